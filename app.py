@@ -1,0 +1,21 @@
+"""Embedding Explorer: the router. Pages live in pages/, the maths in embedding/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from embedding import resources
+from embedding.catalog import available, by_section
+
+ROOT = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide")
+resources.warm_up()  # background thread, once per process; the home page never waits
+nav = {
+    section: [
+        st.Page(p.path, title=p.title, icon=p.icon, default=(p.path == "pages/home.py"))
+        for p in pages
+    ]
+    for section, pages in by_section(available(ROOT)).items()
+}
+st.navigation(nav).run()

@@ -1,0 +1,78 @@
+"""The pages of Embedding Explorer: one entry each, for the router and the home page's cards.
+
+Plain data, no streamlit: ``app.py`` turns each entry into an ``st.Page`` (skipping files that
+do not exist yet) and the home page draws a card per entry.
+
+    >>> [p.title for p in PAGES if p.section == "Basics"]
+    ['Home', 'Cosine calculator']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its file under the project root, title, icon, section and a one-line blurb."""
+
+    path: str
+    title: str
+    icon: str
+    section: str
+    blurb: str
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("pages/home.py", "Home", ":material/home:", "Basics",
+             "What this app teaches and how to use it in class."),
+    PageInfo("pages/cosine_toy.py", "Cosine calculator", ":material/calculate:", "Basics",
+             "Toy vectors with every step worked out: recommend Ironman or Rainman?"),
+    PageInfo("pages/word_similarity.py", "Word similarity", ":material/compare_arrows:", "Words",
+             "How close are two words in GloVe's 50-dimensional space?"),
+    PageInfo("pages/neighbours.py", "Neighbours & analogies", ":material/hub:", "Words",
+             "Nearest words, and king − man + woman = ?"),
+    PageInfo("pages/semantic_axes.py", "Semantic axes", ":material/linear_scale:", "Words",
+             "Project words onto an axis like poor→rich and see what the vectors learned."),
+    PageInfo("pages/sentence_similarity.py", "Sentence similarity", ":material/notes:",
+             "Sentences", "Two sentences scored by SBERT and by averaged GloVe, side by side."),
+    PageInfo("pages/heatmap.py", "Similarity heat-map", ":material/grid_on:", "Sentences",
+             "Every pair of a list of words or sentences, as a colour grid."),
+    PageInfo("pages/word_order.py", "Word order", ":material/swap_horiz:", "Sentences",
+             '"chocolate milk" vs "milk chocolate": who can tell them apart?'),
+    PageInfo("pages/bert_tokens.py", "BERT tokens", ":material/token:", "Sentences",
+             "How BERT cuts text into WordPiece tokens, ids and positions."),
+    PageInfo("pages/embedding_map.py", "Embedding map", ":material/scatter_plot:", "Maps",
+             "UMAP, t-SNE and PCA maps of words and sentences, and what they get wrong."),
+    PageInfo("pages/semantic_search.py", "Semantic search", ":material/search:", "Search",
+             "A vector store over movie blurbs, lecture pages or your own documents."),
+    PageInfo("pages/recommendations.py", "Movie recommendations", ":material/movie:",
+             "Beyond words", "You liked …: content-based recommendations and cold start."),
+    PageInfo("pages/x2vec.py", "Word2Vec & Product2Vec", ":material/model_training:",
+             "Beyond words", "Train Word2Vec live, on text or on shopping baskets."),
+    PageInfo("pages/exercises.py", "Exercise builder", ":material/quiz:", "Classroom",
+             "Build an in-class exercise, share it by link or QR code, reveal the answers."),
+)
+
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in PAGES))
+
+
+def by_section(pages: tuple[PageInfo, ...] = PAGES) -> dict[str, list[PageInfo]]:
+    """Pages grouped by section, in catalogue order.
+
+    Usage: ``by_section()["Words"][0].title`` → ``"Word similarity"``
+    """
+    out: dict[str, list[PageInfo]] = {}
+    for p in pages:
+        out.setdefault(p.section, []).append(p)
+    return out
+
+
+def available(root) -> tuple[PageInfo, ...]:
+    """The catalogue's pages whose file exists under ``root`` (pages still to come are left out).
+
+    Usage: ``available(Path(__file__).parent)``
+    """
+    from pathlib import Path
+
+    return tuple(p for p in PAGES if (Path(root) / p.path).is_file())

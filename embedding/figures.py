@@ -1,0 +1,123 @@
+"""Plotly figure builders: data in, ``go.Figure`` out; pages call ``st.plotly_chart(fig)``.
+
+    >>> fig = similarity_heatmap(["cat", "dog"], [[1.0, 0.92], [0.92, 1.0]])
+    >>> fig.data[0].type
+    'heatmap'
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
+           "#9D755D", "#BAB0AC", "#EECA3B")
+
+
+def _color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def vector_arrows(vectors: Mapping[str, Sequence[float]]) -> go.Figure:
+    """Arrows from the origin for 2-D or 3-D vectors (raises ``ValueError`` for other sizes).
+
+    Usage: ``vector_arrows({"Avatar": [1, 2, 2], "Ironman": [3, 7, 8]})``
+    """
+    items = [(name, np.asarray(v, dtype=float)) for name, v in vectors.items()]
+    dims = {v.size for _, v in items}
+    if len(dims) != 1 or dims.pop() not in (2, 3):
+        raise ValueError("Arrows can be drawn for 2-D or 3-D vectors only.")
+    fig = go.Figure()
+    if items[0][1].size == 2:
+        for i, (name, v) in enumerate(items):
+            fig.add_trace(go.Scatter(x=[0, v[0]], y=[0, v[1]], mode="lines+markers+text",
+                                     name=name, text=["", name], textposition="top center",
+                                     line={"color": _color(i), "width": 3},
+                                     marker={"size": [0, 10], "symbol": "arrow",
+                                             "angleref": "previous"}))
+        lim = max(1.0, float(max(np.abs(v).max() for _, v in items))) * 1.15
+        fig.update_xaxes(range=[-lim, lim], zeroline=True)
+        fig.update_yaxes(range=[-lim, lim], zeroline=True, scaleanchor="x", scaleratio=1)
+    else:
+        for i, (name, v) in enumerate(items):
+            fig.add_trace(go.Scatter3d(x=[0, v[0]], y=[0, v[1]], z=[0, v[2]],
+                                       mode="lines+text", name=name, text=["", name],
+                                       line={"color": _color(i), "width": 6}))
+            fig.add_trace(go.Cone(x=[v[0]], y=[v[1]], z=[v[2]], u=[v[0]], v=[v[1]], w=[v[2]],
+                                  sizemode="absolute", sizeref=0.08 * float(np.linalg.norm(v)),
+                                  anchor="tip", showscale=False, name=name,
+                                  colorscale=[[0, _color(i)], [1, _color(i)]], hoverinfo="skip"))
+        fig.update_layout(scene={"aspectmode": "data"})
+    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      legend={"orientation": "h"})
+    return fig
+
+
+def similarity_heatmap(labels: Sequence[str], matrix, title: str = "") -> go.Figure:
+    """A labelled cosine matrix with the value written in every cell.
+
+    Usage: ``similarity_heatmap(["cat", "dog"], [[1, .92], [.92, 1]])``
+    """
+    m = np.asarray(matrix, dtype=float)
+    short = [lbl if len(lbl) <= 40 else lbl[:37] + "…" for lbl in labels]
+    fig = go.Figure(go.Heatmap(z=m, x=short, y=short, zmin=-1 if m.min() < 0 else 0, zmax=1,
+                               colorscale="Viridis", text=np.round(m, 2), texttemplate="%{text}",
+                               hovertemplate="%{y} · %{x}<br>cosine %{z:.3f}<extra></extra>",
+                               colorbar={"title": "cosine"}))
+    side = max(360, min(900, 60 + 42 * len(labels)))
+    fig.update_layout(title=title, height=side, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def score_bars(labels: Sequence[str], scores: Sequence[float], title: str = "",
+               highlight: int | None = None) -> go.Figure:
+    """Horizontal bars of cosine scores, best at the top.
+
+    Usage: ``score_bars(["Ironman", "Rainman"], [0.9959, 0.4685])``
+    """
+    colors = [_color(1) if i == highlight else _color(0) for i in range(len(labels))]
+    fig = go.Figure(go.Bar(x=list(scores), y=list(labels), orientation="h", marker_color=colors,
+                           text=[f"{s:.4f}" for s in scores], textposition="auto",
+                           hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
+    fig.update_layout(title=title, height=max(220, 60 + 32 * len(labels)),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_xaxes(title="cosine similarity", range=[min(0.0, min(scores, default=0)) , 1.05])
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def model_comparison(pair_labels: Sequence[str], glove_scores: Sequence[float],
+                     sbert_scores: Sequence[float]) -> go.Figure:
+    """Grouped bars: GloVe-average vs SBERT cosine for each pair of texts.
+
+    Usage: ``model_comparison(["chocolate milk / milk chocolate"], [1.0], [0.98])``
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Bar(name="GloVe average", x=list(pair_labels), y=list(glove_scores),
+                         marker_color=_color(0), text=[f"{s:.3f}" for s in glove_scores]))
+    fig.add_trace(go.Bar(name="SBERT", x=list(pair_labels), y=list(sbert_scores),
+                         marker_color=_color(1), text=[f"{s:.3f}" for s in sbert_scores]))
+    low = min([0.0, *glove_scores, *sbert_scores])
+    fig.update_layout(barmode="group", height=420, yaxis={"title": "cosine", "range": [low, 1.05]},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"})
+    return fig
+
+
+def vector_strips(rows: Mapping[str, Sequence[float]], title: str = "") -> go.Figure:
+    """Vectors drawn as coloured strips (one row each, one cell per dimension), to compare by eye.
+
+    Usage: ``vector_strips({"chocolate milk": v1, "milk chocolate": v2})``
+    """
+    names = list(rows)
+    z = np.asarray([np.asarray(rows[n], dtype=float) for n in names])
+    lim = float(np.abs(z).max()) or 1.0
+    fig = go.Figure(go.Heatmap(z=z, y=names, colorscale="RdBu", zmin=-lim, zmax=lim,
+                               hovertemplate="%{y}<br>dimension %{x}: %{z:.3f}<extra></extra>",
+                               colorbar={"title": "value"}))
+    fig.update_layout(title=title, height=120 + 50 * len(names),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_xaxes(title="dimension")
+    return fig

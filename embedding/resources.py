@@ -1,0 +1,61 @@
+"""Models shared by every session of this server process (the only streamlit module here).
+
+Each loader runs once per process; later calls, from any session, get the same object. Pages
+ask for a model only when they need it, so the home page never waits. :func:`warm_up` starts
+loading in a background thread when the server starts, so the first student rarely waits.
+
+    >>> from embedding import resources
+    >>> kv = resources.glove()
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import streamlit as st
+
+from embedding.glove import describe_glove, load_glove
+from embedding.sbert import describe_sbert, load_sbert
+
+WARMUP_ENV = "EMBEDDING_EXPLORER_WARMUP"
+_warm_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+@st.cache_resource(show_spinner=f"Loading {describe_glove()} (first time only, a few seconds)…")
+def glove():
+    """The shared GloVe ``KeyedVectors`` (read-only: never modify it)."""
+    return load_glove()
+
+
+@st.cache_resource(show_spinner=f"Loading the sentence model {describe_sbert()} (first time only)…")
+def sbert():
+    """The shared SentenceTransformer; encode through :func:`embedding.sbert.encode` (locked)."""
+    return load_sbert()
+
+
+#: What :func:`warm_up` loads in the background, in order.
+_WARMERS = (glove, sbert)
+
+
+def _warm() -> None:
+    for fn in _WARMERS:
+        try:
+            fn()
+        except Exception:  # a page shows the real error when it asks for the model
+            pass
+
+
+def warm_up() -> None:
+    """Start loading the models in a background thread, once per process.
+
+    Set ``EMBEDDING_EXPLORER_WARMUP=0`` to switch it off.
+    """
+    global _warm_thread
+    if os.environ.get(WARMUP_ENV, "1") == "0":
+        return
+    with _warm_lock:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_warm, name="model-warm-up", daemon=True)
+            _warm_thread.start()

@@ -1,0 +1,33 @@
+"""Shared fixtures: the real models, loaded once for the whole test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".cache" / "numba"))
+# AppTest runs app.py in this process: no background warm-up thread racing the tests.
+os.environ.setdefault("EMBEDDING_EXPLORER_WARMUP", "0")
+# Tests write indexes and uploads under a throw-away folder, never the user's data.
+os.environ.setdefault("EMBEDDING_EXPLORER_DATA", str(ROOT / ".cache" / "test-data"))
+
+
+@pytest.fixture(scope="session")
+def kv():
+    """Real GloVe 6B 50d (400,000 words), shared by every test."""
+    from embedding import resources
+
+    return resources.glove()
+
+
+@pytest.fixture(scope="session")
+def model():
+    """Real all-MiniLM-L6-v2, shared by every test."""
+    from embedding import resources
+
+    return resources.sbert()

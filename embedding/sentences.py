@@ -11,8 +11,9 @@ a transformer reads positions, so SBERT tells them apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from gensim.models import KeyedVectors
@@ -82,7 +83,7 @@ def glove_sentence_vector(kv: KeyedVectors, text: str) -> SentenceVector:
     )
 
 
-def sbert_embed(model: "SentenceTransformer", texts: Sequence[str]) -> np.ndarray:
+def sbert_embed(model: SentenceTransformer, texts: Sequence[str]) -> np.ndarray:
     """One L2-normalised SBERT row per text, batched and thread-safe.
 
     Usage: ``sbert_embed(model, ["a cat", "a dog"]).shape`` → ``(2, 384)``
@@ -108,7 +109,7 @@ class PairComparison:
 
 
 def compare_pair(
-    kv: KeyedVectors, model: "SentenceTransformer", a: str, b: str
+    kv: KeyedVectors, model: SentenceTransformer, a: str, b: str
 ) -> PairComparison:
     """Cosine of ``a`` and ``b`` under the GloVe average and under SBERT.
 
@@ -127,7 +128,7 @@ def compare_pair(
 
 
 def compare_pairs(
-    kv: KeyedVectors, model: "SentenceTransformer", pairs: Sequence[tuple[str, str]]
+    kv: KeyedVectors, model: SentenceTransformer, pairs: Sequence[tuple[str, str]]
 ) -> list[PairComparison]:
     """:func:`compare_pair` for many pairs with a single batched SBERT call.
 

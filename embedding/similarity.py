@@ -10,8 +10,8 @@ orthogonal, -1 when they point in opposite directions. Length does not matter, o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -78,3 +78,38 @@ def to_url(*keys: str) -> None:
         value = st.session_state.get(key)
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
+
+
+PRESENT_KEY = "present"  # session + URL key of presentation mode
+
+
+def presenting() -> bool:
+    """True when presentation mode (big fonts, no side explanations) is on."""
+    return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def explain(markdown: str, title: str = "Why?") -> None:
+    """Explanatory text next to a result; hidden in presentation mode. Never pass user text."""
+    if not presenting():
+        with st.expander(title, icon=":material/lightbulb:", expanded=True):
+            st.markdown(markdown)
+
+
+def downloads(name: str, *, df=None, fig=None, key: str) -> None:
+    """CSV download for a table and HTML download for a chart, built only when clicked.
+
+    ``name`` is the file stem; ``key`` a page-prefixed widget key. Use under every table/chart.
+    """
+    cols = st.columns(4)
+    if df is not None:
+        cols[0].download_button(
+            "Table as CSV", data=lambda: df.to_csv(index=False).encode("utf-8"),
+            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+            icon=":material/download:", on_click="ignore",
+        )
+    if fig is not None:
+        cols[1].download_button(
+            "Chart as HTML", data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
+            file_name=f"{name}.html", mime="text/html", key=f"{key}_html",
+            icon=":material/download:", on_click="ignore",
+        )

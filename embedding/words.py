@@ -7,12 +7,19 @@ GloVe 6B is lower-case, so lookups are case-insensitive. An unknown word raises
     0.755
     >>> analogy(kv, "man", "king", "woman", k=1)[0][0]   # king - man + woman
     'queen'
+    >>> [(r.word, r.rank) for r in analogy_input_ranks(kv, "man", "king", "woman")]
+    [('man', 995), ('king', 1), ('woman', 196)]
+
+The last line is the fine print of every analogy demo: the three input words are left out of
+the answers, and without that rule "king" itself would be the best answer to king - man + woman.
 """
 
 from __future__ import annotations
 
 import difflib
 import string
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from gensim.models import KeyedVectors
@@ -112,6 +119,19 @@ def neighbours(kv: KeyedVectors, word: str, k: int = 10) -> list[tuple[str, floa
     return [(w, float(s)) for w, s in kv.most_similar(key, topn=k)]
 
 
+#: The two ways of scoring an analogy answer, as the page names them.
+ANALOGY_METHODS = {"3cosadd": "3CosAdd (add & subtract)", "3cosmul": "3CosMul (multiply & divide)"}
+
+
+def _analogy_scores(kv: KeyedVectors, ka: str, kb: str, kc: str, method: str, topn: int | None):
+    """gensim's scores for b - a + c: top ``topn`` (inputs excluded) or, for ``None``, all words."""
+    if method == "3cosmul":
+        return kv.most_similar_cosmul(positive=[kb, kc], negative=[ka], topn=topn)
+    if method == "3cosadd":
+        return kv.most_similar(positive=[kb, kc], negative=[ka], topn=topn)
+    raise ValueError(f"Unknown analogy method '{method}': use '3cosadd' or '3cosmul'.")
+
+
 def analogy(
     kv: KeyedVectors, a: str, b: str, c: str, k: int = 5, method: str = "3cosadd"
 ) -> list[tuple[str, float]]:
@@ -119,18 +139,107 @@ def analogy(
 
     Usage: ``analogy(kv, "man", "king", "woman")[0]`` → ``("queen", 0.85…)``
 
-    ``method`` is ``"3cosadd"`` (gensim ``most_similar``) or ``"3cosmul"``
-    (``most_similar_cosmul``, Levy & Goldberg 2014).
+    ``method`` is ``"3cosadd"`` (gensim ``most_similar``: cosine with the unit-length mean of
+    b, c and −a, each unit length first) or ``"3cosmul"`` (``most_similar_cosmul``, Levy &
+    Goldberg 2014: cos(x,b)·cos(x,c) / (cos(x,a) + ε), cosines shifted to [0, 1]). The search
+    runs over the whole vocabulary; a, b and c themselves are never returned.
     """
     ka, kb, kc = resolve(kv, a), resolve(kv, b), resolve(kv, c)
     k = max(1, min(int(k), len(kv) - 3))
-    if method == "3cosmul":
-        hits = kv.most_similar_cosmul(positive=[kb, kc], negative=[ka], topn=k)
-    elif method == "3cosadd":
-        hits = kv.most_similar(positive=[kb, kc], negative=[ka], topn=k)
-    else:
-        raise ValueError(f"Unknown analogy method '{method}': use '3cosadd' or '3cosmul'.")
-    return [(w, float(s)) for w, s in hits]
+    return [(w, float(s)) for w, s in _analogy_scores(kv, ka, kb, kc, method, k)]
+
+
+@dataclass(frozen=True)
+class InputRank:
+    """Where an input word of an analogy would rank had it not been excluded (1 = best)."""
+
+    word: str
+    role: str  # "a", "b" or "c" of "a is to b as c is to ?"
+    rank: int
+    score: float
+
+
+def analogy_input_ranks(
+    kv: KeyedVectors, a: str, b: str, c: str, method: str = "3cosadd"
+) -> list[InputRank]:
+    """The rank and score each input word would have among ALL words for b − a + c.
+
+    Rank 1 is the best; ties share the better rank. Scores are the same as :func:`analogy`'s.
+    Usage: ``analogy_input_ranks(kv, "man", "king", "woman")[1]`` →
+    ``InputRank("king", "b", 1, 0.88…)``: "king" would beat "queen" if it were allowed.
+    """
+    keys = resolve(kv, a), resolve(kv, b), resolve(kv, c)
+    scores = np.asarray(_analogy_scores(kv, *keys, method, None))
+    out = []
+    for role, key in zip("abc", keys, strict=True):
+        score = scores[kv.key_to_index[key]]
+        out.append(InputRank(key, role, int(np.count_nonzero(scores > score)) + 1, float(score)))
+    return out
+
+
+@dataclass(frozen=True)
+class AnalogyPreset:
+    """A ready-made analogy "a is to b as c is to ?" with the answer people expect."""
+
+    a: str
+    b: str
+    c: str
+    expected: str
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the page lists it: ``king − man + woman``."""
+        return f"{self.b} − {self.a} + {self.c}"
+
+
+#: Classic analogies (checked on GloVe 6B 50d), a biased one and two that fail, on purpose.
+ANALOGY_PRESETS: tuple[AnalogyPreset, ...] = (
+    AnalogyPreset("man", "king", "woman", "queen", "The textbook example."),
+    AnalogyPreset("france", "paris", "italy", "rome", "Capital of a country."),
+    AnalogyPreset("walk", "walking", "swim", "swimming", "Grammar: the -ing form."),
+    AnalogyPreset("germany", "berlin", "japan", "tokyo", "Capital of a country."),
+    AnalogyPreset("good", "better", "bad", "worse", "Comparative of an irregular adjective."),
+    AnalogyPreset("go", "went", "take", "took", "Past tense of an irregular verb."),
+    AnalogyPreset("cat", "kitten", "dog", "puppy", "Young animals."),
+    AnalogyPreset("man", "doctor", "woman", "nurse",
+                  "A stereotype learned from the training text, not a fact about the world."),
+    AnalogyPreset("usa", "dollar", "japan", "yen",
+                  "A miss: 'yen' is only 9th. Analogies are not magic."),
+    AnalogyPreset("mouse", "mice", "child", "children",
+                  "A near miss: the irregular plural 'children' comes 4th."),
+)
+
+
+def known_words(
+    kv: KeyedVectors, words: Iterable[str]
+) -> tuple[list[str], list[UnknownWordError]]:
+    """Split ``words`` into vocabulary keys (in order, duplicates dropped) and unknown ones.
+
+    Usage: ``known_words(kv, ["Cat", "dgo"])`` → ``(["cat"], [UnknownWordError("dgo", …)])``
+    """
+    keys: dict[str, None] = {}
+    unknown: list[UnknownWordError] = []
+    for w in words:
+        try:
+            keys[resolve(kv, w)] = None
+        except UnknownWordError as exc:
+            unknown.append(exc)
+        except EmptyWordError:
+            continue
+    return list(keys), unknown
+
+
+def rank_of(kv: KeyedVectors, word: str, results: list[tuple[str, float]]) -> int | None:
+    """1-based position of ``word`` in an answer list, ``None`` when it is not there.
+
+    Usage: ``rank_of(kv, "Queen", analogy(kv, "man", "king", "woman"))`` → ``1``
+    """
+    w = word.strip().lower()
+    for i, (key, _) in enumerate(results, start=1):
+        if key.lower() == w:
+            return i
+    return None
 
 
 def parse_word_list(text: str, limit: int = 200) -> list[str]:
@@ -146,3 +255,28 @@ def parse_word_list(text: str, limit: int = 200) -> list[str]:
         if len(seen) >= limit:
             break
     return list(seen)
+
+
+def word_rank(kv: KeyedVectors, w1: str, w2: str) -> int:
+    """Where ``w2`` ranks among the neighbours of ``w1`` (1 = the very closest word).
+
+    Usage: ``word_rank(kv, "king", "queen")`` → 2 or so
+    """
+    return int(kv.rank(resolve(kv, w1), resolve(kv, w2)))
+
+
+def split_known(kv: KeyedVectors, words: list[str]) -> tuple[list[str], list[UnknownWordError]]:
+    """Vocabulary keys for the known ``words`` (duplicates dropped) and errors for the unknown.
+
+    Usage: ``split_known(kv, ["Cat", "dgo"])`` → ``(["cat"], [UnknownWordError("dgo", ["dog", …])])``
+    """
+    keys: dict[str, None] = {}
+    unknown: list[UnknownWordError] = []
+    for w in words:
+        try:
+            keys[resolve(kv, w)] = None
+        except UnknownWordError as exc:
+            unknown.append(exc)
+        except EmptyWordError:
+            continue
+    return list(keys), unknown

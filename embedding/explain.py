@@ -1,0 +1,146 @@
+"""Worked steps of a cosine computation, written out the way a student would on paper.
+
+Every number is computed from the vectors (never typed in), so the steps are always right:
+
+    >>> s = cosine_steps([1, 2, 2], [3, 7, 8])
+    >>> worked_steps(s, "e_1", "e_2")["norm_u"]
+    '\\\\lVert e_1 \\\\rVert = \\\\sqrt{1^2 + 2^2 + 2^2} = \\\\sqrt{9} = 3'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from embedding.similarity import CosineSteps
+
+NAMED_VECTOR_LIMITS = (2, 10)  # dimensions a toy vector may have
+MAX_TOY_ITEMS = 12
+
+
+def num(x: float, digits: int = 4) -> str:
+    """A number the way a person writes it: ``3`` not ``3.0``, ``-0.5``, ``11.0454``.
+
+    Usage: ``num(3.0)`` → ``"3"``; ``num(2 ** 0.5)`` → ``"1.4142"``
+    """
+    if math.isfinite(x) and abs(x - round(x)) < 1e-9:
+        return str(int(round(x)))
+    return f"{x:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _paren(x: float) -> str:
+    return f"({num(x)})" if x < 0 else num(x)
+
+
+def sqrt_text(sum_sq: float) -> str:
+    """``√n`` in LaTeX, simplified to an integer when n is a perfect square.
+
+    Usage: ``sqrt_text(9)`` → ``"3"``; ``sqrt_text(122)`` → ``"\\\\sqrt{122}"``
+    """
+    root = math.sqrt(sum_sq)
+    if abs(root - round(root)) < 1e-9:
+        return num(root)
+    return rf"\sqrt{{{num(sum_sq)}}}"
+
+
+def _latex_name(name: str) -> str:
+    """A vector name safe for LaTeX: simple names like e_1 stay maths, others become text."""
+    if re.fullmatch(r"[A-Za-z](_\{?\w+\}?)?", name):
+        return name
+    cleaned = re.sub(r"[^\w \-]", "", name)[:30] or "v"
+    return rf"\text{{{cleaned}}}"
+
+
+def worked_steps(s: CosineSteps, name_u: str = "u", name_v: str = "v") -> dict[str, str]:
+    """LaTeX lines for: the dot product term by term, both norms, the fraction, cosine, angle.
+
+    Usage: ``worked_steps(cosine_steps([1, 2, 2], [3, 7, 8]), "e_1", "e_2")["cosine"]``
+    → ``'\\cos(e_1, e_2) = \\frac{33}{3 \\cdot \\sqrt{122}} = \\frac{33}{33.1361} \\approx 0.9959'``
+    """
+    u, v = _latex_name(name_u), _latex_name(name_v)
+    terms = " + ".join(rf"{_paren(a)} \cdot {_paren(b)}" for a, b in zip(s.u, s.v, strict=True))
+    prods = " + ".join(_paren(p) for p in s.products)
+    dot = rf"{u} \cdot {v} = {terms} = {prods} = {num(s.dot)}"
+
+    def norm_line(name: str, xs: tuple[float, ...], sum_sq: float) -> str:
+        squares = " + ".join(f"{_paren(x)}^2" for x in xs)
+        line = rf"\lVert {name} \rVert = \sqrt{{{squares}}} = \sqrt{{{num(sum_sq)}}}"
+        root = math.sqrt(sum_sq)
+        exact = abs(root - round(root)) < 1e-9
+        return line + (f" = {num(root)}" if exact else rf" \approx {num(root)}")
+
+    denom = rf"{sqrt_text(s.sum_sq_u)} \cdot {sqrt_text(s.sum_sq_v)}"
+    cosine = (
+        rf"\cos({u}, {v}) = \frac{{{num(s.dot)}}}{{{denom}}}"
+        rf" = \frac{{{num(s.dot)}}}{{{num(s.norm_u * s.norm_v)}}} \approx {num(s.cosine)}"
+    )
+    angle = rf"\theta = \arccos({num(s.cosine)}) \approx {s.angle_deg:.1f}^\circ"
+    return {
+        "dot": dot,
+        "norm_u": norm_line(u, s.u, s.sum_sq_u),
+        "norm_v": norm_line(v, s.v, s.sum_sq_v),
+        "cosine": cosine,
+        "angle": angle,
+    }
+
+
+class VectorParseError(ValueError):
+    """A toy-vector box that cannot be read; the message names the line and the fix."""
+
+
+def parse_named_vectors(text: str) -> dict[str, list[float]]:
+    """Read lines like ``Avatar: 1, 2, 2`` into ``{"Avatar": [1, 2, 2]}``.
+
+    Usage: ``parse_named_vectors("Avatar: 1, 2, 2\\nIronman: 3 7 8")``
+
+    All vectors must have the same 2–10 dimensions; names must be unique; at most 12 items.
+    Raises :class:`VectorParseError` with the line number and what to change.
+    """
+    out: dict[str, list[float]] = {}
+    lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+    if len(lines) < 2:
+        raise VectorParseError("Give at least two vectors, one per line, like `Avatar: 1, 2, 2`.")
+    if len(lines) > MAX_TOY_ITEMS:
+        raise VectorParseError(f"At most {MAX_TOY_ITEMS} vectors, please (got {len(lines)}).")
+    lo, hi = NAMED_VECTOR_LIMITS
+    for i, line in enumerate(lines, start=1):
+        if ":" not in line:
+            raise VectorParseError(f"Line {i}: write a name, a colon, then numbers, e.g. `Avatar: 1, 2, 2`.")
+        name, _, nums = line.partition(":")
+        name = name.strip()[:40]
+        if not name:
+            raise VectorParseError(f"Line {i}: the vector needs a name before the colon.")
+        if name in out:
+            raise VectorParseError(f"Line {i}: the name '{name}' is used twice.")
+        parts = [p for p in re.split(r"[,\s;]+", nums.strip().strip("[]()")) if p]
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            bad = next(p for p in parts if not _is_float(p))
+            raise VectorParseError(f"Line {i}: '{bad[:20]}' is not a number.") from None
+        if not all(math.isfinite(x) and abs(x) <= 1e6 for x in values):
+            raise VectorParseError(f"Line {i}: use ordinary numbers between -1,000,000 and 1,000,000.")
+        if not lo <= len(values) <= hi:
+            raise VectorParseError(f"Line {i}: '{name}' has {len(values)} numbers; use {lo} to {hi}.")
+        out[name] = values
+    dims = {len(v) for v in out.values()}
+    if len(dims) > 1:
+        detail = ", ".join(f"{n} has {len(v)}" for n, v in out.items())
+        raise VectorParseError(f"All vectors need the same number of dimensions ({detail}).")
+    return out
+
+
+def _is_float(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def format_named_vectors(vectors: dict[str, list[float]]) -> str:
+    """The inverse of :func:`parse_named_vectors`, for presets and shareable links.
+
+    Usage: ``format_named_vectors({"Avatar": [1, 2, 2]})`` → ``"Avatar: 1, 2, 2"``
+    """
+    return "\n".join(f"{n}: {', '.join(num(x) for x in v)}" for n, v in vectors.items())

@@ -1,0 +1,77 @@
+"""Similarity heat-map: every pair of a list of words (GloVe) or sentences (SBERT)."""
+
+import pandas as pd
+import streamlit as st
+
+from embedding import figures
+from embedding.sbert import encode
+from embedding.similarity import cosine_matrix
+from embedding.words import parse_word_list, split_known
+from pages._ui import (
+    downloads,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    to_url,
+    url_key,
+    warn_unknown,
+)
+
+MAX_ITEMS = 30
+WORDS = "king, queen, man, woman, cat, dog, kitten, puppy, paris, london, apple, banana"
+SENTENCES = "\n".join([
+    "The cat sits on the mat.",
+    "A kitten is resting on a rug.",
+    "Dogs love to play fetch in the park.",
+    "The stock market fell sharply today.",
+    "Shares dropped after the earnings report.",
+    "I baked a chocolate cake for her birthday.",
+])
+
+st.title("Similarity heat-map")
+st.caption("Every pair at once: bright cells are similar pairs. Clusters show up as bright squares.")
+kind = st.segmented_control("Compare", ["Words", "Sentences"], key=url_key("heat_kind", "Words"))
+kind = kind or "Words"
+if kind == "Words":
+    text = st.text_area("Words (separated by commas or new lines)", key=url_key("heat_words", WORDS),
+                        height=90, max_chars=5_000)
+    to_url("heat_kind", "heat_words")
+    items = parse_word_list(text, limit=MAX_ITEMS + 1)
+else:
+    text = st.text_area("Sentences (one per line)", key=url_key("heat_sents", SENTENCES),
+                        height=180, max_chars=20_000)
+    to_url("heat_kind", "heat_sents")
+    items = list(dict.fromkeys(s.strip()[:300] for s in text.splitlines() if s.strip()))
+
+if len(items) > MAX_ITEMS:
+    st.warning(f"Only the first {MAX_ITEMS} items are used (a bigger grid is unreadable).")
+    items = items[:MAX_ITEMS]
+if len(items) < 2:
+    st.info("Give at least two items to compare.", icon=":material/edit:")
+    st.stop()
+
+if kind == "Words":
+    kv = glove_or_stop()
+    labels, unknown = split_known(kv, items)
+    for exc in unknown:
+        warn_unknown(exc)
+    if len(labels) < 2:
+        st.info("At least two known words are needed.")
+        st.stop()
+    matrix = cosine_matrix(kv[labels])
+    model_name = "GloVe 6B 50d"
+else:
+    with st.spinner("Embedding the sentences…"):
+        matrix = cosine_matrix(encode(sbert_or_stop(), items))
+    labels, model_name = items, "SBERT"
+
+fig = figures.similarity_heatmap(labels, matrix, title=f"Cosine similarity ({model_name})")
+st.plotly_chart(fig, key="heat_chart")
+table = pd.DataFrame(matrix.round(4), columns=labels)
+table.insert(0, "item", labels)
+downloads("similarity_matrix", df=table, fig=fig, key="heat_dl")
+explain(
+    "Each cell is the cosine of the row item and the column item; the diagonal is always 1 (an "
+    "item is identical to itself) and the grid is symmetric. Look for **bright blocks**: groups "
+    "of items that are all similar to each other, like the animals or the finance sentences."
+)

@@ -1,0 +1,48 @@
+"""Sentence similarity: SBERT and the averaged-GloVe baseline, side by side."""
+
+import streamlit as st
+
+from embedding.explain import num
+from embedding.sbert import describe_sbert
+from embedding.sentences import NoKnownWordsError, compare_pair
+from pages._ui import clean_text, explain, glove_or_stop, sbert_or_stop, to_url, url_key
+
+st.title("Sentence similarity")
+st.caption(f"Two ways to turn a sentence into one vector: average its GloVe word vectors, or ask "
+           f"a sentence transformer ({describe_sbert()}).")
+
+left, right = st.columns(2)
+a = left.text_area("Sentence A", key=url_key("sent_a", "A man is playing a guitar."), height=100)
+b = right.text_area("Sentence B", key=url_key("sent_b", "Someone is performing music."), height=100)
+to_url("sent_a", "sent_b")
+a, b = clean_text(a, "sentence"), clean_text(b, "sentence")
+if a is None or b is None:
+    st.stop()
+
+with st.status("Embedding both sentences…", expanded=False) as status:
+    kv, model = glove_or_stop(), sbert_or_stop()
+    try:
+        r = compare_pair(kv, model, a, b)
+    except NoKnownWordsError as exc:
+        status.update(label="Nothing to average", state="error")
+        st.warning(str(exc), icon=":material/translate:")
+        st.stop()
+    status.update(label="Done", state="complete")
+
+c1, c2 = st.columns(2)
+c1.metric("SBERT cosine", num(r.sbert_cosine, 3))
+c1.caption("Reads the whole sentence: word order, context, paraphrases.")
+c2.metric("GloVe-average cosine", num(r.glove_cosine, 3))
+c2.caption("Averages the word vectors: a bag of words, order is lost.")
+unknown = sorted(set(r.glove_a.unknown) | set(r.glove_b.unknown))
+if unknown:
+    st.info("GloVe skipped words it does not know: " + ", ".join(f"`{w}`" for w in unknown[:20]),
+            icon=":material/info:")
+explain(
+    "**SBERT** (Sentence-BERT) is a transformer trained so that sentences with the same meaning "
+    "get nearby vectors, even when they share no words (*a man is playing a guitar* / *someone "
+    "is performing music*). **Averaging GloVe** vectors is a cheap baseline: it mostly measures "
+    "how many related words two sentences share, and it cannot see word order or negation.\n\n"
+    "Try a paraphrase with no shared words, then a negation (*the food was good* / *the food "
+    "was not good*), and compare the two scores."
+)

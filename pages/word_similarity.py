@@ -1,0 +1,66 @@
+"""Word similarity: the cosine of two GloVe word vectors, with their rank and their numbers."""
+
+import math
+
+import streamlit as st
+
+from embedding import figures
+from embedding.explain import num
+from embedding.glove import describe_glove
+from embedding.words import EmptyWordError, UnknownWordError, vector, word_rank, word_similarity
+from pages._ui import explain, glove_or_stop, to_url, url_key, warn_unknown
+
+TRY = [("chocolate", "milk"), ("king", "queen"), ("cat", "dog"), ("hot", "cold"),
+       ("paris", "france"), ("banana", "democracy")]
+
+
+def use_pair(a: str, b: str) -> None:
+    st.session_state["wordsim_a"], st.session_state["wordsim_b"] = a, b
+
+
+st.title("Word similarity")
+st.caption(f"How close are two words in {describe_glove()}? Each word is a 50-number vector.")
+
+left, right = st.columns(2)
+a = left.text_input("First word", key=url_key("wordsim_a", "chocolate"), max_chars=60)
+b = right.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=60)
+to_url("wordsim_a", "wordsim_b")
+st.caption("Try:")
+for col, (x, y) in zip(st.columns(len(TRY)), TRY, strict=True):
+    col.button(f"{x} · {y}", key=f"wordsim_try_{x}_{y}", on_click=use_pair, args=(x, y),
+               width="stretch")
+
+if not a.strip() or not b.strip():
+    st.info("Type a word in each box, for example *chocolate* and *milk*.", icon=":material/edit:")
+    st.stop()
+
+kv = glove_or_stop()
+try:
+    score = word_similarity(kv, a, b)
+    rank = word_rank(kv, a, b)
+    va, vb = vector(kv, a), vector(kv, b)
+except UnknownWordError as exc:
+    warn_unknown(exc)
+    st.stop()
+except EmptyWordError:
+    st.stop()
+
+wa, wb = a.strip().lower(), b.strip().lower()
+m1, m2, m3 = st.columns(3)
+m1.metric("Cosine similarity", num(score))
+m2.metric("Angle", f"{math.degrees(math.acos(score)):.1f}°")
+m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}", f"of {len(kv) - 1:,} words",
+          delta_color="off")
+st.plotly_chart(figures.vector_strips({wa: va, wb: vb}, title="The two vectors, dimension by "
+                                      "dimension (similar words share colour patterns)"),
+                key="wordsim_strips")
+explain(
+    "GloVe learned these 50 numbers per word from how often words appear near each other in "
+    "6 billion words of Wikipedia and news. Words used in similar contexts get vectors pointing "
+    "in similar directions, so their **cosine** is high. No single dimension means anything on "
+    "its own; only the direction of the whole vector does.\n\n"
+    "**How to read the score:** above about 0.7 the words are close relatives (*chocolate* and "
+    "*milk* ≈ 0.755); around 0.3 they share little; near 0 or below they are unrelated. "
+    "Opposites like *hot* and *cold* are often **similar**, because they appear in the same "
+    "contexts: similarity is about usage, not about meaning being the same."
+)

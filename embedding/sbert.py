@@ -91,7 +91,7 @@ def encode(
     """
     texts = list(texts)
     if not texts:
-        dim = model.get_sentence_embedding_dimension() or 0
+        dim = model.get_embedding_dimension() or 0
         return np.zeros((0, dim), dtype=np.float32)
     with MODEL_LOCK:
         out = model.encode(

@@ -1,0 +1,105 @@
+"""AppTest of the foundation pages: drive the main widgets, check what a student sees."""
+
+import pytest
+
+from tests.apptest import open_page, shown_text
+
+
+def test_home_loads_no_model(monkeypatch):
+    from embedding import resources
+
+    def refuse():
+        raise AssertionError("the home page must not load a model")
+
+    monkeypatch.setattr(resources, "glove", refuse)
+    monkeypatch.setattr(resources, "sbert", refuse)
+    at = open_page("pages/home.py")
+    assert not at.exception
+    text = shown_text(at)
+    assert "Embedding Explorer" in text and "cosine similarity" in text
+    # A card per page: every other catalogue page that exists is linked.
+    assert len(at.get("page_link")) >= 5
+
+
+def test_cosine_toy_lecture_exercise():
+    at = open_page("pages/cosine_toy.py")
+    assert not at.exception
+    text = shown_text(at)
+    assert "recommend **Ironman** (cosine 0.9959)" in text
+    assert "**Rainman** (0.4685)" in text
+    assert r"\sqrt{9} = 3" in text and r"\frac{33}{3 \cdot \sqrt{122}}" in text
+    assert r"\frac{9}{3 \cdot \sqrt{41}}" in text
+    assert len(at.get("plotly_chart")) == 1  # 3-D arrows
+
+
+def test_cosine_toy_edit_and_bad_input():
+    at = open_page("pages/cosine_toy.py")
+    at.text_area(key="toy_vectors").input("A: 1 0\nB: 0 1\nC: 1 1").run()
+    assert not at.exception
+    assert "recommend **C** (cosine 0.7071)" in shown_text(at)
+    at.selectbox(key="toy_liked").select("B").run()
+    assert "You liked **B**: recommend **C**" in shown_text(at)
+    at.text_area(key="toy_vectors").input("A: 1 2 x\nB: 1 2 3").run()
+    assert not at.exception and "'x' is not a number" in shown_text(at)
+    at.text_area(key="toy_vectors").input("A: 0 0\nB: 1 2").run()
+    assert not at.exception and "zero vector" in shown_text(at)
+
+
+def test_cosine_toy_preset_switch():
+    at = open_page("pages/cosine_toy.py")
+    at.selectbox(key="toy_preset").select("2-D: arrows you can see").run()
+    assert not at.exception
+    assert at.text_area(key="toy_vectors").value.startswith("a: 4, 1")
+
+
+def test_word_similarity(kv):
+    at = open_page("pages/word_similarity.py")
+    assert not at.exception
+    assert at.metric[0].value == "0.7551"
+    at.text_input(key="wordsim_b").input("chocolatte").run()
+    assert not at.exception
+    assert "Did you mean" in shown_text(at) and "`chocolate`" in shown_text(at)
+    at.text_input(key="wordsim_a").input("   ").run()
+    assert not at.exception and "Type a word" in shown_text(at)
+
+
+def test_word_similarity_from_shared_link(kv):
+    at = open_page("pages/word_similarity.py", query={"wordsim_a": "king", "wordsim_b": "queen"})
+    assert not at.exception
+    assert at.text_input(key="wordsim_a").value == "king"
+    assert float(at.metric[0].value) == pytest.approx(kv.similarity("king", "queen"), abs=1e-4)
+
+
+def test_sentence_similarity(kv, model):
+    at = open_page("pages/sentence_similarity.py")
+    assert not at.exception
+    sbert, glove = (float(m.value) for m in at.metric[:2])
+    assert 0 < sbert < 1 and 0 < glove <= 1
+    at.text_area(key="sent_a").input("🍫🍫🍫").run()
+    assert not at.exception
+    assert "no words to embed" in shown_text(at)
+    at.text_area(key="sent_a").input("x" * 100_000).run()
+    assert not at.exception and "only the first 2,000 are used" in shown_text(at)
+
+
+def test_heatmap_words_and_sentences(kv, model):
+    at = open_page("pages/heatmap.py")
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+    at.text_area(key="heat_words").input("cat, dog, qqzzx").run()
+    assert not at.exception and "qqzzx" in shown_text(at)
+    at.text_area(key="heat_words").input("cat").run()
+    assert "at least two" in shown_text(at)
+
+
+def test_word_order_page(kv, model):
+    at = open_page("pages/word_order.py")
+    assert not at.exception
+    glove, sbert = (float(m.value) for m in at.metric[:2])
+    assert glove == pytest.approx(1.0) and sbert == pytest.approx(0.98, abs=0.01)
+    assert "identical" in shown_text(at)
+    table = at.dataframe[0].value
+    assert "dog bites man / man bites dog" in set(table["pair"])
+    at.selectbox(key="order_preset").select(1).run()
+    assert at.text_input(key="order_a").value == "dog bites man"
+    at.text_input(key="order_b").input("").run()
+    assert not at.exception and "Type some phrase" in shown_text(at)

@@ -1,0 +1,109 @@
+"""Cosine and its worked steps, with the lecture's in-class exercise as exact numbers."""
+
+import math
+
+import numpy as np
+import pytest
+
+from embedding.explain import (
+    VectorParseError,
+    format_named_vectors,
+    num,
+    parse_named_vectors,
+    sqrt_text,
+    worked_steps,
+)
+from embedding.similarity import cosine, cosine_matrix, cosine_steps, rank_by_cosine
+
+AVATAR, IRONMAN, RAINMAN = [1, 2, 2], [3, 7, 8], [1, -2, 6]
+
+
+def test_cosine_lecture_values():
+    assert cosine(AVATAR, IRONMAN) == pytest.approx(0.99589, abs=5e-6)
+    assert cosine(AVATAR, RAINMAN) == pytest.approx(0.46852, abs=5e-6)
+    assert cosine(AVATAR, IRONMAN) == pytest.approx(33 / (3 * math.sqrt(122)))
+    assert cosine(AVATAR, RAINMAN) == pytest.approx(9 / (3 * math.sqrt(41)))
+
+
+def test_cosine_is_direction_only_and_bounded():
+    assert cosine([1, 1], [10, 10]) == pytest.approx(1.0)
+    assert cosine([0, 1], [0, -1]) == pytest.approx(-1.0)
+    assert cosine([1, 0], [0, 5]) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("u,v", [([0, 0, 0], [1, 2, 3]), ([1, 2], [0, 0])])
+def test_zero_vector_raises_clear_error(u, v):
+    with pytest.raises(ValueError, match="zero vector"):
+        cosine(u, v)
+    with pytest.raises(ValueError, match="zero vector"):
+        cosine_steps(u, v)
+
+
+def test_mismatched_and_non_finite_inputs():
+    with pytest.raises(ValueError, match="same length"):
+        cosine([1, 2], [1, 2, 3])
+    with pytest.raises(ValueError, match="finite"):
+        cosine([1, float("nan")], [1, 2])
+
+
+def test_cosine_steps_numbers():
+    s = cosine_steps(AVATAR, IRONMAN)
+    assert s.products == (3.0, 14.0, 16.0)
+    assert s.dot == 33.0
+    assert (s.sum_sq_u, s.sum_sq_v) == (9.0, 122.0)
+    assert s.norm_u == 3.0
+    assert s.norm_v == pytest.approx(math.sqrt(122))
+    assert s.cosine == pytest.approx(0.99589, abs=5e-6)
+    assert s.angle_deg == pytest.approx(math.degrees(math.acos(33 / (3 * math.sqrt(122)))))
+
+
+def test_worked_steps_show_corrected_slide_values():
+    lines = worked_steps(cosine_steps(AVATAR, IRONMAN), "e_1", "e_2")
+    assert lines["dot"].endswith("= 3 + 14 + 16 = 33")
+    assert r"\sqrt{9} = 3" in lines["norm_u"] and "17" not in lines["norm_u"]
+    assert r"\frac{33}{3 \cdot \sqrt{122}}" in lines["cosine"]
+    assert lines["cosine"].endswith("0.9959")
+    rain = worked_steps(cosine_steps(AVATAR, RAINMAN), "e_1", "e_3")
+    assert r"\frac{9}{3 \cdot \sqrt{41}}" in rain["cosine"] and rain["cosine"].endswith("0.4685")
+    assert "(-2)" in rain["dot"] and "(-4)" in rain["dot"]
+
+
+def test_ranking_answers_the_exercise():
+    ranked = rank_by_cosine(AVATAR, {"Rainman": RAINMAN, "Ironman": IRONMAN})
+    assert [n for n, _ in ranked] == ["Ironman", "Rainman"]
+    assert round(ranked[0][1], 4) == 0.9959 and round(ranked[1][1], 4) == 0.4685
+
+
+def test_cosine_matrix_symmetric_unit_diagonal():
+    m = cosine_matrix(np.array([AVATAR, IRONMAN, RAINMAN], dtype=float))
+    assert np.allclose(np.diag(m), 1.0) and np.allclose(m, m.T)
+    assert m[0, 1] == pytest.approx(0.99589, abs=5e-6)
+
+
+def test_number_formatting():
+    assert num(3.0) == "3" and num(-0.5) == "-0.5" and num(math.sqrt(2)) == "1.4142"
+    assert sqrt_text(9) == "3" and sqrt_text(122) == r"\sqrt{122}"
+
+
+def test_parse_named_vectors_round_trip():
+    text = "Avatar: 1, 2, 2\nIronman: [3 7 8]\n\nRainman: 1; -2; 6"
+    parsed = parse_named_vectors(text)
+    assert parsed == {"Avatar": [1, 2, 2], "Ironman": [3, 7, 8], "Rainman": [1, -2, 6]}
+    assert parse_named_vectors(format_named_vectors(parsed)) == parsed
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "at least two"),
+    ("Avatar: 1, 2, 2", "at least two"),
+    ("Avatar 1 2 2\nb: 1 2 3", "Line 1"),
+    ("a: 1, x, 2\nb: 1 2 3", "'x' is not a number"),
+    ("a: 1 2 3\nb: 1 2", "same number of dimensions"),
+    ("a: 1\nb: 2", "use 2 to 10"),
+    ("a: 1 2 3 4 5 6 7 8 9 10 11\nb: 1 2", "use 2 to 10"),
+    ("a: 1 2\na: 3 4", "used twice"),
+    (": 1 2\nb: 3 4", "needs a name"),
+    ("a: inf 2\nb: 3 4", "ordinary numbers"),
+])
+def test_parse_named_vectors_errors(text, message):
+    with pytest.raises(VectorParseError, match=message):
+        parse_named_vectors(text)

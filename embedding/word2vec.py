@@ -1,0 +1,437 @@
+"""Word2Vec, trained live: a word is known by the company it keeps.
+
+Skip-gram reads a *centre* word and learns to predict the words around it (its *context*,
+``window`` words either side); CBOW does the reverse and predicts the centre from the average
+of its context. Each wrong guess nudges the vectors, so words that appear in the same contexts
+end up pointing the same way. With *negative sampling* the model only has to tell the true
+context word from ``negative`` random words, which makes training cheap enough to run live.
+
+Training here is bounded (corpus size, epochs, vector size, one worker, a work budget) and
+seeded, so the same settings always give the same vectors on any machine.
+
+    >>> result = train_word2vec(builtin_corpus(), Word2VecParams(epochs=5))
+    >>> result.wv.most_similar("police", topn=1)        # doctest: +SKIP
+    >>> [round(x) for x in result.losses]               # loss of each epoch  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from gensim.models import KeyedVectors, Word2Vec
+from gensim.models.callbacks import CallbackAny2Vec
+
+#: Largest uploaded text file we read, in bytes (the rest of the server stays responsive).
+MAX_UPLOAD_BYTES = 2_000_000
+#: At most this many tokens of a corpus are used for training (the rest is cut, with a note).
+MAX_TOKENS = 120_000
+#: Largest vocabulary kept (rarest words are dropped beyond it), so a model stays small.
+MAX_VOCAB = 20_000
+#: Training cost ceiling (see :func:`work_units`): about 10 seconds on one slow core.
+WORK_BUDGET = 6_000_000_000
+#: How many trainings may run at the same time on this server (the others wait their turn).
+MAX_CONCURRENT_TRAININGS = 2
+#: Allowed range of each setting (inclusive), for the sliders and for :meth:`Word2VecParams.check`.
+LIMITS: dict[str, tuple[int, int]] = {
+    "vector_size": (2, 200),
+    "window": (1, 10),
+    "negative": (1, 20),
+    "epochs": (1, 30),
+    "min_count": (1, 20),
+}
+#: A sentence longer than this is cut into pieces (gensim ignores words past 10,000 anyway).
+MAX_SENTENCE_TOKENS = 1_000
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_training_slots = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be trained on (not text, empty, too few words); the message says why."""
+
+
+class TrainingTooLargeError(ValueError):
+    """Settings whose training would take too long for a shared classroom server."""
+
+
+@dataclass(frozen=True)
+class Word2VecParams:
+    """The settings of one training run (hashable: used as a cache key).
+
+    Usage: ``Word2VecParams(sg=False, vector_size=50, epochs=5).check()``
+    """
+
+    sg: bool = True  # True: skip-gram (centre → context); False: CBOW (context → centre)
+    vector_size: int = 50
+    window: int = 5
+    negative: int = 5
+    epochs: int = 10
+    min_count: int = 2
+    seed: int = 42
+
+    @property
+    def method(self) -> str:
+        """``"skip-gram"`` or ``"CBOW"``, for captions."""
+        return "skip-gram" if self.sg else "CBOW"
+
+    def check(self) -> Word2VecParams:
+        """``self`` if every setting is inside :data:`LIMITS`, else ``ValueError`` saying which.
+
+        Usage: ``Word2VecParams(epochs=99).check()`` → ValueError("epochs must be …")
+        """
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}.")
+        return self
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Tokenised sentences ready for Word2Vec, and what was cut to keep training bounded.
+
+    Usage: ``corpus = corpus_from_text("The cat sat. The dog ran."); corpus.n_tokens`` → 6
+    """
+
+    sentences: tuple[tuple[str, ...], ...]
+    name: str
+    truncated: bool = False  # True when the text had more than MAX_TOKENS tokens
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+    @property
+    def key(self) -> str:
+        """A short fingerprint of the content (same text → same key), for caching."""
+        h = zlib.crc32("\n".join(" ".join(s) for s in self.sentences).encode("utf-8"))
+        return f"{self.name}:{self.n_tokens}:{h:08x}"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words of any alphabet (numbers, punctuation and emoji dropped).
+
+    Usage: ``tokenize("Don't panic: 42 Ça va!")`` → ``["don't", "panic", "ça", "va"]``
+    """
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+def corpus_from_text(text: str, name: str = "text", max_tokens: int = MAX_TOKENS) -> Corpus:
+    """Split ``text`` into sentences (at . ! ? and line breaks) of lower-case word tokens.
+
+    Usage: ``corpus_from_text("A cat. A dog.").sentences`` → ``(("a", "cat"), ("a", "dog"))``
+
+    One-word sentences are dropped (they have no context); at most ``max_tokens`` tokens are
+    kept and ``truncated`` says so. Raises :class:`CorpusError` when nothing is left.
+    """
+    sentences: list[tuple[str, ...]] = []
+    total = 0
+    truncated = False
+    for chunk in _SENTENCE_END.split(text):
+        words = tokenize(chunk)
+        for start in range(0, len(words), MAX_SENTENCE_TOKENS):
+            piece = words[start:start + MAX_SENTENCE_TOKENS]
+            if len(piece) < 2:
+                continue
+            if total + len(piece) > max_tokens:
+                piece = piece[: max_tokens - total]
+                truncated = True
+            if len(piece) >= 2:
+                sentences.append(tuple(piece))
+                total += len(piece)
+            if truncated:
+                break
+        if truncated:
+            break
+    if not sentences:
+        raise CorpusError(
+            "There are no sentences with words in this text. Upload plain text with some "
+            "sentences in it (numbers, symbols and emoji are ignored)."
+        )
+    return Corpus(tuple(sentences), name, truncated)
+
+
+def corpus_from_upload(data: bytes, name: str = "upload") -> Corpus:
+    """Validate an uploaded file by its content, then tokenise it as UTF-8 text.
+
+    Usage: ``corpus_from_upload(b"The cat sat on the mat. The dog sat on the log.")``
+
+    Raises :class:`CorpusError` (with a message a student can act on) for a file that is too
+    big, binary (a PDF, an image, a zip…), not UTF-8, or without sentences.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CorpusError(
+            f"That file is {len(data) / 1e6:.1f} MB; the trainer reads at most "
+            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB of text. Upload a shorter text file."
+        )
+    if b"\x00" in data[:65536]:
+        raise CorpusError(
+            "That file looks binary (a PDF, an image, a Word document?), not plain text. "
+            "Save it as a .txt file (UTF-8) and upload that."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"That file is not UTF-8 text (byte {exc.start} cannot be read). Open it in an "
+            "editor and save it as UTF-8 plain text."
+        ) from None
+    return corpus_from_text(text, name=name)
+
+
+def builtin_corpus() -> Corpus:
+    """The Lee background corpus that ships with gensim: 300 news stories, ~58,000 words.
+
+    Usage: ``builtin_corpus().n_tokens`` → 58,000 or so
+    """
+    from gensim.test.utils import datapath
+
+    text = Path(datapath("lee_background.cor")).read_text(encoding="utf-8")
+    return corpus_from_text(text, name="lee_background")
+
+
+def vocabulary_size(corpus: Corpus, min_count: int) -> int:
+    """How many distinct words appear at least ``min_count`` times (Word2Vec's vocabulary).
+
+    Usage: ``vocabulary_size(corpus_from_text("a b. a c."), 2)`` → 1
+    """
+    counts = Counter(w for s in corpus.sentences for w in s)
+    return sum(1 for c in counts.values() if c >= min_count)
+
+
+def work_units(n_tokens: int, params: Word2VecParams) -> float:
+    """A rough training cost: tokens × epochs × vector size × (negative + 1) × contexts per word.
+
+    Skip-gram trains on about (window + 1) / 2 · 2 pairs per word with gensim's shrunk random
+    windows, CBOW on one averaged context: that is why CBOW is several times faster.
+
+    Usage: ``work_units(58_000, Word2VecParams())`` → 5.2e8
+    """
+    contexts = (params.window + 1) / 2 if params.sg else 1.0
+    return float(n_tokens) * params.epochs * params.vector_size * (params.negative + 1) * contexts
+
+
+def check_budget(n_tokens: int, params: Word2VecParams, budget: float = WORK_BUDGET) -> None:
+    """Raise :class:`TrainingTooLargeError` (saying what to lower) when a run is too costly.
+
+    Usage: ``check_budget(corpus.n_tokens, params)``
+    """
+    cost = work_units(n_tokens, params)
+    if cost > budget:
+        factor = cost / budget
+        raise TrainingTooLargeError(
+            f"These settings would take about {factor:.1f}× longer than this shared server "
+            f"allows. Lower the epochs (e.g. to {max(1, int(params.epochs / factor))}), the "
+            "vector size, the window or the negative samples"
+            + (", or switch to CBOW." if params.sg else ".")
+        )
+
+
+def _stable_hash(text: str) -> int:
+    """A hash that does not change with PYTHONHASHSEED (gensim's default is ``hash``)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """Progress after one epoch: how far, and the loss of that epoch alone."""
+
+    epoch: int  # 1-based
+    epochs: int
+    loss: float  # summed negative-sampling loss of this epoch (not cumulative)
+
+    @property
+    def fraction(self) -> float:
+        return self.epoch / self.epochs
+
+
+class _EpochCallback(CallbackAny2Vec):
+    """gensim calls ``on_epoch_end`` after every pass; gensim's loss is cumulative, we diff it."""
+
+    def __init__(self, epochs: int, on_epoch: Callable[[EpochReport], None] | None):
+        self.epochs, self.on_epoch = epochs, on_epoch
+        self.previous, self.losses, self.epoch = 0.0, [], 0
+
+    def on_epoch_end(self, model: Word2Vec) -> None:
+        total = float(model.get_latest_training_loss())
+        self.epoch += 1
+        self.losses.append(total - self.previous)
+        self.previous = total
+        if self.on_epoch is not None:
+            self.on_epoch(EpochReport(self.epoch, self.epochs, self.losses[-1]))
+
+
+@dataclass(frozen=True)
+class TrainedVectors:
+    """What a training run produced. ``wv`` is shared between sessions: read it, never change it.
+
+    Usage: ``r = train_word2vec(corpus, params); r.wv.most_similar("cat")``
+    """
+
+    wv: KeyedVectors
+    params: Word2VecParams
+    corpus_name: str
+    n_sentences: int
+    n_tokens: int
+    losses: tuple[float, ...]  # one per epoch
+    seconds: float = field(compare=False)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.wv)
+
+
+def train_word2vec(
+    corpus: Corpus,
+    params: Word2VecParams,
+    on_epoch: Callable[[EpochReport], None] | None = None,
+) -> TrainedVectors:
+    """Train Word2Vec on ``corpus``, deterministically, reporting each epoch to ``on_epoch``.
+
+    Usage: ``train_word2vec(builtin_corpus(), Word2VecParams(sg=False), print)``
+
+    One worker thread and a fixed seed make the vectors identical on every run. Raises
+    ``ValueError`` for settings out of :data:`LIMITS`, :class:`TrainingTooLargeError` when over
+    the work budget, :class:`CorpusError` when no word appears ``min_count`` times.
+    """
+    params.check()
+    check_budget(corpus.n_tokens, params)
+    if vocabulary_size(corpus, params.min_count) < 2:
+        raise CorpusError(
+            f"Fewer than two words appear at least {params.min_count} times in this text, so "
+            "there is nothing to learn. Lower the minimum count or use a longer text."
+        )
+    sentences = [list(s) for s in corpus.sentences]
+    callback = _EpochCallback(params.epochs, on_epoch)
+    model = Word2Vec(
+        sg=int(params.sg), vector_size=params.vector_size, window=params.window,
+        negative=params.negative, hs=0, min_count=params.min_count, seed=params.seed,
+        workers=1, hashfxn=_stable_hash, max_final_vocab=MAX_VOCAB, compute_loss=True,
+    )
+    start = time.perf_counter()
+    with _training_slots:
+        model.build_vocab(sentences)
+        model.train(
+            sentences, total_examples=model.corpus_count, epochs=params.epochs,
+            compute_loss=True, callbacks=[callback],
+        )
+    wv = model.wv
+    wv.fill_norms()  # computed once here, so later look-ups from many sessions only read
+    return TrainedVectors(
+        wv=wv, params=params, corpus_name=corpus.name, n_sentences=len(sentences),
+        n_tokens=corpus.n_tokens, losses=tuple(callback.losses),
+        seconds=time.perf_counter() - start,
+    )
+
+
+class ModelCache:
+    """A small thread-safe LRU cache of trained vectors, one entry per (corpus, settings).
+
+    Two sessions asking for the same model at once train it only once: the second waits for
+    the first. Usage: ``cache.get_or_train(corpus, params, on_epoch)``
+    """
+
+    def __init__(self, max_entries: int = 8):
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, TrainedVectors] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, corpus_key: str, params: Word2VecParams) -> TrainedVectors | None:
+        """The cached result for this corpus and these settings, or ``None``."""
+        key = (corpus_key, params)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def get_or_train(
+        self,
+        corpus: Corpus,
+        params: Word2VecParams,
+        on_epoch: Callable[[EpochReport], None] | None = None,
+    ) -> tuple[TrainedVectors, bool]:
+        """``(result, trained_now)``: the cached vectors, or newly trained ones (then cached)."""
+        key = (corpus.key, params)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            hit = self.get(corpus.key, params)
+            if hit is not None:
+                return hit, False
+            result = train_word2vec(corpus, params, on_epoch)
+            with self._lock:
+                self._items[key] = result
+                self._items.move_to_end(key)
+                while len(self._items) > self.max_entries:
+                    old, _ = self._items.popitem(last=False)
+                    self._key_locks.pop(old, None)
+            return result, True
+
+
+def frequent_words(wv: KeyedVectors, n: int = 150) -> list[str]:
+    """The ``n`` most frequent words of a trained model (gensim sorts its vocabulary by count).
+
+    Usage: ``frequent_words(result.wv, 3)`` → ``["the", "to", "of"]``
+    """
+    return list(wv.index_to_key[: max(0, n)])
+
+
+@dataclass(frozen=True)
+class WordMap:
+    """2-D PCA coordinates of some words, and how much of the spread the two axes keep."""
+
+    words: tuple[str, ...]
+    xy: np.ndarray  # shape (n, 2)
+    explained: tuple[float, float]  # share of the variance on each axis
+
+
+def pca_map(wv: KeyedVectors, words: Sequence[str]) -> WordMap:
+    """Project the vectors of ``words`` (unknown ones skipped) onto their two main directions.
+
+    Usage: ``pca_map(result.wv, ["king", "queen", "man"]).xy.shape`` → ``(3, 2)``
+    """
+    from sklearn.decomposition import PCA
+
+    keep = list(dict.fromkeys(w for w in words if w in wv.key_to_index))
+    if len(keep) < 3:
+        raise ValueError("A map needs at least three words that the model knows.")
+    vectors = np.stack([wv.get_vector(w, norm=True) for w in keep]).astype(np.float64)
+    pca = PCA(n_components=2, svd_solver="full")
+    xy = pca.fit_transform(vectors)
+    ratio = pca.explained_variance_ratio_
+    return WordMap(tuple(keep), xy, (float(ratio[0]), float(ratio[1])))
+
+
+def training_pairs(
+    tokens: Sequence[str], window: int, sg: bool = True
+) -> list[tuple[str, str]]:
+    """The (input → target) examples Word2Vec learns from in one sentence, full window.
+
+    Skip-gram: (centre → each context word). CBOW: (the context words together → centre).
+
+    Usage: ``training_pairs(["the", "cat", "sat"], 1)``
+    → ``[("the", "cat"), ("cat", "the"), ("cat", "sat"), ("sat", "cat")]``
+    """
+    pairs: list[tuple[str, str]] = []
+    for i, centre in enumerate(tokens):
+        context = [tokens[j] for j in range(max(0, i - window), min(len(tokens), i + window + 1))
+                   if j != i]
+        if sg:
+            pairs += [(centre, c) for c in context]
+        elif context:
+            pairs.append((" + ".join(context), centre))
+    return pairs

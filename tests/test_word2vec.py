@@ -1,0 +1,250 @@
+"""Word2Vec trainer and Product2Vec: tokenising, limits, callbacks, determinism, clustering."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from embedding import baskets as bk
+from embedding.word2vec import (
+    MAX_UPLOAD_BYTES,
+    CorpusError,
+    ModelCache,
+    TrainingTooLargeError,
+    Word2VecParams,
+    builtin_corpus,
+    check_budget,
+    corpus_from_text,
+    corpus_from_upload,
+    pca_map,
+    tokenize,
+    train_word2vec,
+    training_pairs,
+    vocabulary_size,
+    work_units,
+)
+from tests.conftest import ROOT
+
+SMALL = Word2VecParams(vector_size=16, window=2, epochs=3, min_count=1)
+TEXT = "The cat sat on the mat. The dog sat on the log!\nA cat and a dog."
+REPEATED = "\n".join([TEXT] * 20)  # 60 sentences, 340 tokens
+
+
+@pytest.fixture(scope="module")
+def product2vec():
+    return bk.train_product2vec(bk.load_baskets())
+
+
+# --- text to corpus -----------------------------------------------------------------------------
+
+def test_tokenize_keeps_letters_of_any_script_and_drops_the_rest():
+    assert tokenize("Don't panic: 42 Ça va! 🙂 <b>Привет</b>") == [
+        "don't", "panic", "ça", "va", "b", "привет", "b"]
+
+
+def test_corpus_from_text_splits_sentences_and_drops_one_word_ones():
+    c = corpus_from_text(TEXT + "\nHello.")
+    assert c.sentences == (
+        ("the", "cat", "sat", "on", "the", "mat"),
+        ("the", "dog", "sat", "on", "the", "log"),
+        ("a", "cat", "and", "a", "dog"),
+    )
+    assert c.n_tokens == 17 and not c.truncated
+
+
+def test_corpus_is_cut_at_max_tokens_and_says_so():
+    c = corpus_from_text(TEXT, max_tokens=8)
+    assert c.n_tokens == 8 and c.truncated
+    assert c.sentences[1] == ("the", "dog")
+
+
+def test_same_text_same_key_other_text_other_key():
+    assert corpus_from_text(TEXT).key == corpus_from_text(TEXT).key
+    assert corpus_from_text(TEXT).key != corpus_from_text(TEXT + " More words.").key
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7\x00\x01binary", "looks binary"),
+        ("caf\u00e9 au lait, s'il vous pla\u00eet".encode("latin-1"), "not UTF-8"),
+        (b"x" * (MAX_UPLOAD_BYTES + 1), "at most 2 MB"),
+        ("🙂 🙂 42 !!!".encode(), "no sentences"),
+        (b"   \n\n ", "no sentences"),
+    ],
+)
+def test_bad_uploads_get_a_clear_message(data, message):
+    with pytest.raises(CorpusError, match=message):
+        corpus_from_upload(data)
+
+
+def test_utf8_upload_with_bom_and_other_scripts_is_read():
+    c = corpus_from_upload("\ufeffДобрый день. Καλημέρα κόσμε.".encode())
+    assert c.sentences == (("добрый", "день"), ("καλημέρα", "κόσμε"))
+
+
+def test_builtin_corpus_is_the_lee_background_corpus():
+    c = builtin_corpus()
+    assert c.name == "lee_background"
+    assert c.n_tokens == 59_576 and len(c.sentences) == 2_619
+    assert vocabulary_size(c, 2) == 4_041
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["vector_size", "window", "negative", "epochs", "min_count"])
+def test_settings_outside_the_limits_are_refused(field):
+    with pytest.raises(ValueError, match=field):
+        Word2VecParams(**{field: 999}).check()
+    with pytest.raises(ValueError, match=field):
+        Word2VecParams(**{field: 0}).check()
+
+
+def test_work_units_and_budget():
+    p = Word2VecParams()  # skip-gram, 50 d, window 5, 5 negatives, 10 epochs
+    assert work_units(1_000, p) == 1_000 * 10 * 50 * 6 * 3.0
+    assert work_units(1_000, Word2VecParams(sg=False)) == 1_000 * 10 * 50 * 6 * 1.0
+    check_budget(120_000, p)  # the default settings on a full-size upload fit
+    big = Word2VecParams(vector_size=200, window=10, negative=20, epochs=30)
+    with pytest.raises(TrainingTooLargeError, match="Lower the epochs"):
+        check_budget(120_000, big)
+
+
+def test_training_refuses_a_corpus_without_repeated_words():
+    with pytest.raises(CorpusError, match="at least 5 times"):
+        train_word2vec(corpus_from_text(TEXT), Word2VecParams(min_count=5))
+
+
+# --- skip-gram / CBOW training pairs ------------------------------------------------------------
+
+def test_skipgram_pairs_predict_context_from_centre():
+    assert training_pairs(["the", "cat", "sat"], window=1) == [
+        ("the", "cat"), ("cat", "the"), ("cat", "sat"), ("sat", "cat")]
+
+
+def test_cbow_pairs_predict_centre_from_context():
+    assert training_pairs(["the", "cat", "sat"], window=1, sg=False) == [
+        ("cat", "the"), ("the + sat", "cat"), ("cat", "sat")]
+
+
+# --- training -----------------------------------------------------------------------------------
+
+def test_callback_reports_every_epoch_with_its_own_loss():
+    reports = []
+    result = train_word2vec(corpus_from_text(REPEATED), SMALL, reports.append)
+    assert [(r.epoch, r.epochs) for r in reports] == [(1, 3), (2, 3), (3, 3)]
+    assert reports[-1].fraction == 1.0
+    assert [r.loss for r in reports] == list(result.losses)
+    assert all(loss > 0 for loss in result.losses)
+    assert result.vocab_size == 9 and result.n_sentences == 60
+
+
+def test_training_is_deterministic_in_process():
+    corpus = corpus_from_text(REPEATED)
+    a, b = train_word2vec(corpus, SMALL), train_word2vec(corpus, SMALL)
+    assert np.array_equal(a.wv.vectors, b.wv.vectors)
+    assert a.losses == b.losses
+
+
+_CHECKSUM = (
+    "from embedding import baskets as bk;"
+    "r = bk.train_product2vec(bk.load_baskets());"
+    "print(r.wv.index_to_key[:5], float(abs(r.wv.vectors).sum()))"
+)
+
+
+def test_training_does_not_depend_on_pythonhashseed():
+    outputs = set()
+    for seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _CHECKSUM], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=True, timeout=120)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
+
+
+def test_model_cache_trains_once_and_evicts_the_oldest():
+    cache = ModelCache(max_entries=2)
+    corpus = corpus_from_text(REPEATED)
+    first, trained = cache.get_or_train(corpus, SMALL)
+    assert trained
+    again, trained = cache.get_or_train(corpus, SMALL)
+    assert not trained and again is first
+    cache.get_or_train(corpus, Word2VecParams(vector_size=8, window=2, epochs=1, min_count=1))
+    cache.get_or_train(corpus, Word2VecParams(vector_size=4, window=2, epochs=1, min_count=1))
+    assert len(cache) == 2 and cache.get(corpus.key, SMALL) is None
+
+
+def test_pca_map_of_trained_vectors():
+    result = train_word2vec(corpus_from_text(REPEATED), SMALL)
+    m = pca_map(result.wv, ["cat", "dog", "mat", "log", "unknownword", "cat"])
+    assert m.words == ("cat", "dog", "mat", "log")
+    assert m.xy.shape == (4, 2)
+    assert 0 < m.explained[1] <= m.explained[0] <= 1
+    with pytest.raises(ValueError, match="three words"):
+        pca_map(result.wv, ["cat", "nope"])
+
+
+# --- Product2Vec --------------------------------------------------------------------------------
+
+def test_generator_is_seeded_and_matches_the_shipped_file():
+    assert bk.generate_baskets(5, seed=1) == bk.generate_baskets(5, seed=1)
+    assert bk.generate_baskets(5, seed=1) != bk.generate_baskets(5, seed=2)
+    shipped = (ROOT / "data" / "baskets.txt").read_text(encoding="utf-8")
+    assert shipped == bk.baskets_to_text(bk.generate_baskets())
+    assert len(bk.load_baskets()) == bk.N_BASKETS
+
+
+def test_every_basket_holds_known_distinct_products():
+    for basket in bk.load_baskets():
+        assert 2 <= len(basket) <= 11
+        assert len(set(basket)) == len(basket)
+        assert set(basket) <= set(bk.BY_NAME)
+
+
+def test_products_cluster_by_mission_not_by_aisle(product2vec):
+    purity = bk.neighbour_purity(product2vec.wv)
+    assert purity.n == len(bk.PRODUCTS) == 56
+    assert purity.mission == 1.0  # every product's nearest neighbour is bought with it
+    assert purity.aisle < 0.5  # ... while sitting in the same aisle matters much less
+
+
+@pytest.mark.parametrize("product", [p.name for p in bk.PRODUCTS])
+def test_nearest_product_is_from_the_same_mission(product2vec, product):
+    nearest, _ = product2vec.wv.most_similar(product, topn=1)[0]
+    assert bk.BY_NAME[nearest].mission == bk.BY_NAME[product].mission
+
+
+def test_customers_also_buy(product2vec):
+    hits = bk.also_bought(product2vec.wv, ["spaghetti", "Tomato sauce"], k=4)
+    names = [p for p, _ in hits]
+    assert "spaghetti" not in names and "tomato_sauce" not in names
+    assert {bk.BY_NAME[p].mission for p in names} == {"Italian dinner"}
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+
+def test_unknown_product_suggests_a_spelling(product2vec):
+    from embedding.words import UnknownWordError
+
+    with pytest.raises(UnknownWordError) as err:
+        bk.also_bought(product2vec.wv, ["spagetti"])
+    assert "spaghetti" in err.value.suggestions
+
+
+def test_epoch_losses_are_the_differences_of_gensims_running_total():
+    from embedding.word2vec import _EpochCallback
+
+    class FakeModel:
+        totals = iter([10.0, 25.0, 45.0])
+
+        def get_latest_training_loss(self):
+            return next(self.totals)
+
+    cb, model = _EpochCallback(3, None), FakeModel()
+    for _ in range(3):
+        cb.on_epoch_end(model)
+    assert cb.losses == [10.0, 15.0, 20.0]

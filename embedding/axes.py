@@ -27,7 +27,7 @@ import numpy as np
 import plotly.graph_objects as go
 from gensim.models import KeyedVectors
 
-from embedding.words import EmptyWordError, known_words, parse_word_list
+from embedding.words import EmptyWordError, parse_word_list, split_known
 
 #: How many of the most frequent words stand in for "the whole vocabulary" in baselines.
 BASELINE_POOL = 20_000
@@ -60,7 +60,7 @@ class Axis:
 def _pole(kv: KeyedVectors, words: str | Sequence[str], which: str) -> tuple[tuple[str, ...],
                                                                              np.ndarray]:
     items = parse_word_list(words, limit=20) if isinstance(words, str) else list(words)
-    keys, unknown = known_words(kv, items)
+    keys, unknown = split_known(kv, items)
     if unknown:
         raise unknown[0]
     if not keys:
@@ -100,10 +100,10 @@ def scores(kv: KeyedVectors, keys: Sequence[str], axis: Axis) -> np.ndarray:
 def project(kv: KeyedVectors, words: Sequence[str], axis: Axis) -> list[tuple[str, float]]:
     """Each known word of ``words`` with its score on ``axis``, in input order.
 
-    Unknown words are skipped (use :func:`embedding.words.known_words` to report them).
+    Unknown words are skipped (use :func:`embedding.words.split_known` to report them).
     Usage: ``project(kv, ["ice", "fire"], make_axis(kv, "cold", "hot"))``
     """
-    keys, _ = known_words(kv, words)
+    keys, _ = split_known(kv, words)
     return [(k, float(s)) for k, s in zip(keys, scores(kv, keys, axis), strict=True)]
 
 

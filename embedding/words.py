@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -209,25 +208,6 @@ ANALOGY_PRESETS: tuple[AnalogyPreset, ...] = (
     AnalogyPreset("mouse", "mice", "child", "children",
                   "A near miss: the irregular plural 'children' comes 4th."),
 )
-
-
-def known_words(
-    kv: KeyedVectors, words: Iterable[str]
-) -> tuple[list[str], list[UnknownWordError]]:
-    """Split ``words`` into vocabulary keys (in order, duplicates dropped) and unknown ones.
-
-    Usage: ``known_words(kv, ["Cat", "dgo"])`` → ``(["cat"], [UnknownWordError("dgo", …)])``
-    """
-    keys: dict[str, None] = {}
-    unknown: list[UnknownWordError] = []
-    for w in words:
-        try:
-            keys[resolve(kv, w)] = None
-        except UnknownWordError as exc:
-            unknown.append(exc)
-        except EmptyWordError:
-            continue
-    return list(keys), unknown
 
 
 def rank_of(kv: KeyedVectors, word: str, results: list[tuple[str, float]]) -> int | None:

@@ -113,3 +113,22 @@ def downloads(name: str, *, df=None, fig=None, key: str) -> None:
             file_name=f"{name}.html", mime="text/html", key=f"{key}_html",
             icon=":material/download:", on_click="ignore",
         )
+
+
+def url_choice(key: str, default: str, options) -> str:
+    """Like :func:`url_key` for a selectbox/radio: a URL value not among ``options`` → default."""
+    if key not in st.session_state:
+        value = st.query_params.get(key, default)
+        st.session_state[key] = value if value in options else default
+    return key
+
+
+def url_int(key: str, default: int, lo: int, hi: int) -> str:
+    """Like :func:`url_key` for a slider/number box: the URL value as an int, clamped to lo..hi."""
+    if key not in st.session_state:
+        try:
+            value = int(st.query_params.get(key, default))
+        except ValueError:
+            value = default
+        st.session_state[key] = min(hi, max(lo, value))
+    return key

@@ -1,0 +1,187 @@
+"""Neighbours & analogies: the closest words to a word, and b − a + c over 400,000 GloVe words."""
+
+import pandas as pd
+import streamlit as st
+
+from embedding import figures
+from embedding.explain import num
+from embedding.glove import describe_glove
+from embedding.words import (
+    ANALOGY_METHODS,
+    ANALOGY_PRESETS,
+    EmptyWordError,
+    UnknownWordError,
+    analogy,
+    analogy_input_ranks,
+    neighbours,
+    rank_of,
+)
+from pages._ui import (
+    downloads,
+    explain,
+    glove_or_stop,
+    to_url,
+    url_choice,
+    url_int,
+    url_key,
+    warn_unknown,
+)
+
+TRY_WORDS = ("frog", "python", "apple", "hot", "monday", "paris")
+ROLE = {"a": "a (subtracted)", "b": "b (added)", "c": "c (added)"}
+PRESETS = {p.label: p for p in ANALOGY_PRESETS}
+CUSTOM = "(your own)"
+
+
+def use_word(word: str) -> None:
+    st.session_state["nb_word"] = word
+
+
+def use_preset() -> None:
+    p = PRESETS.get(st.session_state.get("nb_preset", ""))
+    if p is not None:
+        st.session_state.update(nb_a=p.a, nb_b=p.b, nb_c=p.c)
+
+
+def mark_custom() -> None:
+    st.session_state["nb_preset"] = CUSTOM
+
+
+st.title("Neighbours & analogies")
+st.caption(f"Every search below runs over all words of {describe_glove()}, by cosine similarity.")
+tab_nb, tab_an = st.tabs([":material/hub: Nearest neighbours", ":material/functions: Analogies"])
+
+# --- Nearest neighbours --------------------------------------------------------------------
+with tab_nb:
+    left, right = st.columns([2, 1])
+    word = left.text_input("Word", key=url_key("nb_word", "frog"), max_chars=60)
+    k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
+    st.caption("Try:")
+    for col, w in zip(st.columns(len(TRY_WORDS)), TRY_WORDS, strict=True):
+        col.button(w, key=f"nb_try_{w}", on_click=use_word, args=(w,), width="stretch")
+
+    if not word.strip():
+        st.info("Type a word, for example *frog*.", icon=":material/edit:")
+    else:
+        kv = glove_or_stop()
+        try:
+            hits = neighbours(kv, word, k=k)
+        except UnknownWordError as exc:
+            warn_unknown(exc)
+        except EmptyWordError:
+            st.info("Type a word, for example *frog*.", icon=":material/edit:")
+        else:
+            key = word.strip().lower()
+            st.subheader(f"The {len(hits)} words closest to “{key}”")
+            table = pd.DataFrame({"rank": range(1, len(hits) + 1),
+                                  "word": [w for w, _ in hits],
+                                  "cosine": [round(s, 4) for _, s in hits]})
+            fig = figures.score_bars([w for w, _ in hits], [s for _, s in hits],
+                                     title=f"Cosine similarity with “{key}”")
+            c1, c2 = st.columns([1, 2])
+            c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
+            c2.plotly_chart(fig, key="nb_chart")
+            downloads(f"neighbours_{key}", df=table, fig=fig, key="nb_dl")
+            explain(
+                f"We compare “{key}” with **every one of the {len(kv):,} words** and keep the "
+                "highest cosines. The word itself is left out (its cosine with itself is always "
+                "1).\n\n"
+                "Neighbours are words **used in similar contexts**, which is not the same as "
+                "synonyms: *frog* comes with other animals (snake, ape, toad); *python* mixes "
+                "the snake (reticulated), Monty Python and programming (php, perl), because a "
+                "word has one vector for all its senses; *apple* is mostly the company (iphone, "
+                "microsoft) in 2014 news; and opposites show up (*hot* → cool, cold) because "
+                "they appear in the same sentences. Some neighbours are quirks of the training "
+                "text: *paris* → *prohertrib*, a news-wire tag that sat next to the city's name."
+            )
+
+# --- Analogies -----------------------------------------------------------------------------
+with tab_an:
+    options = [*PRESETS, CUSTOM]
+    first = ANALOGY_PRESETS[0]
+    st.selectbox("Preset", options, key=url_choice("nb_preset", first.label, options),
+                 on_change=use_preset)
+    c_a, c_b, c_c = st.columns(3)
+    a = c_a.text_input("a", key=url_key("nb_a", first.a), max_chars=60, on_change=mark_custom)
+    b = c_b.text_input("is to b", key=url_key("nb_b", first.b), max_chars=60,
+                       on_change=mark_custom)
+    c = c_c.text_input("as c is to ?", key=url_key("nb_c", first.c), max_chars=60,
+                       on_change=mark_custom)
+    m_col, k_col = st.columns([2, 1])
+    method = m_col.radio("Method", list(ANALOGY_METHODS), format_func=ANALOGY_METHODS.get,
+                         horizontal=True,
+                         key=url_choice("nb_method", "3cosadd", list(ANALOGY_METHODS)))
+    ak = k_col.slider("How many answers", 1, 25, key=url_int("nb_ak", 10, 1, 25))
+
+    if not (a.strip() and b.strip() and c.strip()):
+        st.info("Fill in all three words: *man* is to *king* as *woman* is to ?",
+                icon=":material/edit:")
+    else:
+        kv = glove_or_stop()
+        try:
+            hits = analogy(kv, a, b, c, k=ak, method=method)
+            ranks = analogy_input_ranks(kv, a, b, c, method=method)
+        except UnknownWordError as exc:
+            warn_unknown(exc)
+        except EmptyWordError:
+            st.info("Fill in all three words.", icon=":material/edit:")
+        else:
+            ka, kb, kc = (r.word for r in ranks)
+            st.subheader(f"{kb} − {ka} + {kc} = **{hits[0][0]}**")
+            st.caption(f"“{ka}” is to “{kb}” as “{kc}” is to “{hits[0][0]}” "
+                       f"(score {num(hits[0][1])}, {ANALOGY_METHODS[method]}).")
+            preset = PRESETS.get(st.session_state.get("nb_preset", ""))
+            if preset is not None and (preset.a, preset.b, preset.c) == (ka, kb, kc):
+                where = rank_of(kv, preset.expected, hits)
+                found = (f"“{preset.expected}” is answer #{where}." if where else
+                         f"“{preset.expected}” is not in the top {len(hits)}.")
+                st.caption(f"Expected: “{preset.expected}”. {found} {preset.note}")
+
+            table = pd.DataFrame({"rank": range(1, len(hits) + 1),
+                                  "word": [w for w, _ in hits],
+                                  "score": [round(s, 4) for _, s in hits]})
+            fig = figures.score_bars([w for w, _ in hits], [s for _, s in hits], highlight=0,
+                                     title=f"{kb} − {ka} + {kc}")
+            if method == "3cosmul":
+                fig.update_xaxes(title="3CosMul score", range=None)
+            c1, c2 = st.columns([1, 2])
+            c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
+            c2.plotly_chart(fig, key="nb_an_chart")
+            downloads(f"analogy_{kb}-{ka}+{kc}", df=table, fig=fig, key="nb_an_dl")
+
+            st.markdown("##### The fine print: the three input words are excluded")
+            beaten = [r for r in ranks if r.rank == 1]
+            if beaten:
+                st.warning(
+                    f"Without that rule the top answer would be “{beaten[0].word}”, one of the "
+                    f"words you typed, not “{hits[0][0]}”. Every analogy demo leaves the inputs "
+                    "out; here is where they would have ranked among all "
+                    f"{len(kv):,} words.", icon=":material/visibility:")
+            else:
+                st.info("The three words you typed are never offered as answers. Here is where "
+                        f"they would have ranked among all {len(kv):,} words.",
+                        icon=":material/visibility:")
+            rank_table = pd.DataFrame({
+                "input word": [r.word for r in ranks],
+                "role": [ROLE[r.role] for r in ranks],
+                "rank if not excluded": [r.rank for r in ranks],
+                "score": [round(r.score, 4) for r in ranks],
+            })
+            st.dataframe(rank_table, hide_index=True, key="nb_rank_table")
+            downloads("analogy_input_ranks", df=rank_table, key="nb_rank_dl")
+            explain(
+                "**3CosAdd** (the classic): turn the three words into unit-length vectors, "
+                "compute **b − a + c**, and look for the word whose vector has the highest "
+                "cosine with it, over the whole vocabulary. Equivalently, the answer *x* "
+                "maximises cos(x, b) − cos(x, a) + cos(x, c) (up to scale).\n\n"
+                "**3CosMul** (Levy & Goldberg, 2014) multiplies instead of adds: "
+                "cos(x, b) · cos(x, c) / (cos(x, a) + ε), with cosines shifted to 0…1. One big "
+                "similarity can no longer outweigh the others, which often helps.\n\n"
+                "**Why show the ranks above?** The result b − a + c is usually closest to b or "
+                "c itself, so every published analogy demo *removes the inputs* from the "
+                "answers. Without that rule, *king − man + woman* gives *king*. Analogies are "
+                "real structure in the space, but less magic than they look (Nissim, van "
+                "Noord & van der Goot, 2020)."
+            )
+
+to_url("nb_word", "nb_k", "nb_preset", "nb_a", "nb_b", "nb_c", "nb_method", "nb_ak")

@@ -131,14 +131,16 @@ def extremes(
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """The ``k`` frequent words furthest toward each end: (negative end, positive end).
 
-    Shows what an axis *really* captures, pole words left out.
+    Shows what an axis *really* captures; pole words and non-words (numbers, "same-sex") are
+    left out.
     Usage: ``low, high = extremes(kv, make_axis(kv, "cold", "hot"), k=5)``
     """
     pool = max(1, min(int(pool), len(kv)))
     s = kv.get_normed_vectors()[:pool].astype(np.float64) @ axis.direction
     skip = set(axis.negative) | set(axis.positive)
     order = np.argsort(s, kind="stable")
-    words = [(kv.index_to_key[i], float(s[i])) for i in order if kv.index_to_key[i] not in skip]
+    words = [(kv.index_to_key[i], float(s[i])) for i in order
+             if kv.index_to_key[i].isalpha() and kv.index_to_key[i] not in skip]
     return words[:k], words[::-1][:k]
 
 

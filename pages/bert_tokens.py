@@ -1,0 +1,166 @@
+"""BERT tokens: how the sentence model cuts text into WordPieces, ids, segments and positions."""
+
+import pandas as pd
+import streamlit as st
+
+from embedding.sbert import describe_sbert
+from embedding.tokens import (
+    LECTURE_A,
+    LECTURE_B,
+    LECTURE_FIGURE,
+    MASK_RATE,
+    SPLIT_EXAMPLES,
+    lecture_table,
+    long_table,
+    mask_for_pretraining,
+    split_words,
+    tokenize_pair,
+    vocab_facts,
+    word_pieces,
+)
+from pages._ui import (
+    clean_text,
+    downloads,
+    explain,
+    sbert_or_stop,
+    to_url,
+    url_int,
+    url_key,
+)
+
+LONG_TEXT = " ".join([
+    "Before a transformer reads a single word, a tokenizer chops the text into pieces it knows.",
+    "Common words stay whole, rare ones are built from smaller parts, and nothing is ever out of",
+    "vocabulary, because in the worst case a word is spelled out piece by piece.",
+    "Each piece becomes a row number in a table of thirty thousand vectors, and the model adds",
+    "a vector for the sentence the piece belongs to and one for its position.",
+] * 4)
+TRY = {
+    "Lecture example": (LECTURE_A, LECTURE_B),
+    "Words that split": ("Embeddings need tokenization.", "Snowboarding is unbelievably fun!"),
+    "Long text (gets cut)": (LONG_TEXT, ""),
+    "Capitals, accents, emoji": ("Café in TOKYO 東京 😀", "naïve façade"),
+}
+
+
+def use_example(name: str) -> None:
+    st.session_state["tok_a"], st.session_state["tok_b"] = TRY[name]
+
+
+st.title("BERT tokens")
+st.caption(f"How {describe_sbert()}, a small BERT, reads text: WordPiece tokens, token ids, "
+           "segment ids and position ids.")
+st.caption("Try:")
+for col, name in zip(st.columns(len(TRY)), TRY, strict=True):
+    col.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,), width="stretch")
+a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80, max_chars=20_000)
+b_raw = st.text_input("Sentence B (optional)", key=url_key("tok_b", LECTURE_B), max_chars=2_000)
+to_url("tok_a", "tok_b")
+
+a = clean_text(a_raw, "sentence A")
+if a is None:
+    st.stop()
+b = (b_raw or "").strip() or None
+
+model = sbert_or_stop()
+tokenizer, max_len = model.tokenizer, int(model.max_seq_length)
+table = tokenize_pair(tokenizer, a, b, max_length=max_len)
+facts = vocab_facts(tokenizer)
+splits = split_words(table)
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
+m2.metric("Words cut into pieces", len(splits))
+m3.metric("Vocabulary", f"{facts.size:,} pieces")
+m4.metric("Longest input", f"{max_len} tokens")
+if table.truncated:
+    st.warning(
+        f"This text makes {table.full_length:,} tokens, but the model reads at most {max_len}. "
+        f"The last {table.full_length - len(table.pieces):,} tokens were **cut off**: they play "
+        "no part in the sentence's embedding. For long documents, split them into passages "
+        "first.", icon=":material/content_cut:")
+
+st.subheader("What the model receives")
+st.dataframe(lecture_table(table), key="tok_table")
+downloads("bert_tokens", df=long_table(table), key="tok_dl")
+explain(
+    "Read the table column by column: one column per token.\n\n"
+    "- **Token**: the WordPiece. `[CLS]` starts every input (its output vector is used for "
+    "classification), `[SEP]` ends each sentence. A piece starting with `##` continues the "
+    "word before it.\n"
+    "- **Token id**: the piece's row number in the vocabulary; the model looks up a learned "
+    "vector there (the *token embedding*).\n"
+    "- **Segment**: A (0) or B (1), which sentence the token belongs to (*segment embedding*).\n"
+    "- **Position**: 0, 1, 2, … counted across both sentences (*position embedding*); without "
+    "it the model could not tell word order.\n\n"
+    "BERT's input vector for each column is **token embedding + segment embedding + position "
+    "embedding**. A sentence model like this one embeds one sentence at a time (everything in "
+    "segment A); the A/B pair is how BERT was pre-trained and how cross-encoders compare pairs."
+)
+
+st.subheader("Words cut into pieces")
+if splits:
+    st.dataframe(pd.DataFrame({
+        "word": [s.word for s in splits],
+        "sentence": ["AB"[s.segment] for s in splits],
+        "pieces": [" ".join(s.pieces) for s in splits],
+        "how many": [len(s.pieces) for s in splits],
+    }), hide_index=True, key="tok_splits")
+else:
+    st.info("No word was cut: every word here is a whole piece of the vocabulary. Try *Words "
+            "that split* above.", icon=":material/info:")
+
+examples = {w: word_pieces(tokenizer, w) for w in ("playing", *SPLIT_EXAMPLES)}
+playing = examples.pop("playing")
+lecture = " ".join(table.tokens) if (a, b) == (LECTURE_A, LECTURE_B) else None
+st.markdown(
+    f"**Compare with the lecture's figure:** `{LECTURE_FIGURE}`. "
+    + ("This model keeps *playing* whole: " if playing == ("playing",) else
+       f"This model cuts *playing* into `{' '.join(playing)}`: ")
+    + "its vocabulary is **uncased** (everything lower-cased, accents removed) and holds "
+    "*playing* as one piece, while the figure used a vocabulary without it."
+    + (f" Here: `{lecture}`." if lecture else "")
+)
+st.dataframe(pd.DataFrame({"word": list(examples),
+                           "pieces": [" ".join(p) for p in examples.values()]}),
+             hide_index=True, key="tok_examples")
+explain(
+    "**Why words split.** The vocabulary has a fixed size, "
+    f"{facts.size:,} pieces: whole common words, {facts.continuations:,} word endings and "
+    f"middles (the `##` pieces), single characters, {len(facts.special)} special tokens "
+    f"({', '.join(f'`{t}`' for t in facts.special)}) and {facts.unused:,} unused slots. "
+    "The tokenizer takes the **longest piece from the start of the word** that is in the "
+    "vocabulary, then the longest `##` piece for the rest, and so on (WordPiece). Frequent "
+    "words stay whole; rare words, names and new terms are spelled from parts, so no word is "
+    "ever unknown. A character the vocabulary lacks entirely (most emoji) becomes `[UNK]`.",
+    title="Why?",
+)
+
+st.subheader("Masked-word pre-training, shown with the tokenizer")
+seed = st.number_input("Draw", 0, 999, key=url_int("tok_seed", 0, 0, 999),
+                       help="Another draw picks other tokens.")
+to_url("tok_seed")
+ex = mask_for_pretraining(tokenizer, table, seed=int(seed))
+if ex.chosen:
+    st.code(" ".join(ex.shown), language=None, wrap_lines=True)
+    st.dataframe(pd.DataFrame({
+        "position": list(ex.chosen),
+        "original token (to predict)": [ex.original[i] for i in ex.chosen],
+        "model sees": [ex.shown[i] for i in ex.chosen],
+        "rule": [{"mask": "replaced by [MASK] (80%)", "random": "random token (10%)",
+                  "keep": "left as it is (10%)"}[act] for act in ex.action],
+    }), hide_index=True, key="tok_mask_table")
+st.info(
+    "**No predictions here, on purpose.** Guessing the hidden words needs a masked-LM "
+    "prediction head, and none is available offline on this server: the sentence model ships "
+    "only its encoder. So this shows the *task* BERT was pre-trained on, built with the real "
+    "tokenizer.", icon=":material/info:")
+explain(
+    f"BERT learned its vectors by filling in blanks. In each training sentence it picks "
+    f"{MASK_RATE:.0%} of the tokens; 80% of those become `[MASK]`, 10% a random token and 10% "
+    "stay unchanged (so the model cannot rely on seeing `[MASK]`), and the model must predict "
+    "the original token at each picked position from the words on **both** sides. Doing that "
+    "billions of times forces it to learn what words mean in context, which is what the "
+    "sentence model then builds on.",
+    title="How BERT learned",
+)

@@ -127,9 +127,9 @@ def load_baskets(path: Path = BASKETS_FILE) -> list[list[str]]:
 
 
 #: Word2Vec settings for baskets: a window as wide as any basket (order inside a basket means
-#: nothing), every product kept, skip-gram.
+#: nothing), every product kept, skip-gram, no down-sampling (56 products: all are "frequent").
 PRODUCT2VEC_PARAMS = Word2VecParams(sg=True, vector_size=24, window=10, negative=5, epochs=10,
-                                    min_count=1, seed=42)
+                                    min_count=1, seed=42, sample=0.0)
 
 
 def basket_corpus(baskets: Sequence[Sequence[str]]) -> Corpus:

@@ -35,8 +35,8 @@ MAX_UPLOAD_BYTES = 2_000_000
 MAX_TOKENS = 120_000
 #: Largest vocabulary kept (rarest words are dropped beyond it), so a model stays small.
 MAX_VOCAB = 20_000
-#: Training cost ceiling (see :func:`work_units`): about 10 seconds on one slow core.
-WORK_BUDGET = 6_000_000_000
+#: Training cost ceiling (see :func:`work_units`): ~6× the default run, ~10 s on one busy core.
+WORK_BUDGET = 3_000_000_000
 #: How many trainings may run at the same time on this server (the others wait their turn).
 MAX_CONCURRENT_TRAININGS = 2
 #: Allowed range of each setting (inclusive), for the sliders and for :meth:`Word2VecParams.check`.
@@ -77,6 +77,9 @@ class Word2VecParams:
     epochs: int = 10
     min_count: int = 2
     seed: int = 42
+    #: Down-sampling of very frequent tokens ("the", "of"): right for text, but with a small
+    #: vocabulary of items (products, songs) every item is "frequent", so use 0 there.
+    sample: float = 1e-3
 
     @property
     def method(self) -> str:
@@ -92,6 +95,8 @@ class Word2VecParams:
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be a whole number from {low} to {high}.")
+        if not 0.0 <= self.sample <= 0.01:
+            raise ValueError("sample must be from 0 (no down-sampling) to 0.01.")
         return self
 
 
@@ -160,8 +165,43 @@ def corpus_from_text(text: str, name: str = "text", max_tokens: int = MAX_TOKENS
     return Corpus(tuple(sentences), name, truncated)
 
 
-def corpus_from_upload(data: bytes, name: str = "upload") -> Corpus:
-    """Validate an uploaded file by its content, then tokenise it as UTF-8 text.
+_ITEM_SPLIT = re.compile(r"[\s,;]+")
+#: Longest item name kept in a sequence corpus (longer ones are cut).
+MAX_ITEM_CHARS = 60
+
+
+def corpus_from_sequences(text: str, name: str = "sequences",
+                          max_tokens: int = MAX_TOKENS) -> Corpus:
+    """One sequence per line (a playlist, a basket, a session), items split on spaces, commas,
+    semicolons or tabs and kept as they are (case included): the input of any "X2Vec".
+
+    Usage: ``corpus_from_sequences("song_a song_b\nsong_b, song_c").sentences``
+    → ``(("song_a", "song_b"), ("song_b", "song_c"))``
+    """
+    sentences: list[tuple[str, ...]] = []
+    total = 0
+    truncated = False
+    for line in text.splitlines():
+        items = [t[:MAX_ITEM_CHARS] for t in _ITEM_SPLIT.split(line.strip()) if t]
+        items = items[:MAX_SENTENCE_TOKENS]
+        if total + len(items) > max_tokens:
+            items, truncated = items[: max_tokens - total], True
+        if len(items) >= 2:
+            sentences.append(tuple(items))
+            total += len(items)
+        if truncated:
+            break
+    if not sentences:
+        raise CorpusError(
+            "No line has two or more items. Put one sequence per line (a playlist, a basket…), "
+            "its items separated by spaces or commas."
+        )
+    return Corpus(tuple(sentences), name, truncated)
+
+
+def corpus_from_upload(data: bytes, name: str = "upload", sequences: bool = False) -> Corpus:
+    """Validate an uploaded file by its content, then read it as UTF-8 text (or, with
+    ``sequences=True``, as one sequence of items per line, see :func:`corpus_from_sequences`).
 
     Usage: ``corpus_from_upload(b"The cat sat on the mat. The dog sat on the log.")``
 
@@ -185,6 +225,8 @@ def corpus_from_upload(data: bytes, name: str = "upload") -> Corpus:
             f"That file is not UTF-8 text (byte {exc.start} cannot be read). Open it in an "
             "editor and save it as UTF-8 plain text."
         ) from None
+    if sequences:
+        return corpus_from_sequences(text, name=name)
     return corpus_from_text(text, name=name)
 
 
@@ -315,6 +357,7 @@ def train_word2vec(
     model = Word2Vec(
         sg=int(params.sg), vector_size=params.vector_size, window=params.window,
         negative=params.negative, hs=0, min_count=params.min_count, seed=params.seed,
+        sample=params.sample,
         workers=1, hashfxn=_stable_hash, max_final_vocab=MAX_VOCAB, compute_loss=True,
     )
     start = time.perf_counter()
@@ -382,12 +425,13 @@ class ModelCache:
             return result, True
 
 
-def frequent_words(wv: KeyedVectors, n: int = 150) -> list[str]:
-    """The ``n`` most frequent words of a trained model (gensim sorts its vocabulary by count).
+def frequent_words(wv: KeyedVectors, n: int = 150, min_chars: int = 1) -> list[str]:
+    """The ``n`` most frequent words of a trained model with at least ``min_chars`` characters
+    (gensim sorts its vocabulary by count; ``min_chars=4`` skips most of "the", "of", "and").
 
     Usage: ``frequent_words(result.wv, 3)`` → ``["the", "to", "of"]``
     """
-    return list(wv.index_to_key[: max(0, n)])
+    return [w for w in wv.index_to_key if len(w) >= min_chars][: max(0, n)]
 
 
 @dataclass(frozen=True)
@@ -417,9 +461,10 @@ def pca_map(wv: KeyedVectors, words: Sequence[str]) -> WordMap:
 
 
 def training_pairs(
-    tokens: Sequence[str], window: int, sg: bool = True
+    tokens: Sequence[str], window: int, sg: bool = True, centre: int | None = None
 ) -> list[tuple[str, str]]:
-    """The (input → target) examples Word2Vec learns from in one sentence, full window.
+    """The (input → target) examples Word2Vec learns from in one sentence, full window
+    (only those of position ``centre`` when it is given).
 
     Skip-gram: (centre → each context word). CBOW: (the context words together → centre).
 
@@ -427,11 +472,13 @@ def training_pairs(
     → ``[("the", "cat"), ("cat", "the"), ("cat", "sat"), ("sat", "cat")]``
     """
     pairs: list[tuple[str, str]] = []
-    for i, centre in enumerate(tokens):
+    positions = range(len(tokens)) if centre is None else [centre]
+    for i in positions:
+        centre_word = tokens[i]
         context = [tokens[j] for j in range(max(0, i - window), min(len(tokens), i + window + 1))
                    if j != i]
         if sg:
-            pairs += [(centre, c) for c in context]
+            pairs += [(centre_word, c) for c in context]
         elif context:
-            pairs.append((" + ".join(context), centre))
+            pairs.append((" + ".join(context), centre_word))
     return pairs

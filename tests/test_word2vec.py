@@ -248,3 +248,26 @@ def test_epoch_losses_are_the_differences_of_gensims_running_total():
     for _ in range(3):
         cb.on_epoch_end(model)
     assert cb.losses == [10.0, 15.0, 20.0]
+
+
+def test_pairs_of_one_position_only():
+    tokens = ["the", "cat", "sat", "on", "the", "mat"]
+    assert training_pairs(tokens, 2, centre=2) == [
+        ("sat", "the"), ("sat", "cat"), ("sat", "on"), ("sat", "the")]
+    assert training_pairs(tokens, 1, sg=False, centre=0) == [("cat", "the")]
+
+
+def test_sequence_corpus_keeps_items_verbatim():
+    from embedding.word2vec import corpus_from_sequences
+
+    c = corpus_from_sequences("Song_A song_b\nsong_b, song_c;song_d\nlonely\n\n")
+    assert c.sentences == (("Song_A", "song_b"), ("song_b", "song_c", "song_d"))
+    with pytest.raises(CorpusError, match="two or more items"):
+        corpus_from_sequences("one\ntwo\n")
+    up = corpus_from_upload(b"a b c\nb c d\n", sequences=True)
+    assert up.n_tokens == 6
+
+
+def test_sample_is_checked():
+    with pytest.raises(ValueError, match="sample"):
+        Word2VecParams(sample=0.5).check()

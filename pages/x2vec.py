@@ -1,0 +1,351 @@
+"""Word2Vec & Product2Vec: train word vectors live, then the same algorithm on shopping baskets."""
+
+import pandas as pd
+import streamlit as st
+
+from embedding import baskets as bk
+from embedding import beyond_figures as bf
+from embedding import figures
+from embedding import word2vec as w2v
+from embedding.words import UnknownWordError, neighbours
+from pages._ui import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
+
+METHODS = ("skip-gram", "CBOW")
+SOURCES = ("Built-in: 300 news stories (gensim's Lee corpus)", "Upload a text file (.txt)",
+           "Upload sequences: one per line (your X2Vec)")
+DEFAULTS = w2v.Word2VecParams()
+
+
+@st.cache_resource(show_spinner=False)
+def trained_models() -> w2v.ModelCache:
+    """Models trained on this server, shared by every session (read-only), 8 kept at most."""
+    return w2v.ModelCache(max_entries=8)
+
+
+@st.cache_resource(show_spinner=False)
+def builtin_corpus() -> w2v.Corpus:
+    return w2v.builtin_corpus()
+
+
+@st.cache_resource(show_spinner=False)
+def basket_corpus() -> tuple[list[list[str]], w2v.Corpus]:
+    baskets = bk.load_baskets()
+    return baskets, bk.basket_corpus(baskets)
+
+
+def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams) -> w2v.TrainedVectors:
+    """The cached model, or train it now with a progress bar that moves every epoch."""
+    cache = trained_models()
+    hit = cache.get(corpus.key, params)
+    if hit is not None:
+        return hit
+    bar = st.progress(0.0, text=f"Training {params.method} on {corpus.n_tokens:,} words…")
+
+    def on_epoch(report: w2v.EpochReport) -> None:
+        bar.progress(report.fraction, text=f"Epoch {report.epoch} of {report.epochs} · "
+                                           f"loss of this epoch {report.loss:,.0f}")
+
+    result, _ = cache.get_or_train(corpus, params, on_epoch)
+    bar.empty()
+    return result
+
+
+def lesson_tab() -> None:
+    st.markdown(
+        "Word2Vec never reads a definition. It slides a **window** over the text and plays a "
+        "guessing game: **skip-gram** sees the *centre* word and must predict each word around "
+        "it; **CBOW** sees the words around and must predict the centre. Every wrong guess "
+        "nudges the vectors a little, so words that keep the same company end up pointing the "
+        "same way."
+    )
+    left, right = st.columns([3, 2])
+    sentence = left.text_input("A sentence", key=url_key("x2v_sentence",
+                                                          "the quick brown fox jumps over the "
+                                                          "lazy dog"), max_chars=300)
+    tokens = w2v.tokenize(sentence)[:12]
+    if len(tokens) < 2:
+        st.info("Type a sentence of at least two words (letters, not just numbers or emoji).")
+        return
+    method = right.radio("Method", METHODS, horizontal=True,
+                         key=url_choice("x2v_demo_method", "skip-gram", METHODS))
+    window = right.slider("Window (words each side)", 1, 4, key=url_int("x2v_demo_window", 2, 1, 4))
+    positions = [f"{i + 1}. {t}" for i, t in enumerate(tokens)]
+    if st.session_state.get("x2v_demo_centre") not in positions:
+        st.session_state["x2v_demo_centre"] = positions[min(3, len(positions) - 1)]
+    picked = st.select_slider("Centre word (slide it along the sentence)", options=positions,
+                              key="x2v_demo_centre")
+    centre = positions.index(picked)
+    sg = method == "skip-gram"
+    st.plotly_chart(bf.skipgram_diagram(tokens, centre, window, sg), key="x2v_diagram")
+    pairs = w2v.training_pairs(tokens, window, sg)
+    here = w2v.training_pairs(tokens, window, sg, centre=centre)
+    st.markdown(f"**At this position** the model learns {len(here)} example"
+                f"{'s' if len(here) != 1 else ''}: "
+                + ", ".join(f"`{a}` → `{b}`" for a, b in here))
+    df = pd.DataFrame(pairs, columns=["input (what the model sees)", "target (what it predicts)"])
+    with st.expander(f"All {len(pairs)} training examples of this sentence", icon=":material/list:"):
+        st.dataframe(df, hide_index=True)
+        downloads("word2vec_training_pairs", df=df, key="x2v_pairs")
+    to_url("x2v_sentence", "x2v_demo_method", "x2v_demo_window")
+    explain(
+        "Each example is a tiny classification task. The input word's vector is compared "
+        "(dot product) with the target word's *output* vector, and with a few random "
+        "**negative samples** (words that were *not* there). Training pushes the score of the "
+        "real pair up and of the random pairs down. After millions of such nudges, two words "
+        "that predict the same neighbours (*coffee* and *tea* both sit next to *cup*, *hot*, "
+        "*drink*) end up with similar vectors: the *distributional hypothesis*, \"a word is "
+        "known by the company it keeps\".\n\n"
+        "Skip-gram makes one example per (centre, context) pair, so it is slower but better "
+        "for rare words; CBOW averages the context into one example, several times faster."
+    )
+
+
+def settings_form(sequences: bool) -> w2v.Word2VecParams:
+    lim = w2v.LIMITS
+    with st.form("x2v_settings", border=True):
+        st.markdown("**Settings**")
+        c1, c2, c3 = st.columns(3)
+        method = c1.radio("Method", METHODS, horizontal=True,
+                          key=url_choice("x2v_method", "skip-gram", METHODS))
+        size = c1.slider("Vector size (dimensions)", *lim["vector_size"],
+                         key=url_int("x2v_size", DEFAULTS.vector_size, *lim["vector_size"]))
+        window = c2.slider("Window (words each side)", *lim["window"],
+                           key=url_int("x2v_window", DEFAULTS.window, *lim["window"]))
+        negative = c2.slider("Negative samples", *lim["negative"],
+                             key=url_int("x2v_negative", DEFAULTS.negative, *lim["negative"]))
+        epochs = c3.slider("Epochs (passes over the text)", *lim["epochs"],
+                           key=url_int("x2v_epochs", DEFAULTS.epochs, *lim["epochs"]))
+        min_count = c3.slider("Minimum count (rarer words are dropped)", *lim["min_count"],
+                              key=url_int("x2v_min_count", DEFAULTS.min_count, *lim["min_count"]))
+        st.form_submit_button("Train", icon=":material/model_training:", type="primary")
+    to_url("x2v_method", "x2v_size", "x2v_window", "x2v_negative", "x2v_epochs", "x2v_min_count")
+    return w2v.Word2VecParams(sg=method == "skip-gram", vector_size=size, window=window,
+                              negative=negative, epochs=epochs, min_count=min_count,
+                              sample=0.0 if sequences else DEFAULTS.sample)
+
+
+def choose_corpus() -> w2v.Corpus | None:
+    source = st.radio("Train on", SOURCES, key=url_choice("x2v_source", SOURCES[0], SOURCES))
+    to_url("x2v_source")
+    if source == SOURCES[0]:
+        return builtin_corpus()
+    sequences = source == SOURCES[2]
+    help_text = ("One sequence per line, items separated by spaces or commas, e.g. a playlist "
+                 "per line: `song_a song_b song_c`." if sequences else
+                 "Plain text saved as UTF-8, up to 2 MB; the first "
+                 f"{w2v.MAX_TOKENS:,} words are used.")
+    upload = st.file_uploader("Your file", type=["txt", "csv"], key="x2v_upload", help=help_text)
+    st.caption(help_text)
+    if upload is None:
+        st.info("Upload a file to train on it, or pick the built-in corpus.",
+                icon=":material/upload_file:")
+        return None
+    try:
+        corpus = w2v.corpus_from_upload(upload.getvalue(), name=upload.name[:60],
+                                        sequences=sequences)
+    except w2v.CorpusError as exc:
+        st.warning(str(exc), icon=":material/description:")
+        return None
+    if corpus.truncated:
+        st.info(f"Only the first {w2v.MAX_TOKENS:,} words are used, to keep training quick.")
+    return corpus
+
+
+def train_tab() -> None:
+    corpus = choose_corpus()
+    sequences = st.session_state.get("x2v_source") == SOURCES[2]
+    params = settings_form(sequences)
+    if sequences:
+        st.caption("Sequences are trained without down-sampling of frequent items: with a "
+                   "small vocabulary every item is frequent, and down-sampling would drop most "
+                   "of them.")
+    if corpus is None:
+        return
+    try:
+        result = train_with_progress(corpus, params)
+    except (w2v.TrainingTooLargeError, w2v.CorpusError, ValueError) as exc:
+        st.warning(str(exc), icon=":material/speed:")
+        return
+    losses = result.losses
+    cols = st.columns(5)
+    cols[0].metric("Sentences", f"{result.n_sentences:,}")
+    cols[1].metric("Words read", f"{result.n_tokens:,}")
+    cols[2].metric("Vocabulary", f"{result.vocab_size:,}")
+    cols[3].metric("Vectors", f"{result.vocab_size:,} × {params.vector_size}")
+    change = (losses[-1] - losses[0]) / losses[0] if len(losses) > 1 and losses[0] else 0.0
+    cols[4].metric("Loss, last epoch", f"{losses[-1]:,.0f}", f"{change:+.0%} vs epoch 1",
+                   delta_color="inverse")
+
+    st.subheader("Training loss")
+    fig = bf.loss_curve(losses)
+    st.plotly_chart(fig, key="x2v_loss")
+    loss_df = pd.DataFrame({"epoch": range(1, len(losses) + 1), "loss": [round(x) for x in losses]})
+    downloads("word2vec_loss", df=loss_df, fig=fig, key="x2v_loss_dl")
+    explain(
+        "gensim adds up the negative-sampling loss of every training example; the bars show "
+        "how much each epoch added (gensim's running total, differenced). It falls fast at "
+        "first, then flattens: the vectors stop changing much. The learning rate also shrinks "
+        "every epoch, so a flat tail does not mean the model is perfect. Compare the trend "
+        "between settings, not the raw numbers: CBOW and skip-gram count different examples.",
+        title="Reading the loss",
+    )
+
+    st.subheader("Neighbours of a word")
+    wv = result.wv
+    word = st.text_input("A word from the corpus", key=url_key("x2v_word", "fire"),
+                         max_chars=60).strip()
+    to_url("x2v_word")
+    hits: list[tuple[str, float]] = []
+    if not word:
+        st.info("Type a word to see its nearest neighbours in the trained vectors.")
+    else:
+        try:
+            hits = neighbours(wv, word, k=10)
+        except UnknownWordError as exc:
+            warn_unknown(exc, vocabulary=f"this model's vocabulary ({len(wv):,} words)")
+    if hits:
+        left, right = st.columns([2, 3])
+        ndf = pd.DataFrame(hits, columns=["neighbour", "cosine"]).round({"cosine": 4})
+        ndf.insert(0, "rank", range(1, len(hits) + 1))
+        left.dataframe(ndf, hide_index=True)
+        nfig = figures.score_bars([h for h, _ in hits], [s for _, s in hits],
+                                  title=f"Closest to '{word}'")
+        right.plotly_chart(nfig, key="x2v_neighbours")
+        downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
+        explain(
+            f"These words appeared in contexts like those of **{word}** in *this* corpus. "
+            "With only ~60,000 words of news, neighbours mix meaning with topic (words from the "
+            "same stories): GloVe learned from 6 billion words. Try more epochs, or CBOW, and "
+            "see how the list changes."
+        )
+
+    st.subheader("Map of the trained vectors (PCA)")
+    focus = [word.lower()] + [h for h, _ in hits] if hits else []
+    map_words = focus + w2v.frequent_words(wv, 120, min_chars=4)
+    try:
+        wmap = w2v.pca_map(wv, map_words)
+    except ValueError as exc:
+        st.info(str(exc))
+        return
+    groups = {w: "neighbours" for w in focus[1:]}
+    if focus:
+        groups[focus[0]] = "your word"
+    mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained,
+                       title="Your word, its neighbours and the 120 most frequent longer words")
+    st.plotly_chart(mfig, key="x2v_map")
+    mdf = pd.DataFrame({"word": wmap.words, "x": wmap.xy[:, 0].round(4),
+                        "y": wmap.xy[:, 1].round(4)})
+    downloads("word2vec_map", df=mdf, fig=mfig, key="x2v_map_dl")
+    explain(
+        f"PCA keeps the two directions along which these {len(wmap.words)} vectors spread the "
+        f"most: together {sum(wmap.explained):.0%} of the spread; the rest of the "
+        f"{params.vector_size} dimensions is flattened away. Close on the map is a hint, not "
+        "proof: trust the cosine table above."
+    )
+
+
+def basket_tab() -> None:
+    st.markdown(
+        "Word2Vec only needs **sequences of tokens that occur together**. Here each *sentence* "
+        "is a shopping basket and each *word* is a product: Product2Vec. The shop has "
+        f"{len(bk.PRODUCTS)} products for {len(bk.MISSIONS)} shopping missions (Italian dinner, "
+        "breakfast, barbecue, …); the baskets are synthetic, generated by a seeded script."
+    )
+    baskets, corpus = basket_corpus()
+    try:
+        result = train_with_progress(corpus, bk.PRODUCT2VEC_PARAMS)
+    except (w2v.CorpusError, ValueError) as exc:  # pragma: no cover - shipped data
+        st.error(f"The basket data could not be used: {exc}")
+        return
+    wv = result.wv
+    sample = pd.DataFrame({"basket": range(1, 7),
+                           "products (a 'sentence')": [", ".join(p.replace("_", " ") for p in b)
+                                                       for b in baskets[:6]]})
+    with st.expander(f"The data: {len(baskets):,} baskets, {corpus.n_tokens:,} products bought",
+                     icon=":material/shopping_cart:"):
+        st.dataframe(sample, hide_index=True)
+    p = bk.PRODUCT2VEC_PARAMS
+    st.caption(f"Trained: {p.method}, {p.vector_size} dimensions, window {p.window} (a whole "
+               f"basket), {p.epochs} epochs, seed {p.seed}.")
+
+    purity = bk.neighbour_purity(wv)
+    c1, c2 = st.columns(2)
+    c1.metric("Nearest product serves the same mission", f"{purity.mission:.0%}")
+    c2.metric("Nearest product sits in the same aisle", f"{purity.aisle:.0%}")
+
+    colour = st.segmented_control("Colour the map by", ["mission", "aisle"],
+                                  key=url_choice("x2v_colour", "mission", ["mission", "aisle"]))
+    colour = colour or "mission"
+    pmap = w2v.pca_map(wv, [q.name for q in bk.PRODUCTS])
+    prods = [bk.BY_NAME[n] for n in pmap.words]
+    groups = [q.mission if colour == "mission" else q.aisle for q in prods]
+    pfig = bf.grouped_map([q.label for q in prods], pmap.xy, groups,
+                          hover=[f"{q.label}: {q.mission} · aisle {q.aisle}" for q in prods],
+                          explained=pmap.explained, title=f"Products coloured by {colour}")
+    st.plotly_chart(pfig, key="x2v_products")
+    pdf = pd.DataFrame({"product": [q.label for q in prods], "mission": [q.mission for q in prods],
+                        "aisle": [q.aisle for q in prods], "x": pmap.xy[:, 0].round(4),
+                        "y": pmap.xy[:, 1].round(4)})
+    downloads("product2vec_map", df=pdf, fig=pfig, key="x2v_products_dl")
+    explain(
+        "The model never saw a mission or an aisle label, only which products share a basket. "
+        f"Yet for {purity.mission:.0%} of products the closest other product serves the same "
+        f"mission, while only {purity.aisle:.0%} share an aisle: *parmesan* sits with *spaghetti*, "
+        "not with *milk*. Switch the colours to *aisle* and the clusters fall apart. Embeddings "
+        "learn what things are **used with**, not what they **are**."
+    )
+
+    st.subheader("Customers who bought these also buy …")
+    options = [q.name for q in bk.PRODUCTS]
+    if "x2v_basket" not in st.session_state:
+        chosen = [x for x in st.query_params.get("x2v_basket", "spaghetti").split(",")
+                  if x in options]
+        st.session_state["x2v_basket"] = chosen or ["spaghetti"]
+    basket = st.multiselect("Your basket", options, key="x2v_basket",
+                            format_func=lambda n: bk.BY_NAME[n].label, max_selections=8)
+    st.query_params["x2v_basket"] = ",".join(basket)
+    if not basket:
+        st.info("Put a product or two in the basket.")
+    else:
+        hits = bk.also_bought(wv, basket, k=5)
+        adf = pd.DataFrame({"suggestion": [bk.BY_NAME[h].label for h, _ in hits],
+                            "cosine": [round(s, 4) for _, s in hits],
+                            "mission": [bk.BY_NAME[h].mission for h, _ in hits]})
+        adf.insert(0, "rank", range(1, len(hits) + 1))
+        st.dataframe(adf, hide_index=True)
+        downloads("customers_also_buy", df=adf, key="x2v_also_dl")
+        explain(
+            "The suggestions are the products whose vectors are closest (cosine) to the "
+            "average vector of your basket, leaving out what is already in it. This is how a "
+            "shop can say \"customers also buy …\" for a product nobody has described in "
+            "words: its vector comes only from the baskets it appeared in."
+        )
+
+    st.subheader("Breakout: what is your X?")
+    st.markdown(
+        "Anything that comes in **sequences** can be embedded the same way. In groups, pick an X "
+        "and answer: what is a *sentence*, what is a *word*, what would the neighbours mean?\n\n"
+        "| X2Vec | a sentence is … | a word is … | neighbours are … |\n"
+        "|---|---|---|---|\n"
+        "| Song2Vec | a playlist | a song | songs that fit the same mood |\n"
+        "| Listing2Vec | a user's browsing session | a flat or hotel | places booked instead |\n"
+        "| Course2Vec | a student's timetable | a course | courses taken together |\n"
+        "| Gene2Vec | genes expressed together | a gene | genes with related function |\n"
+        "| Your X | ? | ? | ? |\n\n"
+        "Try it: write one sequence per line in a text file and train on it in tab 2 with "
+        "*Upload sequences*."
+    )
+    to_url("x2v_colour")
+
+
+st.title("Word2Vec & Product2Vec")
+st.caption("Train word vectors live, watch the loss fall, then embed shopping baskets with the "
+           "same algorithm.")
+learn, train, shop = st.tabs(["1 · What skip-gram learns", "2 · Train Word2Vec",
+                              "3 · Product2Vec (X2Vec)"])
+with learn:
+    lesson_tab()
+with train:
+    train_tab()
+with shop:
+    basket_tab()

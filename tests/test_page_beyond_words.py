@@ -1,0 +1,105 @@
+"""AppTest of the "Beyond words" pages, through the router: what a student sees and can do."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.apptest import open_page, shown_text
+
+X2VEC = "pages/x2vec.py"
+SMALL = {"x2v_epochs": "2", "x2v_size": "20"}  # keep page tests quick
+
+
+@pytest.fixture(scope="module")
+def x2vec():
+    at = open_page(X2VEC, query=SMALL)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_x2vec_explains_skipgram_with_the_pairs_of_the_centre_word(x2vec):
+    text = shown_text(x2vec)
+    assert "learns 4 examples: `fox` → `quick`, `fox` → `brown`, `fox` → `jumps`, `fox` → `over`" in text
+    assert x2vec.select_slider(key="x2v_demo_centre").value == "4. fox"
+
+
+def test_x2vec_cbow_reverses_the_arrows():
+    at = open_page(X2VEC, query={**SMALL, "x2v_demo_method": "CBOW", "x2v_demo_window": "1"})
+    assert "`brown + jumps` → `fox`" in shown_text(at)
+
+
+def test_x2vec_trains_on_the_builtin_corpus_and_shows_neighbours(x2vec):
+    metrics = {m.label: m.value for m in x2vec.metric}
+    assert metrics["Sentences"] == "2,619"
+    assert metrics["Words read"] == "59,576"
+    assert metrics["Vocabulary"] == "4,041"
+    assert metrics["Vectors"] == "4,041 × 20"
+    neighbours = x2vec.dataframe[1].value  # [0] is the training-pairs table
+    assert list(neighbours.columns) == ["rank", "neighbour", "cosine"]
+    assert len(neighbours) == 10 and neighbours["cosine"].is_monotonic_decreasing
+    assert "Reading the loss" in [e.label for e in x2vec.expander]
+
+
+def test_x2vec_unknown_word_gets_suggestions(x2vec):
+    x2vec.text_input(key="x2v_word").set_value("fier").run()
+    assert not x2vec.exception
+    warning = " ".join(w.value for w in x2vec.warning)
+    assert "fier" in warning and "this model's vocabulary" in warning and "`fire`" in warning
+    assert x2vec.query_params["x2v_word"] == ["fier"] or x2vec.query_params["x2v_word"] == "fier"
+
+
+def test_x2vec_settings_over_the_budget_are_refused_politely():
+    at = open_page(X2VEC, query={"x2v_size": "200", "x2v_window": "10", "x2v_negative": "20",
+                                 "x2v_epochs": "30"})
+    assert not at.exception
+    assert any("longer than this shared server allows" in w.value for w in at.warning)
+
+
+def test_x2vec_product2vec_clusters_by_mission(x2vec):
+    metrics = {m.label: m.value for m in x2vec.metric}
+    assert metrics["Nearest product serves the same mission"] == "100%"
+    also = x2vec.dataframe[-1].value
+    assert list(also.columns) == ["rank", "suggestion", "cosine", "mission"]
+    assert set(also["mission"]) == {"Italian dinner"}
+    assert "spaghetti" not in set(also["suggestion"])
+
+
+def test_x2vec_basket_from_the_url():
+    at = open_page(X2VEC, query={**SMALL, "x2v_basket": "diapers,nonsense"})
+    assert at.multiselect(key="x2v_basket").value == ["diapers"]
+    assert set(at.dataframe[-1].value["mission"]) == {"Baby care"}
+
+
+def _upload(query: dict[str, str], name: str, data: bytes):
+    at = open_page(X2VEC, query={**SMALL, **query})
+    at.file_uploader(key="x2v_upload").set_value((name, data, "text/plain")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_x2vec_binary_upload_is_refused_with_a_reason():
+    at = _upload({"x2v_source": "Upload a text file (.txt)"}, "notes.txt", b"%PDF-1.7\x00\x00")
+    assert any("looks binary" in w.value for w in at.warning)
+
+
+def test_x2vec_trains_on_an_uploaded_text():
+    text = ("The cat sat on the mat. The dog sat on the log. A cat and a dog met.\n" * 30).encode()
+    at = _upload({"x2v_source": "Upload a text file (.txt)", "x2v_word": "cat"}, "pets.txt", text)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sentences"] == "90" and metrics["Vocabulary"] == "10"
+    assert "cat" not in set(at.dataframe[1].value["neighbour"])
+
+
+def test_x2vec_trains_on_uploaded_sequences():
+    rng = random.Random(0)
+    genres = {g: [f"{g}_{i}" for i in range(6)] for g in ("rock", "jazz", "techno")}
+    lines = "\n".join(" ".join(rng.sample(genres[rng.choice(list(genres))], 4))
+                      for _ in range(300)).encode()
+    at = _upload({"x2v_source": "Upload sequences: one per line (your X2Vec)",
+                  "x2v_word": "rock_0", "x2v_min_count": "1", "x2v_epochs": "10"},
+                 "playlists.txt", lines)
+    assert {m.label: m.value for m in at.metric}["Vocabulary"] == "18"
+    top5 = list(at.dataframe[1].value["neighbour"])[:5]
+    assert sorted(top5) == ["rock_1", "rock_2", "rock_3", "rock_4", "rock_5"]

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from embedding.explain import num
 from embedding.sbert import describe_sbert
 from embedding.sentences import NoKnownWordsError, compare_pair
 from pages._ui import clean_text, explain, glove_or_stop, sbert_or_stop, to_url, url_key
@@ -30,9 +29,9 @@ with st.status("Embedding both sentences…", expanded=False) as status:
     status.update(label="Done", state="complete")
 
 c1, c2 = st.columns(2)
-c1.metric("SBERT cosine", num(r.sbert_cosine, 3))
+c1.metric("SBERT cosine", f"{r.sbert_cosine:.3f}")
 c1.caption("Reads the whole sentence: word order, context, paraphrases.")
-c2.metric("GloVe-average cosine", num(r.glove_cosine, 3))
+c2.metric("GloVe-average cosine", f"{r.glove_cosine:.3f}")
 c2.caption("Averages the word vectors: a bag of words, order is lost.")
 unknown = sorted(set(r.glove_a.unknown) | set(r.glove_b.unknown))
 if unknown:

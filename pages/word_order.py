@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from embedding import figures
-from embedding.explain import num
 from embedding.sentences import NoKnownWordsError, compare_pairs
 from pages._ui import (
     clean_text,
@@ -54,13 +53,13 @@ except NoKnownWordsError as exc:
 r, table_rows = results[0], results[1:]
 
 c1, c2 = st.columns(2)
-c1.metric("GloVe average: cosine", num(r.glove_cosine, 3))
-c2.metric("SBERT: cosine", num(r.sbert_cosine, 3))
+c1.metric("GloVe average: cosine", f"{r.glove_cosine:.3f}")
+c2.metric("SBERT: cosine", f"{r.sbert_cosine:.3f}")
 if r.same_words:
     st.success(
         f"Both phrases use the same words, so their GloVe averages are **identical** (cosine "
-        f"{num(r.glove_cosine, 3)}): averaging cannot see order. SBERT gives "
-        f"{num(r.sbert_cosine, 3)}: it noticed the order changed.", icon=":material/visibility:")
+        f"{r.glove_cosine:.3f}): averaging cannot see order. SBERT gives "
+        f"{r.sbert_cosine:.3f}: it noticed the order changed.", icon=":material/visibility:")
 else:
     st.info("These phrases do not use exactly the same words, so even the average differs.")
 

@@ -31,3 +31,6 @@ def model():
     from embedding import resources
 
     return resources.sbert()
+
+
+from tests.browser import browser, server_url  # noqa: E402,F401  (fixtures)

@@ -1,0 +1,115 @@
+"""The real server in a subprocess and headless Chromium (Debian's) driven by Playwright.
+
+Fixtures (registered in conftest.py): ``server_url`` (one server for the test session) and
+``browser`` (one Chromium). Use :func:`open_and_wait` to open a page and wait for Streamlit to
+finish running it, never a sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Poll /_stcore/health until the server answers ok (or fail with its output)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling interval of a readiness check, not synchronisation
+    raise TimeoutError(f"server at {url} not healthy after {timeout}s")
+
+
+def start_server(env: dict[str, str] | None = None):
+    """Start ``streamlit run app.py`` on a free loopback port; returns (url, process)."""
+    port = _free_port()
+    log = open(ROOT / ".cache" / f"server-{port}.log", "w")  # noqa: SIM115 - closed by caller
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+    except Exception:
+        proc.kill()
+        raise
+    return url, proc
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    url, proc = start_server({"EMBEDDING_EXPLORER_WARMUP": "1"})
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: `make test` should have installed it")
+        pytest.skip("chromium not installed (sudo apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def open_and_wait(page, url: str, timeout_ms: int = 180_000) -> None:
+    """Open ``url`` and wait until Streamlit has finished running the page script."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector(DONE, timeout=timeout_ms)
+
+
+def wait_rerun(page, timeout_ms: int = 120_000) -> None:
+    """After an interaction: wait for the rerun to start (if it has not already) and finish."""
+    page.wait_for_selector(DONE, timeout=timeout_ms)
+
+
+def exceptions_shown(page) -> list[str]:
+    """Text of every Streamlit exception box on the page."""
+    return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]

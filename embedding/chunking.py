@@ -1,0 +1,146 @@
+"""Chunking: cut a long text into pieces small enough to embed, each with its position.
+
+A sentence model reads about 256 word pieces and squeezes them into one vector, so a whole
+book would blur into a single point. We cut it into chunks (a few sentences, or a fixed number
+of words) and embed every chunk on its own. Overlap repeats the end of one chunk at the start
+of the next, so an idea that straddles a cut still appears whole somewhere.
+
+    >>> [c.text for c in chunk_by_tokens("one two three four five", size=3, overlap=1)]
+    ['one two three', 'three four five']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: End of a sentence: . ! or ? (and closing quotes/brackets), followed by white space.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
+#: A paragraph break (blank line) or a markdown heading line also ends a sentence.
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"\S+")
+#: Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st vs etc e.g i.e no fig approx jr sr mt ca".split()
+)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One piece of a text: its number, its text, and where it sits (character offsets)."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+def _check(size: int, overlap: int, unit: str) -> None:
+    if size < 1:
+        raise ValueError(f"A chunk must hold at least 1 {unit} (got {size}).")
+    if overlap < 0:
+        raise ValueError(f"Overlap cannot be negative (got {overlap}).")
+    if overlap >= size:
+        raise ValueError(
+            f"Overlap ({overlap} {unit}) must be smaller than the chunk size ({size} {unit}), "
+            "otherwise the next chunk would never move forward."
+        )
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of the sentences of ``text`` (blank lines also split).
+
+    Usage: ``split_sentences("Hi there. Bye!")`` → ``[(0, 9), (10, 14)]``
+    """
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in _iter_paragraphs(text):
+        cursor = p_start
+        for m in _SENTENCE_END.finditer(text, p_start, p_end):
+            before = text[cursor : m.start() + 1]
+            last_word = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
+            if text[m.start()] == "." and (
+                last_word in _ABBREVIATIONS
+                or "." in last_word
+                or (len(last_word) == 1 and last_word.isalpha())
+            ):
+                continue  # "Dr. Smith", "J. Smith", "the U.S. army": not a sentence end
+            _add_span(spans, text, cursor, m.end())
+            cursor = m.end()
+        _add_span(spans, text, cursor, p_end)
+    return spans
+
+
+def _iter_paragraphs(text: str) -> list[tuple[int, int]]:
+    out, cursor = [], 0
+    for m in _PARAGRAPH.finditer(text):
+        out.append((cursor, m.start()))
+        cursor = m.end()
+    out.append((cursor, len(text)))
+    return out
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def _windows(n: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Index windows ``[i, j)`` over ``n`` items: ``size`` each, stepping ``size - overlap``."""
+    if n == 0:
+        return []
+    step = size - overlap
+    out = []
+    i = 0
+    while True:
+        j = min(i + size, n)
+        out.append((i, j))
+        if j >= n:
+            return out
+        i += step
+
+
+def chunk_by_sentences(text: str, size: int = 3, overlap: int = 0) -> list[Chunk]:
+    """Chunks of ``size`` whole sentences; consecutive chunks share ``overlap`` sentences.
+
+    Usage: ``chunk_by_sentences("A. B. C.", size=2, overlap=1)`` → chunks "A. B." and "B. C."
+
+    Raises ``ValueError`` when ``size < 1``, ``overlap < 0`` or ``overlap >= size``.
+    """
+    _check(size, overlap, "sentences")
+    spans = split_sentences(text or "")
+    return [
+        Chunk(k, text[spans[i][0] : spans[j - 1][1]], spans[i][0], spans[j - 1][1])
+        for k, (i, j) in enumerate(_windows(len(spans), size, overlap))
+    ]
+
+
+def chunk_by_tokens(text: str, size: int = 100, overlap: int = 20) -> list[Chunk]:
+    """Chunks of ``size`` words (white-space tokens); consecutive chunks share ``overlap``.
+
+    Usage: ``chunk_by_tokens(book, size=120, overlap=20)``
+
+    The chunk keeps the original spacing between its words. Raises ``ValueError`` when
+    ``size < 1``, ``overlap < 0`` or ``overlap >= size``.
+    """
+    _check(size, overlap, "words")
+    text = text or ""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [
+        Chunk(k, text[words[i][0] : words[j - 1][1]], words[i][0], words[j - 1][1])
+        for k, (i, j) in enumerate(_windows(len(words), size, overlap))
+    ]
+
+
+def chunk_text(text: str, method: str = "sentences", size: int = 3, overlap: int = 0) -> list[Chunk]:
+    """Dispatch on ``method`` (``"sentences"`` or ``"tokens"``).
+
+    Usage: ``chunk_text(text, "tokens", size=100, overlap=20)``
+    """
+    if method == "sentences":
+        return chunk_by_sentences(text, size, overlap)
+    if method == "tokens":
+        return chunk_by_tokens(text, size, overlap)
+    raise ValueError(f"Unknown chunking method '{method}': use 'sentences' or 'tokens'.")

@@ -1,0 +1,336 @@
+"""Documents to search: the built-in corpora we wrote, and files a user uploads.
+
+An upload is judged by its *content*, not its name: ``%PDF-`` bytes are read with pypdf (text
+only, a page cap, encrypted files refused), other files must be UTF-8 text (CSV or plain text).
+Nothing is ever unpickled or executed. Every problem raises :class:`DocumentError` with a
+message a student can act on.
+
+    >>> doc = parse_upload("notes.txt", b"Cats purr. Dogs bark.")
+    >>> doc.sections[0].text
+    'Cats purr. Dogs bark.'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from embedding.chunking import chunk_text
+from embedding.paths import DATA
+
+MAX_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize in .streamlit/config.toml
+MAX_PDF_PAGES = 50
+MAX_CSV_ROWS = 5_000
+MAX_CHARS = 2_000_000
+MAX_CHUNKS = 5_000
+
+
+# pypdf logs every oddity of a damaged file; we turn them into one clear DocumentError.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class DocumentError(ValueError):
+    """An upload we cannot use; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A labelled part of a document: a PDF page, a CSV row, or the whole text file."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its name, kind (``pdf``/``csv``/``txt``), sections and any notes."""
+
+    name: str
+    kind: str
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(s.text) for s in self.sections)
+
+
+@dataclass(frozen=True)
+class DocChunk:
+    """A chunk ready to index: a stable id, its text and where it came from."""
+
+    id: str
+    text: str
+    source: str
+    position: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Built-in corpora
+
+
+def load_movies() -> pd.DataFrame:
+    """The movie blurbs we wrote: columns ``id, title, year, genres, plot`` (397 rows).
+
+    Usage: ``load_movies().loc[0, "title"]``
+    """
+    return pd.read_csv(DATA / "movies.csv", dtype={"id": int, "year": int})
+
+
+def movie_corpus() -> tuple[list[str], list[str], list[dict]]:
+    """``(ids, texts, payloads)`` of the movie corpus; the text embedded is the plot only.
+
+    Usage: ``ids, texts, payloads = movie_corpus()``
+    """
+    df = load_movies()
+    ids = [f"movie-{i}" for i in df["id"]]
+    texts = df["plot"].astype(str).tolist()
+    payloads = [
+        {"title": f"{r.title} ({r.year})", "source": "movies.csv", "position": f"row {n + 1}",
+         "genres": r.genres, "text": r.plot}
+        for n, r in enumerate(df.itertuples(index=False))
+    ]
+    return ids, texts, payloads
+
+
+def load_lecture_pages() -> list[Document]:
+    """The lecture-like markdown pages in ``data/pages``, one :class:`Document` each.
+
+    Usage: ``[d.name for d in load_lecture_pages()][:1]`` → ``["01-what-is-an-embedding.md"]``
+    """
+    docs = []
+    for path in sorted((DATA / "pages").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        docs.append(Document(path.name, "txt", (Section("text", text),)))
+    return docs
+
+
+def page_title(doc: Document) -> str:
+    """The first markdown heading of a document, else its name."""
+    for line in doc.sections[0].text.splitlines() if doc.sections else []:
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return doc.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentError(
+            f"'{name}' looks like a binary file, not text. Upload a CSV, a plain-text file or a "
+            "PDF."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # common for spreadsheets saved on Windows
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(
+                f"'{name}' is not readable text (it is not UTF-8). Save it as UTF-8 and try again."
+            ) from exc
+        if sum(ch.isprintable() or ch.isspace() for ch in text) < 0.95 * len(text):
+            raise DocumentError(f"'{name}' looks like a binary file, not text.") from None
+        return text
+
+
+def sniff_kind(name: str, data: bytes) -> str:
+    """``"pdf"``, ``"csv"`` or ``"txt"`` from the bytes (the extension only separates CSV/TXT).
+
+    Usage: ``sniff_kind("x.txt", b"%PDF-1.7 …")`` → ``"pdf"``
+    """
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        raise DocumentError(
+            f"'{name}' is named like a PDF but its content is not a PDF (it does not start with "
+            "%PDF-). It may be damaged or mis-named."
+        )
+    return "csv" if suffix in {".csv", ".tsv"} else "txt"
+
+
+def _check_size(name: str, data: bytes) -> None:
+    if not data or not data.strip():
+        raise DocumentError(f"'{name}' is empty: there is no text to search.")
+    if len(data) > MAX_BYTES:
+        raise DocumentError(
+            f"'{name}' is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB."
+        )
+
+
+def _cap_chars(sections: list[Section], notes: list[str]) -> list[Section]:
+    out, total = [], 0
+    for s in sections:
+        if total + len(s.text) > MAX_CHARS:
+            notes.append(f"Only the first {MAX_CHARS:,} characters are used.")
+            remaining = MAX_CHARS - total
+            if remaining > 0:
+                out.append(Section(s.label, s.text[:remaining]))
+            break
+        out.append(s)
+        total += len(s.text)
+    return out
+
+
+def read_csv_table(data: bytes, name: str = "upload.csv") -> pd.DataFrame:
+    """The CSV as a table of strings (delimiter sniffed; never executes or unpickles).
+
+    Usage: ``read_csv_table(b"title,plot\\nA,Some text\\n").columns.tolist()`` → ``["title", "plot"]``
+    """
+    _check_size(name, data)
+    text = _decode_text(data, name)
+    sample = text[:20_000]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                         nrows=MAX_CSV_ROWS + 1, on_bad_lines="error")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        raise DocumentError(
+            f"'{name}' is not a well-formed CSV ({str(exc).splitlines()[0][:120]}). Check that every "
+            "row has the same number of columns and that quotes are closed."
+        ) from exc
+    if df.shape[1] == 0 or df.empty:
+        raise DocumentError(f"'{name}' has a header but no rows of data.")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def suggest_text_column(df: pd.DataFrame) -> str:
+    """The column that looks most like running text (longest average value).
+
+    Usage: ``suggest_text_column(df)`` → ``"plot"``
+    """
+    lengths = {c: df[c].astype(str).str.len().mean() for c in df.columns}
+    return max(lengths, key=lambda c: lengths[c])
+
+
+def _parse_csv(name: str, data: bytes, text_column: str | None) -> Document:
+    df = read_csv_table(data, name)
+    notes: list[str] = []
+    if len(df) > MAX_CSV_ROWS:
+        df = df.iloc[:MAX_CSV_ROWS]
+        notes.append(f"Only the first {MAX_CSV_ROWS:,} rows are used.")
+    column = text_column if text_column is not None else suggest_text_column(df)
+    if column not in df.columns:
+        cols = ", ".join(f"'{c}'" for c in list(df.columns)[:12])
+        raise DocumentError(
+            f"'{name}' has no column called '{column}'. Its columns are: {cols}."
+        )
+    sections = [
+        Section(f"row {n + 1}", str(v).strip())
+        for n, v in enumerate(df[column].tolist())
+        if str(v).strip()
+    ]
+    if not sections:
+        raise DocumentError(f"The column '{column}' of '{name}' is empty in every row.")
+    return Document(name, "csv", tuple(_cap_chars(sections, notes)), tuple(notes))
+
+
+def _parse_pdf(name: str, data: bytes, max_pages: int) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
+
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")  # some PDFs are "encrypted" with an empty password
+                except Exception:  # noqa: BLE001 - unsupported algorithms and the like
+                    ok = 0
+                if not ok:
+                    raise DocumentError(
+                        f"'{name}' is password-protected (encrypted). Remove the password "
+                        "(e.g. print it to a new PDF) and upload it again."
+                    )
+            n_pages = len(reader.pages)
+            if n_pages == 0:
+                raise DocumentError(f"'{name}' has no pages.")
+            if n_pages > max_pages:
+                notes.append(f"The PDF has {n_pages} pages; only the first {max_pages} are read.")
+            sections = []
+            for i in range(min(n_pages, max_pages)):
+                text = (reader.pages[i].extract_text() or "").strip()
+                if text:
+                    sections.append(Section(f"page {i + 1}", text))
+    except DocumentError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise DocumentError(f"'{name}' is password-protected (encrypted).") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, AssertionError) as exc:
+        raise DocumentError(
+            f"'{name}' is not a readable PDF (it looks damaged or truncated). Try re-saving it "
+            "from its original program."
+        ) from exc
+    if not sections:
+        raise DocumentError(
+            f"'{name}' contains no extractable text; it may be scanned images. Upload a PDF "
+            "with real text, or a .txt file."
+        )
+    return Document(name, "pdf", tuple(_cap_chars(sections, notes)), tuple(notes))
+
+
+def parse_upload(name: str, data: bytes, text_column: str | None = None,
+                 max_pages: int = MAX_PDF_PAGES) -> Document:
+    """A :class:`Document` from uploaded bytes, or :class:`DocumentError` with the reason.
+
+    Usage: ``parse_upload(f.name, f.getvalue(), text_column="plot")``
+
+    PDF: text of the first ``max_pages`` pages, one section per page. CSV: one section per
+    row of ``text_column`` (default: the column with the longest values). TXT: one section.
+    """
+    name = Path(name or "upload").name[:120]
+    _check_size(name, data)
+    kind = sniff_kind(name, data)
+    if kind == "pdf":
+        return _parse_pdf(name, data, max_pages)
+    if kind == "csv":
+        return _parse_csv(name, data, text_column)
+    notes: list[str] = []
+    text = _decode_text(data, name).strip()
+    if not text:
+        raise DocumentError(f"'{name}' is empty: there is no text to search.")
+    return Document(name, "txt", tuple(_cap_chars([Section("text", text)], notes)), tuple(notes))
+
+
+def chunk_documents(docs: list[Document], method: str = "sentences", size: int = 3,
+                    overlap: int = 0, max_chunks: int = MAX_CHUNKS) -> tuple[list[DocChunk], bool]:
+    """Chunks of every section of every document, and whether ``max_chunks`` cut the list.
+
+    Usage: ``chunks, truncated = chunk_documents([doc], "tokens", size=100, overlap=20)``
+
+    Positions read "page 3 · chunk 2" (PDF), "row 12" (CSV, one chunk) or "chunk 5" (text).
+    """
+    out: list[DocChunk] = []
+    for doc in docs:
+        for section in doc.sections:
+            pieces = chunk_text(section.text, method, size, overlap)
+            for c in pieces:
+                if len(out) >= max_chunks:
+                    return out, True
+                where = [] if section.label == "text" else [section.label]
+                if len(pieces) > 1 or not where:
+                    where.append(f"chunk {c.index + 1}")
+                out.append(DocChunk(
+                    id=f"{doc.name}#{section.label}#{c.index}",
+                    text=c.text,
+                    source=doc.name,
+                    position=" · ".join(where),
+                ))
+    return out, False

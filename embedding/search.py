@@ -1,0 +1,326 @@
+"""Semantic search: embed the query, find the stored vectors closest to it, explain the ranking.
+
+The pipeline of the lecture: objects (movie blurbs, pages → chunks) → a vectorizer (averaged
+GloVe or a sentence transformer) → a vector store → retrieval and ranking by cosine. Averaged
+GloVe mostly rewards shared or related *words*; SBERT reads the whole sentence, so "a film
+about space travel" finds a blurb about a wormhole and Saturn that never says "space".
+
+    >>> store = build_store(SbertVectorizer(model), ids, texts, payloads)
+    >>> hits = semantic_search(SbertVectorizer(model).encode_query("a film about space travel"),
+    ...                        store, k=3)
+    >>> hits[0].payload["title"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embedding.sbert import describe_sbert, encode
+from embedding.sentences import NoKnownWordsError, tokenize
+from embedding.store import Hit, NumpyStore, StoreError, VectorStore, top_k
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gensim.models import KeyedVectors
+    from sentence_transformers import SentenceTransformer
+
+#: Texts per call to the model when indexing: large enough to keep the model busy, small
+#: enough to update a progress bar every few seconds.
+INDEX_BATCH = 256
+
+#: Words too common to be worth highlighting as a "shared word".
+STOPWORDS = frozenset(
+    """a an the and or but of to in on at for with about from by as is are was were be been
+    it its this that these those i you he she we they me him her us them my your his our their
+    what which who whom how why when where there here not no do does did so than then into over
+    film movie story one some any all""".split()
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+def semantic_search(query_vec: np.ndarray | Sequence[float], store: VectorStore, k: int = 5
+                    ) -> list[Hit]:
+    """The ``k`` stored items most similar (cosine) to ``query_vec``, best first.
+
+    Usage: ``semantic_search(model_vec, store, k=5)`` → ``[Hit(id, score, payload), …]``
+
+    The same top-k as a brute-force scan (:func:`brute_force_search`) for every backend.
+    Raises :class:`~embedding.store.StoreError` for a zero vector or the wrong dimension.
+    """
+    if int(k) < 1:
+        raise StoreError(f"Ask for at least one result (k={k}).")
+    return store.search(query_vec, int(k))
+
+
+def brute_force_search(query_vec, matrix: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Reference answer: cosine with every row of ``matrix``, the ``k`` best ``(row, score)``.
+
+    Usage: ``brute_force_search(q, vectors, 3)`` → ``[(12, 0.71), (3, 0.64), (40, 0.60)]``
+    """
+    m = np.asarray(matrix, dtype=np.float64)
+    q = np.asarray(query_vec, dtype=np.float64).reshape(-1)
+    scores = (m @ q) / (np.linalg.norm(m, axis=1) * np.linalg.norm(q))
+    return [(int(r), float(scores[r])) for r in top_k(scores, k)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectorizers: text → unit vectors
+
+
+class GloveAverageVectorizer:
+    """Averaged GloVe word vectors (order-blind; a text with no known word gets a zero row).
+
+    Usage: ``GloveAverageVectorizer(kv).encode(["a cat", "a dog"]).shape`` → ``(2, 50)``
+    """
+
+    name = "GloVe average"
+
+    def __init__(self, kv: KeyedVectors):
+        self.kv = kv
+        self.dim = int(kv.vector_size)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"glove-avg-{len(self.kv.key_to_index)}x{self.dim}"
+
+    def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
+        index, vectors = self.kv.key_to_index, self.kv.vectors
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for n, text in enumerate(texts):
+            rows = [index[t] for t in tokenize(text) if t in index]
+            if rows:
+                out[n] = vectors[rows].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One unit vector; raises :class:`NoKnownWordsError` when no word is in GloVe."""
+        vec = self.encode([text])[0]
+        if not np.any(vec):
+            raise NoKnownWordsError(text, tokenize(text))
+        return vec
+
+
+class SbertVectorizer:
+    """Sentence-BERT through the locked :func:`embedding.sbert.encode`.
+
+    Usage: ``SbertVectorizer(model).encode_query("space travel").shape`` → ``(384,)``
+    """
+
+    name = "SBERT"
+
+    def __init__(self, model: SentenceTransformer):
+        self.model = model
+        self.dim = int(model.get_sentence_embedding_dimension() or 0)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"sbert-{describe_sbert()}-{self.dim}"
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return encode(self.model, list(texts), batch_size=batch_size)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return encode(self.model, [text])[0]
+
+
+Vectorizer = GloveAverageVectorizer | SbertVectorizer
+
+
+# ---------------------------------------------------------------------------------------------
+# Indexing
+
+
+def index_texts(
+    store: VectorStore,
+    vectorizer: Vectorizer,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    payloads: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    batch: int = INDEX_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Embed ``texts`` in batches and add them to ``store``; returns how many were added.
+
+    Usage: ``index_texts(store, SbertVectorizer(model), ids, texts, payloads, progress=cb)``
+    where ``cb(done, total)`` updates a progress bar.
+
+    Texts are visited shortest first (what ``SentenceTransformer.encode`` does inside one call)
+    so each model batch pads to similar lengths, and stored in one ``add`` at the end, so
+    throughput matches one raw ``encode`` of all texts.
+    """
+    texts = list(texts)
+    ids = [str(i) for i in ids]
+    if len(ids) != len(texts):
+        raise StoreError(f"{len(ids)} ids for {len(texts)} texts: give one id per text.")
+    total = len(texts)
+    if total == 0:
+        return 0
+    order = np.argsort([len(t) for t in texts], kind="stable")  # shortest first
+    out = np.empty((total, store.dim), dtype=np.float32)
+    done = 0
+    for start in range(0, total, batch):
+        rows = order[start : start + batch]
+        out[rows] = vectorizer.encode([texts[r] for r in rows])
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+    keep = np.flatnonzero(np.any(out != 0, axis=1))  # GloVe: texts with no known word
+    store.add([ids[r] for r in keep], out[keep],
+              None if payloads is None else [payloads[r] for r in keep])
+    return int(keep.size)
+
+
+def corpus_fingerprint(vectorizer: Vectorizer, ids: Sequence[str], texts: Sequence[str]) -> str:
+    """A short hash of the vectorizer and the exact texts (detects a stale cached index).
+
+    Usage: ``corpus_fingerprint(vec, ids, texts)`` → ``"3f2a…"``
+    """
+    h = hashlib.sha256(vectorizer.fingerprint.encode())
+    h.update(json.dumps([list(map(str, ids)), list(texts)], ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def build_store(
+    vectorizer: Vectorizer,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    payloads: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    cache_dir=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> NumpyStore:
+    """An in-memory store of ``texts``, reusing ``cache_dir/index.npz`` when it is still valid.
+
+    Usage: ``build_store(SbertVectorizer(model), ids, plots, payloads,
+    cache_dir=writable_dir("cache", "movies-sbert"))``
+
+    The cache is keyed by :func:`corpus_fingerprint`; a stale or damaged cache is rebuilt, so
+    a server restart does not re-encode the built-in corpora.
+    """
+    fp = corpus_fingerprint(vectorizer, ids, texts)
+    if cache_dir is not None:
+        try:
+            cached = NumpyStore.load(cache_dir)
+            if cached.meta.get("fingerprint") == fp:
+                return cached
+        except StoreError:
+            pass
+    store = NumpyStore(vectorizer.dim, cache_dir, {"fingerprint": fp, "vectorizer":
+                                                    vectorizer.name})
+    index_texts(store, vectorizer, ids, texts, payloads, progress=progress)
+    if cache_dir is not None:
+        try:
+            store.save()
+        except OSError:  # a read-only disk only costs the cache
+            pass
+    return store
+
+
+# ---------------------------------------------------------------------------------------------
+# Explaining results
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=^@%])")
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every markdown/HTML-significant character backslash-escaped.
+
+    Usage: ``escape_markdown("**hi** <b>")`` → ``"\\*\\*hi\\*\\* \\<b\\>"`` (shown literally)
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    for suffix in ("'s", "ing", "ers", "er", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeious":
+        w = w[:-1]  # travelling → travell → travel; spell → spel (both sides alike)
+    return w
+
+
+def query_terms(query: str) -> set[str]:
+    """Stems of the query's content words (stop words dropped).
+
+    Usage: ``query_terms("a film about space travel")`` → ``{"space", "travel"}``
+    """
+    return {_stem(t) for t in tokenize(query) if t not in STOPWORDS and t.isalnum()}
+
+
+def shared_words(query: str, text: str) -> list[str]:
+    """Words of ``text`` that match a query word (same stem), in order, without repeats.
+
+    Usage: ``shared_words("space travel", "They travel far")`` → ``["travel"]``
+    """
+    terms, out = query_terms(query), []
+    for m in _WORDS.finditer(text):
+        w = m.group(0)
+        if _stem(w) in terms and w.lower() not in out:
+            out.append(w.lower())
+    return out
+
+
+def highlight(text: str, query: str) -> str:
+    """Markdown of ``text`` (safely escaped) with the words it shares with ``query`` in bold.
+
+    Usage: ``highlight("Astronauts travel to Mars.", "space travel")``
+    → ``"Astronauts **travel** to Mars\\."``
+    """
+    terms = query_terms(query)
+    parts, cursor = [], 0
+    for m in _WORDS.finditer(text):
+        if _stem(m.group(0)) in terms:
+            parts.append(escape_markdown(text[cursor : m.start()]))
+            parts.append(f"**{escape_markdown(m.group(0))}**")
+            cursor = m.end()
+    parts.append(escape_markdown(text[cursor:]))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One ranked result, flattened for a table."""
+
+    rank: int
+    score: float
+    title: str
+    source: str
+    position: str
+    text: str
+    shared: str
+
+
+def result_rows(hits: Sequence[Hit], query: str) -> list[ResultRow]:
+    """Table rows for ``hits``: rank, cosine, title/source, position, text, shared words.
+
+    Usage: ``pd.DataFrame(result_rows(hits, query))``
+    """
+    rows = []
+    for n, h in enumerate(hits, 1):
+        p = h.payload
+        words = shared_words(query, str(p.get("text", "")))
+        rows.append(ResultRow(
+            rank=n,
+            score=round(h.score, 4),
+            title=str(p.get("title") or p.get("source") or h.id),
+            source=str(p.get("source", "")),
+            position=str(p.get("position", "")),
+            text=str(p.get("text", "")),
+            shared=", ".join(words) if words else "none",
+        ))
+    return rows

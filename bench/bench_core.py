@@ -1,0 +1,62 @@
+"""Our GloVe neighbour query and SBERT single query vs the raw libraries, same run.
+
+    .venv/bin/python bench/bench_core.py
+
+Prints median times and the ratio ours/raw (1.00 = no overhead). Calls alternate so a noisy
+machine affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from embedding.glove import load_glove  # noqa: E402
+from embedding.sbert import encode, load_sbert  # noqa: E402
+from embedding.words import neighbours  # noqa: E402
+
+WORDS = ["king", "frog", "chocolate", "paris", "computer", "music", "river", "doctor"]
+SENTENCES = ["a film about space travel", "the cat sat on the mat", "milk chocolate",
+             "how do vaccines work", "cheap flights to rome", "dog bites man"]
+
+
+def alternate(ours, raw, inputs, rounds: int) -> tuple[float, float]:
+    """Median seconds per call of ``ours`` and ``raw``, called alternately on the same inputs."""
+    t_ours, t_raw = [], []
+    for _ in range(rounds):
+        for x in inputs:
+            t0 = time.perf_counter()
+            ours(x)
+            t1 = time.perf_counter()
+            raw(x)
+            t2 = time.perf_counter()
+            t_ours.append(t1 - t0)
+            t_raw.append(t2 - t1)
+    return statistics.median(t_ours), statistics.median(t_raw)
+
+
+def report(name: str, ours: float, raw: float) -> None:
+    print(f"{name:<38} ours {ours * 1e3:8.2f} ms   raw {raw * 1e3:8.2f} ms   ratio {ours / raw:5.2f}")
+
+
+def main() -> None:
+    kv = load_glove()
+    model = load_sbert()
+    for w in WORDS:  # warm caches on both sides
+        kv.most_similar(w, topn=10)
+    encode(model, SENTENCES)
+    ours, raw = alternate(lambda w: neighbours(kv, w, k=10),
+                          lambda w: kv.most_similar(w, topn=10), WORDS, rounds=15)
+    report("GloVe 10 neighbours (400k words)", ours, raw)
+    ours, raw = alternate(lambda s: encode(model, [s]),
+                          lambda s: model.encode([s], normalize_embeddings=True,
+                                                 show_progress_bar=False), SENTENCES, rounds=10)
+    report("SBERT single query encode", ours, raw)
+
+
+if __name__ == "__main__":
+    main()

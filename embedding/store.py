@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,7 +322,7 @@ class NumpyStore:
             dim = int(header["dim"])
             ids = [str(i) for i in header["ids"]]
             payloads = [dict(p) for p in header["payloads"]]
-        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             raise StoreError(f"The index '{folder.name}' is damaged and cannot be read.") from exc
         if vectors.shape != (len(ids), dim) or len(payloads) != len(ids):
             raise StoreError(f"The index '{folder.name}' is inconsistent and cannot be read.")

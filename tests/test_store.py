@@ -1,0 +1,342 @@
+"""The vector store: the same tests for every backend, brute-force answers, safe persistence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from embedding import store as store_mod
+from embedding.store import (
+    INDEX_FILE,
+    NumpyStore,
+    QdrantStore,
+    StoreError,
+    VectorStore,
+    create_index,
+    delete_index,
+    list_indexes,
+    open_index,
+    suggest_index_name,
+    top_k,
+    validate_index_name,
+)
+from tests.conftest import ROOT
+
+BACKENDS = ["numpy", "qdrant"]
+DIM = 16
+
+
+def make_store(backend: str, tmp_path, dim: int = DIM) -> VectorStore:
+    if backend == "numpy":
+        return NumpyStore(dim, tmp_path / "np")
+    return QdrantStore(QdrantClient(":memory:"), "test", dim)
+
+
+def random_data(n: int = 300, dim: int = DIM, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    ids = [f"doc-{i}" for i in range(n)]
+    payloads = [{"text": f"text {i}", "n": i} for i in range(n)]
+    return ids, vectors, payloads
+
+
+def brute_force(vectors: np.ndarray, q: np.ndarray, k: int) -> list[tuple[int, float]]:
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    scores = unit.astype(np.float64) @ (q / np.linalg.norm(q))
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(int(i), float(scores[i])) for i in order]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every backend
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_store_satisfies_protocol(backend, tmp_path):
+    assert isinstance(make_store(backend, tmp_path), VectorStore)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_exact_numbers_on_a_tiny_store(backend, tmp_path):
+    s = make_store(backend, tmp_path, dim=3)
+    s.add(["a", "b"], [[1, 0, 0], [0, 1, 1]], [{"text": "x"}, {"text": "y"}])
+    hits = s.search([0, 1, 0], k=2)
+    assert [h.id for h in hits] == ["b", "a"]
+    assert hits[0].score == pytest.approx(1 / np.sqrt(2), abs=1e-6)  # 0.7071068
+    assert hits[1].score == pytest.approx(0.0, abs=1e-6)
+    assert hits[0].payload == {"text": "y"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_search_matches_brute_force(backend, tmp_path):
+    ids, vectors, payloads = random_data()
+    s = make_store(backend, tmp_path)
+    for start in range(0, len(ids), 64):  # several batches, like the indexing page
+        s.add(ids[start:start + 64], vectors[start:start + 64], payloads[start:start + 64])
+    assert s.count() == 300
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        q = rng.normal(size=DIM)
+        expected = brute_force(vectors, q, 10)
+        hits = s.search(q, k=10)
+        assert [h.id for h in hits] == [ids[i] for i, _ in expected]
+        assert [h.score for h in hits] == pytest.approx([sc for _, sc in expected], abs=1e-5)
+        assert [h.payload["n"] for h in hits] == [i for i, _ in expected]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_delete_and_count(backend, tmp_path):
+    ids, vectors, payloads = random_data(20)
+    s = make_store(backend, tmp_path)
+    s.add(ids, vectors, payloads)
+    assert s.delete(["doc-3", "doc-7", "no-such-id"]) == 2
+    assert s.count() == 18
+    assert s.delete([]) == 0
+    found = {h.id for h in s.search(vectors[3], k=20)}
+    assert "doc-3" not in found and "doc-7" not in found and len(found) == 18
+    # The row that was doc-3's best match is now someone else; brute force over the rest agrees.
+    keep = [i for i in range(20) if i not in (3, 7)]
+    expected = brute_force(vectors[keep], vectors[3], 5)
+    assert [h.id for h in s.search(vectors[3], 5)] == [ids[keep[i]] for i, _ in expected]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_add_with_an_existing_id_replaces_it(backend, tmp_path):
+    s = make_store(backend, tmp_path, dim=2)
+    s.add(["a", "b"], [[1, 0], [0, 1]], [{"v": 1}, {"v": 2}])
+    s.add(["a"], [[0, 1]], [{"v": 3}])
+    assert s.count() == 2
+    best = s.search([1, 0], k=2)
+    assert {h.id: h.payload["v"] for h in best} == {"a": 3, "b": 2}
+    assert best[0].score == pytest.approx(0.0, abs=1e-6)  # nothing points along x any more
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_k_larger_than_the_store_and_empty_store(backend, tmp_path):
+    s = make_store(backend, tmp_path, dim=2)
+    assert s.search([1, 0], k=5) == []
+    s.add(["a"], [[3, 4]])
+    hits = s.search([3, 4], k=5)
+    assert [h.id for h in hits] == ["a"] and hits[0].score == pytest.approx(1.0)
+    assert hits[0].payload == {}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bad_input_raises_store_error(backend, tmp_path):
+    s = make_store(backend, tmp_path, dim=3)
+    with pytest.raises(StoreError, match="dimension 3"):
+        s.add(["a"], [[1.0, 2.0]])
+    with pytest.raises(StoreError, match="zero vector"):
+        s.add(["a"], [[0.0, 0.0, 0.0]])
+    with pytest.raises(StoreError, match="one id per vector"):
+        s.add(["a", "b"], [[1.0, 2.0, 3.0]])
+    with pytest.raises(StoreError, match="twice"):
+        s.add(["a", "a"], [[1, 2, 3], [3, 2, 1]])
+    with pytest.raises(StoreError, match="finite"):
+        s.add(["a"], [[1.0, np.nan, 0.0]])
+    s.add(["a"], [[1, 2, 3]])
+    with pytest.raises(StoreError, match="has 2 numbers"):
+        s.search([1, 2], k=1)
+    with pytest.raises(StoreError, match="zero vector"):
+        s.search([0, 0, 0], k=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Persistence: a NEW process reads what this one wrote
+
+_READER = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    sys.path.insert(0, {root!r})
+    from embedding.store import NumpyStore, QdrantStore
+    backend, folder = sys.argv[1], sys.argv[2]
+    if backend == "numpy":
+        s = NumpyStore.load(folder)
+    else:
+        from qdrant_client import QdrantClient
+        s = QdrantStore(QdrantClient(path=folder), "persist", 0)
+    q = np.array(json.loads(sys.argv[3]), dtype=np.float32)
+    print(json.dumps({{"count": s.count(), "hits": [[h.id, h.score, h.payload]
+                                                  for h in s.search(q, 5)]}}))
+    """
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_persistence_across_a_new_process(backend, tmp_path):
+    ids, vectors, payloads = random_data(120)
+    payloads[0]["text"] = "Ünïcödé ✓ and \"quotes\""
+    folder = tmp_path / "idx"
+    if backend == "numpy":
+        s = NumpyStore(DIM, folder, {"model": "test"})
+        s.add(ids, vectors, payloads)
+        s.save()
+    else:
+        client = QdrantClient(path=str(folder))
+        s = QdrantStore(client, "persist", DIM)
+        s.add(ids, vectors, payloads)
+        client.close()  # release the local-mode lock for the other process
+    q = vectors[0] + 0.1
+    out = subprocess.run(
+        [sys.executable, "-c", _READER.format(root=str(ROOT)), backend, str(folder),
+         json.dumps(q.tolist())],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    expected = brute_force(vectors, q, 5)
+    assert got["count"] == 120
+    assert [h[0] for h in got["hits"]] == [ids[i] for i, _ in expected]
+    assert [h[1] for h in got["hits"]] == pytest.approx([sc for _, sc in expected], abs=1e-5)
+    assert got["hits"][0][2]["text"] == "Ünïcödé ✓ and \"quotes\""
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic writes
+
+_CRASHER = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    sys.path.insert(0, {root!r})
+    from embedding import store
+    s = store.NumpyStore.load(sys.argv[1])
+    s.add(["new"], np.ones((1, s.dim), dtype=np.float32))
+    store.os.replace = lambda *a: os._exit(3)  # the process dies after writing, before renaming
+    s.save()
+    """
+)
+
+
+def test_a_crash_mid_save_leaves_the_previous_index_intact(tmp_path):
+    ids, vectors, payloads = random_data(50)
+    folder = tmp_path / "idx"
+    s = NumpyStore(DIM, folder)
+    s.add(ids, vectors, payloads)
+    s.save()
+    before = (folder / INDEX_FILE).read_bytes()
+    proc = subprocess.run([sys.executable, "-c", _CRASHER.format(root=str(ROOT)), str(folder)],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 3
+    assert (folder / INDEX_FILE).read_bytes() == before  # untouched
+    again = NumpyStore.load(folder)
+    assert again.count() == 50 and "new" not in again.ids()
+
+
+def test_failed_write_removes_its_temp_file_and_keeps_the_old_index(tmp_path, monkeypatch):
+    folder = tmp_path / "idx"
+    s = NumpyStore(2, folder)
+    s.add(["a"], [[1, 0]])
+    s.save()
+    s.add(["b"], [[0, 1]])
+
+    def boom(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_mod.os, "fsync", boom)
+    with pytest.raises(OSError, match="disk full"):
+        s.save()
+    assert sorted(p.name for p in folder.iterdir()) == [INDEX_FILE]  # no temp file left
+    assert NumpyStore.load(folder).ids() == ["a"]
+
+
+def test_damaged_file_gives_a_clear_error(tmp_path):
+    folder = tmp_path / "idx"
+    folder.mkdir()
+    (folder / INDEX_FILE).write_bytes(b"PK\x03\x04 this is not a real archive")
+    with pytest.raises(StoreError, match="damaged"):
+        NumpyStore.load(folder)
+    with pytest.raises(StoreError, match="No index"):
+        NumpyStore.load(tmp_path / "missing")
+
+
+def test_saved_file_holds_no_pickles(tmp_path):
+    s = NumpyStore(2, tmp_path)
+    s.add(["a"], [[1, 0]], [{"text": "hi"}])
+    s.save()
+    with np.load(tmp_path / INDEX_FILE, allow_pickle=False) as npz:  # would raise on objects
+        assert sorted(npz.files) == ["header", "vectors"]
+        assert npz["vectors"].dtype == np.float32
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers and named indexes
+
+
+def test_top_k_order_and_ties():
+    assert top_k(np.array([0.5, 0.9, 0.5, 0.1]), 3).tolist() == [1, 0, 2]
+    assert top_k(np.array([0.2, 0.3]), 10).tolist() == [1, 0]
+    assert top_k(np.array([0.2, 0.3]), 0).tolist() == []
+
+
+@pytest.mark.parametrize("bad", ["", " ", "../etc", "a/b", ".hidden", "Notes", "x" * 41,
+                                 "my notes", "-dash", "a.b", "a\x00b"])
+def test_index_names_that_could_escape_the_folder_are_refused(bad):
+    with pytest.raises(StoreError, match="cannot be an index name"):
+        validate_index_name(bad)
+
+
+def test_index_name_helpers():
+    assert validate_index_name(" lecture-notes_2 ") == "lecture-notes_2"
+    assert suggest_index_name("My Notes (v2).pdf") == "my-notes-v2"
+    assert suggest_index_name("../../etc/passwd") == "etc-passwd"
+    assert suggest_index_name("日本語.txt") == "my-index"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.delenv("QDRANT_URL", raising=False)
+    return tmp_path
+
+
+def test_named_index_lifecycle_numpy(data_dir):
+    assert list_indexes() == []
+    s = create_index("notes", 2, {"model": "m"})
+    s.add(["a"], [[1, 0]], [{"text": "hello"}])
+    assert list_indexes() == []  # nothing on disk until saved
+    s.save()
+    assert (data_dir / "indexes" / "notes" / INDEX_FILE).is_file()
+    assert list_indexes() == ["notes"]
+    again = open_index("notes")
+    assert again.meta == {"model": "m"} and again.search([1, 0], 1)[0].payload["text"] == "hello"
+    assert delete_index("notes") is True
+    assert list_indexes() == [] and not (data_dir / "indexes" / "notes").exists()
+    assert delete_index("notes") is False
+    with pytest.raises(StoreError, match="no index called"):
+        open_index("notes")
+    with pytest.raises(StoreError, match="cannot be an index name"):
+        open_index("../../secrets")
+
+
+def test_named_index_lifecycle_qdrant(data_dir, monkeypatch):
+    client = QdrantClient(":memory:")
+    monkeypatch.setenv("QDRANT_URL", "http://qdrant.invalid:6333")
+    monkeypatch.setattr(store_mod, "_qdrant_client", lambda: client)
+    s = create_index("notes", 2, {"model": "m"})
+    assert isinstance(s, QdrantStore)
+    s.add(["a", "b"], [[1, 0], [0, 1]], [{"text": "hello"}, {"text": "bye"}])
+    s.save()
+    assert list_indexes() == ["notes"]
+    again = open_index("notes")
+    assert again.count() == 2 and again.meta == {"model": "m"}
+    assert [h.id for h in again.search([0.1, 1], 2)] == ["b", "a"]
+    assert delete_index("notes") is True
+    assert list_indexes() == []
+
+
+def test_no_temp_files_are_listed_as_indexes(data_dir):
+    s = create_index("real", 2)
+    s.add(["a"], [[1, 0]])
+    s.save()
+    (data_dir / "indexes" / ".deleted-old-1234").mkdir()
+    (data_dir / "indexes" / "half-made").mkdir()  # a folder without an index file
+    assert list_indexes() == ["real"]
+    assert os.listdir(data_dir / "indexes" / "real") == [INDEX_FILE]

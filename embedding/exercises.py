@@ -558,6 +558,16 @@ def corpus_docs(corpus: str, data_dir: str | Path | None = None) -> list[Doc] | 
     raise ValueError(f"Unknown corpus '{corpus}'.")
 
 
+def embed_docs(model: SentenceTransformer, docs: Sequence[Doc]) -> np.ndarray:
+    """One L2-normalised SBERT row per document (thread-safe; cache it, it is the slow part).
+
+    Usage: ``embed_docs(model, builtin_docs()).shape`` → ``(10, 384)``
+    """
+    from embedding.sbert import encode
+
+    return encode(model, [d.text for d in docs])
+
+
 # ---------------------------------------------------------------- what students see
 
 
@@ -644,9 +654,11 @@ def solve(
     kv: KeyedVectors | None = None,
     model: SentenceTransformer | None = None,
     docs: Sequence[Doc] | None = None,
+    doc_embeddings: np.ndarray | None = None,
 ) -> Solution:
     """The right answer of ``q``, computed (toy: exact maths; words: GloVe ``kv``; order: both
-    ``kv`` and SBERT ``model``; search: ``model`` over ``docs``).
+    ``kv`` and SBERT ``model``; search: ``model`` over ``docs``, whose rows of
+    :func:`embed_docs` may be passed as ``doc_embeddings`` to skip re-encoding them).
 
     Usage: ``solve(ClosestQuestion("frog", ("toad", "car")), kv).correct`` → ``"toad"``
 
@@ -698,8 +710,12 @@ def solve(
             raise ValueError(f"The {CORPORA[q.corpus].lower()} are not available on this server.")
         from embedding.sbert import encode
 
-        emb = encode(model, [q.query] + [d.text for d in docs])
-        sims = np.clip(emb[1:] @ emb[0], -1.0, 1.0)
+        if doc_embeddings is None:
+            doc_embeddings = embed_docs(model, docs)
+        if len(doc_embeddings) != len(docs):
+            raise ValueError("doc_embeddings must have one row per document.")
+        query = encode(model, [q.query])[0]
+        sims = np.clip(doc_embeddings @ query, -1.0, 1.0)
         scores = _ranked([(d.label, float(s)) for d, s in zip(docs, sims, strict=True)])
         best = scores[0][0]
         agree = ("as the instructor expected" if best == q.expected else

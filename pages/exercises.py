@@ -1,0 +1,439 @@
+"""Exercise builder: compose an in-class exercise, share it by link or QR code, reveal the key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from embedding import exercises as exs
+from embedding import figures, resources
+from embedding.explain import (
+    VectorParseError,
+    format_named_vectors,
+    parse_named_vectors,
+    worked_steps,
+)
+from embedding.glove import ModelLoadError
+from embedding.sentences import NoKnownWordsError
+from embedding.words import UnknownWordError, parse_word_list
+from pages._ui import downloads, explain, glove_or_stop, sbert_or_stop, warn_unknown
+
+BUILD, ANSWER = "Build (instructor)", "Answer (students)"
+MAX_IMPORT_BYTES = exs.MAX_JSON_BYTES
+DEFAULT_BASE = "http://localhost:8501/exercises"
+NEEDS = {"toy": (), "closest": ("glove",), "analogy": ("glove",), "order": ("glove", "sbert"),
+         "search": ("sbert",)}
+
+
+# ------------------------------------------------------------------ cached computations
+
+
+@st.cache_data(max_entries=8, ttl=600, show_spinner=False)
+def corpus(name: str) -> list[exs.Doc] | None:
+    return exs.corpus_docs(name)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Embedding the documents (first time only)…")
+def corpus_embeddings(name: str, fingerprint: str, _model):
+    emb = exs.embed_docs(_model, corpus(name) or [])
+    emb.setflags(write=False)  # shared by every session: read-only
+    return emb
+
+
+def _docs_fingerprint(docs: list[exs.Doc]) -> str:
+    return hashlib.sha256("\n".join(d.text for d in docs).encode()).hexdigest()[:12]
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def solve_json(question_json: str, _kv, _model) -> exs.Solution:
+    """The computed solution of one question (given as JSON, so it caches by content)."""
+    q = exs.question_from_dict(json.loads(question_json))
+    docs = emb = None
+    if isinstance(q, exs.SearchQuestion):
+        docs = corpus(q.corpus)
+        if docs:
+            emb = corpus_embeddings(q.corpus, _docs_fingerprint(docs), _model)
+    return exs.solve(q, _kv, _model, docs, emb)
+
+
+def _solve(q: exs.Question, kv_loader, model_loader) -> exs.Solution:
+    need = NEEDS[q.kind]
+    kv = kv_loader() if "glove" in need else None
+    model = model_loader() if "sbert" in need else None
+    return solve_json(json.dumps(exs.question_to_dict(q), sort_keys=True), kv, model)
+
+
+def solution(q: exs.Question) -> exs.Solution | None:
+    """The solution, or ``None`` after a friendly warning (unknown word, missing corpus)."""
+    try:
+        return _solve(q, glove_or_stop, sbert_or_stop)
+    except UnknownWordError as exc:
+        warn_unknown(exc)
+    except NoKnownWordsError as exc:
+        st.warning(str(exc), icon=":material/spellcheck:")
+    except ValueError as exc:
+        st.warning(str(exc), icon=":material/info:")
+    return None
+
+
+def quiet_solution(q: exs.Question) -> exs.Solution | None:
+    """The solution or ``None``, drawing nothing (for downloads built on click)."""
+    try:
+        return _solve(q, resources.glove, resources.sbert)
+    except (KeyError, ValueError, ModelLoadError):
+        return None
+
+
+# ------------------------------------------------------------------ the set in session + URL
+
+
+def use_set(new: exs.ExerciseSet) -> None:
+    """Make ``new`` the current set (answers and the title box follow it)."""
+    st.session_state["ex_set"] = new
+    st.session_state["ex_title"] = new.title
+
+
+def load_from_url() -> None:
+    if "ex_pending" in st.session_state:  # an imported file, from the previous run
+        use_set(st.session_state.pop("ex_pending"))
+        return
+    token = st.query_params.get(exs.URL_PARAM)
+    first = "ex_set" not in st.session_state
+    if token and token != st.session_state.get("ex_token"):
+        try:
+            use_set(exs.decode_set(token))
+            st.session_state["ex_token"] = token
+            if first:
+                st.session_state["ex_mode"] = ANSWER  # a student opening a shared link
+            return
+        except exs.ExerciseFormatError as exc:
+            st.error(f"This exercise link cannot be opened: {exc}", icon=":material/link_off:")
+            st.info("Ask your instructor for the link again, or scan the QR code. Below is the "
+                    "example set.", icon=":material/qr_code_scanner:")
+    if first:
+        use_set(exs.EXAMPLE_SET)
+
+
+def set_questions(questions) -> None:
+    current = st.session_state["ex_set"]
+    st.session_state["ex_set"] = exs.ExerciseSet(current.title, tuple(questions))
+
+
+def remove(i: int) -> None:
+    qs = list(st.session_state["ex_set"].questions)
+    del qs[i]
+    set_questions(qs)
+
+
+def move(i: int, step: int) -> None:
+    qs = list(st.session_state["ex_set"].questions)
+    j = i + step
+    if 0 <= j < len(qs):
+        qs[i], qs[j] = qs[j], qs[i]
+        set_questions(qs)
+
+
+def base_url() -> str:
+    try:
+        detected = st.context.url
+    except Exception:  # noqa: BLE001 - older servers or tests without a browser
+        detected = None
+    if "ex_base" not in st.session_state:
+        st.session_state["ex_base"] = detected or DEFAULT_BASE
+    return st.text_input(
+        "Address of this page (what students open)", key="ex_base", max_chars=300,
+        help="Detected from your browser. Change it if students reach the app by another "
+             "address (e.g. the projector machine's network name instead of localhost).",
+    )
+
+
+# ------------------------------------------------------------------ builder widgets
+
+
+def question_form() -> dict | None:
+    """The fields of a new question as JSON-like data, or ``None`` if something is missing."""
+    kind = st.selectbox("Kind of question", list(exs.KINDS), format_func=exs.KINDS.get,
+                        key="ex_kind")
+    if kind == "toy":
+        text = st.text_area(
+            "Vectors, one per line: `name: numbers`. The **first** one is the item the student "
+            "liked.", value=format_named_vectors({"Avatar": [1, 2, 2], "Ironman": [3, 7, 8],
+                                                   "Rainman": [1, -2, 6]}),
+            key="ex_toy_vectors", height=130, max_chars=1_000)
+        try:
+            vectors = parse_named_vectors(text)
+        except VectorParseError as exc:
+            st.warning(str(exc), icon=":material/edit_note:")
+            return None
+        if len(vectors) < 3:
+            st.info("Give the liked item and at least two others to choose from.")
+            return None
+        return {"kind": "toy", "liked": next(iter(vectors)), "vectors": vectors}
+    if kind == "closest":
+        word = st.text_input("Word", "frog", key="ex_closest_word", max_chars=exs.MAX_WORD)
+        cands = st.text_input("Candidates (2 to 6, separated by commas)", "toad, lizard, prince",
+                              key="ex_closest_cands", max_chars=300)
+        return {"kind": "closest", "word": word, "candidates": parse_word_list(cands, limit=7)}
+    if kind == "order":
+        a = st.text_input("First phrase", "dog bites man", key="ex_order_a",
+                          max_chars=exs.MAX_PHRASE)
+        b = st.text_input("Second phrase", "man bites dog", key="ex_order_b",
+                          max_chars=exs.MAX_PHRASE)
+        return {"kind": "order", "a": a, "b": b}
+    if kind == "analogy":
+        cols = st.columns(3)
+        a = cols[0].text_input("a", "france", key="ex_an_a", max_chars=exs.MAX_WORD)
+        b = cols[1].text_input("is to b", "paris", key="ex_an_b", max_chars=exs.MAX_WORD)
+        c = cols[2].text_input("as c is to ?", "italy", key="ex_an_c", max_chars=exs.MAX_WORD)
+        return {"kind": "analogy", "a": a, "b": b, "c": c}
+    available = {k: v for k, v in exs.CORPORA.items() if corpus(k)}
+    if "movies" not in available:
+        st.caption("Movie blurbs (data/movies.csv) are not installed on this server, so search "
+                   "questions use the built-in sentences.")
+    name = st.radio("Search in", list(available), format_func=available.get, horizontal=True,
+                    key="ex_search_corpus")
+    query = st.text_input("Query", "Will it be stormy this evening?", key="ex_search_query",
+                          max_chars=exs.MAX_PHRASE)
+    labels = [d.label for d in corpus(name) or []]
+    expected = st.selectbox("Expected top result", labels, key="ex_search_expected",
+                            help="What you expect SBERT to return first. The key always shows "
+                                 "what SBERT really ranks first, and says if it differs.")
+    return {"kind": "search", "query": query, "corpus": name, "expected": expected or ""}
+
+
+def add_question(fields: dict) -> None:
+    current: exs.ExerciseSet = st.session_state["ex_set"]
+    if len(current.questions) >= exs.MAX_QUESTIONS:
+        st.warning(f"A set holds at most {exs.MAX_QUESTIONS} questions (so the link stays short "
+                   "enough for a QR code). Remove one first.")
+        return
+    try:
+        q = exs.question_from_dict(fields, "The new question")
+    except exs.ExerciseFormatError as exc:
+        st.warning(str(exc), icon=":material/edit_note:")
+        return
+    sol = solution(q)  # checks the words exist and the answer can be computed
+    if sol is None:
+        return
+    set_questions([*current.questions, q])
+    st.success(f"Added question {len(current.questions) + 1}. Key: {sol.correct}",
+               icon=":material/check:")
+
+
+def builder() -> None:
+    ex: exs.ExerciseSet = st.session_state["ex_set"]
+    title = st.text_input("Title of the set", key="ex_title", max_chars=exs.MAX_TITLE)
+    if title.strip() != ex.title:
+        st.session_state["ex_set"] = ex = exs.ExerciseSet(title.strip(), ex.questions)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Add a question")
+        fields = question_form()
+        if st.button("Add question", key="ex_add", type="primary",
+                     icon=":material/add:", disabled=fields is None) and fields:
+            add_question(fields)
+    with right:
+        ex = st.session_state["ex_set"]
+        st.subheader(f"The set: {len(ex.questions)} question{'s' * (len(ex.questions) != 1)}")
+        if not ex.questions:
+            st.info("No questions yet: add one on the left, or start from the example set.")
+        for i, q in enumerate(ex.questions):
+            with st.container(border=True):
+                st.markdown(f"**{i + 1}. {exs.KINDS[q.kind]}**  \n"
+                            + exs.md_escape(exs.prompt(q)))
+                c = st.columns([1, 1, 1, 4])
+                c[0].button("", key=f"ex_up_{i}", icon=":material/arrow_upward:",
+                            on_click=move, args=(i, -1), disabled=i == 0, help="Move up")
+                c[1].button("", key=f"ex_down_{i}", icon=":material/arrow_downward:",
+                            on_click=move, args=(i, 1), disabled=i == len(ex.questions) - 1,
+                            help="Move down")
+                c[2].button("", key=f"ex_del_{i}", icon=":material/delete:",
+                            on_click=remove, args=(i,), help="Remove")
+        st.button("Start from the example set", key="ex_example",
+                  on_click=use_set, args=(exs.EXAMPLE_SET,), icon=":material/restart_alt:")
+        st.button("Clear all questions", key="ex_clear", on_click=set_questions, args=((),),
+                  icon=":material/clear_all:")
+
+
+def share_and_export(ex: exs.ExerciseSet) -> None:
+    st.subheader("Share with the class")
+    link = exs.share_link(base_url(), ex)
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption("The link carries the whole set (nothing is stored on the server). Students "
+                   "open it, answer, and check their answers.")
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(f"{len(link):,} characters.")
+    with right:
+        try:
+            png = exs.qr_png(link)
+        except ValueError as exc:
+            st.warning(str(exc))
+        else:
+            st.image(png, caption="Scan to open the exercise", width=260)
+            st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
+                               key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
+
+    st.subheader("Export and import")
+    docs = {k: corpus(k) or [] for k in exs.CORPORA}
+    stem = "".join(ch if ch.isalnum() else "-" for ch in (ex.title or "exercises").lower())[:40]
+    cols = st.columns(4)
+    cols[0].download_button("Exercise set (JSON)", lambda: exs.to_json(ex).encode("utf-8"),
+                            f"{stem}.json", "application/json", key="ex_dl_json",
+                            icon=":material/data_object:", on_click="ignore")
+    cols[1].download_button("Handout (HTML)", lambda: exs.handout_html(ex, link, docs=docs),
+                            f"{stem}-handout.html", "text/html", key="ex_dl_html",
+                            icon=":material/print:", on_click="ignore")
+    cols[2].download_button("Handout (Markdown)",
+                            lambda: exs.handout_markdown(ex, link, docs=docs),
+                            f"{stem}-handout.md", "text/markdown", key="ex_dl_md",
+                            icon=":material/description:", on_click="ignore")
+    cols[3].download_button(
+        "Answer key (HTML)",
+        lambda: exs.handout_html(ex, link, solutions=[quiet_solution(q) for q in ex.questions],
+                                 docs=docs),
+        f"{stem}-answer-key.html", "text/html", key="ex_dl_key", icon=":material/key:",
+        on_click="ignore")
+    upload = st.file_uploader("Import an exercise set (JSON exported from this page)",
+                              type=["json"], key="ex_import")
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if st.session_state.get("ex_import_done") != digest:
+            try:
+                if len(data) > MAX_IMPORT_BYTES:
+                    raise exs.ExerciseFormatError(
+                        f"The file is {len(data) // 1024:,} KB; an exercise set is at most "
+                        f"{MAX_IMPORT_BYTES // 1024} KB.")
+                imported = exs.from_json(data)
+            except exs.ExerciseFormatError as exc:
+                st.error(f"Could not import this file: {exc}", icon=":material/error:")
+            else:
+                st.session_state["ex_import_done"] = digest
+                st.session_state["ex_pending"] = imported  # applied before the widgets draw
+                st.rerun()
+        else:
+            st.success(f"Imported “{st.session_state['ex_set'].title or 'Exercises'}” from the "
+                       "file.", icon=":material/upload_file:")
+
+
+# ------------------------------------------------------------------ the student view
+
+
+def mark_checked(flag: str) -> None:
+    st.session_state[flag] = True
+
+
+def answer_widget(q: exs.Question, key: str) -> str | None:
+    if isinstance(q, exs.AnalogyQuestion):
+        return st.text_input("Your answer (one word)", key=key, max_chars=exs.MAX_WORD,
+                             placeholder="type a word")
+    docs = corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
+    opts = exs.options(q, docs)
+    if not opts:
+        st.info("This question searches the movie blurbs, which are not installed on this "
+                "server. Skip it, or ask your instructor.", icon=":material/movie_off:")
+        return None
+    if len(opts) > 12:
+        return st.selectbox("Your answer", opts, index=None, key=key,
+                            placeholder="Choose a title (type to search)")
+    return st.radio("Your answer", opts, index=None, key=key)
+
+
+def key_for(i: int, q: exs.Question) -> None:
+    """The answer key of one question: the answer, why, the numbers and the worked steps."""
+    sol = solution(q)
+    if sol is None:
+        return
+    st.markdown(f"**Answer:** {exs.md_escape(sol.correct)}  \n{exs.md_escape(sol.note)}")
+    if len(sol.accepted) > 1:
+        st.caption("Exact tie: " + exs.md_escape(", ".join(sol.accepted)) + " all count.")
+    df = pd.DataFrame(sol.scores, columns=["answer", sol.score_name])
+    df[sol.score_name] = df[sol.score_name].round(4)
+    if isinstance(q, exs.ToyQuestion):
+        for name, steps in sol.steps:
+            lines = worked_steps(steps, q.liked, name)
+            with st.expander(f"Worked steps: {q.liked} vs {name}", expanded=name == sol.correct):
+                for part in ("dot", "norm_u", "norm_v", "cosine", "angle"):
+                    st.latex(lines[part])
+    fig = figures.score_bars(list(df["answer"].astype(str).str.slice(0, 60)),
+                             list(df[sol.score_name]), highlight=0)
+    fig.update_xaxes(title=sol.score_name)
+    st.plotly_chart(fig, key=f"ex_keyfig_{i}")
+    st.dataframe(df, hide_index=True, width="stretch")
+    downloads(f"exercise-{i + 1}-key", df=df, fig=fig, key=f"ex_keydl_{i}")
+
+
+def student_view(ex: exs.ExerciseSet) -> None:
+    fp = exs.fingerprint(ex)
+    st.header(ex.title or "Exercises")
+    if not ex.questions:
+        st.info("This set has no questions yet. Switch to *Build* to add some.")
+        return
+    reveal = st.toggle("Reveal the answer key (for the instructor)", key="ex_reveal")
+    for i, q in enumerate(ex.questions):
+        with st.container(border=True):
+            st.markdown(f"#### Question {i + 1}")
+            st.markdown(exs.md_escape(exs.prompt(q)))
+            response = answer_widget(q, f"ex_ans_{fp}_{i}")
+            flag = f"ex_checked_{fp}_{i}"
+            st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
+                      args=(flag,), icon=":material/task_alt:", disabled=response is None
+                      and not isinstance(q, exs.AnalogyQuestion))
+            if st.session_state.get(flag):
+                sol = solution(q)
+                if sol is not None:
+                    fb = exs.check(q, sol, response)
+                    (st.success if fb.ok else st.error)(
+                        exs.md_escape(fb.message),
+                        icon=":material/check_circle:" if fb.ok else ":material/cancel:")
+            if reveal:
+                with st.container(border=False):
+                    st.markdown("**Answer key**")
+                    key_for(i, q)
+    explain(
+        "Every answer here is **computed**, not typed in by the instructor: toy vectors with "
+        "exact cosines, words and analogies with GloVe 6B 50d, phrases and search with SBERT "
+        "(all-MiniLM-L6-v2). A model cannot tell two phrases apart when their cosine is "
+        f"{exs.SAME_COSINE} or more. The link you opened holds the whole exercise set, so the "
+        "same link always shows the same questions.",
+        title="How are the answers decided?",
+    )
+
+
+# ------------------------------------------------------------------ the page
+
+st.title("Exercise builder")
+st.caption("Compose an in-class exercise from the app's building blocks, share it by link or "
+           "QR code, let students check their answers, then reveal the key with worked steps.")
+load_from_url()
+if "ex_mode" not in st.session_state:
+    st.session_state["ex_mode"] = BUILD
+mode = st.radio("Mode", [BUILD, ANSWER], key="ex_mode", horizontal=True,
+                label_visibility="collapsed")
+
+if mode == BUILD:
+    builder()
+current: exs.ExerciseSet = st.session_state["ex_set"]
+token = exs.encode_set(current)
+st.session_state["ex_token"] = token
+if st.query_params.get(exs.URL_PARAM) != token:
+    st.query_params[exs.URL_PARAM] = token
+
+if mode == BUILD:
+    st.divider()
+    share_and_export(current)
+    explain(
+        "**How sharing works.** The whole exercise set is packed into the link itself (compact "
+        "JSON, compressed, in the `ex` parameter), so there is no account and nothing stored "
+        "on the server: anyone with the link sees exactly these questions. Keep sets short "
+        f"(at most {exs.MAX_QUESTIONS} questions) so the QR code stays easy to scan from the "
+        "back of the room.\n\n**Answers are never in the link.** They are computed from the "
+        "models when a student checks, so the key always matches what the models really say.",
+        title="How do links and keys work?",
+    )
+else:
+    student_view(current)

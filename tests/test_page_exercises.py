@@ -1,0 +1,152 @@
+"""Exercise builder page, driven like an instructor and a student would, through the router."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from embedding import exercises as exs
+from tests.apptest import open_page, shown_text
+
+PAGE = "pages/exercises.py"
+SHARED = exs.ExerciseSet(
+    "Quiz <b>7</b>",
+    (
+        exs.ToyQuestion("Avatar", (("Avatar", (1.0, 2.0, 2.0)), ("Ironman", (3.0, 7.0, 8.0)),
+                                   ("Rainman", (1.0, -2.0, 6.0)))),
+        exs.AnalogyQuestion("france", "paris", "italy"),
+    ),
+)
+
+
+def plain(markdown: str) -> str:
+    """What a student reads: the page escapes the instructor's text for Markdown."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _fp(s: exs.ExerciseSet) -> str:
+    return exs.fingerprint(s)
+
+
+def test_build_check_and_reveal_the_key(kv, model):
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    assert at.radio(key="ex_mode").value == "Build (instructor)"
+    assert at.session_state["ex_set"] == exs.EXAMPLE_SET
+    assert exs.decode_set(at.query_params["ex"]) == exs.EXAMPLE_SET  # the URL carries it
+
+    # Instructor: a fresh set with one analogy question.
+    at.button(key="ex_clear").click().run()
+    at.text_input(key="ex_title").input("Friday quiz").run()
+    at.selectbox(key="ex_kind").select("analogy").run()
+    at.text_input(key="ex_an_a").input("man").run()
+    at.text_input(key="ex_an_b").input("king").run()
+    at.text_input(key="ex_an_c").input("woman").run()
+    at.button(key="ex_add").click().run()
+    assert not at.exception, at.exception
+    assert "Added question 1. Key: queen" in [s.value for s in at.success]
+    built = exs.ExerciseSet("Friday quiz", (exs.AnalogyQuestion("man", "king", "woman"),))
+    assert at.session_state["ex_set"] == built
+    assert exs.decode_set(at.query_params["ex"]) == built
+    link = at.code[0].value
+    assert link.startswith("http://localhost:8501/exercises?ex=")
+    assert exs.decode_set(link.split("?ex=")[1]) == built
+    assert at.image[0].captions == ["Scan to open the exercise"]  # the QR code
+
+    # An unknown word is refused with a suggestion, not added.
+    at.text_input(key="ex_an_c").input("wmoan").run()
+    at.button(key="ex_add").click().run()
+    assert "wmoan" in shown_text(at) and "Did you mean" in shown_text(at)
+    assert len(at.session_state["ex_set"].questions) == 1
+
+    # Student: a wrong answer, then the right one.
+    at.radio(key="ex_mode").set_value("Answer (students)").run()
+    fp = _fp(built)
+    at.text_input(key=f"ex_ans_{fp}_0").input("prince").run()
+    at.button(key=f"ex_check_{fp}_0").click().run()
+    assert at.error and "ranks \"prince\" number 3, not first" in plain(at.error[0].value)
+    at.text_input(key=f"ex_ans_{fp}_0").input("Queen").run()
+    assert at.success and plain(at.success[0].value).startswith("Right!")
+
+    # Instructor reveals the key.
+    at.toggle(key="ex_reveal").set_value(True).run()
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert "queen" in text and "0.8524" in text
+
+
+def test_shared_link_opens_the_same_set_for_a_student(kv):
+    token = exs.encode_set(SHARED)
+    at = open_page(PAGE, query={"ex": token})
+    assert not at.exception, at.exception
+    assert at.radio(key="ex_mode").value == "Answer (students)"
+    assert at.session_state["ex_set"] == SHARED
+    assert at.query_params["ex"] == token
+    text = shown_text(at)
+    assert "Quiz <b>7</b>" in [h.value for h in at.header]
+    assert "Avatar = [1, 2, 2]; Ironman = [3, 7, 8]" in plain(text)
+    fp = _fp(SHARED)
+    assert at.radio(key=f"ex_ans_{fp}_0").options == ["Ironman", "Rainman"]
+    at.radio(key=f"ex_ans_{fp}_0").set_value("Rainman").run()
+    at.button(key=f"ex_check_{fp}_0").click().run()
+    assert at.error and plain(at.error[0].value).startswith("Not quite")
+    at.radio(key=f"ex_ans_{fp}_0").set_value("Ironman").run()
+    assert plain(at.success[0].value).startswith("Right!")
+    at.toggle(key="ex_reveal").set_value(True).run()
+    assert not at.exception, at.exception
+    latex = [e.value for e in at.latex]
+    assert any("33" in x and "0.9959" in x for x in latex), latex
+    assert "rome" in shown_text(at)
+
+
+def test_tampered_link_shows_a_clear_error():
+    token = exs.encode_set(SHARED)
+    at = open_page(PAGE, query={"ex": token[:-12]})
+    assert not at.exception, at.exception
+    assert at.error and "cannot be opened" in at.error[0].value
+    assert at.session_state["ex_set"] == exs.EXAMPLE_SET
+
+
+def test_import_json_file_and_bad_file():
+    at = open_page(PAGE)
+    data = exs.to_json(SHARED).encode()
+    at.file_uploader(key="ex_import").set_value(("quiz.json", data, "application/json"))
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["ex_set"] == SHARED
+    assert at.text_input(key="ex_title").value == "Quiz <b>7</b>"
+    bad = json.dumps({**exs.to_dict(SHARED), "questions": [{"kind": "poem"}]}).encode()
+    at.file_uploader(key="ex_import").set_value(("bad.json", bad, "application/json"))
+    at.run()
+    assert at.error and "Question 1: 'kind' is 'poem'" in at.error[0].value
+    assert at.session_state["ex_set"] == SHARED
+
+
+def test_example_set_key_covers_every_kind(kv, model):
+    at = open_page(PAGE, query={"ex": exs.encode_set(exs.EXAMPLE_SET)})
+    at.toggle(key="ex_reveal").set_value(True).run()
+    assert not at.exception, at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    text = plain(shown_text(at))
+    for answer in ("Ironman", "toad", "Only SBERT", "queen",
+                   "Heavy rain and strong winds"):
+        assert f"**Answer:** {answer}" in text
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_search_question_over_the_movies(model):
+    at = open_page(PAGE)
+    at.selectbox(key="ex_kind").select("search").run()
+    corpora = at.radio(key="ex_search_corpus")
+    if exs.CORPORA["movies"] not in corpora.options:  # no data/movies.csv: sentences only
+        assert "not installed on this server" in shown_text(at)
+        return
+    corpora.set_value("movies").run()
+    at.text_input(key="ex_search_query").input("astronauts travel through a wormhole").run()
+    at.selectbox(key="ex_search_expected").select("Interstellar").run()
+    at.button(key="ex_add").click().run()
+    assert not at.exception, at.exception
+    assert plain(at.success[0].value) == "Added question 6. Key: Interstellar"
+    q = at.session_state["ex_set"].questions[-1]
+    assert q == exs.SearchQuestion("astronauts travel through a wormhole", "movies",
+                                   "Interstellar")

@@ -132,3 +132,102 @@ def url_int(key: str, default: int, lo: int, hi: int) -> str:
             value = default
         st.session_state[key] = min(hi, max(lo, value))
     return key
+
+
+# ---------------------------------------------------------------- presentation mode (classroom)
+
+#: Static CSS for a projector (no user text ever goes in here). Streamlit sizes text in rem,
+#: so a larger root font scales every heading, label and widget; Plotly writes its font sizes
+#: inline, which ``!important`` overrides for tick labels, axis titles and bar labels.
+_PRESENT_CSS = """<style>
+html { font-size: 21px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 2rem 4rem 2rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .ztick text,
+.js-plotly-plot .bartext, .js-plotly-plot .textpoint text { font-size: 17px !important; }
+.js-plotly-plot .xtitle, .js-plotly-plot .ytitle, .js-plotly-plot .legendtext {
+  font-size: 18px !important; }
+.js-plotly-plot .gtitle { font-size: 22px !important; }
+.katex { font-size: 1.35em; }
+</style>"""
+
+
+def presentation_toggle() -> bool:
+    """Sidebar switch for presentation mode (big text and charts, explanations hidden).
+
+    Call once per run, from app.py before the page runs. The state lives in session key
+    ``present`` (read by :func:`presenting`) and is mirrored to the URL as ``present=1``, so a
+    link can open the app ready for the projector.
+
+    Usage: ``presentation_toggle()`` → ``True`` when on
+    """
+    if PRESENT_KEY not in st.session_state:
+        st.session_state[PRESENT_KEY] = st.query_params.get(PRESENT_KEY) == "1"
+    on = st.sidebar.toggle(
+        "Presentation mode", key=PRESENT_KEY, help="Bigger text and charts for a projector; "
+        "the explanation boxes are hidden so the results fill the screen.",
+    )
+    if on:
+        if st.query_params.get(PRESENT_KEY) != "1":
+            st.query_params[PRESENT_KEY] = "1"
+        st.html(_PRESENT_CSS)
+    elif PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
+    return bool(on)
+
+
+# ---------------------------------------------------------------- your own word vectors
+
+BUILTIN_VECTORS = "GloVe 6B 50d (built-in)"
+OWN_VECTORS = "Your own vectors (upload .txt/.txt.gz)"
+
+
+@st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading your word vectors…")
+def _uploaded_vectors(digest: str, _data: bytes):
+    """Parsed upload, shared by sessions that upload the same bytes (keyed by content hash)."""
+    from embedding.vectors_io import parse_vectors
+
+    return parse_vectors(_data)
+
+
+def word_vectors_picker(key: str):
+    """Let the user choose the built-in GloVe or upload their own word vectors; return them.
+
+    Returns a gensim ``KeyedVectors`` (read-only: never modify it). With "your own" chosen and
+    no valid file yet, it shows what to upload (or the file's error, with its line number) and
+    stops the page. ``st.session_state[f"{key}_vectors_name"]`` describes the vectors in use.
+
+    Usage: ``kv = word_vectors_picker("wordsim")``
+    """
+    import hashlib
+
+    from embedding.exercises import md_escape
+    from embedding.vectors_io import MAX_FILE_BYTES, VectorsFileError
+
+    source = st.radio("Word vectors", [BUILTIN_VECTORS, OWN_VECTORS], key=f"{key}_vectors",
+                      horizontal=True)
+    if source == BUILTIN_VECTORS:
+        st.session_state[f"{key}_vectors_name"] = "GloVe 6B 50d"
+        return glove_or_stop()
+    upload = st.file_uploader(
+        "Plain-text word vectors: GloVe (`word 0.12 -0.5 …` per line) or word2vec text "
+        "(first line `count dims`), optionally gzipped",
+        type=["txt", "gz", "vec"], key=f"{key}_vectors_file",
+        help=f"Up to {MAX_FILE_BYTES // 2**20} MB. Read as text only: binary or pickled files "
+             "are refused.",
+    )
+    if upload is None:
+        st.info("Upload a word-vector file to use your own vectors, or pick the built-in GloVe.",
+                icon=":material/upload_file:")
+        st.stop()
+    data = upload.getvalue()
+    try:
+        vectors = _uploaded_vectors(hashlib.sha256(data).hexdigest(), data)
+    except VectorsFileError as exc:
+        st.error(f"Could not use this file. {md_escape(str(exc))}", icon=":material/error:")
+        st.stop()
+    name = f"{upload.name[:60]}: {vectors.describe()}"
+    st.session_state[f"{key}_vectors_name"] = name
+    st.caption("Using " + md_escape(name))
+    return vectors.kv

@@ -334,3 +334,17 @@ def chunk_documents(docs: list[Document], method: str = "sentences", size: int =
                     position=" · ".join(where),
                 ))
     return out, False
+
+
+def lecture_corpus(method: str = "sentences", size: int = 3, overlap: int = 1
+                   ) -> tuple[list[str], list[str], list[dict]]:
+    """``(ids, texts, payloads)`` of the lecture pages cut into chunks.
+
+    Usage: ``ids, texts, payloads = lecture_corpus("sentences", 3, 1)``
+    """
+    docs = load_lecture_pages()
+    titles = {d.name: page_title(d) for d in docs}
+    chunks, _ = chunk_documents(docs, method, size, overlap)
+    payloads = [{"title": titles[c.source], "source": c.source, "position": c.position,
+                 "text": c.text} for c in chunks]
+    return [c.id for c in chunks], [c.text for c in chunks], payloads

@@ -121,7 +121,7 @@ class SbertVectorizer:
 
     def __init__(self, model: SentenceTransformer):
         self.model = model
-        self.dim = int(model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(model.get_embedding_dimension() or 0)
 
     @property
     def fingerprint(self) -> str:
@@ -324,3 +324,15 @@ def result_rows(hits: Sequence[Hit], query: str) -> list[ResultRow]:
             shared=", ".join(words) if words else "none",
         ))
     return rows
+
+
+def chart_label(rank: int, title: str, width: int = 48) -> str:
+    """A short, unique, markup-free bar label: ``"1. Interstellar (2014)"``.
+
+    Plotly renders a few HTML tags in labels, so angle brackets from user files are replaced.
+    Usage: ``chart_label(1, "<b>notes</b>.txt")`` → ``"1. ‹b›notes‹/b›.txt"``
+    """
+    clean = " ".join(str(title).split()).replace("<", "‹").replace(">", "›")
+    if len(clean) > width:
+        clean = clean[: width - 1] + "…"
+    return f"{rank}. {clean}"

@@ -1,0 +1,358 @@
+"""Semantic search: a vector store over movie blurbs, lecture pages or your own documents."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from embedding import figures
+from embedding.documents import (
+    MAX_CHUNKS,
+    MAX_PDF_PAGES,
+    DocumentError,
+    chunk_documents,
+    lecture_corpus,
+    movie_corpus,
+    parse_upload,
+    read_csv_table,
+    suggest_text_column,
+)
+from embedding.paths import writable_dir
+from embedding.sbert import describe_sbert
+from embedding.search import (
+    GloveAverageVectorizer,
+    SbertVectorizer,
+    build_store,
+    chart_label,
+    escape_markdown,
+    highlight,
+    index_texts,
+    result_rows,
+    semantic_search,
+)
+from embedding.sentences import NoKnownWordsError
+from embedding.store import (
+    StoreError,
+    backend_name,
+    create_index,
+    delete_index,
+    list_indexes,
+    open_index,
+    suggest_index_name,
+    validate_index_name,
+)
+from pages._ui import (
+    clean_text,
+    downloads,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    to_url,
+    url_choice,
+    url_int,
+    url_key,
+)
+
+BUILTIN = {"movies": "Movie blurbs (397 films)", "lectures": "Lecture pages (14 pages, chunked)"}
+VIEWS = ["Search", "GloVe vs SBERT", "Your documents"]
+SPACE_QUERY = "a film about space travel"
+
+
+@st.cache_resource(show_spinner="Embedding the built-in corpus (first time on this server)…")
+def builtin_store(corpus: str, vectorizer: str):
+    """The read-only store of a built-in corpus, shared by every session (also cached on disk)."""
+    vec = (SbertVectorizer(sbert_or_stop()) if vectorizer == "sbert"
+           else GloveAverageVectorizer(glove_or_stop()))
+    ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
+    return build_store(vec, ids, texts, payloads,
+                       cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def parsed_upload(name: str, data: bytes, column: str | None):
+    return parse_upload(name, data, text_column=column)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def csv_columns(name: str, data: bytes) -> tuple[list[str], str]:
+    df = read_csv_table(data, name)
+    return list(df.columns), suggest_text_column(df)
+
+
+def corpus_label(code: str) -> str:
+    return BUILTIN.get(code) or f"Your index: {code.removeprefix('index:')}"
+
+
+def show_results(hits, query: str, key: str, title: str) -> pd.DataFrame:
+    """Bars + table + highlighted chunks for one ranked list; returns the table."""
+    rows = result_rows(hits, query)
+    df = pd.DataFrame([r.__dict__ for r in rows])
+    fig = figures.score_bars([chart_label(r.rank, r.title) for r in rows],
+                             [r.score for r in rows], title=title)
+    st.plotly_chart(fig, key=f"{key}_chart")
+    st.dataframe(
+        df, hide_index=True, key=f"{key}_table",
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "score": st.column_config.ProgressColumn("cosine", format="%.4f", min_value=0.0,
+                                                     max_value=1.0),
+            "text": st.column_config.TextColumn("matching chunk", width="large"),
+            "shared": st.column_config.TextColumn("words shared with the query"),
+        },
+    )
+    downloads(key.replace("_", "-"), df=df, fig=fig, key=key)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+
+st.title("Semantic search")
+st.caption("Objects → vectorizer → vector store → retrieval and ranking. Every text is embedded "
+           f"once ({describe_sbert()}, 384 numbers); a query is embedded the same way and the "
+           "store returns the chunks whose vectors point most nearly the same way (cosine).")
+
+view = st.segmented_control("View", VIEWS, key=url_choice("search_view", VIEWS[0], VIEWS),
+                            label_visibility="collapsed") or VIEWS[0]
+to_url("search_view")
+
+# ---------------------------------------------------------------------------------------------
+if view == "Search":
+    try:
+        user_indexes = list_indexes()
+    except Exception:  # a misconfigured QDRANT_URL must not take the built-ins down
+        user_indexes = []
+        st.warning("Saved indexes could not be listed (is the Qdrant server reachable?).")
+    codes = [*BUILTIN, *(f"index:{n}" for n in user_indexes)]
+    if st.session_state.get("search_corpus") not in (None, *codes):
+        st.session_state["search_corpus"] = "movies"  # the index was deleted meanwhile
+    left, mid, right = st.columns([2, 4, 1])
+    corpus = left.selectbox("Corpus", codes, format_func=corpus_label,
+                            key=url_choice("search_corpus", "movies", codes))
+    raw = mid.text_input("Search for", key=url_key("search_q", SPACE_QUERY), max_chars=2_000,
+                         placeholder="Describe what you are looking for, in your own words")
+    k = right.number_input("Top k", 1, 50, key=url_int("search_k", 5, 1, 50))
+    to_url("search_corpus", "search_q", "search_k")
+    query = clean_text(raw, "description of what you are looking for")
+    if query is None:
+        st.stop()
+
+    model = sbert_or_stop()
+    try:
+        if corpus in BUILTIN:
+            store = builtin_store(corpus, "sbert")
+        else:
+            store = open_index(corpus.removeprefix("index:"))
+        hits = semantic_search(SbertVectorizer(model).encode_query(query), store, int(k))
+    except StoreError as exc:
+        st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
+                   icon=":material/database:")
+        st.stop()
+    if not hits:
+        st.info("This index is empty. Add documents under *Your documents*.")
+        st.stop()
+
+    st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
+    show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”")
+    st.markdown("#### The matching chunks")
+    for r, h in zip(result_rows(hits, query), hits, strict=True):
+        with st.container(border=True):
+            st.markdown(f"**{r.rank}. {escape_markdown(r.title)}** · "
+                        f"{escape_markdown(r.source)} · {escape_markdown(r.position)} · "
+                        f"cosine **{h.score:.4f}**")
+            st.markdown(highlight(r.text, query))
+    explain(
+        "Each result is a **chunk** (a movie blurb, a few sentences of a page, or a piece of "
+        "your document). Its **cosine** with the query is the dot product of two unit vectors: "
+        "1 means the same direction, 0 unrelated. Scores are only comparable within one model, "
+        "so read the **ranking**, not the raw number.\n\n"
+        "**Bold** words are words the chunk shares with your query. A high score with *no* "
+        "shared words is the signature of semantic search: try *a film about space travel* — "
+        "no blurb says *space*, yet the astronaut and wormhole films rise to the top.\n\n"
+        f"The search is exact: the store compares the query with every stored vector "
+        f"({'Qdrant' if backend_name() == 'qdrant' and corpus not in BUILTIN else 'numpy'}), "
+        "which takes milliseconds even for 100,000 chunks."
+    )
+
+# ---------------------------------------------------------------------------------------------
+elif view == "GloVe vs SBERT":
+    left, mid, right = st.columns([2, 4, 1])
+    corpus = left.selectbox("Corpus", list(BUILTIN), format_func=corpus_label,
+                            key=url_choice("cmp_corpus", "movies", list(BUILTIN)))
+    raw = mid.text_input("Search for", key=url_key("cmp_q", SPACE_QUERY), max_chars=2_000)
+    k = right.number_input("Top k", 1, 20, key=url_int("cmp_k", 5, 1, 20))
+    to_url("cmp_corpus", "cmp_q", "cmp_k")
+    query = clean_text(raw, "description of what you are looking for")
+    if query is None:
+        st.stop()
+    glove_col, sbert_col = st.columns(2)
+    with glove_col:
+        st.subheader("GloVe average")
+        st.caption("Mean of the 50-d word vectors of the query and of each blurb.")
+        try:
+            gvec = GloveAverageVectorizer(glove_or_stop())
+            ghits = semantic_search(gvec.encode_query(query), builtin_store(corpus, "glove"),
+                                    int(k))
+        except NoKnownWordsError as exc:
+            st.warning(str(exc), icon=":material/translate:")
+            ghits = []
+        if ghits:
+            show_results(ghits, query, "cmp_glove", "GloVe average")
+    with sbert_col:
+        st.subheader("SBERT")
+        st.caption(f"{describe_sbert()} reads the whole sentence.")
+        shits = semantic_search(SbertVectorizer(sbert_or_stop()).encode_query(query),
+                                builtin_store(corpus, "sbert"), int(k))
+        show_results(shits, query, "cmp_sbert", "SBERT")
+    keyword_free = [r.title for r in result_rows(shits, query) if r.shared == "none"]
+    if keyword_free:
+        st.success("SBERT found these without sharing a single content word with the query: "
+                   + "; ".join(escape_markdown(t) for t in keyword_free), icon=":material/bolt:")
+    explain(
+        "Both columns rank the same chunks by cosine, but with different vectors. "
+        "**Averaging GloVe** blurs every blurb into the average of its words, so all blurbs "
+        "end up close to each other (scores near 0.9) and the ranking follows *which words "
+        "appear*. **SBERT** was trained on a billion sentence pairs to put paraphrases "
+        "together, so *a film about space travel* lands next to a blurb about a starship, a "
+        "wormhole and Saturn, though none of them says *space* or *travel*.\n\n"
+        "Look at the column *words shared with the query*: SBERT's winners often share none."
+    )
+
+# ---------------------------------------------------------------------------------------------
+else:
+    st.subheader("1. Upload a document")
+    upload = st.file_uploader("CSV, TXT or PDF", type=["csv", "txt", "pdf"], key="search_upload",
+                              help=f"PDFs: the first {MAX_PDF_PAGES} pages are read. "
+                                   "Files are read as text only; nothing in them is run.")
+    doc = None
+    if upload is not None:
+        data = upload.getvalue()
+        column = None
+        try:
+            if upload.name.lower().endswith(".csv") and not data.lstrip().startswith(b"%PDF-"):
+                columns, suggested = csv_columns(upload.name, data)
+                if st.session_state.get("search_csv_col") not in columns:
+                    st.session_state["search_csv_col"] = suggested
+                column = st.selectbox("Which column holds the text?", columns,
+                                      key="search_csv_col")
+            doc = parsed_upload(upload.name, data, column)
+        except DocumentError as exc:
+            st.warning(str(exc), icon=":material/description:")
+        if doc is not None:
+            for note in doc.notes:
+                st.info(note, icon=":material/content_cut:")
+            st.caption(f"{doc.kind.upper()} · {len(doc.sections):,} "
+                       f"{'pages' if doc.kind == 'pdf' else 'rows' if doc.kind == 'csv' else 'part'}"
+                       f" with text · {doc.chars:,} characters")
+
+    if doc is not None:
+        st.subheader("2. Cut it into chunks")
+        c1, c2, c3 = st.columns(3)
+        method = c1.radio("Chunk by", ["sentences", "tokens"], key="search_chunk_method",
+                          format_func={"sentences": "sentences", "tokens": "words (tokens)"}.get,
+                          horizontal=True)
+        if method == "sentences":
+            size = c2.slider("Sentences per chunk", 1, 10, 3, key="search_chunk_sent")
+        else:
+            size = c2.slider("Words per chunk", 20, 250, 100, step=10, key="search_chunk_tok")
+        if size > 1:
+            overlap = c3.slider("Overlap", 0, size - 1, min(1, size - 1) if method ==
+                                "sentences" else 20, key=f"search_overlap_{method}_{size}")
+        else:
+            overlap = 0
+            c3.caption("Overlap: none (a chunk of one sentence cannot overlap).")
+        chunks, truncated = chunk_documents([doc], method, size, overlap)
+        if truncated:
+            st.info(f"Only the first {MAX_CHUNKS:,} chunks are kept; use bigger chunks to cover "
+                    "the whole document.")
+        preview = pd.DataFrame({"position": [c.position for c in chunks],
+                                "words": [len(c.text.split()) for c in chunks],
+                                "chunk": [c.text for c in chunks]})
+        st.metric("Chunks", f"{len(chunks):,}")
+        st.dataframe(preview.head(200), hide_index=True, key="search_chunk_preview",
+                     column_config={"chunk": st.column_config.TextColumn(width="large")})
+        downloads("chunks", df=preview, key="search_chunks_dl")
+        explain(
+            "A sentence model reads about 256 word pieces, so long texts are cut into chunks and "
+            "each chunk gets its own vector. **Small chunks** point precisely at one idea; "
+            "**big chunks** carry more context but blur several ideas into one vector. "
+            "**Overlap** repeats the end of a chunk at the start of the next, so an idea that "
+            "straddles a cut still appears whole somewhere.",
+            title="How big should a chunk be?",
+        )
+
+        st.subheader("3. Build a named index")
+        n1, n2 = st.columns([3, 1])
+        if "search_index_name" not in st.session_state or st.session_state.get(
+                "search_index_for") != upload.name:
+            st.session_state["search_index_name"] = suggest_index_name(upload.name)
+            st.session_state["search_index_for"] = upload.name
+        name_raw = n1.text_input("Index name", key="search_index_name", max_chars=60,
+                                 help="Lower-case letters, digits, - and _ (it becomes a folder).")
+        n2.write("")
+        build = n2.button("Build index", type="primary", key="search_build",
+                          icon=":material/database:", disabled=not chunks)
+        try:
+            name = validate_index_name(name_raw)
+        except StoreError as exc:
+            st.warning(str(exc), icon=":material/edit:")
+            name = None
+        if build and name:
+            model = sbert_or_stop()
+            vec = SbertVectorizer(model)
+            bar = st.progress(0.0, text=f"Embedding {len(chunks):,} chunks…")
+            try:
+                store = create_index(name, vec.dim, {
+                    "vectorizer": vec.name, "model": describe_sbert(), "source": doc.name,
+                    "chunking": f"{method}: {size}, overlap {overlap}",
+                    "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                })
+                index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],
+                            [{"title": c.source, "source": c.source, "position": c.position,
+                              "text": c.text} for c in chunks],
+                            progress=lambda done, total: bar.progress(
+                                done / total, text=f"Embedded {done:,} of {total:,} chunks"))
+                store.save()
+            except (StoreError, OSError) as exc:
+                bar.empty()
+                st.error(f"The index could not be saved: {exc}")
+            else:
+                bar.progress(1.0, text="Done")
+                st.success(f"Saved index **{escape_markdown(name)}** with {store.count():,} "
+                           "chunks. Pick it under *Search* → Corpus.", icon=":material/check:")
+
+    st.subheader("Saved indexes")
+    try:
+        names = list_indexes()
+    except Exception:
+        names = []
+        st.warning("Saved indexes could not be listed (is the Qdrant server reachable?).")
+    if not names:
+        st.info("No saved indexes yet: upload a document above and build one.",
+                icon=":material/inventory_2:")
+    rows = []
+    for n in names:
+        try:
+            s = open_index(n)
+            rows.append({"index": n, "chunks": s.count(), "source": s.meta.get("source", ""),
+                         "chunking": s.meta.get("chunking", ""),
+                         "model": s.meta.get("model", ""), "created": s.meta.get("created", "")})
+        except StoreError as exc:
+            rows.append({"index": n, "chunks": 0, "source": str(exc), "chunking": "",
+                         "model": "", "created": ""})
+    if rows:
+        table = pd.DataFrame(rows)
+        st.dataframe(table, hide_index=True, key="search_index_table")
+        downloads("indexes", df=table, key="search_indexes_dl")
+        d1, d2 = st.columns([3, 1])
+        victim = d1.selectbox("Delete an index", names, key="search_delete_pick")
+        if d2.button("Delete", key="search_delete", icon=":material/delete:"):
+            delete_index(victim)
+            st.toast(f"Deleted index {victim}.")
+            st.rerun()
+    explain(
+        f"Indexes are saved on the server ({'Qdrant' if backend_name() == 'qdrant' else 'one file each'}),"
+        " so they survive a restart and every student can search them. Each file is written "
+        "to a temporary name and then renamed in one step, so a crash never leaves half an "
+        "index behind.",
+        title="Where do indexes live?",
+    )

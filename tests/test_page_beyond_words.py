@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -103,3 +104,70 @@ def test_x2vec_trains_on_uploaded_sequences():
     assert {m.label: m.value for m in at.metric}["Vocabulary"] == "18"
     top5 = list(at.dataframe[1].value["neighbour"])[:5]
     assert sorted(top5) == ["rock_1", "rock_2", "rock_3", "rock_4", "rock_5"]
+
+
+# --- Movie recommendations ----------------------------------------------------------------------
+
+RECS = "pages/recommendations.py"
+_CARD = re.compile(r"^\*\*(\d+)\. (.+?)\*\* \((\d{4})\) · (.*)$")
+
+
+def cards(at) -> list[tuple[str, list[str], float]]:
+    """(title, genres, cosine) of every result card, in page order (liked tab, then query)."""
+    heads = [m for m in (_CARD.match(md.value) for md in at.markdown) if m]
+    scores = [float(m.value) for m in at.metric if m.label == "cosine"]
+    assert len(heads) == len(scores)
+    return [(h.group(2), h.group(4).replace("*", "").split(" · "), s)
+            for h, s in zip(heads, scores, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def recs(model):
+    at = open_page(RECS, query={"rec_liked": "6"})  # id 6 = Alien
+    assert not at.exception, at.exception
+    return at
+
+
+def test_recs_liked_movie_from_the_url_is_excluded_and_explained(recs):
+    assert recs.multiselect(key="rec_liked").value == ["Alien (1979)"]
+    liked = cards(recs)[:6]
+    titles = [t for t, _, _ in liked]
+    assert "Alien" not in titles and titles[0] == "Event Horizon"
+    scores = [s for _, _, s in liked]
+    assert scores == sorted(scores, reverse=True)
+    text = shown_text(recs)
+    assert "Because it shares Horror, Sci-Fi; closest to **Alien**" in text
+    assert "Its plot sentence closest to Alien (cosine" in text
+
+
+def test_recs_picking_more_movies_updates_results_and_url(recs):
+    recs.multiselect(key="rec_liked").select("The Shining (1980)").run()
+    assert not recs.exception
+    titles = [t for t, _, _ in cards(recs)[:6]]
+    assert not {"Alien", "The Shining"} & set(titles)
+    assert "closest to **The Shining**" in shown_text(recs)
+    assert "6," in str(recs.query_params["rec_liked"])
+
+
+def test_recs_nothing_liked_asks_for_a_pick(recs):
+    recs.multiselect(key="rec_liked").set_value([]).run()
+    assert any("Pick at least one movie" in i.value for i in recs.info)
+
+
+def test_recs_cold_start_user_and_new_movie(recs):
+    text = shown_text(recs)
+    typed = [c for c in cards(recs)][-5:]  # the query's 5 results come last
+    assert sum("Horror" in genres for _, genres, _ in typed) >= 2
+    assert "Its plot sentence closest to what you typed" in text
+    assert "collaborative filtering" in text.lower() and "cold start" in text.lower()
+    viewers = recs.dataframe[0].value
+    assert viewers["viewer"][0] == "Chloe, family movie nights"
+    recs.text_input(key="rec_query").set_value("   ").run()
+    assert any("Type some description" in i.value for i in recs.info)
+
+
+def test_recs_toy_exercise_then_real_vectors(recs):
+    text = shown_text(recs)
+    assert "0.9959" in text and "0.4685" in text  # the toy cosines
+    assert "Recommend **Iron Man**" in text
+    assert any("cosine_toy" in str(link.proto) for link in recs.get("page_link"))

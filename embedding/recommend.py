@@ -1,0 +1,310 @@
+"""Content-based recommendations: "you liked …, so you may like …" by cosine of embeddings.
+
+Each movie becomes one SBERT vector of its text ("title. genres. plot"). Your *taste* is the
+average direction of the movies you liked; every other movie is scored by its cosine with that
+taste and the best come first. Because a movie's vector comes from its description alone, this
+works for a brand-new movie nobody has rated and for a new user who only types what they like:
+the *cold start* that collaborative filtering (which needs ratings) cannot handle.
+
+Functions take embeddings (numpy rows), not models, so tests can compare with brute force.
+
+    >>> movies = load_movies()
+    >>> emb = encode(model, movie_texts(movies))        # embedding.sbert.encode
+    >>> [movies[i].title for i, _ in recommend(emb, [title_index(movies)["Alien"]], k=3)]
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embedding.paths import DATA
+
+MOVIES_FILE = DATA / "movies.csv"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
+
+
+class RecommendError(ValueError):
+    """Input a recommender cannot use (nothing liked, an unknown title…); the message says why."""
+
+
+@dataclass(frozen=True)
+class Movie:
+    """One movie of the built-in corpus."""
+
+    id: int
+    title: str
+    year: int
+    genres: tuple[str, ...]
+    plot: str
+
+    @property
+    def label(self) -> str:
+        """``"Alien (1979)"``: unique enough for pickers."""
+        return f"{self.title} ({self.year})"
+
+    @property
+    def text(self) -> str:
+        """What gets embedded: ``"Alien. Sci-Fi, Horror. The crew of …"``."""
+        return f"{self.title}. {', '.join(self.genres)}. {self.plot}"
+
+
+def load_movies(path: Path = MOVIES_FILE) -> list[Movie]:
+    """The movies of ``data/movies.csv`` (id,title,year,genres,plot; genres split by ``|``).
+
+    Usage: ``load_movies()[0].title`` → ``"Interstellar"``
+    """
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        return [
+            Movie(int(row["id"]), row["title"].strip(), int(row["year"]),
+                  tuple(g.strip() for g in row["genres"].split("|") if g.strip()),
+                  row["plot"].strip())
+            for row in csv.DictReader(f)
+        ]
+
+
+def movie_texts(movies: Sequence[Movie]) -> list[str]:
+    """The text of each movie, in order, ready for ``encode``.
+
+    Usage: ``encode(model, movie_texts(movies))``
+    """
+    return [m.text for m in movies]
+
+
+def title_index(movies: Sequence[Movie]) -> dict[str, int]:
+    """Row of each movie by its title (and by its label "Title (year)").
+
+    Usage: ``title_index(movies)["Alien"]`` → 5
+    """
+    out: dict[str, int] = {}
+    for i, m in enumerate(movies):
+        out.setdefault(m.title, i)
+        out[m.label] = i
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """A plot cut into sentences (at . ! ? followed by a capital letter).
+
+    Usage: ``split_sentences("A man. A plan! Panama?")`` → ``["A man.", "A plan!", "Panama?"]``
+    """
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    n = float(np.linalg.norm(v))
+    if n == 0.0:
+        raise RecommendError("This taste has no direction (a zero vector): like another movie.")
+    return v / n
+
+
+def taste_vector(embeddings: np.ndarray, liked: Sequence[int]) -> np.ndarray:
+    """The average direction of the liked movies' vectors, scaled to length 1.
+
+    Usage: ``taste_vector(emb, [3, 7])`` → a unit vector of the embedding size
+    """
+    liked = list(dict.fromkeys(int(i) for i in liked))
+    if not liked:
+        raise RecommendError("Pick at least one movie you liked.")
+    rows = np.asarray(embeddings, dtype=np.float64)[liked]
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return _unit(rows.mean(axis=0))
+
+
+def rank(
+    embeddings: np.ndarray, query: np.ndarray, k: int = 10, exclude: Sequence[int] = ()
+) -> list[tuple[int, float]]:
+    """Rows of ``embeddings`` by cosine with ``query``, best first, ``exclude`` left out.
+
+    Ties keep corpus order. Usage: ``rank(emb, encode(model, ["space"])[0], k=5)``
+    → ``[(row, cosine), …]``
+    """
+    m = np.asarray(embeddings, dtype=np.float64)
+    norms = np.linalg.norm(m, axis=1)
+    norms[norms == 0] = 1.0
+    scores = (m @ _unit(query)) / norms
+    skip = set(int(i) for i in exclude)
+    order = np.argsort(-scores, kind="stable")
+    out = [(int(i), float(np.clip(scores[i], -1.0, 1.0))) for i in order if int(i) not in skip]
+    return out[: max(0, int(k))]
+
+
+def recommend(embeddings: np.ndarray, liked: Sequence[int], k: int = 10) -> list[tuple[int, float]]:
+    """Movies closest to the taste of the ``liked`` rows, the liked ones excluded.
+
+    Usage: ``recommend(emb, [index["Alien"]], k=5)`` → ``[(row, cosine), …]``
+    """
+    return rank(embeddings, taste_vector(embeddings, liked), k=k, exclude=liked)
+
+
+def shared_genres(movie: Movie, liked: Sequence[Movie]) -> tuple[str, ...]:
+    """Genres of ``movie`` that at least one liked movie also has, in the movie's order.
+
+    Usage: ``shared_genres(alien, [event_horizon])`` → ``("Sci-Fi", "Horror")``
+    """
+    theirs = {g for m in liked for g in m.genres}
+    return tuple(g for g in movie.genres if g in theirs)
+
+
+@dataclass(frozen=True)
+class SentenceMatch:
+    """The sentence of a plot closest to something, with its cosine and what it matched."""
+
+    sentence: str
+    score: float
+    matched: int  # row of the reference (liked movie or query) it is closest to
+
+
+def closest_sentence(
+    sentences: Sequence[str], sentence_embeddings: np.ndarray, references: np.ndarray
+) -> SentenceMatch:
+    """The sentence most similar (cosine) to any of the ``references`` (liked movies, a query).
+
+    Usage: ``closest_sentence(sents, encode(model, sents), emb[liked])``
+    """
+    if not len(sentences):
+        raise RecommendError("There is no sentence to compare.")
+    s = np.asarray(sentence_embeddings, dtype=np.float64)
+    r = np.atleast_2d(np.asarray(references, dtype=np.float64))
+    s = s / np.linalg.norm(s, axis=1, keepdims=True)
+    r = r / np.linalg.norm(r, axis=1, keepdims=True)
+    sims = s @ r.T  # sentences × references
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return SentenceMatch(sentences[int(i)], float(np.clip(sims[i, j], -1, 1)), int(j))
+
+
+def because_of(embeddings: np.ndarray, row: int, liked: Sequence[int]) -> tuple[int, float]:
+    """Which liked movie a recommendation is closest to, and how close (cosine).
+
+    Usage: ``because_of(emb, 12, [3, 7])`` → ``(7, 0.61)``
+    """
+    m = np.asarray(embeddings, dtype=np.float64)
+    target = _unit(m[row])
+    scores = [(int(i), float(_unit(m[i]) @ target)) for i in dict.fromkeys(liked)]
+    return max(scores, key=lambda t: t[1])
+
+
+@dataclass(frozen=True)
+class User:
+    """A demo viewer with a few liked movies (by title)."""
+
+    name: str
+    likes: tuple[str, ...]
+
+
+#: Demo viewers for the cold-start "new movie" exercise: who would this new film suit?
+USERS: tuple[User, ...] = (
+    User("Ada, space nerd", ("Interstellar", "The Martian", "Gravity", "Arrival")),
+    User("Ben, horror fan", ("The Shining", "Hereditary", "The Conjuring", "Get Out")),
+    User("Chloe, family movie nights", ("Toy Story", "WALL-E", "The Iron Giant",
+                                        "E.T. the Extra-Terrestrial")),
+    User("Dev, crime and heists", ("The Godfather", "Heat", "Ocean's Eleven",
+                                   "The Usual Suspects")),
+    User("Eva, true stories", ("Hidden Figures", "Apollo 13", "The Right Stuff", "First Man")),
+)
+
+
+def user_rows(users: Sequence[User], movies: Sequence[Movie]) -> dict[str, list[int]]:
+    """Each user's liked movies as rows of ``movies`` (titles not in the corpus skipped).
+
+    Usage: ``user_rows(USERS, movies)["Ben, horror fan"]`` → ``[rows…]``
+    """
+    index = title_index(movies)
+    return {u.name: [index[t] for t in u.likes if t in index] for u in users}
+
+
+def match_users(
+    embeddings: np.ndarray, users: Mapping[str, Sequence[int]], item: np.ndarray
+) -> list[tuple[str, float]]:
+    """Users ranked by cosine of their taste vector with a (new) item's vector, best first.
+
+    Usage: ``match_users(emb, user_rows(USERS, movies), encode(model, [blurb])[0])``
+    """
+    v = _unit(item)
+    scored = [(name, float(taste_vector(embeddings, rows) @ v))
+              for name, rows in users.items() if rows]
+    return sorted(scored, key=lambda t: -t[1])
+
+
+def embeddings_cached(
+    texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], cache_dir: Path, tag: str
+) -> np.ndarray:
+    """``embed(texts)``, kept on disk as a plain ``.npy`` keyed by the texts and ``tag`` (the
+    model's name), so a restarted server does not embed the corpus again.
+
+    Usage: ``embeddings_cached(movie_texts(movies), lambda t: encode(model, t), dir, "minilm")``
+
+    The file is written to a temporary name and moved in place (never half-written), and read
+    back with ``allow_pickle=False``; a damaged or mismatched file is simply recomputed.
+    """
+    texts = list(texts)
+    digest = hashlib.sha256("\x1e".join([tag, *texts]).encode("utf-8")).hexdigest()[:24]
+    path = Path(cache_dir) / f"{digest}.npy"
+    if path.is_file():
+        try:
+            arr = np.load(path, allow_pickle=False)
+            if arr.ndim == 2 and arr.shape[0] == len(texts) and np.isfinite(arr).all():
+                return arr
+        except (OSError, ValueError):
+            pass
+    arr = np.asarray(embed(texts), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, arr, allow_pickle=False)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+    return arr
+
+
+@dataclass(frozen=True)
+class Explained:
+    """A recommendation with the reasons a student can check."""
+
+    row: int
+    score: float  # cosine with the taste (or the query)
+    shared: tuple[str, ...]  # genres in common with the liked movies
+    because: int | None  # the liked movie it is closest to (None for a typed query)
+    because_score: float
+    sentence: SentenceMatch  # the sentence of its plot closest to the liked movies / the query
+
+
+def explain_hits(
+    movies: Sequence[Movie],
+    embeddings: np.ndarray,
+    hits: Sequence[tuple[int, float]],
+    references: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray],
+    liked: Sequence[int] = (),
+) -> list[Explained]:
+    """Reasons for each hit: shared genres, the closest liked movie, the closest plot sentence.
+
+    ``references`` are the vectors the sentences are compared with (the liked movies' rows, or
+    a typed query's vector); ``embed`` turns sentences into vectors (one batched call).
+
+    Usage: ``explain_hits(movies, emb, recommend(emb, liked), emb[liked], embed, liked)``
+    """
+    liked_movies = [movies[i] for i in liked]
+    per_hit = [split_sentences(movies[row].plot) or [movies[row].plot] for row, _ in hits]
+    flat = [s for sents in per_hit for s in sents]
+    vectors = embed(flat) if flat else np.zeros((0, 1))
+    out: list[Explained] = []
+    start = 0
+    for (row, score), sents in zip(hits, per_hit, strict=True):
+        match = closest_sentence(sents, vectors[start:start + len(sents)], references)
+        start += len(sents)
+        because, because_score = (because_of(embeddings, row, liked) if liked else (None, 0.0))
+        out.append(Explained(row, score, shared_genres(movies[row], liked_movies), because,
+                             because_score, match))
+    return out

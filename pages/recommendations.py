@@ -1,0 +1,246 @@
+"""Movie recommendations: "you liked …" by cosine of content embeddings, and the cold start."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from embedding import figures
+from embedding import recommend as rec
+from embedding.paths import writable_dir
+from embedding.sbert import describe_sbert, encode
+from embedding.similarity import cosine
+from pages._ui import (
+    clean_text,
+    downloads,
+    explain,
+    sbert_or_stop,
+    to_url,
+    url_choice,
+    url_int,
+    url_key,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = {"Avatar": [1, 2, 2], "Ironman": [3, 7, 8], "Rainman": [1, -2, 6]}
+NEW_MOVIE = ("A shy robot who works in a bakery teaches a lonely girl to bake, and together they "
+             "win the town's bread festival.")
+
+
+@st.cache_resource(show_spinner="Embedding the movie blurbs with SBERT (first time only)…")
+def movie_matrix(_model) -> tuple[list[rec.Movie], np.ndarray]:
+    """The movies and one L2-normalised SBERT row each, shared by all sessions (read-only)."""
+    model = _model
+    movies = rec.load_movies()
+    emb = rec.embeddings_cached(rec.movie_texts(movies), lambda t: encode(model, t),
+                                writable_dir("cache", "movie_embeddings"), describe_sbert())
+    emb.setflags(write=False)
+    return movies, emb
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def embed_texts(texts: tuple[str, ...]) -> np.ndarray:
+    """SBERT rows of a few sentences (plot sentences, a typed query), cached by content."""
+    return encode(sbert_or_stop(), list(texts))  # the cached model: no load after the first
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    return embed_texts(tuple(texts))
+
+
+def show_results(movies, results: list[rec.Explained], against: str, key: str,
+                 liked: list[int] | None = None) -> None:
+    """One card per recommendation with its reasons, then the scores as a chart and a table.
+
+    ``against`` names what the scores compare with; ``liked`` the rows the sentences were
+    compared with (``None``: a typed query).
+    """
+    for n, r in enumerate(results, start=1):
+        m = movies[r.row]
+        with st.container(border=True):
+            head, score = st.columns([5, 1])
+            head.markdown(f"**{n}. {m.title}** ({m.year}) · "
+                          + " · ".join(f"**{g}**" if g in r.shared else g for g in m.genres))
+            score.metric("cosine", f"{r.score:.3f}", label_visibility="collapsed")
+            reasons = []
+            if r.shared:
+                reasons.append("shares " + ", ".join(r.shared))
+            if r.because is not None:
+                reasons.append(f"closest to **{movies[r.because].title}** "
+                               f"(cosine {r.because_score:.3f})")
+            if reasons:
+                st.caption("Because it " + "; ".join(reasons) + ".")
+            st.markdown(f"> {r.sentence.sentence}")
+            target = movies[liked[r.sentence.matched]].title if liked else against
+            st.caption(f"Its plot sentence closest to {target} (cosine {r.sentence.score:.3f}).")
+    labels = [f"{n}. {movies[r.row].title}" for n, r in enumerate(results, start=1)]
+    fig = figures.score_bars(labels, [r.score for r in results],
+                             title=f"Cosine with {against}")
+    st.plotly_chart(fig, key=f"{key}_chart")
+    df = pd.DataFrame({
+        "rank": range(1, len(results) + 1),
+        "title": [movies[r.row].title for r in results],
+        "year": [movies[r.row].year for r in results],
+        "cosine": [round(r.score, 4) for r in results],
+        "genres": [", ".join(movies[r.row].genres) for r in results],
+        "shared genres": [", ".join(r.shared) for r in results],
+        "closest sentence": [r.sentence.sentence for r in results],
+        "sentence cosine": [round(r.sentence.score, 4) for r in results],
+    })
+    downloads(f"recommendations_{key}", df=df, fig=fig, key=key)
+
+
+def liked_from_url(movies: list[rec.Movie]) -> None:
+    """Seed the liked-movies picker from ``?rec_liked=ids`` once per session (unknown ids dropped)."""
+    if "rec_liked" in st.session_state:
+        return
+    by_id = {m.id: m.label for m in movies}
+    raw = st.query_params.get("rec_liked", "")
+    picked = [by_id[int(x)] for x in raw.split(",") if x.strip().isdigit() and int(x) in by_id]
+    if not picked:
+        index = rec.title_index(movies)
+        picked = [movies[index[t]].label for t in ("Alien", "The Martian") if t in index]
+    st.session_state["rec_liked"] = picked[:10]
+
+
+def liked_tab(movies, emb) -> None:
+    labels = [m.label for m in movies]
+    row_of = {m.label: i for i, m in enumerate(movies)}
+    liked_from_url(movies)
+    left, right = st.columns([4, 1])
+    chosen = left.multiselect("You liked …", labels, key="rec_liked", max_selections=10,
+                              placeholder="Pick one or more movies")
+    k = right.slider("How many", 3, 15, key=url_int("rec_k", 6, 3, 15))
+    st.query_params["rec_liked"] = ",".join(str(movies[row_of[c]].id) for c in chosen)
+    to_url("rec_k")
+    if not chosen:
+        st.info("Pick at least one movie you liked to get recommendations.",
+                icon=":material/movie:")
+        return
+    liked = [row_of[c] for c in chosen]
+    hits = rec.recommend(emb, liked, k=k)
+    results = rec.explain_hits(movies, emb, hits, emb[liked], embed, liked)
+    against = "your taste" if len(liked) > 1 else movies[liked[0]].title
+    show_results(movies, results, against, key="rec_liked_out", liked=liked)
+    explain(
+        f"Every movie is one {emb.shape[1]}-dimensional SBERT vector of its text "
+        "(*title. genres. plot*). Your **taste** is the average direction of the movies you "
+        "liked; every other movie is scored by its **cosine** with that taste, the liked ones "
+        "are left out, and the highest scores win. **Bold** genres are shared with what you "
+        "liked; the quoted sentence is the one sentence of its plot that is closest to one of "
+        "your movies: the part of the description that \"sold\" it."
+    )
+
+
+def cold_start_tab(movies, emb) -> None:
+    st.subheader("A new user: no history, just words")
+    query = st.text_input("Tell us what you like", max_chars=300,
+                          key=url_key("rec_query", "scary haunted house"))
+    to_url("rec_query")
+    text = clean_text(query, "description of what you like", max_chars=300)
+    if text:
+        qv = embed([text])[0]
+        hits = rec.rank(emb, qv, k=5)
+        show_results(movies, rec.explain_hits(movies, emb, hits, qv[None, :], embed),
+                     "what you typed", key="rec_query_out")
+
+    st.subheader("A new movie: no ratings, just a description")
+    blurb = st.text_area("Describe a movie that nobody has seen yet", max_chars=600, height=90,
+                         key=url_key("rec_new_movie", NEW_MOVIE))
+    to_url("rec_new_movie")
+    text = clean_text(blurb, "movie description", max_chars=600)
+    if text:
+        mv = embed([text])[0]
+        users = rec.user_rows(rec.USERS, movies)
+        matches = rec.match_users(emb, users, mv)
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Who should we show it to?**")
+            udf = pd.DataFrame({
+                "viewer": [name for name, _ in matches],
+                "cosine with their taste": [round(s, 4) for _, s in matches],
+                "they liked": [", ".join(movies[i].title for i in users[name])
+                               for name, _ in matches],
+            })
+            st.dataframe(udf, hide_index=True)
+            ufig = figures.score_bars([n for n, _ in matches], [s for _, s in matches],
+                                      highlight=0)
+            st.plotly_chart(ufig, key="rec_users_chart")
+            downloads("new_movie_viewers", df=udf, fig=ufig, key="rec_users")
+        with right:
+            st.markdown("**Movies it is most like**")
+            similar = rec.rank(emb, mv, k=5)
+            sdf = pd.DataFrame({"title": [movies[i].title for i, _ in similar],
+                                "genres": [", ".join(movies[i].genres) for i, _ in similar],
+                                "cosine": [round(s, 4) for _, s in similar]})
+            st.dataframe(sdf, hide_index=True)
+            downloads("new_movie_similar", df=sdf, key="rec_similar")
+    explain(
+        "**Collaborative filtering** recommends from the *ratings matrix* alone: \"people who "
+        "rated like you also liked …\". A brand-new movie has an empty column and a new user an "
+        "empty row, so there is nothing to compare: that is the **cold start** problem. "
+        "**Content-based** recommendation embeds what a movie *is about*, so a description is "
+        "enough on day one, for a new movie and for a user who only says what they like. "
+        "The price: it only knows what the text says, tends to recommend more of the same, and "
+        "cannot learn taste that no description captures. Real systems mix both (hybrids).",
+        title="Why content-based solves the cold start",
+    )
+
+
+def toy_tab(movies, emb) -> None:
+    st.markdown(
+        "In the lecture's exercise, each movie was 3 hand-made numbers and the question was: "
+        "*you liked **Avatar**, should we recommend **Ironman** or **Rainman**?*"
+    )
+    if (ROOT / "pages" / "cosine_toy.py").is_file():
+        st.page_link("pages/cosine_toy.py", label="Work it out step by step: Cosine calculator",
+                     icon=":material/calculate:")
+    toy = pd.DataFrame({"movie": list(TOY), "vector": [str(v) for v in TOY.values()],
+                        "cosine with Avatar": [round(cosine(TOY["Avatar"], v), 4)
+                                               for v in TOY.values()]})
+    st.dataframe(toy, hide_index=True)
+
+    st.markdown("**The same question with real embeddings** (384 SBERT dimensions nobody named):")
+    labels = [m.label for m in movies]
+    index = rec.title_index(movies)
+    defaults = [movies[index[t]].label if t in index else labels[i]
+                for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]
+    c1, c2, c3 = st.columns(3)
+    liked = c1.selectbox("You liked", labels, key=url_choice("rec_toy_liked", defaults[0], labels))
+    a = c2.selectbox("Candidate A", labels, key=url_choice("rec_toy_a", defaults[1], labels))
+    b = c3.selectbox("Candidate B", labels, key=url_choice("rec_toy_b", defaults[2], labels))
+    to_url("rec_toy_liked", "rec_toy_a", "rec_toy_b")
+    rows = [index[x] for x in (liked, a, b)]
+    scores = [float(emb[rows[0]] @ emb[r]) for r in rows[1:]]
+    real = pd.DataFrame({"movie": [movies[r].title for r in rows],
+                         "genres": [", ".join(movies[r].genres) for r in rows],
+                         f"cosine with {movies[rows[0]].title}": [1.0] + [round(s, 4)
+                                                                         for s in scores]})
+    st.dataframe(real, hide_index=True)
+    downloads("toy_vs_real", df=real, key="rec_toy")
+    if a == b:
+        st.info("Pick two different candidates to compare.")
+        return
+    winner = movies[rows[1] if scores[0] >= scores[1] else rows[2]].title
+    st.success(f"Recommend **{winner}**: its vector points closer to "
+               f"**{movies[rows[0]].title}** ({max(scores):.3f} vs {min(scores):.3f}).")
+    explain(
+        "The toy vectors had three features someone chose by hand; SBERT's vectors have 384 "
+        "dimensions learned from text, none with a name. The recipe is identical: the candidate "
+        "with the highest cosine wins. With real embeddings the scores are smaller (two plots "
+        "rarely share many words or ideas), so compare them with each other, not with 1."
+    )
+
+
+st.title("Movie recommendations")
+st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) of its title, "
+           "genres and plot; recommendations are the nearest vectors by cosine.")
+movies, emb = movie_matrix(sbert_or_stop())
+liked_t, cold_t, toy_t = st.tabs(["You liked …", "Cold start", "Toy exercise → real vectors"])
+with liked_t:
+    liked_tab(movies, emb)
+with cold_t:
+    cold_start_tab(movies, emb)
+with toy_t:
+    toy_tab(movies, emb)

@@ -10,6 +10,7 @@ loading in a background thread when the server starts, so the first student rare
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -35,8 +36,26 @@ def sbert():
     return load_sbert()
 
 
+def umap_jit() -> float:
+    """Compile UMAP's numba code with a tiny map (tens of seconds the first time), once.
+
+    Not a cached resource: the compiled code lives in numba's process-wide cache (and on disk
+    in ``NUMBA_CACHE_DIR``), so later calls take a fraction of a second.
+    """
+    from embedding.projection import warm_up as warm_projection
+
+    return warm_projection()
+
+
 #: What :func:`warm_up` loads in the background, in order.
-_WARMERS = (glove, sbert)
+_WARMERS = (glove, sbert, umap_jit)
+
+
+class _QuietWarmUp(logging.Filter):
+    """Drop streamlit's "missing ScriptRunContext" notes logged by the warm-up thread itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.current_thread().name != "model-warm-up"
 
 
 def _warm() -> None:
@@ -57,5 +76,8 @@ def warm_up() -> None:
         return
     with _warm_lock:
         if _warm_thread is None:
+            logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+                _QuietWarmUp()
+            )
             _warm_thread = threading.Thread(target=_warm, name="model-warm-up", daemon=True)
             _warm_thread.start()

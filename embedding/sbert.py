@@ -64,7 +64,9 @@ def load_sbert(name_or_path: str | None = None) -> SentenceTransformer:
             "folder (models are never downloaded at run time)."
         )
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars in the server log
     try:
         model = SentenceTransformer(source, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises many kinds for a bad folder

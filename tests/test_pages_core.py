@@ -103,3 +103,18 @@ def test_word_order_page(kv, model):
     assert at.text_input(key="order_a").value == "dog bites man"
     at.text_input(key="order_b").input("").run()
     assert not at.exception and "Type some phrase" in shown_text(at)
+
+
+def test_second_page_load_reloads_nothing(kv, model, monkeypatch):
+    """Models are cached per process: a new session on a model page must not load them again."""
+    import embedding.resources as resources
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("model loaded twice")
+
+    monkeypatch.setattr(resources, "load_glove", refuse)
+    monkeypatch.setattr(resources, "load_sbert", refuse)
+    for _ in range(2):
+        at = open_page("pages/word_order.py")
+        assert not at.exception
+        assert resources.glove() is kv and resources.sbert() is model

@@ -24,7 +24,7 @@ import numpy as np
 
 from embedding.sbert import describe_sbert, encode
 from embedding.sentences import NoKnownWordsError, tokenize
-from embedding.store import Hit, NumpyStore, StoreError, VectorStore, top_k
+from embedding.store import Hit, NumpyStore, StoreError, VectorStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -69,7 +69,8 @@ def brute_force_search(query_vec, matrix: np.ndarray, k: int) -> list[tuple[int,
     m = np.asarray(matrix, dtype=np.float64)
     q = np.asarray(query_vec, dtype=np.float64).reshape(-1)
     scores = (m @ q) / (np.linalg.norm(m, axis=1) * np.linalg.norm(q))
-    return [(int(r), float(scores[r])) for r in top_k(scores, k)]
+    order = np.argsort(-scores, kind="stable")[: max(0, int(k))]  # a full sort: no shortcuts
+    return [(int(r), float(scores[r])) for r in order]
 
 
 # ---------------------------------------------------------------------------------------------

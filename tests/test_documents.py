@@ -1,0 +1,201 @@
+"""Upload parsing: good CSV/TXT/PDF files, and every kind of bad file gets a clear message."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from embedding import documents
+from embedding.documents import (
+    DocumentError,
+    chunk_documents,
+    load_movies,
+    parse_upload,
+    read_csv_table,
+    sniff_kind,
+    suggest_text_column,
+)
+
+
+def make_pdf(pages: list[str]) -> bytes:
+    """A small, valid PDF with one line of real (extractable) text per page."""
+    objects: list[bytes] = []
+    n = len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
+    font_id = 3 + 2 * n
+    for i, text in enumerate(pages):
+        safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        stream = f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode("latin-1")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for num, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def encrypted(pdf: bytes, password: str = "secret") -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(password)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Good files
+
+
+def test_pdf_pages_become_sections():
+    pdf = make_pdf(["Astronauts fly to the Moon.", "Bread needs flour and water."])
+    doc = parse_upload("lecture.pdf", pdf)
+    assert doc.kind == "pdf" and doc.notes == ()
+    assert [s.label for s in doc.sections] == ["page 1", "page 2"]
+    assert doc.sections[0].text == "Astronauts fly to the Moon."
+    chunks, truncated = chunk_documents([doc], "sentences", 3, 0)
+    assert not truncated
+    assert [(c.source, c.position) for c in chunks] == [("lecture.pdf", "page 1"),
+                                                        ("lecture.pdf", "page 2")]
+
+
+def test_pdf_page_cap_reads_only_the_first_pages():
+    doc = parse_upload("long.pdf", make_pdf([f"Page {i} text." for i in range(1, 8)]),
+                       max_pages=3)
+    assert [s.label for s in doc.sections] == ["page 1", "page 2", "page 3"]
+    assert doc.notes == ("The PDF has 7 pages; only the first 3 are read.",)
+
+
+def test_pdf_is_recognised_by_content_not_name():
+    doc = parse_upload("renamed.txt", make_pdf(["Hidden PDF."]))
+    assert doc.kind == "pdf" and doc.sections[0].text == "Hidden PDF."
+
+
+def test_pdf_with_an_empty_user_password_is_read():
+    doc = parse_upload("open.pdf", encrypted(make_pdf(["Readable anyway."]), password=""))
+    assert doc.sections[0].text == "Readable anyway."
+
+
+def test_csv_with_a_chosen_column():
+    data = "title,plot\nMoon,\"A worker alone, on the Moon.\"\nEmpty,\nChef,Cooking on wheels.\n"
+    doc = parse_upload("films.csv", data.encode(), text_column="plot")
+    assert doc.kind == "csv"
+    assert [(s.label, s.text) for s in doc.sections] == [
+        ("row 1", "A worker alone, on the Moon."), ("row 3", "Cooking on wheels.")]
+
+
+def test_csv_delimiter_bom_and_windows_encoding():
+    semi = "\ufeffname;text\nA;Caf\u00e9 cr\u00e8me is hot\n".encode()
+    assert parse_upload("x.csv", semi, "text").sections[0].text == "Café crème is hot"
+    cp1252 = "name,text\nA,Caf\u00e9 na\u00efve\n".encode("cp1252")
+    assert parse_upload("x.csv", cp1252, "text").sections[0].text == "Café naïve"
+
+
+def test_csv_default_column_is_the_longest_text():
+    df = read_csv_table(b"id,title,plot\n1,Up,An old man flies his house with balloons.\n")
+    assert suggest_text_column(df) == "plot"
+    assert parse_upload("x.csv", b"id,plot\n1,Some longer words here.\n").sections[0].text == (
+        "Some longer words here.")
+
+
+def test_txt_upload_and_chunk_positions():
+    doc = parse_upload("notes.txt", b"One. Two. Three. Four.\n")
+    assert doc.kind == "txt" and doc.sections[0].text == "One. Two. Three. Four."
+    chunks, _ = chunk_documents([doc], "sentences", 2, 0)
+    assert [(c.text, c.position) for c in chunks] == [("One. Two.", "chunk 1"),
+                                                      ("Three. Four.", "chunk 2")]
+    assert chunks[0].id == "notes.txt#text#0"
+
+
+def test_chunk_cap_is_reported():
+    doc = parse_upload("many.txt", " ".join(f"w{i}" for i in range(100)).encode())
+    chunks, truncated = chunk_documents([doc], "tokens", 10, 0, max_chunks=4)
+    assert truncated and len(chunks) == 4
+
+
+def test_path_in_the_file_name_is_dropped():
+    assert parse_upload("../../etc/notes.txt", b"hello").name == "notes.txt"
+
+
+def test_movies_file_has_the_agreed_columns():
+    df = load_movies()
+    assert list(df.columns) == ["id", "title", "year", "genres", "plot"]
+    assert len(df) >= 300 and df["id"].is_unique
+    assert df["plot"].str.len().between(40, 400).all()
+    assert df["genres"].str.fullmatch(r"[A-Za-z-]+(\|[A-Za-z-]+)*").all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad files: a DocumentError with a message a student can act on
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("empty.txt", b"", "is empty"),
+    ("blank.csv", b"   \n\n ", "is empty"),
+    ("garbage.txt", bytes(range(256)) * 4, "binary"),
+    ("noise.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pa", "not a readable PDF"),
+    ("fake.pdf", b"just some text pretending", "not a PDF"),
+    ("ragged.csv", b'a,b\n1,2\n3,"unclosed\n', "not a well-formed CSV"),
+    ("header-only.csv", b"title,plot\n", "no rows"),
+])
+def test_bad_files(name, data, message):
+    with pytest.raises(DocumentError, match=message):
+        parse_upload(name, data)
+
+
+def test_truncated_real_pdf_is_reported_as_damaged():
+    pdf = make_pdf(["Some text."])
+    with pytest.raises(DocumentError, match="not a readable PDF|no extractable text"):
+        parse_upload("cut.pdf", pdf[: len(pdf) // 3])
+
+
+def test_encrypted_pdf_is_refused_clearly():
+    with pytest.raises(DocumentError, match="password-protected"):
+        parse_upload("secret.pdf", encrypted(make_pdf(["Top secret."])))
+
+
+def test_pdf_without_text_is_explained():
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(DocumentError, match="no extractable text"):
+        parse_upload("scan.pdf", buf.getvalue())
+
+
+def test_csv_without_the_chosen_column_lists_the_columns():
+    with pytest.raises(DocumentError, match=r"no column called 'plot'.*'title', 'year'"):
+        parse_upload("films.csv", b"title,year\nUp,2009\n", text_column="plot")
+
+
+def test_csv_column_that_is_always_empty():
+    with pytest.raises(DocumentError, match="empty in every row"):
+        parse_upload("films.csv", b"title,plot\nUp,\nCars,\n", text_column="plot")
+
+
+def test_size_limit(monkeypatch):
+    monkeypatch.setattr(documents, "MAX_BYTES", 10)
+    with pytest.raises(DocumentError, match="the limit is"):
+        parse_upload("big.txt", b"x" * 11)
+
+
+def test_sniff_kind():
+    assert sniff_kind("a.csv", b"x,y") == "csv"
+    assert sniff_kind("a.TXT", b"hello") == "txt"
+    assert sniff_kind("a.txt", b"  %PDF-1.7") == "pdf"

@@ -390,7 +390,22 @@ def from_json(data: str | bytes) -> ExerciseSet:
         except UnicodeDecodeError:
             raise ExerciseFormatError("This is not a text file: export a set as JSON first.") \
                 from None
-    return from_dict(_strict_json(data))
+    ex = from_dict(_strict_json(data))
+    check_link_size(ex)
+    return ex
+
+
+def check_link_size(ex: ExerciseSet) -> None:
+    """Raise :class:`ExerciseFormatError` when ``ex`` is too big to travel in a link.
+
+    Usage: ``check_link_size(ExerciseSet(title, (*questions, new_question)))``
+    """
+    size = len(encode_set(ex))
+    if size > MAX_TOKEN_CHARS:
+        raise ExerciseFormatError(
+            f"This set would make a link of {size:,} characters (the limit is "
+            f"{MAX_TOKEN_CHARS:,}): use fewer questions, shorter phrases or rounder numbers."
+        )
 
 
 def encode_set(ex: ExerciseSet) -> str:

@@ -215,6 +215,11 @@ def add_question(fields: dict) -> None:
     except exs.ExerciseFormatError as exc:
         st.warning(str(exc), icon=":material/edit_note:")
         return
+    try:
+        exs.check_link_size(exs.ExerciseSet(current.title, (*current.questions, q)))
+    except exs.ExerciseFormatError as exc:
+        st.warning(str(exc), icon=":material/link_off:")
+        return
     sol = solution(q)  # checks the words exist and the answer can be computed
     if sol is None:
         return

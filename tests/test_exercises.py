@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import random
 import zlib
 
 import pytest
@@ -216,3 +217,18 @@ def test_handouts_escape_the_instructors_text():
 def test_md_escape_leaves_nothing_active():
     assert ex.md_escape("**bold** [x](javascript:alert(1)) $y$") == (
         r"\*\*bold\*\* \[x\]\(javascript\:alert\(1\)\) \$y\$")
+
+
+def test_a_set_too_big_for_a_link_is_refused_on_import():
+    rng = random.Random(7)
+
+    def ugly() -> dict:
+        return {f"v{i}": [rng.uniform(-9, 9) for _ in range(10)] for i in range(12)}
+
+    big = {**ex.to_dict(EXAMPLE_SET), "questions": [
+        {"kind": "toy", "liked": "v0", "vectors": ugly()} for _ in range(12)]}
+    s = ex.from_dict(big)  # valid, but …
+    assert len(ex.encode_set(s)) > ex.MAX_TOKEN_CHARS
+    assert "would make a link of" in _err(ex.from_json, json.dumps(big))
+    assert "would make a link of" in _err(ex.check_link_size, s)
+    ex.check_link_size(EXAMPLE_SET)  # no error

@@ -150,3 +150,21 @@ def test_search_question_over_the_movies(model):
     q = at.session_state["ex_set"].questions[-1]
     assert q == exs.SearchQuestion("astronauts travel through a wormhole", "movies",
                                    "Interstellar")
+
+
+def test_link_uses_the_address_the_browser_reports():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.context["url"] = "https://class.example.org/exercises"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="ex_base").value == "https://class.example.org/exercises"
+    assert at.code[0].value.startswith("https://class.example.org/exercises?ex=")
+    at.text_input(key="ex_base").input("http://10.0.0.5:8501/exercises").run()
+    link = at.code[0].value
+    assert link.startswith("http://10.0.0.5:8501/exercises?ex=")
+    assert exs.decode_set(link.split("?ex=")[1]) == exs.EXAMPLE_SET

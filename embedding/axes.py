@@ -223,10 +223,12 @@ def axis_strip(
     vals = np.asarray(values, dtype=float)
     order = np.argsort(vals, kind="stable")
     colors = ["#E45756" if v < 0 else "#4C78A8" for v in vals[order]]
-    ys = [(i % 4) - 1.5 for i in range(len(order))]  # stagger the labels so they do not overlap
+    rows = 6  # stagger neighbours over rows, labels above and below, so they do not overlap
+    ys = [(i % rows) - (rows - 1) / 2 for i in range(len(order))]
     fig = go.Figure(go.Scatter(
         x=vals[order], y=ys, mode="markers+text", text=[labels[i] for i in order],
-        textposition="top center", marker={"size": 12, "color": colors},
+        textposition=["top center" if i % 2 else "bottom center" for i in range(len(order))],
+        marker={"size": 12, "color": colors},
         hovertemplate="%{text}: %{x:.3f}<extra></extra>", showlegend=False,
     ))
     lim = max(0.05, float(np.abs(vals).max(initial=0.0))) * 1.2
@@ -238,8 +240,8 @@ def axis_strip(
     fig.add_vline(x=0, line_dash="dot", line_color="#888")
     fig.update_xaxes(range=[-lim, lim], title=f"← closer to {axis.low}      score      "
                      f"closer to {axis.high} →", zeroline=False)
-    fig.update_yaxes(visible=False, range=[-2.6, 2.6])
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    fig.update_yaxes(visible=False, range=[-rows / 2 - 0.4, rows / 2 + 0.2])
+    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title=f"Projection on {axis.name}")
     return fig
 

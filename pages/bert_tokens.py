@@ -71,8 +71,9 @@ splits = split_words(table)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
 m2.metric("Words cut into pieces", len(splits))
-m3.metric("Vocabulary", f"{facts.size:,} pieces")
-m4.metric("Longest input", f"{max_len} tokens")
+m3.metric("Vocabulary (pieces)", f"{facts.size:,}")
+m4.metric("Longest input (tokens)", max_len,
+          help="The model's max_seq_length: longer text is cut.")
 if table.truncated:
     st.warning(
         f"This text makes {table.full_length:,} tokens, but the model reads at most {max_len}. "
@@ -118,7 +119,8 @@ st.markdown(
     + ("This model keeps *playing* whole: " if playing == ("playing",) else
        f"This model cuts *playing* into `{' '.join(playing)}`: ")
     + "its vocabulary is **uncased** (everything lower-cased, accents removed) and holds "
-    "*playing* as one piece, while the figure used a vocabulary without it."
+    "*playing* as one piece. The figure shows what happens to a word a vocabulary lacks; "
+    "the words below really are cut by this one."
     + (f" Here: `{lecture}`." if lecture else "")
 )
 st.dataframe(pd.DataFrame({"word": list(examples),

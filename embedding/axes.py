@@ -107,6 +107,12 @@ def project(kv: KeyedVectors, words: Sequence[str], axis: Axis) -> list[tuple[st
     return [(k, float(s)) for k, s in zip(keys, scores(kv, keys, axis), strict=True)]
 
 
+def _frequent_unit(kv: KeyedVectors, pool: int) -> np.ndarray:
+    """Unit vectors of the ``pool`` most frequent words (a fresh array; ``kv`` is not touched)."""
+    v = kv.vectors[:pool].astype(np.float64)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class Baseline:
     """How scores on an axis spread over the most frequent words: a yardstick for "big"."""
@@ -122,7 +128,7 @@ def baseline(kv: KeyedVectors, axis: Axis, pool: int = BASELINE_POOL) -> Baselin
     Usage: ``baseline(kv, make_axis(kv, "cold", "hot")).std`` → ``0.1…``
     """
     pool = max(1, min(int(pool), len(kv)))
-    s = kv.get_normed_vectors()[:pool].astype(np.float64) @ axis.direction
+    s = _frequent_unit(kv, pool) @ axis.direction
     return Baseline(float(s.mean()), float(s.std()), pool)
 
 
@@ -136,7 +142,7 @@ def extremes(
     Usage: ``low, high = extremes(kv, make_axis(kv, "cold", "hot"), k=5)``
     """
     pool = max(1, min(int(pool), len(kv)))
-    s = kv.get_normed_vectors()[:pool].astype(np.float64) @ axis.direction
+    s = _frequent_unit(kv, pool) @ axis.direction
     skip = set(axis.negative) | set(axis.positive)
     order = np.argsort(s, kind="stable")
     words = [(kv.index_to_key[i], float(s[i])) for i in order

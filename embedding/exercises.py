@@ -776,6 +776,15 @@ def check(q: Question, solution: Solution, response: str | None) -> Feedback:
 # ---------------------------------------------------------------- handouts
 
 
+#: More choices than this (e.g. every movie title) print as a blank answer line instead.
+MAX_PRINTED_OPTIONS = 12
+
+
+def _printable_options(q: Question, docs: dict[str, Sequence[Doc]] | None) -> tuple[str, ...]:
+    opts = options(q, (docs or {}).get(getattr(q, "corpus", ""), ()))
+    return opts if len(opts) <= MAX_PRINTED_OPTIONS else ()
+
+
 def handout_markdown(ex: ExerciseSet, link: str | None = None,
                      solutions: Sequence[Solution | None] | None = None,
                      docs: dict[str, Sequence[Doc]] | None = None) -> str:
@@ -788,7 +797,7 @@ def handout_markdown(ex: ExerciseSet, link: str | None = None,
         out += [f"Open online: <{link}>", ""]
     for i, q in enumerate(ex.questions, start=1):
         out += [f"## Question {i}", "", md_escape(prompt(q)), ""]
-        opts = options(q, (docs or {}).get(getattr(q, "corpus", ""), ()))
+        opts = _printable_options(q, docs)
         out += [f"- [ ] {md_escape(o)}" for o in opts] or ["Answer: ____________________"]
         out.append("")
     if solutions:
@@ -835,7 +844,7 @@ def handout_html(ex: ExerciseSet, link: str | None = None,
         parts.append(f'<p class=link>Open online: <a href="{e(link)}">{e(link)}</a></p>')
     for i, q in enumerate(ex.questions, start=1):
         parts.append(f"<div class=q><h3>Question {i}</h3><p>{e(prompt(q))}</p>")
-        opts = options(q, (docs or {}).get(getattr(q, "corpus", ""), ()))
+        opts = _printable_options(q, docs)
         if opts:
             parts += [f"<div class=opt><span class=box></span>{e(o)}</div>" for o in opts]
         else:

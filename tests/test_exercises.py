@@ -212,6 +212,12 @@ def test_handouts_escape_the_instructors_text():
     md = ex.handout_markdown(TRICKY, link, solutions=[s, None, None])
     assert r"A\<script\>" in md and r"\$x\$" in md and "# Answer key" in md
     assert "- [ ] b\\*" in md
+    many = {"movies": [ex.Doc(f"Film {i}", "x") for i in range(30)],
+            "sentences": ex.builtin_docs()}
+    search = ExerciseSet("s", (SearchQuestion("q", "movies", "Film 1"), EXAMPLE_SET.questions[4]))
+    md = ex.handout_markdown(search, docs=many)
+    assert "Film 1" not in md.split("## Question 2")[0]  # 30 titles: a blank line instead
+    assert md.count("- [ ] ") == 10  # the 10 built-in sentences are listed
 
 
 def test_md_escape_leaves_nothing_active():

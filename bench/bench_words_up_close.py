@@ -1,0 +1,73 @@
+"""Analogy (with the excluded inputs' ranks), semantic axis and BERT tokenizer table vs the raw
+libraries, same run.
+
+    .venv/bin/python bench/bench_words_up_close.py
+
+Prints median times per call and the ratio ours/raw. Calls alternate so a noisy machine
+affects both sides alike. The analogy page does two passes over the 400,000 words (answers,
+then the inputs' ranks), so its ratio against one raw gensim call is about 2 by design.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_core import alternate, report  # noqa: E402
+from embedding.axes import baseline, make_axis, scores  # noqa: E402
+from embedding.glove import load_glove  # noqa: E402
+from embedding.sbert import load_sbert  # noqa: E402
+from embedding.tokens import LECTURE_A, LECTURE_B, tokenize_pair  # noqa: E402
+from embedding.words import analogy, analogy_input_ranks, parse_word_list  # noqa: E402
+
+QUESTIONS = [("man", "king", "woman"), ("france", "paris", "italy"), ("walk", "walking", "swim"),
+             ("go", "went", "take"), ("cat", "kitten", "dog")]
+JOBS = parse_word_list("nurse, receptionist, homemaker, librarian, teacher, doctor, lawyer, "
+                       "scientist, programmer, engineer, carpenter, pilot, soldier, boss")
+
+
+def main() -> None:
+    kv = load_glove()
+    model = load_sbert()
+    tok = model.tokenizer
+
+    def ours_analogy(q):
+        analogy(kv, *q, k=10)
+
+    def raw_analogy(q):
+        a, b, c = q
+        kv.most_similar(positive=[b, c], negative=[a], topn=10)
+
+    def ours_page(q):
+        analogy(kv, *q, k=10)
+        analogy_input_ranks(kv, *q)
+
+    report("analogy() vs most_similar", *alternate(ours_analogy, raw_analogy, QUESTIONS, 6))
+    report("analogy + input ranks vs most_similar", *alternate(ours_page, raw_analogy,
+                                                               QUESTIONS, 6))
+
+    axis = make_axis(kv, "man", "woman")
+
+    def ours_axis(_):
+        make_axis(kv, "man", "woman")
+        scores(kv, JOBS, axis)
+        baseline(kv, axis)
+
+    def raw_axis(_):  # the same numbers with gensim's similarity, no baseline
+        [kv.similarity(w, "woman") - kv.similarity(w, "man") for w in JOBS]
+
+    report("axis + baseline vs kv.similarity loop", *alternate(ours_axis, raw_axis, [0], 30))
+
+    def ours_tok(_):
+        tokenize_pair(tok, LECTURE_A, LECTURE_B, max_length=model.max_seq_length)
+
+    def raw_tok(_):
+        tok(LECTURE_A, LECTURE_B, truncation=True, max_length=model.max_seq_length)
+
+    report("tokenize_pair vs tokenizer()", *alternate(ours_tok, raw_tok, [0], 200))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The semantic search page, driven the way a student uses it (AppTest through the router)."""
+
+from __future__ import annotations
+
+import pytest
+
+from embedding.store import list_indexes
+from tests.apptest import open_page, shown_text
+from tests.test_documents import encrypted, make_pdf
+
+PAGE = "pages/semantic_search.py"
+
+NOTES = (
+    "Sourdough needs a lively starter of flour and water. Knead the dough and let it rise "
+    "overnight in the fridge. Bake it in a very hot covered pot.\n\n"
+    "The printing press spread books across Europe after 1450. Cheap pamphlets carried new "
+    "ideas faster than rulers could stop them."
+)
+
+
+def tables_with(at, column: str) -> list:
+    """The tables on screen that have ``column`` (st.dataframe keys are not exposed)."""
+    return [df.value for df in at.dataframe if column in df.value.columns]
+
+
+def results_table(at):
+    """The ranked results table (the only one with a "shared" column on the Search view)."""
+    found = tables_with(at, "shared")
+    return found[0] if found else None
+
+
+def preview_table(at):
+    return tables_with(at, "chunk")[0]
+
+
+def test_default_query_on_movies_ranks_the_keyword_free_match(kv, model):
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    table = results_table(at)
+    assert table is not None and len(table) == 5
+    assert "Interstellar (2014)" in table["title"].head(3).tolist()
+    assert table["score"].is_monotonic_decreasing
+    assert table.loc[table["title"] == "Interstellar (2014)", "shared"].item() == "none"
+    text = shown_text(at)
+    assert "Top 5 of 397 in Movie blurbs" in text
+    assert "row 1" in text  # the source position of the chunk
+
+
+def test_typing_a_query_and_top_k_updates_the_ranking(kv, model):
+    at = open_page(PAGE)
+    at.text_input(key="search_q").input("a movie about cooking")
+    at.number_input(key="search_k").set_value(3)
+    at.run()
+    assert not at.exception
+    table = results_table(at)
+    assert len(table) == 3
+    assert {"Julie & Julia (2009)", "Chef (2014)"} <= set(table["title"])
+    assert "**cook**" in shown_text(at)  # "cooking" in the query bolds "cook" in a blurb
+    assert table.loc[table["title"] == "Chef (2014)", "shared"].item() == "none"
+
+
+def test_lecture_pages_show_source_and_position(kv, model):
+    at = open_page(PAGE, {"search_corpus": "lectures", "search_q": "how are chunks overlapped?"})
+    assert not at.exception
+    table = results_table(at)
+    assert table["source"].iloc[0] == "07-chunking-documents.md"
+    assert table["position"].iloc[0].startswith("chunk ")
+
+
+@pytest.mark.parametrize("query", ["   ", "<script>alert(1)</script> **bold** $x$", "🚀🌌✨",
+                                   "宇宙旅行の映画"])
+def test_odd_queries_never_crash(query, kv, model):
+    at = open_page(PAGE, {"search_q": query})
+    assert not at.exception, at.exception
+    if not query.strip():
+        assert any("Type some" in i.value for i in at.info)
+    else:
+        assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_bad_url_values_fall_back_to_defaults(kv, model):
+    at = open_page(PAGE, {"search_corpus": "index:../../etc", "search_k": "999",
+                          "search_view": "nope"})
+    assert not at.exception
+    assert len(results_table(at)) == 50
+
+
+def test_glove_vs_sbert_side_by_side(kv, model):
+    at = open_page(PAGE, {"search_view": "GloVe vs SBERT"})
+    assert not at.exception, at.exception
+    glove, sbert = tables_with(at, "shared")  # left column, right column
+    assert "Interstellar (2014)" in sbert["title"].head(3).tolist()
+    assert "Interstellar (2014)" not in glove["title"].tolist()
+    assert any("Interstellar" in s.value for s in at.success)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.delenv("QDRANT_URL", raising=False)
+    return tmp_path
+
+
+def test_upload_chunk_index_search_delete(data_dir, kv, model):
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    assert not at.exception
+    at.file_uploader(key="search_upload").upload("My Notes.txt", NOTES.encode(), "text/plain")
+    at.run()
+    assert not at.exception, at.exception
+    preview = preview_table(at)
+    assert preview["chunk"].iloc[0].startswith("Sourdough needs a lively starter")
+    assert at.text_input(key="search_index_name").value == "my-notes"
+
+    at.slider(key="search_chunk_sent").set_value(2).run()
+    assert len(preview_table(at)) == 4  # 5 sentences, 2 per chunk, 1 overlap
+    at.button(key="search_build").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved index" in s.value for s in at.success)
+    assert list_indexes() == ["my-notes"]
+    assert (data_dir / "indexes" / "my-notes" / "index.npz").is_file()
+
+    # A new session (think: after a server restart) finds and searches the saved index.
+    fresh = open_page(PAGE, {"search_corpus": "index:my-notes",
+                             "search_q": "how do I make bread rise?"})
+    assert not fresh.exception, fresh.exception
+    table = results_table(fresh)
+    assert table["source"].iloc[0] == "My Notes.txt"
+    assert "Sourdough" in table["text"].iloc[0] or "rise" in table["text"].iloc[0]
+
+    at.selectbox(key="search_delete_pick").set_value("my-notes")
+    at.button(key="search_delete").click().run()
+    assert not at.exception
+    assert list_indexes() == []
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("secret.pdf", encrypted(make_pdf(["Top secret."])), "password-protected"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type", "not a readable PDF"),
+    ("noise.txt", bytes(range(256)), "binary"),
+    ("empty.txt", b"", "empty"),
+])
+def test_bad_uploads_show_a_warning(name, data, message, data_dir, kv, model):
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    at.file_uploader(key="search_upload").upload(name, data, "application/octet-stream")
+    at.run()
+    assert not at.exception, at.exception
+    assert any(message in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_csv_column_choice_and_bad_index_name(data_dir, kv, model):
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    csv = b"title,plot\nUp,An old man flies his house away with balloons.\nCars,A race car.\n"
+    at.file_uploader(key="search_upload").upload("films.csv", csv, "text/csv").run()
+    assert at.selectbox(key="search_csv_col").value == "plot"
+    assert preview_table(at)["position"].tolist() == ["row 1", "row 2"]
+    at.selectbox(key="search_csv_col").set_value("title").run()
+    assert preview_table(at)["chunk"].tolist() == ["Up", "Cars"]
+    at.text_input(key="search_index_name").input("../../etc/passwd").run()
+    assert any("cannot be an index name" in w.value for w in at.warning)
+    at.button(key="search_build").click().run()
+    assert not at.exception and list_indexes() == []

@@ -6,6 +6,7 @@ import streamlit as st
 
 from embedding import resources
 from embedding.catalog import available, by_section
+from pages._ui import presentation_toggle
 
 ROOT = Path(__file__).resolve().parent
 
@@ -18,4 +19,6 @@ nav = {
     ]
     for section, pages in by_section(available(ROOT)).items()
 }
-st.navigation(nav).run()
+page = st.navigation(nav)
+presentation_toggle()  # sidebar switch: big fonts for a projector, side explanations hidden
+page.run()

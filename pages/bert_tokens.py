@@ -35,6 +35,7 @@ LONG_TEXT = " ".join([
     "Each piece becomes a row number in a table of thirty thousand vectors, and the model adds",
     "a vector for the sentence the piece belongs to and one for its position.",
 ] * 4)
+URL_MAX_CHARS = 2_000
 TRY = {
     "Lecture example": (LECTURE_A, LECTURE_B),
     "Words that split": ("Embeddings need tokenization.", "Snowboarding is unbelievably fun!"),
@@ -55,7 +56,11 @@ for col, name in zip(st.columns(len(TRY)), TRY, strict=True):
     col.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,), width="stretch")
 a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80, max_chars=20_000)
 b_raw = st.text_input("Sentence B (optional)", key=url_key("tok_b", LECTURE_B), max_chars=2_000)
-to_url("tok_a", "tok_b")
+to_url("tok_b")
+if len(a_raw or "") <= URL_MAX_CHARS:
+    to_url("tok_a")
+else:  # a very long text stays out of the address bar (links that long break)
+    st.query_params.pop("tok_a", None)
 
 a = clean_text(a_raw, "sentence A")
 if a is None:
@@ -97,6 +102,9 @@ explain(
     "BERT's input vector for each column is **token embedding + segment embedding + position "
     "embedding**. A sentence model like this one embeds one sentence at a time (everything in "
     "segment A); the A/B pair is how BERT was pre-trained and how cross-encoders compare pairs."
+    f"\n\n**At most {max_len} tokens.** This sentence model is set to read {max_len} tokens "
+    "(its `max_seq_length`; BERT itself has positions for 512), so anything longer is cut off "
+    "at the end before the model sees it (try *Long text* above)."
 )
 
 st.subheader("Words cut into pieces")

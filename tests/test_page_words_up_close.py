@@ -155,7 +155,12 @@ def test_tokens_typing_and_odd_input():
     assert list(frames(at)[0].loc["Token"]) == ["[CLS]", "i", "love", "token", "##ization",
                                                 "[UNK]", "[SEP]"]
     assert set(frames(at)[0].loc["Segment"]) == {"A (0)"}
+    assert at.query_params["tok_a"] == "I love tokenization 😀"
     at.number_input(key="tok_seed").set_value(4).run()
     assert not at.exception and at.code[0].value.count("[MASK]") == 1
+    at.text_area(key="tok_a").input("word " * 1_000).run()
+    assert any("2,000 are used" in w.value for w in at.warning)
+    assert any("cut off" in w.value for w in at.warning)
+    assert "tok_a" not in at.query_params  # a huge text stays out of the link
     at.text_area(key="tok_a").input("  ").run()
     assert any("Type some sentence A" in i.value for i in at.info)

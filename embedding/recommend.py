@@ -6,20 +6,19 @@ taste and the best come first. Because a movie's vector comes from its descripti
 works for a brand-new movie nobody has rated and for a new user who only types what they like:
 the *cold start* that collaborative filtering (which needs ratings) cannot handle.
 
-Functions take embeddings (numpy rows), not models, so tests can compare with brute force.
+The movies live in a vector store (:mod:`embedding.store`, searched with
+:func:`embedding.search.semantic_search`); the other functions take embeddings (numpy rows),
+not models, so tests compare them with brute force.
 
     >>> movies = load_movies()
-    >>> emb = encode(model, movie_texts(movies))        # embedding.sbert.encode
-    >>> [movies[i].title for i, _ in recommend(emb, [title_index(movies)["Alien"]], k=3)]
+    >>> store = movie_store(SbertVectorizer(model), movies)     # embedding.search
+    >>> [movies[i].title for i, _ in recommend(store, [title_index(movies)["Alien"]], k=3)]
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from embedding.paths import DATA
+from embedding.search import Vectorizer, build_store, semantic_search
+from embedding.store import NumpyStore
 
 MOVIES_FILE = DATA / "movies.csv"
+#: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
+CACHE_NAME = "movies-recommend"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
 
 
@@ -120,30 +123,56 @@ def taste_vector(embeddings: np.ndarray, liked: Sequence[int]) -> np.ndarray:
     return _unit(rows.mean(axis=0))
 
 
-def rank(
-    embeddings: np.ndarray, query: np.ndarray, k: int = 10, exclude: Sequence[int] = ()
-) -> list[tuple[int, float]]:
-    """Rows of ``embeddings`` by cosine with ``query``, best first, ``exclude`` left out.
+def store_ids(movies: Sequence[Movie]) -> list[str]:
+    """The vector-store id of each movie, in order.
 
-    Ties keep corpus order. Usage: ``rank(emb, encode(model, ["space"])[0], k=5)``
-    → ``[(row, cosine), …]``
+    Usage: ``store_ids(movies)[0]`` → ``"rec-movie-1"``
     """
-    m = np.asarray(embeddings, dtype=np.float64)
-    norms = np.linalg.norm(m, axis=1)
-    norms[norms == 0] = 1.0
-    scores = (m @ _unit(query)) / norms
-    skip = set(int(i) for i in exclude)
-    order = np.argsort(-scores, kind="stable")
-    out = [(int(i), float(np.clip(scores[i], -1.0, 1.0))) for i in order if int(i) not in skip]
-    return out[: max(0, int(k))]
+    return [f"rec-movie-{m.id}" for m in movies]
 
 
-def recommend(embeddings: np.ndarray, liked: Sequence[int], k: int = 10) -> list[tuple[int, float]]:
+def movie_store(
+    vectorizer: Vectorizer,
+    movies: Sequence[Movie],
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> NumpyStore:
+    """A vector store with one row per movie (its :attr:`Movie.text`), rows in ``movies`` order.
+
+    Built with :func:`embedding.search.build_store`, so ``cache_dir`` keeps the index on disk
+    and a restarted server does not embed the corpus again.
+
+    Usage: ``movie_store(SbertVectorizer(model), movies, writable_dir("cache", "rec"))``
+    """
+    payloads = [{"title": m.label} for m in movies]
+    return build_store(vectorizer, store_ids(movies), movie_texts(movies), payloads,
+                       cache_dir=cache_dir, progress=progress)
+
+
+def rank(
+    store: NumpyStore, query: np.ndarray, k: int = 10, exclude: Sequence[int] = ()
+) -> list[tuple[int, float]]:
+    """Rows of the store by cosine with ``query`` (its :func:`semantic_search`), best first,
+    the ``exclude`` rows left out.
+
+    Usage: ``rank(store, encode(model, ["space"])[0], k=5)`` → ``[(row, cosine), …]``
+    """
+    k = max(0, int(k))
+    skip = {int(i) for i in exclude}
+    if k == 0:
+        return []
+    row_of = {item: n for n, item in enumerate(store.ids())}
+    hits = semantic_search(query, store, k=k + len(skip))
+    return [(row_of[h.id], h.score) for h in hits if row_of[h.id] not in skip][:k]
+
+
+def recommend(store: NumpyStore, liked: Sequence[int], k: int = 10) -> list[tuple[int, float]]:
     """Movies closest to the taste of the ``liked`` rows, the liked ones excluded.
 
-    Usage: ``recommend(emb, [index["Alien"]], k=5)`` → ``[(row, cosine), …]``
+    Usage: ``recommend(store, [index["Alien"]], k=5)`` → ``[(row, cosine), …]``
     """
-    return rank(embeddings, taste_vector(embeddings, liked), k=k, exclude=liked)
+    taste = taste_vector(store.vectors(), liked)
+    return rank(store, taste, k=k, exclude=liked)
 
 
 def shared_genres(movie: Movie, liked: Sequence[Movie]) -> tuple[str, ...]:
@@ -233,39 +262,6 @@ def match_users(
     scored = [(name, float(taste_vector(embeddings, rows) @ v))
               for name, rows in users.items() if rows]
     return sorted(scored, key=lambda t: -t[1])
-
-
-def embeddings_cached(
-    texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], cache_dir: Path, tag: str
-) -> np.ndarray:
-    """``embed(texts)``, kept on disk as a plain ``.npy`` keyed by the texts and ``tag`` (the
-    model's name), so a restarted server does not embed the corpus again.
-
-    Usage: ``embeddings_cached(movie_texts(movies), lambda t: encode(model, t), dir, "minilm")``
-
-    The file is written to a temporary name and moved in place (never half-written), and read
-    back with ``allow_pickle=False``; a damaged or mismatched file is simply recomputed.
-    """
-    texts = list(texts)
-    digest = hashlib.sha256("\x1e".join([tag, *texts]).encode("utf-8")).hexdigest()[:24]
-    path = Path(cache_dir) / f"{digest}.npy"
-    if path.is_file():
-        try:
-            arr = np.load(path, allow_pickle=False)
-            if arr.ndim == 2 and arr.shape[0] == len(texts) and np.isfinite(arr).all():
-                return arr
-        except (OSError, ValueError):
-            pass
-    arr = np.asarray(embed(texts), dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, arr, allow_pickle=False)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-    return arr
 
 
 @dataclass(frozen=True)

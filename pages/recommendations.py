@@ -10,7 +10,9 @@ from embedding import figures
 from embedding import recommend as rec
 from embedding.paths import writable_dir
 from embedding.sbert import describe_sbert, encode
+from embedding.search import SbertVectorizer
 from embedding.similarity import cosine
+from embedding.store import NumpyStore
 from pages._ui import (
     clean_text,
     downloads,
@@ -28,15 +30,20 @@ NEW_MOVIE = ("A shy robot who works in a bakery teaches a lonely girl to bake, a
              "win the town's bread festival.")
 
 
-@st.cache_resource(show_spinner="Embedding the movie blurbs with SBERT (first time only)…")
-def movie_matrix(_model) -> tuple[list[rec.Movie], np.ndarray]:
-    """The movies and one L2-normalised SBERT row each, shared by all sessions (read-only)."""
-    model = _model
+@st.cache_resource(show_spinner=False)
+def movie_index(_model) -> tuple[list[rec.Movie], NumpyStore]:
+    """The movies and their vector store (one SBERT row each), shared by all sessions.
+
+    The first run on a server embeds the blurbs (a progress bar); the index is kept on disk.
+    """
     movies = rec.load_movies()
-    emb = rec.embeddings_cached(rec.movie_texts(movies), lambda t: encode(model, t),
-                                writable_dir("cache", "movie_embeddings"), describe_sbert())
-    emb.setflags(write=False)
-    return movies, emb
+    bar = st.progress(0.0, text=f"Embedding {len(movies)} movie blurbs (first time only)…")
+    store = rec.movie_store(
+        SbertVectorizer(_model), movies, writable_dir("cache", rec.CACHE_NAME),
+        progress=lambda done, total: bar.progress(done / total,
+                                                  text=f"Embedding movie blurbs: {done}/{total}"))
+    bar.empty()
+    return movies, store
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -104,7 +111,7 @@ def liked_from_url(movies: list[rec.Movie]) -> None:
     st.session_state["rec_liked"] = picked[:10]
 
 
-def liked_tab(movies, emb) -> None:
+def liked_tab(movies, store, emb) -> None:
     labels = [m.label for m in movies]
     row_of = {m.label: i for i, m in enumerate(movies)}
     liked_from_url(movies)
@@ -119,7 +126,7 @@ def liked_tab(movies, emb) -> None:
                 icon=":material/movie:")
         return
     liked = [row_of[c] for c in chosen]
-    hits = rec.recommend(emb, liked, k=k)
+    hits = rec.recommend(store, liked, k=k)
     results = rec.explain_hits(movies, emb, hits, emb[liked], embed, liked)
     against = "your taste" if len(liked) > 1 else movies[liked[0]].title
     show_results(movies, results, against, key="rec_liked_out", liked=liked)
@@ -133,7 +140,7 @@ def liked_tab(movies, emb) -> None:
     )
 
 
-def cold_start_tab(movies, emb) -> None:
+def cold_start_tab(movies, store, emb) -> None:
     st.subheader("A new user: no history, just words")
     query = st.text_input("Tell us what you like", max_chars=300,
                           key=url_key("rec_query", "scary haunted house"))
@@ -141,7 +148,7 @@ def cold_start_tab(movies, emb) -> None:
     text = clean_text(query, "description of what you like", max_chars=300)
     if text:
         qv = embed([text])[0]
-        hits = rec.rank(emb, qv, k=5)
+        hits = rec.rank(store, qv, k=5)
         show_results(movies, rec.explain_hits(movies, emb, hits, qv[None, :], embed),
                      "what you typed", key="rec_query_out")
 
@@ -170,7 +177,7 @@ def cold_start_tab(movies, emb) -> None:
             downloads("new_movie_viewers", df=udf, fig=ufig, key="rec_users")
         with right:
             st.markdown("**Movies it is most like**")
-            similar = rec.rank(emb, mv, k=5)
+            similar = rec.rank(store, mv, k=5)
             sdf = pd.DataFrame({"title": [movies[i].title for i, _ in similar],
                                 "genres": [", ".join(movies[i].genres) for i, _ in similar],
                                 "cosine": [round(s, 4) for _, s in similar]})
@@ -236,11 +243,12 @@ def toy_tab(movies, emb) -> None:
 st.title("Movie recommendations")
 st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) of its title, "
            "genres and plot; recommendations are the nearest vectors by cosine.")
-movies, emb = movie_matrix(sbert_or_stop())
+movies, store = movie_index(sbert_or_stop())
+emb = store.vectors()  # read-only unit rows, one per movie
 liked_t, cold_t, toy_t = st.tabs(["You liked …", "Cold start", "Toy exercise → real vectors"])
 with liked_t:
-    liked_tab(movies, emb)
+    liked_tab(movies, store, emb)
 with cold_t:
-    cold_start_tab(movies, emb)
+    cold_start_tab(movies, store, emb)
 with toy_t:
     toy_tab(movies, emb)

@@ -7,8 +7,10 @@ import pytest
 
 from embedding import recommend as rec
 from embedding.paths import writable_dir
-from embedding.sbert import describe_sbert, encode
+from embedding.sbert import encode
+from embedding.search import SbertVectorizer
 from embedding.similarity import cosine
+from embedding.store import NumpyStore
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +19,24 @@ def movies():
 
 
 @pytest.fixture(scope="module")
-def emb(model, movies):
-    return rec.embeddings_cached(rec.movie_texts(movies), lambda t: encode(model, t),
-                                 writable_dir("cache", "movie_embeddings"), describe_sbert())
+def store(model, movies):
+    return rec.movie_store(SbertVectorizer(model), movies, writable_dir("cache", rec.CACHE_NAME))
+
+
+@pytest.fixture(scope="module")
+def emb(store):
+    return store.vectors()
 
 
 @pytest.fixture(scope="module")
 def index(movies):
     return rec.title_index(movies)
+
+
+def _store(matrix) -> NumpyStore:
+    store = NumpyStore(dim=matrix.shape[1])
+    store.add([f"m{i}" for i in range(len(matrix))], matrix)
+    return store
 
 
 def _brute_force(matrix, query, exclude):
@@ -61,19 +73,20 @@ def test_recommend_excludes_liked_and_matches_brute_force():
     m = rng.normal(size=(40, 6))
     liked = [3, 17, 3]
     taste = m[3] / np.linalg.norm(m[3]) + m[17] / np.linalg.norm(m[17])
-    got = rec.recommend(m, liked, k=38)
+    got = rec.recommend(_store(m), liked, k=38)
     want = _brute_force(m, taste, {3, 17})
     assert [i for i, _ in got] == [i for i, _ in want]
-    assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-12)
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-6)
     assert 3 not in dict(got) and 17 not in dict(got) and len(got) == 38
 
 
 def test_rank_toy_exercise_exact():
     m = np.array([[1, 2, 2], [3, 7, 8], [1, -2, 6]], dtype=float)  # Avatar, Ironman, Rainman
-    got = rec.recommend(m, [0], k=5)
+    got = rec.recommend(_store(m), [0], k=5)
     assert [i for i, _ in got] == [1, 2]
-    assert got[0][1] == pytest.approx(33 / (3 * np.sqrt(122)))  # 0.99589
-    assert got[1][1] == pytest.approx(9 / (3 * np.sqrt(41)))  # 0.46852
+    assert got[0][1] == pytest.approx(33 / (3 * np.sqrt(122)), abs=1e-6)  # 0.99589
+    assert got[1][1] == pytest.approx(9 / (3 * np.sqrt(41)), abs=1e-6)  # 0.46852
+    assert rec.rank(_store(m), np.array([1.0, 2, 2]), k=0) == []
 
 
 def test_taste_needs_a_liked_movie_and_a_direction():
@@ -126,29 +139,28 @@ def test_explain_hits_with_a_fake_encoder(movies, index):
     assert out[1].shared == rec.shared_genres(sub[2], [sub[0]])
 
 
-def test_embeddings_are_cached_on_disk(tmp_path):
+def test_movie_store_rows_follow_the_movies_and_persist(tmp_path, movies, index):
     calls = []
 
-    def embed(texts):
-        calls.append(len(texts))
-        return np.arange(len(texts) * 2, dtype=np.float32).reshape(-1, 2)
+    class Fake:
+        name, dim, fingerprint = "fake", 4, "fake-4"
 
-    a = rec.embeddings_cached(["x", "y"], embed, tmp_path, "m1")
-    b = rec.embeddings_cached(["x", "y"], embed, tmp_path, "m1")
-    assert calls == [2] and np.array_equal(a, b)
-    rec.embeddings_cached(["x", "y"], embed, tmp_path, "m2")  # another model: recomputed
-    assert calls == [2, 2]
-    for f in tmp_path.glob("*.npy"):
-        f.write_bytes(b"garbage")  # a damaged file is recomputed, not trusted
-    rec.embeddings_cached(["x", "y"], embed, tmp_path, "m1")
-    assert calls == [2, 2, 2]
+        def encode(self, texts):
+            calls.append(len(texts))
+            return np.array([[len(t), 1.0, 0.0, 0.0] for t in texts], dtype=np.float32)
+
+    sub = movies[:5]
+    store = rec.movie_store(Fake(), sub, tmp_path)
+    assert store.ids() == rec.store_ids(sub) == [f"rec-movie-{m.id}" for m in sub]
+    again = rec.movie_store(Fake(), sub, tmp_path)  # read back from disk, not re-embedded
+    assert calls == [5] and np.array_equal(store.vectors(), again.vectors())
 
 
 # --- real embeddings ----------------------------------------------------------------------------
 
-def test_real_recommendations_exclude_liked_and_are_ranked(emb, movies, index):
+def test_real_recommendations_exclude_liked_and_are_ranked(store, emb, movies, index):
     liked = [index["Alien"], index["The Martian"]]
-    got = rec.recommend(emb, liked, k=10)
+    got = rec.recommend(store, liked, k=10)
     assert not set(liked) & {i for i, _ in got}
     want = _brute_force(emb, emb[liked[0]] + emb[liked[1]], set(liked))[:10]
     assert [i for i, _ in got] == [i for i, _ in want]
@@ -160,8 +172,8 @@ def test_real_recommendations_exclude_liked_and_are_ranked(emb, movies, index):
     ("astronauts exploring outer space", "Sci-Fi"),
     ("cowboys and gunfights in the wild west", "Western"),
 ])
-def test_cold_start_query_finds_the_genre(model, emb, movies, query, genre):
-    top5 = rec.rank(emb, encode(model, [query])[0], k=5)
+def test_cold_start_query_finds_the_genre(model, store, movies, query, genre):
+    top5 = rec.rank(store, encode(model, [query])[0], k=5)
     genres = [movies[i].genres for i, _ in top5]
     assert genre in genres[0] or genre in genres[1], genres
     assert sum(genre in g for g in genres) >= 2, genres

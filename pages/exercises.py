@@ -73,9 +73,9 @@ def solution(q: exs.Question) -> exs.Solution | None:
     except UnknownWordError as exc:
         warn_unknown(exc)
     except NoKnownWordsError as exc:
-        st.warning(str(exc), icon=":material/spellcheck:")
+        st.warning(exs.md_escape(str(exc)), icon=":material/spellcheck:")
     except ValueError as exc:
-        st.warning(str(exc), icon=":material/info:")
+        st.warning(exs.md_escape(str(exc)), icon=":material/info:")
     return None
 
 
@@ -110,7 +110,8 @@ def load_from_url() -> None:
                 st.session_state["ex_mode"] = ANSWER  # a student opening a shared link
             return
         except exs.ExerciseFormatError as exc:
-            st.error(f"This exercise link cannot be opened: {exc}", icon=":material/link_off:")
+            st.error("This exercise link cannot be opened: " + exs.md_escape(str(exc)),
+                     icon=":material/link_off:")
             st.info("Ask your instructor for the link again, or scan the QR code. Below is the "
                     "example set.", icon=":material/qr_code_scanner:")
     if first:
@@ -166,7 +167,7 @@ def question_form() -> dict | None:
         try:
             vectors = parse_named_vectors(text)
         except VectorParseError as exc:
-            st.warning(str(exc), icon=":material/edit_note:")
+            st.warning(exs.md_escape(str(exc)), icon=":material/edit_note:")
             return None
         if len(vectors) < 3:
             st.info("Give the liked item and at least two others to choose from.")
@@ -213,18 +214,19 @@ def add_question(fields: dict) -> None:
     try:
         q = exs.question_from_dict(fields, "The new question")
     except exs.ExerciseFormatError as exc:
-        st.warning(str(exc), icon=":material/edit_note:")
+        st.warning(exs.md_escape(str(exc)), icon=":material/edit_note:")
         return
     try:
         exs.check_link_size(exs.ExerciseSet(current.title, (*current.questions, q)))
     except exs.ExerciseFormatError as exc:
-        st.warning(str(exc), icon=":material/link_off:")
+        st.warning(exs.md_escape(str(exc)), icon=":material/link_off:")
         return
     sol = solution(q)  # checks the words exist and the answer can be computed
     if sol is None:
         return
     set_questions([*current.questions, q])
-    st.success(f"Added question {len(current.questions) + 1}. Key: {sol.correct}",
+    key = exs.md_escape(sol.correct)
+    st.success(f"Added question {len(current.questions) + 1}. Key: {key}",
                icon=":material/check:")
 
 
@@ -315,14 +317,15 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                         f"{MAX_IMPORT_BYTES // 1024} KB.")
                 imported = exs.from_json(data)
             except exs.ExerciseFormatError as exc:
-                st.error(f"Could not import this file: {exc}", icon=":material/error:")
+                st.error("Could not import this file: " + exs.md_escape(str(exc)),
+                         icon=":material/error:")
             else:
                 st.session_state["ex_import_done"] = digest
                 st.session_state["ex_pending"] = imported  # applied before the widgets draw
                 st.rerun()
         else:
-            st.success(f"Imported “{st.session_state['ex_set'].title or 'Exercises'}” from the "
-                       "file.", icon=":material/upload_file:")
+            title = exs.md_escape(st.session_state["ex_set"].title or "Exercises")
+            st.success(f"Imported “{title}” from the file.", icon=":material/upload_file:")
 
 
 # ------------------------------------------------------------------ the student view
@@ -374,7 +377,7 @@ def key_for(i: int, q: exs.Question) -> None:
 
 def student_view(ex: exs.ExerciseSet) -> None:
     fp = exs.fingerprint(ex)
-    st.header(ex.title or "Exercises")
+    st.header(exs.md_escape(ex.title or "Exercises"))
     if not ex.questions:
         st.info("This set has no questions yet. Switch to *Build* to add some.")
         return

@@ -44,7 +44,7 @@ def test_build_check_and_reveal_the_key(kv, model):
     at.text_input(key="ex_an_c").input("woman").run()
     at.button(key="ex_add").click().run()
     assert not at.exception, at.exception
-    assert "Added question 1. Key: queen" in [s.value for s in at.success]
+    assert "Added question 1. Key: queen" in [plain(s.value) for s in at.success]
     built = exs.ExerciseSet("Friday quiz", (exs.AnalogyQuestion("man", "king", "woman"),))
     assert at.session_state["ex_set"] == built
     assert exs.decode_set(at.query_params["ex"]) == built
@@ -83,7 +83,7 @@ def test_shared_link_opens_the_same_set_for_a_student(kv):
     assert at.session_state["ex_set"] == SHARED
     assert at.query_params["ex"] == token
     text = shown_text(at)
-    assert "Quiz <b>7</b>" in [h.value for h in at.header]
+    assert "Quiz <b>7</b>" in [plain(h.value) for h in at.header]
     assert "Avatar = [1, 2, 2]; Ironman = [3, 7, 8]" in plain(text)
     fp = _fp(SHARED)
     assert at.radio(key=f"ex_ans_{fp}_0").options == ["Ironman", "Rainman"]
@@ -103,7 +103,7 @@ def test_tampered_link_shows_a_clear_error():
     token = exs.encode_set(SHARED)
     at = open_page(PAGE, query={"ex": token[:-12]})
     assert not at.exception, at.exception
-    assert at.error and "cannot be opened" in at.error[0].value
+    assert at.error and "cannot be opened" in plain(at.error[0].value)
     assert at.session_state["ex_set"] == exs.EXAMPLE_SET
 
 
@@ -118,7 +118,7 @@ def test_import_json_file_and_bad_file():
     bad = json.dumps({**exs.to_dict(SHARED), "questions": [{"kind": "poem"}]}).encode()
     at.file_uploader(key="ex_import").set_value(("bad.json", bad, "application/json"))
     at.run()
-    assert at.error and "Question 1: 'kind' is 'poem'" in at.error[0].value
+    assert at.error and "Question 1: 'kind' is 'poem'" in plain(at.error[0].value)
     assert at.session_state["ex_set"] == SHARED
 
 

@@ -98,9 +98,11 @@ with tab_nb:
 # --- Analogies -----------------------------------------------------------------------------
 with tab_an:
     options = [*PRESETS, CUSTOM]
-    first = ANALOGY_PRESETS[0]
-    st.selectbox("Preset", options, key=url_choice("nb_preset", first.label, options),
+    st.selectbox("Preset", options,
+                 key=url_choice("nb_preset", ANALOGY_PRESETS[0].label, options),
                  on_change=use_preset)
+    # a link naming only a preset still fills in that preset's words
+    first = PRESETS.get(st.session_state["nb_preset"], ANALOGY_PRESETS[0])
     c_a, c_b, c_c = st.columns(3)
     a = c_a.text_input("a", key=url_key("nb_a", first.a), max_chars=60, on_change=mark_custom)
     b = c_b.text_input("is to b", key=url_key("nb_b", first.b), max_chars=60,

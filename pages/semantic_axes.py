@@ -57,6 +57,8 @@ def axis_inputs(suffix: str, default) -> tuple[str, str]:
     st.selectbox("Axis preset", OPTIONS, key=url_choice(f"ax_preset{suffix}", default.label,
                                                            OPTIONS),
                  on_change=use_preset, args=(suffix,))
+    # a link naming only a preset still fills in that preset's poles
+    default = PRESETS.get(st.session_state[f"ax_preset{suffix}"], default)
     left, right = st.columns(2)
     neg = left.text_input("From pole", key=url_key(f"ax_neg{suffix}", default.negative),
                           max_chars=200, on_change=mark_custom, args=(suffix,),
@@ -103,7 +105,9 @@ if two:
 else:
     neg1, pos1 = axis_inputs("", FIRST)
 text = st.text_area("Words to place (separated by commas or new lines)",
-                    key=url_key("ax_words", FIRST.words), height=90, max_chars=5_000)
+                    key=url_key("ax_words", PRESETS.get(st.session_state["ax_preset"],
+                                                        FIRST).words),
+                    height=90, max_chars=5_000)
 to_url("ax_mode", "ax_preset", "ax_neg", "ax_pos", "ax_words",
        *(("ax_preset2", "ax_neg2", "ax_pos2") if two else ()))
 

@@ -75,6 +75,15 @@ def test_analogy_link_reproduces_screen_and_survives_bad_values():
     assert at.slider(key="nb_k").value == 10 and at.radio(key="nb_method").value == "3cosadd"
 
 
+def test_link_with_only_a_preset_fills_its_words():
+    at = open_page(NB, query={"nb_preset": "better − good + bad"})
+    assert (at.text_input(key="nb_a").value, at.text_input(key="nb_c").value) == ("good", "bad")
+    assert "better − good + bad = **worse**" in shown_text(at)
+    ax = open_page(AX, query={"ax_preset": "safe → dangerous"})
+    assert ax.text_input(key="ax_pos").value == "dangerous"
+    assert "snake" in list(frames(ax)[0]["word"])
+
+
 # --- Semantic axes -------------------------------------------------------------------------
 
 def test_axis_default_ranks_jobs_and_shows_bias_note():

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import hashlib
 import html
 import io
@@ -29,7 +28,6 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -525,41 +523,31 @@ def builtin_docs() -> list[Doc]:
     return [Doc(s, s) for s in BUILTIN_SENTENCES]
 
 
-_TEXT_COLUMNS = ("blurb", "overview", "description", "plot", "summary", "synopsis", "text")
+def movie_docs() -> list[Doc] | None:
+    """The movie blurbs of ``data/movies.csv``, exactly as the Semantic search page embeds them
+    (the plot only, labelled "Title (year)"), or ``None`` when the file is missing or unreadable.
 
+    Usage: ``movie_docs()[0].label`` → ``"Interstellar (2014)"``
 
-def load_movie_docs(path: str | Path) -> list[Doc] | None:
-    """Movie blurbs from a CSV with a ``title`` column and a text column, or ``None``.
-
-    Usage: ``load_movie_docs(paths.DATA / "movies.csv")``
-
-    ``None`` (not an error) when the file is missing or has no usable columns, so a search
-    question can say "not available on this server" instead of failing.
+    ``None`` is not an error: a search question then says "not available on this server".
     """
-    p = Path(path)
-    if not p.is_file():
-        return None
     try:
-        with p.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            cols = {c.strip().lower(): c for c in (reader.fieldnames or [])}
-            text_col = next((cols[c] for c in _TEXT_COLUMNS if c in cols), None)
-            if "title" not in cols or text_col is None:
-                return None
-            docs: dict[str, Doc] = {}
-            for row in reader:
-                title = (row.get(cols["title"]) or "").strip()[:MAX_PHRASE]
-                text = (row.get(text_col) or "").strip()
-                if title and text and title not in docs:
-                    docs[title] = Doc(title, f"{title}. {text}")
-                if len(docs) >= MAX_MOVIES:
-                    break
-    except (OSError, UnicodeDecodeError, csv.Error):
+        from embedding.documents import movie_corpus
+
+        _, texts, payloads = movie_corpus()
+    except (ImportError, OSError, KeyError, ValueError, TypeError):
         return None
+    docs: dict[str, Doc] = {}
+    for text, payload in zip(texts, payloads, strict=True):
+        label = str(payload.get("title", "")).strip()[:MAX_PHRASE]
+        if label and str(text).strip() and label not in docs:
+            docs[label] = Doc(label, str(text))
+        if len(docs) >= MAX_MOVIES:
+            break
     return list(docs.values()) or None
 
 
-def corpus_docs(corpus: str, data_dir: str | Path | None = None) -> list[Doc] | None:
+def corpus_docs(corpus: str) -> list[Doc] | None:
     """The documents of a named corpus (``"sentences"`` or ``"movies"``), ``None`` if missing.
 
     Usage: ``corpus_docs("sentences")``
@@ -567,9 +555,7 @@ def corpus_docs(corpus: str, data_dir: str | Path | None = None) -> list[Doc] | 
     if corpus == "sentences":
         return builtin_docs()
     if corpus == "movies":
-        from embedding.paths import DATA
-
-        return load_movie_docs(Path(data_dir or DATA) / "movies.csv")
+        return movie_docs()
     raise ValueError(f"Unknown corpus '{corpus}'.")
 
 

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from embedding import documents
 from embedding import exercises as ex
 from embedding.exercises import (
     EXAMPLE_SET,
@@ -183,24 +184,28 @@ def test_word_questions_with_glove(kv, model):
     assert diff.correct == "Both models"
 
 
-def test_search_question_and_missing_movies(model, tmp_path):
+def test_search_question_and_missing_movies(model, tmp_path, monkeypatch):
     q = EXAMPLE_SET.questions[4]
     s = ex.solve(q, model=model, docs=ex.builtin_docs())
     assert s.correct == ex.BUILTIN_SENTENCES[4] and "as the instructor expected" in s.note
     assert ex.check(q, s, ex.BUILTIN_SENTENCES[4]).ok
-    assert ex.corpus_docs("movies", tmp_path) is None  # no data/movies.csv: degrade, no crash
+    monkeypatch.setattr(documents, "DATA", tmp_path)
+    assert ex.corpus_docs("movies") is None  # no data/movies.csv: degrade, no crash
     with pytest.raises(ValueError, match="not available"):
         ex.solve(SearchQuestion("space", "movies", "x"), model=model, docs=None)
     (tmp_path / "movies.csv").write_text(
-        "title,blurb\nStar Quest,A crew of explorers travels to a distant planet.\n"
-        "Bake Off,Two rival bakers compete for the best wedding cake.\n", encoding="utf-8")
-    docs = ex.corpus_docs("movies", tmp_path)
-    assert [d.label for d in docs] == ["Star Quest", "Bake Off"]
-    m = ex.solve(SearchQuestion("astronauts in space", "movies", "Bake Off"), model=model,
-                 docs=docs)
-    assert m.correct == "Star Quest" and 'instructor expected "Bake Off"' in m.note
+        "id,title,year,genres,plot\n"
+        "1,Star Quest,2001,Sci-Fi,A crew of explorers travels to a distant planet.\n"
+        "2,Bake Off,2010,Comedy,Two rival bakers compete for the best wedding cake.\n",
+        encoding="utf-8")
+    docs = ex.corpus_docs("movies")
+    assert [d.label for d in docs] == ["Star Quest (2001)", "Bake Off (2010)"]
+    assert docs[0].text == "A crew of explorers travels to a distant planet."
+    m = ex.solve(SearchQuestion("astronauts in space", "movies", "Bake Off (2010)"),
+                 model=model, docs=docs)
+    assert m.correct == "Star Quest (2001)" and 'instructor expected "Bake Off (2010)"' in m.note
     (tmp_path / "movies.csv").write_text("name,year\nX,1999\n", encoding="utf-8")
-    assert ex.corpus_docs("movies", tmp_path) is None
+    assert ex.corpus_docs("movies") is None
 
 
 def test_handouts_escape_the_instructors_text():

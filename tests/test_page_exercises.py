@@ -143,13 +143,13 @@ def test_search_question_over_the_movies(model):
         return
     corpora.set_value("movies").run()
     at.text_input(key="ex_search_query").input("astronauts travel through a wormhole").run()
-    at.selectbox(key="ex_search_expected").select("Interstellar").run()
+    at.selectbox(key="ex_search_expected").select("Interstellar (2014)").run()
     at.button(key="ex_add").click().run()
     assert not at.exception, at.exception
-    assert plain(at.success[0].value) == "Added question 6. Key: Interstellar"
+    assert plain(at.success[0].value) == "Added question 6. Key: Interstellar (2014)"
     q = at.session_state["ex_set"].questions[-1]
     assert q == exs.SearchQuestion("astronauts travel through a wormhole", "movies",
-                                   "Interstellar")
+                                   "Interstellar (2014)")
 
 
 def test_link_uses_the_address_the_browser_reports():

@@ -332,16 +332,27 @@ class TrainedVectors:
         return len(self.wv)
 
 
+def _acquire(lock, on_queue: Callable[[], None] | None) -> None:
+    """Take ``lock``; if that means waiting, call ``on_queue`` first (to say so on screen)."""
+    if not lock.acquire(blocking=False):
+        if on_queue is not None:
+            on_queue()
+        lock.acquire()
+
+
 def train_word2vec(
     corpus: Corpus,
     params: Word2VecParams,
     on_epoch: Callable[[EpochReport], None] | None = None,
+    on_queue: Callable[[], None] | None = None,
 ) -> TrainedVectors:
     """Train Word2Vec on ``corpus``, deterministically, reporting each epoch to ``on_epoch``.
 
     Usage: ``train_word2vec(builtin_corpus(), Word2VecParams(sg=False), print)``
 
-    One worker thread and a fixed seed make the vectors identical on every run. Raises
+    At most :data:`MAX_CONCURRENT_TRAININGS` run at once on the server; a run that has to wait
+    for a free slot calls ``on_queue`` first. One worker thread and a fixed seed make the
+    vectors identical on every run. Raises
     ``ValueError`` for settings out of :data:`LIMITS`, :class:`TrainingTooLargeError` when over
     the work budget, :class:`CorpusError` when no word appears ``min_count`` times.
     """
@@ -361,12 +372,15 @@ def train_word2vec(
         workers=1, hashfxn=_stable_hash, max_final_vocab=MAX_VOCAB, compute_loss=True,
     )
     start = time.perf_counter()
-    with _training_slots:
+    _acquire(_training_slots, on_queue)
+    try:
         model.build_vocab(sentences)
         model.train(
             sentences, total_examples=model.corpus_count, epochs=params.epochs,
             compute_loss=True, callbacks=[callback],
         )
+    finally:
+        _training_slots.release()
     wv = model.wv
     wv.fill_norms()  # computed once here, so later look-ups from many sessions only read
     return TrainedVectors(
@@ -406,16 +420,22 @@ class ModelCache:
         corpus: Corpus,
         params: Word2VecParams,
         on_epoch: Callable[[EpochReport], None] | None = None,
+        on_queue: Callable[[], None] | None = None,
     ) -> tuple[TrainedVectors, bool]:
-        """``(result, trained_now)``: the cached vectors, or newly trained ones (then cached)."""
+        """``(result, trained_now)``: the cached vectors, or newly trained ones (then cached).
+
+        ``on_queue`` is called when this call has to wait (the same model is being trained for
+        another session, or every training slot is busy).
+        """
         key = (corpus.key, params)
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
+        _acquire(key_lock, on_queue)
+        try:
             hit = self.get(corpus.key, params)
             if hit is not None:
                 return hit, False
-            result = train_word2vec(corpus, params, on_epoch)
+            result = train_word2vec(corpus, params, on_epoch, on_queue)
             with self._lock:
                 self._items[key] = result
                 self._items.move_to_end(key)
@@ -423,6 +443,8 @@ class ModelCache:
                     old, _ = self._items.popitem(last=False)
                     self._key_locks.pop(old, None)
             return result, True
+        finally:
+            key_lock.release()
 
 
 def frequent_words(wv: KeyedVectors, n: int = 150, min_chars: int = 1) -> list[str]:

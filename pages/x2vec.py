@@ -45,7 +45,11 @@ def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams) -> w2v.T
         bar.progress(report.fraction, text=f"Epoch {report.epoch} of {report.epochs} · "
                                            f"loss of this epoch {report.loss:,.0f}")
 
-    result, _ = cache.get_or_train(corpus, params, on_epoch)
+    def on_queue() -> None:
+        bar.progress(0.0, text="Another training is running on this server; yours starts as "
+                               "soon as it finishes…")
+
+    result, _ = cache.get_or_train(corpus, params, on_epoch, on_queue)
     bar.empty()
     return result
 
@@ -171,7 +175,7 @@ def train_tab() -> None:
     cols[0].metric("Sentences", f"{result.n_sentences:,}")
     cols[1].metric("Words read", f"{result.n_tokens:,}")
     cols[2].metric("Vocabulary", f"{result.vocab_size:,}")
-    cols[3].metric("Vectors", f"{result.vocab_size:,} × {params.vector_size}")
+    cols[3].metric("Dimensions", f"{params.vector_size}")
     change = (losses[-1] - losses[0]) / losses[0] if len(losses) > 1 and losses[0] else 0.0
     cols[4].metric("Loss, last epoch", f"{losses[-1]:,.0f}", f"{change:+.0%} vs epoch 1",
                    delta_color="inverse")
@@ -221,7 +225,7 @@ def train_tab() -> None:
 
     st.subheader("Map of the trained vectors (PCA)")
     focus = [word.lower()] + [h for h, _ in hits] if hits else []
-    map_words = focus + w2v.frequent_words(wv, 120, min_chars=4)
+    map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
         wmap = w2v.pca_map(wv, map_words)
     except ValueError as exc:
@@ -231,7 +235,7 @@ def train_tab() -> None:
     if focus:
         groups[focus[0]] = "your word"
     mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained,
-                       title="Your word, its neighbours and the 120 most frequent longer words")
+                       title="Your word, its neighbours and the 60 most frequent longer words")
     st.plotly_chart(mfig, key="x2v_map")
     mdf = pd.DataFrame({"word": wmap.words, "x": wmap.xy[:, 0].round(4),
                         "y": wmap.xy[:, 1].round(4)})

@@ -36,7 +36,7 @@ def test_x2vec_trains_on_the_builtin_corpus_and_shows_neighbours(x2vec):
     assert metrics["Sentences"] == "2,619"
     assert metrics["Words read"] == "59,576"
     assert metrics["Vocabulary"] == "4,041"
-    assert metrics["Vectors"] == "4,041 × 20"
+    assert metrics["Dimensions"] == "20"
     neighbours = x2vec.dataframe[1].value  # [0] is the training-pairs table
     assert list(neighbours.columns) == ["rank", "neighbour", "cosine"]
     assert len(neighbours) == 10 and neighbours["cosine"].is_monotonic_decreasing

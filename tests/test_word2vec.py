@@ -271,3 +271,32 @@ def test_sequence_corpus_keeps_items_verbatim():
 def test_sample_is_checked():
     with pytest.raises(ValueError, match="sample"):
         Word2VecParams(sample=0.5).check()
+
+
+def test_a_training_waits_for_a_free_slot_and_says_so():
+    import threading
+
+    from embedding import word2vec as w2v
+
+    corpus = corpus_from_text(REPEATED)
+    queued, done = threading.Event(), []
+    for _ in range(w2v.MAX_CONCURRENT_TRAININGS):  # the whole server is busy
+        w2v._training_slots.acquire()
+    worker = threading.Thread(target=lambda: done.append(
+        train_word2vec(corpus, SMALL, on_queue=queued.set)))
+    worker.start()
+    try:
+        assert queued.wait(timeout=60)  # it told us it is waiting…
+        assert not done  # …and has not trained yet
+    finally:
+        for _ in range(w2v.MAX_CONCURRENT_TRAININGS):
+            w2v._training_slots.release()
+    worker.join(timeout=60)
+    assert len(done) == 1 and done[0].losses  # then it ran
+    train_word2vec(corpus, SMALL)  # and every slot was given back
+
+
+def test_parmesan_is_bought_with_pasta_not_with_milk(product2vec):
+    wv = product2vec.wv
+    assert wv.similarity("parmesan", "spaghetti") > wv.similarity("parmesan", "milk")
+    assert bk.BY_NAME["parmesan"].aisle == bk.BY_NAME["milk"].aisle == "dairy"

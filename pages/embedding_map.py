@@ -1,0 +1,311 @@
+"""Embedding map: UMAP, t-SNE and PCA pictures of word and sentence vectors, and their honesty."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from embedding import projection as proj
+from embedding import resources, wordsets
+from embedding.map_figures import embedding_map, preservation_bars
+from embedding.sbert import describe_sbert, encode
+from embedding.words import neighbours as glove_neighbours
+from pages._ui import (
+    downloads,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    to_url,
+    url_choice,
+    url_int,
+    url_key,
+)
+
+SETS = {"themes": "Themed words", "top": "Most frequent words", "own": "Your words",
+        "sentences": "Sentences"}
+DIMS = {"2": "2-D", "3": "3-D"}
+MIN_DISTS = ("0.0", "0.05", "0.1", "0.25", "0.5", "0.8", "0.99")
+K_SCORE = 10  # neighbours compared by the preservation score
+K_HOVER = 5  # neighbours listed on hover
+MAX_LABELS = 600  # more text than this on a map is unreadable
+MAX_SENTENCES = 300
+MAX_PASTE_CHARS = 30_000
+DEFAULT_WORDS = (
+    "fruit: apple, banana, cherry, grape, mango, pear, plum, lemon\n"
+    "tools: hammer, saw, drill, wrench, screwdriver, chisel, pliers\n"
+    "planets: mercury, venus, earth, mars, jupiter, saturn, neptune\n"
+    "king, queen, prince, princess, man, woman, boy, girl"
+)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def item_vectors(kind: str, labels: tuple[str, ...]):
+    """The vectors of a set: SBERT for sentences, GloVe rows for words."""
+    if kind == "sentences":
+        return encode(resources.sbert(), list(labels))
+    return resources.glove()[list(labels)]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def hover_lists(kind: str, labels: tuple[str, ...]):
+    """Each point's nearest neighbours in the full space (same for every method)."""
+    return proj.neighbour_lists(item_vectors(kind, labels), list(labels), k=K_HOVER)
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict):
+    """Coordinates, seconds taken and neighbour-preservation score of one map (shared cache)."""
+    vectors = item_vectors(kind, labels)
+    coords, seconds = proj.timed_project(vectors, method, dims, **params)
+    score = proj.neighbour_preservation(vectors, coords, k=K_SCORE, metric="cosine")
+    return coords, seconds, score
+
+
+def method_params(method: str, n: int) -> dict:
+    """The settings of ``method`` as chosen in the widgets."""
+    state = st.session_state
+    common = {"seed": state.get("map_seed", 42), "metric": state.get("map_metric", "cosine")}
+    if method == "umap":
+        return {**common, "n_neighbors": state.get("map_neighbors", 15),
+                "min_dist": float(state.get("map_min_dist", "0.1")),
+                "n_epochs": proj.interactive_epochs(n)}
+    if method == "tsne":
+        return {**common, "perplexity": state.get("map_perplexity", 30)}
+    return {}
+
+
+def unknown_note(unknown) -> None:
+    """One warning for all the typed words GloVe does not know, with spelling suggestions."""
+    parts = []
+    for exc in unknown[:12]:
+        hint = f" (did you mean {', '.join(f'`{s}`' for s in exc.suggestions[:3])}?)" \
+            if exc.suggestions else ""
+        parts.append(f"`{exc.word[:40]}`{hint}")
+    more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
+    st.warning(f"Left off the map, not in GloVe's vocabulary: {', '.join(parts)}{more}. "
+               "GloVe knows single lower-case English words.", icon=":material/spellcheck:")
+
+
+st.title("Embedding map")
+st.caption("Similar things sit close together: see it on a 2-D or 3-D map, and see what a flat "
+           "picture of 50 or 384 dimensions gets wrong.")
+
+# ------------------------------------------------------------------ what and how to map
+c1, c2, c3 = st.columns([2.2, 1.4, 1])
+kind = c1.radio("What to map", list(SETS), format_func=SETS.get, horizontal=True,
+                key=url_choice("map_set", "themes", SETS))
+method = c2.radio("Method", list(proj.METHODS), format_func=proj.METHOD_NAMES.get,
+                  horizontal=True, key=url_choice("map_method", "umap", proj.METHODS))
+dims = int(c3.radio("Map", list(DIMS), format_func=DIMS.get, horizontal=True,
+                    key=url_choice("map_dims", "2", DIMS)))
+name = proj.METHOD_NAMES[method]
+
+with st.expander(f"{name} settings", icon=":material/tune:", expanded=False):
+    s1, s2, s3, s4 = st.columns(4)
+    s1.number_input("Random seed", 0, 9999, key=url_int("map_seed", 42, 0, 9999),
+                    help="The same seed gives everyone the same UMAP picture; another seed "
+                         "moves the clusters around. PCA and t-SNE (which starts from the PCA "
+                         "picture) have no randomness here.",
+                    disabled=method != "umap")
+    s2.selectbox("Distance (metric)", proj.METRICS, disabled=method == "pca",
+                 key=url_choice("map_metric", "cosine", proj.METRICS),
+                 help="How closeness is measured in the full space. Cosine is what every other "
+                      "page of this app uses.")
+    if method == "umap":
+        s3.slider("n_neighbors", 2, 100, key=url_int("map_neighbors", 15, 2, 100),
+                  help="How many neighbours UMAP looks at: small = local detail, many small "
+                       "clumps; large = the big picture.")
+        s4.select_slider("min_dist", MIN_DISTS, key=url_choice("map_min_dist", "0.1", MIN_DISTS),
+                         help="How tightly UMAP may pack points: 0 = dense clumps, "
+                              "0.99 = evenly spread.")
+    elif method == "tsne":
+        s3.slider("perplexity", 5, 50, key=url_int("map_perplexity", 30, 5, 50),
+                  help="Roughly how many neighbours t-SNE balances for each point.")
+    else:
+        s3.caption("PCA has no settings: it keeps the directions along which the vectors "
+                   "spread the most.")
+
+# ------------------------------------------------------------------ the points
+kv = glove_or_stop() if kind != "sentences" else None
+items: list[wordsets.MapItem] = []
+if kind == "themes":
+    cats = wordsets.word_categories()
+    if "map_cats" not in st.session_state:
+        wanted = st.query_params.get("map_cats")
+        chosen = [c for c in wanted.split(",") if c in cats] if wanted else []
+        st.session_state.map_cats = chosen or list(wordsets.DEFAULT_CATEGORIES)
+    chosen = st.multiselect("Themes", cats, key="map_cats",
+                            help="Each theme is a list of 20–30 words we picked; every word is "
+                                 "in GloVe.")
+    items = wordsets.themed_words(chosen)
+    st.query_params["map_cats"] = ",".join(chosen)
+elif kind == "top":
+    n_top = st.slider("How many of GloVe's most frequent words", 100, wordsets.MAX_TOP_WORDS,
+                      step=100, key=url_int("map_n", 1000, 100, wordsets.MAX_TOP_WORDS),
+                      help="GloVe stores its words most frequent first; punctuation and "
+                           "numbers are skipped. Colours show frequency bands.")
+    items = wordsets.top_words(kv, n_top)
+elif kind == "own":
+    text = st.text_area(
+        "Your words (commas or new lines; start a line with `theme:` to colour a group)",
+        key=url_key("map_words", DEFAULT_WORDS), height=140, max_chars=MAX_PASTE_CHARS)
+    typed = wordsets.parse_tagged_lines(text, wordsets.OWN_WORDS)
+    items, unknown = wordsets.resolve_items(kv, typed)
+    if unknown:
+        unknown_note(unknown)
+    if len(typed) >= wordsets.MAX_USER_ITEMS:
+        st.info(f"Only the first {wordsets.MAX_USER_ITEMS} words are mapped.")
+else:
+    own = st.toggle("Type my own sentences", key="map_own_sentences")
+    if own:
+        text = st.text_area(
+            "One sentence per line (start a line with `topic |` to colour a group)",
+            key="map_sentences_text", height=160, max_chars=MAX_PASTE_CHARS,
+            placeholder="pets | The cat sleeps on the sofa.\nweather | It rained all day.")
+        items = wordsets.parse_tagged_lines(text, wordsets.OWN_SENTENCES, limit=MAX_SENTENCES,
+                                            split_commas=False)
+        if len(items) >= MAX_SENTENCES:
+            st.info(f"Only the first {MAX_SENTENCES} sentences are mapped.")
+    else:
+        topics = wordsets.sentence_topics()
+        st.caption(f"{len(wordsets.builtin_sentences())} short sentences we wrote, in "
+                   f"{len(topics)} topics: {', '.join(topics)}.")
+        items = wordsets.builtin_sentences()
+to_url("map_set", "map_method", "map_dims", "map_seed", "map_metric", "map_neighbors",
+       "map_min_dist", "map_perplexity", "map_n", "map_words")
+
+noun = "sentences" if kind == "sentences" else "words"
+if len(items) < 5:
+    st.info(f"Add at least 5 {noun} to draw a map (you have {len(items)}).",
+            icon=":material/edit:")
+    st.stop()
+if method == "tsne" and len(items) > proj.TSNE_MAX_POINTS:
+    st.info(f"t-SNE is much slower than UMAP: it maps the first {proj.TSNE_MAX_POINTS:,} of "
+            f"these {len(items):,} {noun}. Use UMAP for the full set.", icon=":material/speed:")
+    items = items[: proj.TSNE_MAX_POINTS]
+if kind == "sentences":
+    sbert_or_stop()
+
+labels = tuple(i.label for i in items)
+categories = [i.category for i in items]
+n = len(labels)
+params = method_params(method, n)
+with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
+    t0 = time.perf_counter()
+    status.write(f"Embedding the {noun}…")
+    vectors = item_vectors(kind, labels)
+    near = hover_lists(kind, labels)
+    status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
+    coords, seconds, score = build_map(kind, labels, method, dims, params)
+    waited = time.perf_counter() - t0
+    shared = " (this map was already computed: served from the cache)" \
+        if seconds > 0.2 and waited < seconds / 2 else ""
+    status.update(label=f"{name} map of {n:,} {noun}, computed in {seconds:.1f} s{shared}",
+                  state="complete")
+
+space = (f"{vectors.shape[1]}-d {describe_sbert()}" if kind == "sentences"
+         else f"{vectors.shape[1]}-d GloVe")
+
+# ------------------------------------------------------------------ focus: search or click
+if st.session_state.get("map_find") not in labels:
+    wanted = st.query_params.get("map_find")
+    st.session_state.map_find = wanted if wanted in labels else None
+chart_state = st.session_state.get("map_chart")
+points = [p for p in (chart_state.selection.points if chart_state else [])
+          if p.get("customdata")]
+signature = tuple(p["customdata"][0] for p in points)
+if signature and signature != st.session_state.get("map_last_click"):
+    st.session_state.map_find = labels[signature[0]]
+st.session_state.map_last_click = signature or None
+
+f1, f2 = st.columns([2, 1])
+focus_label = f1.selectbox(f"Find a {noun[:-1]} (or click a point on the map)", labels,
+                           key="map_find", placeholder="type to search…")
+show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS, key="map_labels",
+                        disabled=n > MAX_LABELS,
+                        help=f"Labels are hidden above {MAX_LABELS} points; hover instead.")
+if focus_label:
+    st.query_params["map_find"] = focus_label
+elif "map_find" in st.query_params:
+    del st.query_params["map_find"]
+focus = labels.index(focus_label) if focus_label else None
+focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=K_SCORE)
+              if focus is not None else [])
+
+# ------------------------------------------------------------------ the map
+fig = embedding_map(coords, labels, categories, near, show_labels=show_labels and n <= MAX_LABELS,
+                    highlight=focus, highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
+                    axis_name=name, space=space)
+st.plotly_chart(fig, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
+                selection_mode="points", config={"scrollZoom": True})
+coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
+coords_df.insert(0, "category", categories)
+coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
+downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
+
+m1, m2, m3 = st.columns(3)
+m1.metric(f"Neighbour preservation ({K_SCORE} nearest)", f"{score:.0%}",
+          help="Share of each point's 10 nearest neighbours in the full space (by cosine) that "
+               "are also among its 10 nearest on the map.")
+m2.metric("A random map would keep", f"{K_SCORE / (n - 1):.0%}")
+m3.metric("Time to compute", f"{seconds:.1f} s")
+explain(
+    f"**How honest is this map?** For every point we take its {K_SCORE} nearest neighbours in the "
+    f"full {space} space (by cosine) and its {K_SCORE} nearest dots on the map, and count how "
+    f"many are the same. {name} keeps **{score:.0%}** of them; a map with the dots thrown at "
+    f"random would keep about {K_SCORE / (n - 1):.0%}. Whatever is missing is where the map "
+    "misleads: two dots can sit side by side without being similar, and close neighbours can "
+    "end up apart.\n\n"
+    "**Compare the methods** on the same points: **PCA** is a straight projection (like a "
+    "shadow) that keeps the big directions but squashes neighbourhoods; **t-SNE** and **UMAP** "
+    "bend the space to keep neighbours together, so their clusters are meaningful but the "
+    "*distances between clusters* and the axes are not. Change the seed: UMAP's clusters stay, "
+    "their positions move.",
+    title="What the score means",
+)
+explain(
+    f"Each dot is one of the {n:,} {noun}, coloured by {('topic' if kind == 'sentences' else 'theme')}"
+    f". The full vectors have {vectors.shape[1]} numbers each; {name} squeezes them into {dims}. "
+    "**Hover** a dot to see its true nearest neighbours, measured in the full space: when they "
+    "are not the dots around it, the map has bent the truth. **Click** a dot (or search for it) "
+    "to draw lines to its true neighbours. Click a legend entry to hide a group.",
+    title="How to read the map",
+)
+
+# ------------------------------------------------------------------ the focused point
+if focus is not None:
+    st.subheader(f"Nearest to “{focus_label[:80]}” in the full space")
+    table = pd.DataFrame([{"neighbour": nb.label, "cosine (full space)": round(nb.similarity, 4),
+                           "rank by distance on the map": nb.map_rank} for nb in focus_near])
+    table.index = range(1, len(table) + 1)
+    st.dataframe(table, width="stretch")
+    downloads(f"neighbours_{method}", df=table.reset_index(names="rank"), key="map_nb_dl")
+    kept = sum(nb.map_rank <= K_SCORE for nb in focus_near)
+    st.caption(f"{kept} of these {len(focus_near)} true neighbours are also among the "
+               f"{K_SCORE} closest dots on the map.")
+    if kind != "sentences":
+        vocab = glove_neighbours(kv, focus_label, k=8)
+        st.caption("Nearest in all 400,000 GloVe words (most are not on this map): "
+                   + ", ".join(f"{w} ({s:.2f})" for w, s in vocab))
+
+# ------------------------------------------------------------------ all three methods
+if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
+    rows = []
+    with st.status("Computing the other maps…", expanded=False) as status:
+        for m in proj.METHODS:
+            if m == "tsne" and n > proj.TSNE_MAX_POINTS:
+                continue
+            status.write(f"{proj.METHOD_NAMES[m]}…")
+            _, secs, sc = build_map(kind, labels, m, dims, method_params(m, n))
+            rows.append({"method": proj.METHOD_NAMES[m], "neighbours kept": round(sc, 4),
+                         "seconds": round(secs, 2)})
+        status.update(label="All methods computed", state="complete")
+    cmp_df = pd.DataFrame(rows)
+    cmp_fig = preservation_bars(list(cmp_df["method"]), list(cmp_df["neighbours kept"]), K_SCORE)
+    st.plotly_chart(cmp_fig, key="map_cmp_chart")
+    st.dataframe(cmp_df, width="stretch", hide_index=True)
+    downloads("map_method_comparison", df=cmp_df, fig=cmp_fig, key="map_cmp_dl")
+    explain("The same points, the same score, three methods. UMAP and t-SNE usually keep far "
+            "more neighbours than PCA, which is why they make better *maps*; PCA's axes, on the "
+            "other hand, are real directions in the space. Timings show why t-SNE is limited to "
+            f"{proj.TSNE_MAX_POINTS:,} points here.", title="Which map is most honest?")

@@ -7,6 +7,7 @@ from embedding import baskets as bk
 from embedding import beyond_figures as bf
 from embedding import figures
 from embedding import word2vec as w2v
+from embedding.search import escape_markdown
 from embedding.words import UnknownWordError, neighbours
 from pages._ui import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
 
@@ -217,7 +218,8 @@ def train_tab() -> None:
         right.plotly_chart(nfig, key="x2v_neighbours")
         downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
         explain(
-            f"These words appeared in contexts like those of **{word}** in *this* corpus. "
+            f"These words appeared in contexts like those of **{escape_markdown(word)}** in "
+            "*this* corpus. "
             "With only ~60,000 words of news, neighbours mix meaning with topic (words from the "
             "same stories): GloVe learned from 6 billion words. Try more epochs, or CBOW, and "
             "see how the list changes."

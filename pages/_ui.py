@@ -137,18 +137,17 @@ def url_int(key: str, default: int, lo: int, hi: int) -> str:
 # ---------------------------------------------------------------- presentation mode (classroom)
 
 #: Static CSS for a projector (no user text ever goes in here). Streamlit sizes text in rem,
-#: so a larger root font scales every heading, label and widget; Plotly writes its font sizes
-#: inline, which ``!important`` overrides for tick labels, axis titles and bar labels.
+#: so a larger root font scales every heading, label, widget, metric and formula, and the main
+#: column takes the full width, so charts grow with it. Plotly lays out its margins for its own
+#: font sizes, so only text drawn inside the plot area (bar and point labels, hover boxes) is
+#: enlarged; bigger tick labels would be clipped (CSS zoom fights Streamlit's width handling).
 _PRESENT_CSS = """<style>
 html { font-size: 21px; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 2rem 4rem 2rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
-.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .ztick text,
-.js-plotly-plot .bartext, .js-plotly-plot .textpoint text { font-size: 17px !important; }
-.js-plotly-plot .xtitle, .js-plotly-plot .ytitle, .js-plotly-plot .legendtext {
-  font-size: 18px !important; }
-.js-plotly-plot .gtitle { font-size: 22px !important; }
+.js-plotly-plot .bartext, .js-plotly-plot .textpoint text, .js-plotly-plot .annotation-text,
+.js-plotly-plot .hovertext text { font-size: 16px !important; }
 .katex { font-size: 1.35em; }
 </style>"""
 

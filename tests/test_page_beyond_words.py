@@ -171,3 +171,14 @@ def test_recs_toy_exercise_then_real_vectors(recs):
     assert "0.9959" in text and "0.4685" in text  # the toy cosines
     assert "Recommend **Iron Man**" in text
     assert any("cosine_toy" in str(link.proto) for link in recs.get("page_link"))
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "<script>alert(1)</script>", "日本の映画", "x" * 400])
+def test_bad_input_never_crashes_either_page(model, text):
+    at = open_page(X2VEC, query={**SMALL, "x2v_sentence": text, "x2v_word": text})
+    assert not at.exception, at.exception
+    if not any(c.isalpha() for c in text):
+        assert any("at least two words" in i.value for i in at.info)
+    at = open_page(RECS, query={"rec_query": text, "rec_new_movie": text, "rec_liked": "x,999"})
+    assert not at.exception, at.exception
+    assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Martian (2015)"]

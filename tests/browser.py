@@ -101,7 +101,7 @@ def browser():
 def open_and_wait(page, url: str, timeout_ms: int = 180_000) -> None:
     """Open ``url`` and wait until Streamlit has finished running the page script."""
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector("h1", timeout=timeout_ms)  # every page has a title
     page.wait_for_selector(DONE, timeout=timeout_ms)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from embedding.catalog import available
-from tests.browser import ROOT, exceptions_shown, open_and_wait, wait_rerun
+from tests.browser import ROOT, exceptions_shown, open_and_wait, start_server, wait_rerun
 
 pytestmark = pytest.mark.browser
 PAGES = [p for p in available(ROOT)]
@@ -51,3 +51,24 @@ def test_word_order_in_browser(server_url, browser):
         assert metrics[0] == "1.000" and float(metrics[1]) < 0.95  # SBERT sees the order
     finally:
         page.close()
+
+
+def test_shared_link_is_the_first_request_of_a_fresh_server(browser):
+    """A student opens an instructor's link before anyone opened the app: same state, full app."""
+    url, proc = start_server({"EMBEDDING_EXPLORER_WARMUP": "0"})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        open_and_wait(page, f"{url}/word_similarity?wordsim_a=king&wordsim_b=queen")
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+        wait_rerun(page)
+        assert page.locator("h1").first.inner_text().strip() == "Word similarity"
+        assert page.get_by_label("First word").input_value() == "king"
+        assert page.get_by_label("Second word").input_value() == "queen"
+        assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "0.7839"
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Cosine calculator" in nav and "ui" not in nav.split()  # the router's sidebar
+        assert exceptions_shown(page) == []
+    finally:
+        page.close()
+        proc.kill()
+        proc.wait(timeout=20)

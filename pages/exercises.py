@@ -348,7 +348,8 @@ def answer_widget(q: exs.Question, key: str) -> str | None:
     if len(opts) > 12:
         return st.selectbox("Your answer", opts, index=None, key=key,
                             placeholder="Choose a title (type to search)")
-    return st.radio("Your answer", opts, index=None, key=key)
+    return st.radio("Your answer", opts, index=None, key=key,
+                    format_func=exs.md_escape)  # radio labels render Markdown
 
 
 def key_for(i: int, q: exs.Question) -> None:
@@ -364,7 +365,8 @@ def key_for(i: int, q: exs.Question) -> None:
     if isinstance(q, exs.ToyQuestion):
         for name, steps in sol.steps:
             lines = worked_steps(steps, q.liked, name)
-            with st.expander(f"Worked steps: {q.liked} vs {name}", expanded=name == sol.correct):
+            title = exs.md_escape(f"Worked steps: {q.liked} vs {name}")
+            with st.expander(title, expanded=name == sol.correct):
                 for part in ("dot", "norm_u", "norm_v", "cosine", "angle"):
                     st.latex(lines[part])
     fig = figures.score_bars(list(df["answer"].astype(str).str.slice(0, 60)),

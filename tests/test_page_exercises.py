@@ -168,3 +168,27 @@ def test_link_uses_the_address_the_browser_reports():
     link = at.code[0].value
     assert link.startswith("http://10.0.0.5:8501/exercises?ex=")
     assert exs.decode_set(link.split("?ex=")[1]) == exs.EXAMPLE_SET
+
+
+def test_hostile_but_valid_link_is_shown_literally(kv):
+    evil = exs.ExerciseSet(
+        "**Bold** [click](javascript:alert(1)) <script>alert(1)</script> $x^2$ 🚀 日本語",
+        (exs.ToyQuestion("<img src=x onerror=alert(1)>", (
+            ("<img src=x onerror=alert(1)>", (1.0, 0.0)), ("**b**", (1.0, 1.0)),
+            ("[c](evil.example)", (0.0, 1.0)))),
+         exs.ClosestQuestion("café", ("thé", "lait"))),
+    )
+    at = open_page(PAGE, query={"ex": exs.encode_set(evil)})
+    assert not at.exception, at.exception
+    assert at.session_state["ex_set"] == evil
+    assert [plain(h.value) for h in at.header] == [evil.title]
+    fp = _fp(evil)
+    shown = at.radio(key=f"ex_ans_{fp}_0").options  # radio labels are Markdown: escaped
+    assert shown == [r"\*\*b\*\*", r"\[c\]\(evil\.example\)"]
+    at.radio(key=f"ex_ans_{fp}_0").set_value("**b**").run()
+    at.button(key=f"ex_check_{fp}_0").click().run()
+    assert plain(at.success[0].value).startswith("Right! **b** has the highest cosine")
+    at.toggle(key="ex_reveal").set_value(True).run()
+    assert not at.exception, at.exception
+    for md in (m.value for m in at.markdown):
+        assert "<script>" not in md and "](javascript" not in md and "](evil.example)" not in md

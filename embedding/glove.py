@@ -11,7 +11,6 @@ file (``.txt`` or ``.txt.gz``); it is parsed as text, never unpickled.
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 
@@ -22,21 +21,18 @@ GLOVE_ENV = "GLOVE_PATH"
 DEFAULT_NAME = "GloVe 6B 50d (400,000 words)"
 
 
+#: Limits for a GLOVE_PATH file chosen by whoever runs the server (uploads have far smaller ones).
+SERVER_FILE_LIMITS = {
+    "max_bytes": 8 * 2**30,
+    "max_text_bytes": 8 * 2**30,
+    "max_words": 5_000_000,
+    "max_dims": 1_000,
+    "max_values": 1_500_000_000,
+}
+
+
 class ModelLoadError(RuntimeError):
     """A model could not be loaded; the message says what to fix."""
-
-
-def _open_text(path: Path):
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="strict")
-    return path.open("r", encoding="utf-8", errors="strict")
-
-
-def _has_word2vec_header(path: Path) -> bool:
-    """True when the first line is word2vec's ``<count> <dims>`` header (GloVe has none)."""
-    with _open_text(path) as fh:
-        first = fh.readline().split()
-    return len(first) == 2 and all(tok.isdigit() for tok in first)
 
 
 def load_glove_package() -> KeyedVectors:
@@ -69,7 +65,13 @@ def load_glove_text(path: str | os.PathLike[str]) -> KeyedVectors:
     """A GloVe (no header) or word2vec (``count dims`` header) text file, optionally gzipped.
 
     Usage: ``load_glove_text("vectors.txt.gz")``
+
+    Parsed by :func:`embedding.vectors_io.parse_vectors` (text only, every row checked: a short
+    or non-numeric row is an error with its line number, never silently padded), with limits
+    sized for server-side files such as GloVe 840B.
     """
+    from embedding.vectors_io import VectorsFileError, parse_vectors
+
     p = Path(path).expanduser()
     if not p.is_file():
         raise ModelLoadError(f"GLOVE_PATH points at '{p}', which is not a file.")
@@ -78,9 +80,8 @@ def load_glove_text(path: str | os.PathLike[str]) -> KeyedVectors:
             f"'{p.name}' is not a text vector file: use a GloVe/word2vec .txt or .txt.gz file."
         )
     try:
-        header = _has_word2vec_header(p)
-        return KeyedVectors.load_word2vec_format(str(p), binary=False, no_header=not header)
-    except (UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
+        return parse_vectors(p.read_bytes(), **SERVER_FILE_LIMITS).kv
+    except (VectorsFileError, OSError) as exc:
         raise ModelLoadError(f"Could not read word vectors from '{p.name}': {exc}") from exc
 
 

@@ -100,3 +100,10 @@ def test_glove_path_errors(tmp_path):
     garbage.write_bytes(b"\xff\xfe\x00binary\x00junk")
     with pytest.raises(ModelLoadError):
         load_glove_text(garbage)
+
+
+def test_glove_path_ragged_rows_are_an_error_not_padding(tmp_path):
+    ragged = tmp_path / "ragged.txt"
+    ragged.write_text("hello 0.1 0.2\nworld 0.3\n")
+    with pytest.raises(ModelLoadError, match="Line 2"):
+        load_glove(str(ragged))

@@ -458,28 +458,51 @@ def frequent_words(wv: KeyedVectors, n: int = 150, min_chars: int = 1) -> list[s
 
 @dataclass(frozen=True)
 class WordMap:
-    """2-D PCA coordinates of some words, and how much of the spread the two axes keep."""
+    """2-D coordinates of some words; for PCA, how much of the spread the two axes keep."""
 
     words: tuple[str, ...]
     xy: np.ndarray  # shape (n, 2)
-    explained: tuple[float, float]  # share of the variance on each axis
+    explained: tuple[float, float] | None  # share of the variance on each axis (PCA only)
+    method: str = "pca"
+
+
+def _known_vectors(wv: KeyedVectors, words: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    keep = list(dict.fromkeys(w for w in words if w in wv.key_to_index))
+    if len(keep) < 4:
+        raise ValueError("A map needs at least four words that the model knows.")
+    return keep, np.stack([wv.get_vector(w, norm=True) for w in keep]).astype(np.float64)
 
 
 def pca_map(wv: KeyedVectors, words: Sequence[str]) -> WordMap:
     """Project the vectors of ``words`` (unknown ones skipped) onto their two main directions.
 
-    Usage: ``pca_map(result.wv, ["king", "queen", "man"]).xy.shape`` → ``(3, 2)``
+    Usage: ``pca_map(result.wv, ["king", "queen", "man", "woman"]).xy.shape`` → ``(4, 2)``
     """
     from sklearn.decomposition import PCA
 
-    keep = list(dict.fromkeys(w for w in words if w in wv.key_to_index))
-    if len(keep) < 3:
-        raise ValueError("A map needs at least three words that the model knows.")
-    vectors = np.stack([wv.get_vector(w, norm=True) for w in keep]).astype(np.float64)
+    keep, vectors = _known_vectors(wv, words)
     pca = PCA(n_components=2, svd_solver="full")
     xy = pca.fit_transform(vectors)
     ratio = pca.explained_variance_ratio_
-    return WordMap(tuple(keep), xy, (float(ratio[0]), float(ratio[1])))
+    return WordMap(tuple(keep), xy, (float(ratio[0]), float(ratio[1])), "pca")
+
+
+def word_map(wv: KeyedVectors, words: Sequence[str], method: str = "pca") -> WordMap:
+    """A 2-D map of ``words``: ``"pca"`` (straight projection) or ``"umap"`` (keeps each word's
+    nearest neighbours, cosine, seeded; runs through :func:`embedding.projection.project`).
+
+    Usage: ``word_map(result.wv, frequent_words(result.wv, 60), "umap").xy``
+    """
+    if method == "pca":
+        return pca_map(wv, words)
+    if method != "umap":
+        raise ValueError(f"Unknown map method '{method}': use 'pca' or 'umap'.")
+    from embedding.projection import project
+
+    keep, vectors = _known_vectors(wv, words)
+    xy = project(vectors, "umap", dims=2, seed=42, n_neighbors=min(15, len(keep) - 1),
+                 metric="cosine")
+    return WordMap(tuple(keep), np.asarray(xy, dtype=np.float64), None, "umap")
 
 
 def training_pairs(

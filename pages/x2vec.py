@@ -34,17 +34,25 @@ def basket_corpus() -> tuple[list[list[str]], w2v.Corpus]:
     return baskets, bk.basket_corpus(baskets)
 
 
-def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams) -> w2v.TrainedVectors:
-    """The cached model, or train it now with a progress bar that moves every epoch."""
+def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams,
+                        live_chart: bool = False) -> w2v.TrainedVectors:
+    """The cached model, or train it now with a progress bar that moves every epoch (and, with
+    ``live_chart``, the loss bars growing epoch by epoch)."""
     cache = trained_models()
     hit = cache.get(corpus.key, params)
     if hit is not None:
         return hit
     bar = st.progress(0.0, text=f"Training {params.method} on {corpus.n_tokens:,} words…")
+    chart = st.empty() if live_chart else None
+    so_far: list[float] = []
 
     def on_epoch(report: w2v.EpochReport) -> None:
         bar.progress(report.fraction, text=f"Epoch {report.epoch} of {report.epochs} · "
                                            f"loss of this epoch {report.loss:,.0f}")
+        if chart is not None:
+            so_far.append(report.loss)
+            chart.plotly_chart(bf.loss_curve(so_far, title=f"Training… epoch {report.epoch} "
+                                                           f"of {report.epochs}"))
 
     def on_queue() -> None:
         bar.progress(0.0, text="Another training is running on this server; yours starts as "
@@ -52,6 +60,8 @@ def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams) -> w2v.T
 
     result, _ = cache.get_or_train(corpus, params, on_epoch, on_queue)
     bar.empty()
+    if chart is not None:
+        chart.empty()
     return result
 
 
@@ -167,7 +177,7 @@ def train_tab() -> None:
     if corpus is None:
         return
     try:
-        result = train_with_progress(corpus, params)
+        result = train_with_progress(corpus, params, live_chart=True)
     except (w2v.TrainingTooLargeError, w2v.CorpusError, ValueError) as exc:
         st.warning(str(exc), icon=":material/speed:")
         return
@@ -225,11 +235,15 @@ def train_tab() -> None:
             "see how the list changes."
         )
 
-    st.subheader("Map of the trained vectors (PCA)")
+    st.subheader("Map of the trained vectors")
+    method = st.segmented_control("Map", ["PCA", "UMAP"],
+                                  key=url_choice("x2v_map", "PCA", ["PCA", "UMAP"])) or "PCA"
+    to_url("x2v_map")
     focus = [word.lower()] + [h for h, _ in hits] if hits else []
     map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
-        wmap = w2v.pca_map(wv, map_words)
+        with st.spinner("Drawing the map…"):
+            wmap = w2v.word_map(wv, map_words, method.lower())
     except ValueError as exc:
         st.info(str(exc))
         return
@@ -238,16 +252,26 @@ def train_tab() -> None:
         groups[focus[0]] = "your word"
     mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained,
                        title="Your word, its neighbours and the 60 most frequent longer words")
-    st.plotly_chart(mfig, key="x2v_map")
+    if wmap.explained is None:
+        mfig.update_xaxes(title="UMAP 1", showticklabels=False)
+        mfig.update_yaxes(title="UMAP 2", showticklabels=False)
+    st.plotly_chart(mfig, key="x2v_map_chart")
     mdf = pd.DataFrame({"word": wmap.words, "x": wmap.xy[:, 0].round(4),
                         "y": wmap.xy[:, 1].round(4)})
     downloads("word2vec_map", df=mdf, fig=mfig, key="x2v_map_dl")
-    explain(
-        f"PCA keeps the two directions along which these {len(wmap.words)} vectors spread the "
-        f"most: together {sum(wmap.explained):.0%} of the spread; the rest of the "
-        f"{params.vector_size} dimensions is flattened away. Close on the map is a hint, not "
-        "proof: trust the cosine table above."
-    )
+    if wmap.explained is not None:
+        explain(
+            f"PCA keeps the two directions along which these {len(wmap.words)} vectors spread "
+            f"the most: together {sum(wmap.explained):.0%} of the spread; the rest of the "
+            f"{params.vector_size} dimensions is flattened away. Close on the map is a hint, "
+            "not proof: trust the cosine table above."
+        )
+    else:
+        explain(
+            f"UMAP places the {len(wmap.words)} words so that each keeps its nearest neighbours "
+            "(by cosine) nearby; the axes have no meaning and distances between far-apart "
+            "groups mean little. Same seed, same picture for the whole class."
+        )
 
 
 def basket_tab() -> None:
@@ -282,7 +306,7 @@ def basket_tab() -> None:
     colour = st.segmented_control("Colour the map by", ["mission", "aisle"],
                                   key=url_choice("x2v_colour", "mission", ["mission", "aisle"]))
     colour = colour or "mission"
-    pmap = w2v.pca_map(wv, [q.name for q in bk.PRODUCTS])
+    pmap = w2v.pca_map(wv, [q.name for q in bk.PRODUCTS])  # explained variance for the axes
     prods = [bk.BY_NAME[n] for n in pmap.words]
     groups = [q.mission if colour == "mission" else q.aisle for q in prods]
     pfig = bf.grouped_map([q.label for q in prods], pmap.xy, groups,

@@ -182,3 +182,9 @@ def test_bad_input_never_crashes_either_page(model, text):
     at = open_page(RECS, query={"rec_query": text, "rec_new_movie": text, "rec_liked": "x,999"})
     assert not at.exception, at.exception
     assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Martian (2015)"]
+
+
+def test_x2vec_umap_map():
+    at = open_page(X2VEC, query={**SMALL, "x2v_map": "UMAP"})
+    assert not at.exception, at.exception
+    assert any("UMAP places the" in md.value for md in at.markdown)

@@ -185,8 +185,19 @@ def test_pca_map_of_trained_vectors():
     assert m.words == ("cat", "dog", "mat", "log")
     assert m.xy.shape == (4, 2)
     assert 0 < m.explained[1] <= m.explained[0] <= 1
-    with pytest.raises(ValueError, match="three words"):
-        pca_map(result.wv, ["cat", "nope"])
+    with pytest.raises(ValueError, match="four words"):
+        pca_map(result.wv, ["cat", "dog", "nope"])
+
+
+def test_umap_map_of_trained_vectors_is_seeded(product2vec):
+    from embedding.word2vec import word_map
+
+    names = [p.name for p in bk.PRODUCTS]
+    a, b = word_map(product2vec.wv, names, "umap"), word_map(product2vec.wv, names, "umap")
+    assert a.method == "umap" and a.explained is None and a.xy.shape == (56, 2)
+    assert np.array_equal(a.xy, b.xy)
+    with pytest.raises(ValueError, match="Unknown map method"):
+        word_map(product2vec.wv, names, "tsne")
 
 
 # --- Product2Vec --------------------------------------------------------------------------------

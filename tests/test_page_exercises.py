@@ -192,3 +192,16 @@ def test_hostile_but_valid_link_is_shown_literally(kv):
     assert not at.exception, at.exception
     for md in (m.value for m in at.markdown):
         assert "<script>" not in md and "](javascript" not in md and "](evil.example)" not in md
+
+
+def test_switching_modes_keeps_the_set_and_its_title():
+    s = exs.ExerciseSet("My title", (exs.OrderQuestion("dog bites man", "man bites dog"),))
+    at = open_page(PAGE, query={"ex": exs.encode_set(s)})
+    for mode in ("Build (instructor)", "Answer (students)", "Build (instructor)"):
+        at.radio(key="ex_mode").set_value(mode).run()
+        assert not at.exception, at.exception
+    assert at.text_input(key="ex_title").value == "My title"
+    assert at.session_state["ex_set"] == s
+    at.button(key="ex_del_0").click().run()
+    assert at.session_state["ex_set"] == exs.ExerciseSet("My title", ())
+    assert exs.decode_set(at.query_params["ex"]) == exs.ExerciseSet("My title", ())

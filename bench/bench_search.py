@@ -1,0 +1,110 @@
+"""Semantic search speed vs the raw libraries, measured in the same run.
+
+    .venv/bin/python bench/bench_search.py [--quick]
+
+1. Indexing throughput: our ``index_texts`` (batched encode through the locked
+   ``embedding.sbert.encode`` + ``NumpyStore.add``) vs one raw ``SentenceTransformer.encode``
+   of the same texts. Target: ours/raw throughput >= 0.90.
+2. One query over 100,000 chunks, end to end (encode + ``semantic_search``), p50, vs raw
+   ``model.encode`` + one exact numpy scan + argpartition of the same vectors. Target: <= 1.15.
+   The 100k corpus is random unit vectors (encoding 100k real chunks would take many minutes;
+   the scan costs the same whatever the numbers are).
+Calls alternate so a noisy, shared machine affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from embedding.documents import lecture_corpus, movie_corpus  # noqa: E402
+from embedding.sbert import encode, load_sbert  # noqa: E402
+from embedding.search import SbertVectorizer, index_texts, semantic_search  # noqa: E402
+from embedding.store import NumpyStore  # noqa: E402
+
+QUERIES = ["a film about space travel", "how do I bake bread", "who built the roman roads",
+           "a love story on a ship", "what is cosine similarity", "a heist in las vegas",
+           "robots that feel lonely", "a boxer's last fight"]
+
+
+def bench_indexing(model, texts: list[str], rounds: int) -> tuple[float, float]:
+    vec = SbertVectorizer(model)
+    ids = [str(i) for i in range(len(texts))]
+    t_ours, t_raw = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        store = NumpyStore(vec.dim)
+        index_texts(store, vec, ids, texts)
+        t1 = time.perf_counter()
+        model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                     show_progress_bar=False)
+        t2 = time.perf_counter()
+        t_ours.append(t1 - t0)
+        t_raw.append(t2 - t1)
+        assert store.count() == len(texts)
+    return statistics.median(t_ours), statistics.median(t_raw)
+
+
+def bench_query(model, n: int, rounds: int) -> tuple[float, float]:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((n, 384), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = NumpyStore(384)
+    store.add([str(i) for i in range(n)], vectors, [{"row": i} for i in range(n)])
+    raw_matrix = store.vectors()  # the same unit vectors, for the raw side
+    vec = SbertVectorizer(model)
+
+    def ours(q: str):
+        return semantic_search(vec.encode_query(q), store, 10)
+
+    def raw(q: str):
+        qv = model.encode([q], normalize_embeddings=True, convert_to_numpy=True,
+                          show_progress_bar=False)[0]
+        scores = raw_matrix @ qv
+        top = np.argpartition(-scores, 9)[:10]
+        return top[np.argsort(-scores[top])]
+
+    for q in QUERIES[:2]:  # warm up both paths
+        ours(q), raw(q)
+    check_ours = [int(h.id) for h in ours(QUERIES[0])]
+    assert check_ours == raw(QUERIES[0]).tolist(), "ours and raw disagree on the top 10"
+    t_ours, t_raw = [], []
+    for r in range(rounds):
+        for q in QUERIES:
+            first, second = (ours, raw) if r % 2 == 0 else (raw, ours)
+            t0 = time.perf_counter()
+            first(q)
+            t1 = time.perf_counter()
+            second(q)
+            t2 = time.perf_counter()
+            (t_ours if first is ours else t_raw).append(t1 - t0)
+            (t_raw if first is ours else t_ours).append(t2 - t1)
+    return statistics.median(t_ours), statistics.median(t_raw)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    model = load_sbert()
+    _, movies, _ = movie_corpus()
+    _, chunks, _ = lecture_corpus()
+    texts = movies + chunks if quick else (movies + chunks) * 2
+    encode(model, texts[:64])  # warm up
+    ours, raw = bench_indexing(model, texts, rounds=1 if quick else 2)
+    print(f"Indexing {len(texts):,} texts: ours {ours:6.2f} s ({len(texts) / ours:6.1f}/s)   "
+          f"raw encode {raw:6.2f} s ({len(texts) / raw:6.1f}/s)   "
+          f"throughput ratio ours/raw {raw / ours:4.2f}  (target >= 0.90)")
+    n = 100_000
+    ours, raw = bench_query(model, n, rounds=2 if quick else 6)
+    print(f"Query over {n:,} chunks (encode + exact top-10, p50): ours {ours * 1e3:6.2f} ms   "
+          f"raw encode + numpy scan {raw * 1e3:6.2f} ms   ratio {ours / raw:4.2f}  "
+          "(target <= 1.15)")
+
+
+if __name__ == "__main__":
+    main()

@@ -207,6 +207,7 @@ def toy_tab(movies, emb) -> None:
                         "cosine with Avatar": [round(cosine(TOY["Avatar"], v), 4)
                                                for v in TOY.values()]})
     st.dataframe(toy, hide_index=True)
+    downloads("toy_vectors", df=toy, key="rec_toy_vectors")
 
     st.markdown("**The same question with real embeddings** (384 SBERT dimensions nobody named):")
     labels = [m.label for m in movies]

@@ -294,6 +294,7 @@ def basket_tab() -> None:
     with st.expander(f"The data: {len(baskets):,} baskets, {corpus.n_tokens:,} products bought",
                      icon=":material/shopping_cart:"):
         st.dataframe(sample, hide_index=True)
+        downloads("basket_sample", df=sample, key="x2v_baskets_dl")
     p = bk.PRODUCT2VEC_PARAMS
     st.caption(f"Trained: {p.method}, {p.vector_size} dimensions, window {p.window} (a whole "
                f"basket), {p.epochs} epochs, seed {p.seed}.")

@@ -34,6 +34,12 @@ def basket_corpus() -> tuple[list[list[str]], w2v.Corpus]:
     return baskets, bk.basket_corpus(baskets)
 
 
+@st.cache_resource(max_entries=16, show_spinner="Reading your file…")
+def read_upload(data: bytes, name: str, sequences: bool) -> w2v.Corpus:
+    """An uploaded file, validated and tokenised once (reruns reuse it; read-only)."""
+    return w2v.corpus_from_upload(data, name=name, sequences=sequences)
+
+
 def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams,
                         live_chart: bool = False) -> w2v.TrainedVectors:
     """The cached model, or train it now with a progress bar that moves every epoch (and, with
@@ -156,8 +162,7 @@ def choose_corpus() -> w2v.Corpus | None:
                 icon=":material/upload_file:")
         return None
     try:
-        corpus = w2v.corpus_from_upload(upload.getvalue(), name=upload.name[:60],
-                                        sequences=sequences)
+        corpus = read_upload(upload.getvalue(), upload.name[:60], sequences)
     except w2v.CorpusError as exc:
         st.warning(str(exc), icon=":material/description:")
         return None

@@ -1,0 +1,251 @@
+"""Bad input, everywhere: every page's inputs get hostile values and must never show a traceback.
+
+For each page (found at collection time, so new pages are covered automatically) and each family
+of inputs, one AppTest opens the page through the router and feeds the cases one widget at a
+time, putting the widget back to its original value afterwards:
+
+* text: empty, whitespace, emoji, Chinese, Arabic, combining marks, numbers, HTML and SQL
+  looking strings, an unknown word, control characters (every text_input and text_area);
+* big: 1 MB of text (text areas only: a browser cannot type 1 MB into a one-line box);
+* number: each number_input at its minimum, maximum and zero (or +-1e12 when unbounded);
+* choice: every option of every selectbox and radio (capped per widget);
+* upload: empty, garbage, wrong-format, UTF-16, pickle-looking and 5 MB files for every
+  file_uploader, named with an extension it accepts.
+
+A case fails when ``at.exception`` is non-empty. Failures are collected and reported together.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import pytest
+from streamlit.runtime.state.common import TESTING_KEY
+
+from tests.apptest import open_page, page_files
+
+TEXT_CASES: dict[str, str] = {
+    "empty": "",
+    "whitespace": "   \n\t  ",
+    "emoji": "😀🎉🧭 👩🏽‍🔬",
+    "chinese": "机器学习 词向量 嵌入",
+    "arabic": "تعلم الآلة والمتجهات",
+    "combining": "e\u0301\u0301\u0301 a\u0308\u0323 Z\u0336\u0335",
+    "numbers": "12345 3.14 -7 1e309",
+    "html": "<script>alert(1)</script><img src=x onerror=alert(1)>",
+    "sql": "'; DROP TABLE x;--",
+    "unknown": "qwxzvplkj",
+    "control": "a\x00b\x1b[31mred\u202eevil",
+    "markdown": "**bold** [link](javascript:alert(1)) $x^2$ `code` # heading",
+    "punctuation": ",,, ;;; ... --- ???",
+}
+BIG_TEXT = ("lorem ipsum dolor sit amet " * 40_000)[: 1 << 20]  # 1 MB
+MAX_CHOICES = 12  # options tried per selectbox/radio
+MAX_RUNS = 60  # runs per page and family, so the whole file stays within a few minutes
+SINGLE = ("empty", "unknown", "emoji", "html")  # also tried one box at a time
+ALL = "all text boxes"
+_PICKLE = pickle.dumps({"not": "loaded"})  # only bytes: the app must never unpickle them
+
+
+def _upload_cases(ext: str) -> dict[str, tuple[str, bytes, str]]:
+    ext = ext if ext.startswith(".") else f".{ext}" if ext else ".txt"
+    name = f"fuzz{ext}"
+    return {
+        "empty-file": (name, b"", "application/octet-stream"),
+        "garbage": (name, bytes(range(256)) * 64, "application/octet-stream"),
+        "wrong-format": (name, b'{"a": [1, 2,\n<html>%PDF-1.4 \x00\x01', "text/plain"),
+        "utf16": (name, "word,0.1,0.2\nmot,0.3,0.4\n".encode("utf-16"), "text/plain"),
+        "pickle": (name, _PICKLE, "application/octet-stream"),
+        "truncated-pdf": (name, b"%PDF-1.4\n1 0 obj << /Type /Catalog", "application/pdf"),
+        "big-5mb": (name, b"word 0.1 0.2 0.3\n" * 300_000, "text/plain"),
+    }
+
+
+def _key(w) -> str:
+    return getattr(w, "key", None) or w.label
+
+
+def _find(at, kind: str, ident: str, index: int):
+    """The widget of ``kind`` with key (or label) ``ident`` in the current tree, else by index."""
+    widgets = list(getattr(at, kind))
+    for w in widgets:
+        if _key(w) == ident:
+            return w
+    return widgets[index] if index < len(widgets) else None
+
+
+def _cases_for(at, family: str):
+    """(kind, ident, index, case name, value, restore value) for every case of ``family``."""
+    out = []
+    if family == "big":
+        for i, w in enumerate(at.text_area):
+            out.append(("text_area", _key(w), i, "1MB", BIG_TEXT, w.value))
+    elif family == "text":
+        boxes = [(kind, i, w) for kind in ("text_input", "text_area")
+                 for i, w in enumerate(getattr(at, kind))]
+        # every case into every box at once, then the commonest mistakes one box at a time
+        # (the others keep their defaults, so each box's own check is reached)
+        for name, v in TEXT_CASES.items():
+            out.append((ALL, [(k, _key(w), i) for k, i, w in boxes], -1, name, v,
+                        [w.value for _, _, w in boxes]))
+        if len(boxes) > 1:
+            for kind, i, w in boxes:
+                out += [(kind, _key(w), i, name, TEXT_CASES[name], w.value) for name in SINGLE]
+    elif family == "number":
+        for i, w in enumerate(at.number_input):
+            p = w.proto
+            lo = p.min if p.has_min else -1e12
+            hi = p.max if p.has_max else 1e12
+            is_int = p.data_type == p.INT
+            values = {"min": lo, "max": hi, "zero": 0 if lo <= 0 <= hi else lo}
+            for name, v in values.items():
+                out.append(("number_input", _key(w), i, name, int(v) if is_int else float(v),
+                            w.value))
+    elif family == "choice":
+        for kind in ("selectbox", "radio"):
+            for i, w in enumerate(getattr(at, kind)):
+                try:
+                    restore = w.options[w.index] if w.index is not None else None
+                except ValueError:
+                    restore = None
+                for j, opt in enumerate(list(w.options)[:MAX_CHOICES]):
+                    out.append((kind, _key(w), i, f"option {j}: {opt}"[:60], opt, restore))
+    elif family == "upload":
+        for i, w in enumerate(at.file_uploader):
+            ext = (w.allowed_type or [""])[0]
+            for name, f in _upload_cases(ext).items():
+                out.append(("file_uploader", _key(w), i, name, f, None))
+    return out[:MAX_RUNS]
+
+
+def _label(ident) -> str:
+    return ", ".join(key for _, key, _ in ident) if isinstance(ident, list) else ident
+
+
+def _set(w, kind: str, value) -> None:
+    if kind in ("selectbox", "radio"):
+        # Choose by the label the browser shows and sends. AppTest maps a value through the
+        # widget's format_func, which fails for labels, so label -> label here.
+        w.root.session_state[TESTING_KEY][w.id] = str
+    w.set_value(value)
+
+
+def _primary_buttons(at) -> list:
+    """Buttons that start the page's main job (type primary), e.g. Search, Build, Train."""
+    return [b for b in at.button if b.proto.type == "primary" and not b.disabled]
+
+
+FAMILIES = ("text", "big", "number", "choice", "upload")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def full_error_details():
+    """Students see no details (config: "none"); the fuzz report needs the traceback."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
+
+
+def fuzz(open_fn, family: str) -> tuple[list[str], int]:
+    """Feed every case of ``family`` to the app ``open_fn()`` opens; (failures, case count)."""
+    at = open_fn()
+    cases = _cases_for(at, family)
+    failures: list[str] = []
+    for kind, ident, index, name, value, restore in cases:
+        # (kind, key or label, index, value before) of every widget this case changes
+        slots = ([(k, key, i, old) for (k, key, i), old in zip(ident, restore, strict=True)]
+                 if kind == ALL else [(kind, ident, index, restore)])
+        targets = [(k, _find(at, k, key, i)) for k, key, i, _ in slots]
+        targets = [(k, w) for k, w in targets if w is not None and not w.disabled]
+        if not targets:
+            continue  # the widget is gone after an earlier case (e.g. the page stopped early)
+        try:
+            for k, w in targets:
+                _set(w, k, value)
+            at.run()
+            if not at.exception:
+                for b in _primary_buttons(at)[:1]:
+                    b.click()
+                    at.run()
+        except Exception as exc:  # noqa: BLE001 - the harness itself broke: report it
+            failures.append(f"{kind} '{_label(ident)}' <- {name}: harness {type(exc).__name__}: {exc}")
+            at = open_fn()
+            continue
+        if at.exception:
+            exc = at.exception[0]
+            where = " | ".join(line.strip() for line in list(exc.stack_trace)[-2:])[:300]
+            failures.append(f"{kind} '{_label(ident)}' <- {name}: {exc.value!s:.150} at {where}")
+            at = open_fn()  # start clean, so one failure does not hide the next
+            continue
+        if kind == "file_uploader":
+            w = _find(at, kind, ident, index)
+            if w is not None:
+                w.set_value(None)
+                at.run()
+            continue
+        restored = False
+        for k, key, i, value_before in slots:
+            w = _find(at, k, key, i)
+            if w is not None and value_before is not None and not w.disabled:
+                _set(w, k, value_before)
+                restored = True
+        if restored:
+            at.run()
+    return failures, len(cases)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("page", page_files())
+def test_page_survives_bad_input(page, family, kv, model):
+    at = open_page(page)
+    if at.exception:  # test_pages.py reports a page that fails to open; say it once here
+        if family != "text":
+            pytest.skip(f"{page} fails to open (see the text family and test_pages)")
+        pytest.fail(f"{page} fails before any fuzzing: {at.exception[0].value}")
+    if not _cases_for(at, family):
+        pytest.skip(f"{page} has no {family} inputs")
+    started = time.perf_counter()
+    failures, n = fuzz(lambda: open_page(page), family)
+    elapsed = time.perf_counter() - started
+    assert not failures, (
+        f"{page} [{family}] {len(failures)} of {n} cases showed a traceback "
+        f"({elapsed:.0f}s):\n" + "\n".join(failures)
+    )
+
+
+_FRAGILE = """
+import streamlit as st
+a = st.text_input("Word", "king", key="a")
+b = st.text_area("Text", "hello", key="b")
+n = st.number_input("N", 0, 10, 5, key="n")
+c = st.selectbox("Pick", ["x", "y", "boom"], key="c")
+f = st.file_uploader("File", type=["csv"], key="f")
+if "<script>" in b or len(b) > 500_000 or n == 10 or c == "boom":
+    raise ValueError("fragile")
+if f is not None:
+    f.getvalue().decode("utf-8")
+if a and a.strip() and not a.isascii():
+    raise ValueError("fragile")
+"""
+
+
+@pytest.mark.parametrize("family,expected", [
+    ("text", {"all text boxes 'a, b' <- emoji", "all text boxes 'a, b' <- html", "text_input 'a' <- emoji",
+              "text_area 'b' <- html"}),
+    ("big", {"text_area 'b' <- 1MB"}),
+    ("number", {"number_input 'n' <- max"}),
+    ("choice", {"selectbox 'c' <- option 2: boom"}),
+    ("upload", {"file_uploader 'f' <- garbage", "file_uploader 'f' <- utf16",
+                "file_uploader 'f' <- pickle"}),
+])
+def test_fuzzer_catches_a_fragile_app(family, expected):
+    """The harness itself can fail: a deliberately fragile app is caught in every family."""
+    from streamlit.testing.v1 import AppTest
+
+    failures, _ = fuzz(lambda: AppTest.from_string(_FRAGILE, default_timeout=60).run(), family)
+    for want in expected:
+        assert any(f.startswith(want + ":") for f in failures), (want, failures)

@@ -27,8 +27,12 @@ def _model_or_stop(loader, what: str):
         st.stop()
 
 
+GLOVE_VOCABULARY = "GloVe's 400,000-word vocabulary"
+
+
 def glove_or_stop():
     """The shared GloVe vectors, or a clear error on the page (never a traceback)."""
+    st.session_state["vocab_name"] = GLOVE_VOCABULARY
     return _model_or_stop(resources.glove, "word vectors (GloVe)")
 
 
@@ -37,8 +41,9 @@ def sbert_or_stop():
     return _model_or_stop(resources.sbert, "sentence model (SBERT)")
 
 
-def warn_unknown(exc: UnknownWordError, vocabulary: str = "GloVe's 400,000-word vocabulary") -> None:
+def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:
     """Turn an unknown word into a friendly warning with suggestions."""
+    vocabulary = vocabulary or st.session_state.get("vocab_name", GLOVE_VOCABULARY)
     msg = f"**{exc.word}** is not in {vocabulary}."
     if exc.suggestions:
         msg += " Did you mean: " + ", ".join(f"`{s}`" for s in exc.suggestions) + "?"
@@ -228,5 +233,6 @@ def word_vectors_picker(key: str):
         st.stop()
     name = f"{upload.name[:60]}: {vectors.describe()}"
     st.session_state[f"{key}_vectors_name"] = name
+    st.session_state["vocab_name"] = f"your vectors ({vectors.words:,} words)"
     st.caption("Using " + md_escape(name))
     return vectors.kv

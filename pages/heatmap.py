@@ -10,11 +10,11 @@ from embedding.words import parse_word_list, split_known
 from pages._ui import (
     downloads,
     explain,
-    glove_or_stop,
     sbert_or_stop,
     to_url,
     url_key,
     warn_unknown,
+    word_vectors_picker,
 )
 
 MAX_ITEMS = 30
@@ -51,7 +51,7 @@ if len(items) < 2:
     st.stop()
 
 if kind == "Words":
-    kv = glove_or_stop()
+    kv = word_vectors_picker("heat")
     labels, unknown = split_known(kv, items)
     for exc in unknown:
         warn_unknown(exc)
@@ -59,7 +59,7 @@ if kind == "Words":
         st.info("At least two known words are needed.")
         st.stop()
     matrix = cosine_matrix(kv[labels])
-    model_name = "GloVe 6B 50d"
+    model_name = st.session_state.get("heat_vectors_name", "GloVe 6B 50d")
 else:
     with st.spinner("Embedding the sentences…"):
         matrix = cosine_matrix(encode(sbert_or_stop(), items))

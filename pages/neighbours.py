@@ -19,12 +19,12 @@ from embedding.words import (
 from pages._ui import (
     downloads,
     explain,
-    glove_or_stop,
     to_url,
     url_choice,
     url_int,
     url_key,
     warn_unknown,
+    word_vectors_picker,
 )
 
 TRY_WORDS = ("frog", "python", "apple", "hot", "monday", "paris")
@@ -49,6 +49,7 @@ def mark_custom() -> None:
 
 st.title("Neighbours & analogies")
 st.caption(f"Every search below runs over all words of {describe_glove()}, by cosine similarity.")
+kv = word_vectors_picker("nb")
 tab_nb, tab_an = st.tabs([":material/hub: Nearest neighbours", ":material/functions: Analogies"])
 
 # --- Nearest neighbours --------------------------------------------------------------------
@@ -63,7 +64,6 @@ with tab_nb:
     if not word.strip():
         st.info("Type a word, for example *frog*.", icon=":material/edit:")
     else:
-        kv = glove_or_stop()
         try:
             hits = neighbours(kv, word, k=k)
         except UnknownWordError as exc:
@@ -119,7 +119,6 @@ with tab_an:
         st.info("Fill in all three words: *man* is to *king* as *woman* is to ?",
                 icon=":material/edit:")
     else:
-        kv = glove_or_stop()
         try:
             hits = analogy(kv, a, b, c, k=ak, method=method)
             ranks = analogy_input_ranks(kv, a, b, c, method=method)

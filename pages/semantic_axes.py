@@ -18,11 +18,11 @@ from embedding.words import EmptyWordError, UnknownWordError, parse_word_list, s
 from pages._ui import (
     downloads,
     explain,
-    glove_or_stop,
     to_url,
     url_choice,
     url_key,
     warn_unknown,
+    word_vectors_picker,
 )
 
 MAX_WORDS = 60
@@ -92,6 +92,7 @@ def preset_note(suffix: str, axis) -> str | None:
 
 st.title("Semantic axes")
 st.caption(f"Pick two poles; every word gets a position between them ({describe_glove()}).")
+kv = word_vectors_picker("ax")
 mode = st.radio("Show", MODES, horizontal=True, key=url_choice("ax_mode", MODES[0], MODES))
 two = mode == MODES[1]
 if two:
@@ -120,7 +121,6 @@ if not items:
             icon=":material/edit:")
     st.stop()
 
-kv = glove_or_stop()
 axis = build_axis(kv, neg1, pos1)
 axis2 = build_axis(kv, neg2, pos2) if two else None
 if axis is None or (two and axis2 is None):

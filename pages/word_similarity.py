@@ -8,7 +8,7 @@ from embedding import figures
 from embedding.explain import num
 from embedding.glove import describe_glove
 from embedding.words import EmptyWordError, UnknownWordError, vector, word_rank, word_similarity
-from pages._ui import explain, glove_or_stop, to_url, url_key, warn_unknown
+from pages._ui import explain, to_url, url_key, warn_unknown, word_vectors_picker
 
 TRY = [("chocolate", "milk"), ("king", "queen"), ("cat", "dog"), ("hot", "cold"),
        ("paris", "france"), ("banana", "democracy")]
@@ -21,6 +21,7 @@ def use_pair(a: str, b: str) -> None:
 st.title("Word similarity")
 st.caption(f"How close are two words in {describe_glove()}? Each word is a 50-number vector.")
 
+kv = word_vectors_picker("wordsim")
 left, right = st.columns(2)
 a = left.text_input("First word", key=url_key("wordsim_a", "chocolate"), max_chars=60)
 b = right.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=60)
@@ -34,7 +35,6 @@ if not a.strip() or not b.strip():
     st.info("Type a word in each box, for example *chocolate* and *milk*.", icon=":material/edit:")
     st.stop()
 
-kv = glove_or_stop()
 try:
     score = word_similarity(kv, a, b)
     rank = word_rank(kv, a, b)

@@ -118,3 +118,38 @@ def test_second_page_load_reloads_nothing(kv, model, monkeypatch):
         at = open_page("pages/word_order.py")
         assert not at.exception
         assert resources.glove() is kv and resources.sbert() is model
+
+
+TINY_VECTORS = b"cat 0.9 0.1 0.0\ndog 0.8 0.2 0.1\ncar 0.0 0.1 0.9\n"
+
+
+@pytest.mark.parametrize("page,prefix", [("pages/word_similarity.py", "wordsim"),
+                                         ("pages/neighbours.py", "nb"),
+                                         ("pages/heatmap.py", "heat")])
+def test_own_vectors_on_word_pages(page, prefix):
+    at = open_page(page)
+    at.radio(key=f"{prefix}_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    assert not at.exception and "Upload a word-vector file" in shown_text(at)
+    at.file_uploader(key=f"{prefix}_vectors_file").set_value(
+        ("mine.txt", TINY_VECTORS, "text/plain")).run()
+    assert not at.exception
+    assert "3 words × 3 dims" in shown_text(at)
+
+
+def test_own_vectors_drive_the_score():
+    at = open_page("pages/word_similarity.py", query={"wordsim_a": "cat", "wordsim_b": "dog"})
+    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.file_uploader(key="wordsim_vectors_file").set_value(
+        ("mine.txt", TINY_VECTORS, "text/plain")).run()
+    assert at.metric[0].value == "0.9838"  # 0.74 / (√0.82·√0.69), not GloVe's 0.9218
+    at.text_input(key="wordsim_b").input("chocolate").run()
+    assert "not in your vectors (3 words)" in shown_text(at)
+
+
+def test_malformed_vector_upload_is_explained():
+    at = open_page("pages/word_similarity.py")
+    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.file_uploader(key="wordsim_vectors_file").set_value(
+        ("bad.txt", b"cat 0.1 0.2\ndog 0.3\n", "text/plain")).run()
+    assert not at.exception
+    assert "Line 2" in shown_text(at)

@@ -1,0 +1,41 @@
+"""Semantic search in real headless Chromium against the real server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import exceptions_shown, open_and_wait, wait_rerun
+
+pytestmark = pytest.mark.browser
+
+
+def shown(page) -> str:
+    return "\n".join(page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts())
+
+
+def test_search_movies_type_a_query_and_stay_safe(server_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        open_and_wait(page, f"{server_url}/semantic_search")
+        page.get_by_text("Interstellar (2014)").first.wait_for(timeout=180_000)
+        assert exceptions_shown(page) == []
+
+        box = page.get_by_label("Search for")
+        box.fill("a movie about cooking")
+        box.press("Enter")
+        page.get_by_text("Julie & Julia (2009)").first.wait_for(timeout=120_000)
+        wait_rerun(page)
+        assert "search_q=a+movie+about+cooking" in page.url  # a shareable link
+        assert page.locator("strong", has_text="cook").count() >= 1  # highlighted words
+
+        box.fill('<img src=x onerror="alert(1)"> space **bold**')
+        box.press("Enter")
+        page.wait_for_url("**search_q=%3Cimg*", timeout=120_000)
+        wait_rerun(page)
+        page.get_by_text("Top 5 of 397").first.wait_for(timeout=120_000)
+        assert page.locator('img[src="x"]').count() == 0  # shown as text, never as HTML
+        assert dialogs == [] and exceptions_shown(page) == []
+    finally:
+        page.close()

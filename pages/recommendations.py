@@ -119,7 +119,9 @@ def liked_tab(movies, store, emb) -> None:
     chosen = left.multiselect("You liked …", labels, key="rec_liked", max_selections=10,
                               placeholder="Pick one or more movies")
     k = right.slider("How many", 3, 15, key=url_int("rec_k", 6, 3, 15))
-    st.query_params["rec_liked"] = ",".join(str(movies[row_of[c]].id) for c in chosen)
+    ids = ",".join(str(movies[row_of[c]].id) for c in chosen)
+    if st.query_params.get("rec_liked") != ids:
+        st.query_params["rec_liked"] = ids
     to_url("rec_k")
     if not chosen:
         st.info("Pick at least one movie you liked to get recommendations.",

@@ -339,7 +339,8 @@ def basket_tab() -> None:
         st.session_state["x2v_basket"] = chosen or ["spaghetti"]
     basket = st.multiselect("Your basket", options, key="x2v_basket",
                             format_func=lambda n: bk.BY_NAME[n].label, max_selections=8)
-    st.query_params["x2v_basket"] = ",".join(basket)
+    if st.query_params.get("x2v_basket") != ",".join(basket):
+        st.query_params["x2v_basket"] = ",".join(basket)
     if not basket:
         st.info("Put a product or two in the basket.")
     else:

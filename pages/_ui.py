@@ -44,7 +44,9 @@ def sbert_or_stop():
 def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:
     """Turn an unknown word into a friendly warning with suggestions."""
     vocabulary = vocabulary or st.session_state.get("vocab_name", GLOVE_VOCABULARY)
-    msg = f"**{exc.word}** is not in {vocabulary}."
+    from embedding.exercises import md_escape
+
+    msg = f"**{md_escape(exc.word[:60])}** is not in {vocabulary}."
     if exc.suggestions:
         msg += " Did you mean: " + ", ".join(f"`{s}`" for s in exc.suggestions) + "?"
     else:

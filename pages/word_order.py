@@ -64,9 +64,12 @@ else:
     st.info("These phrases do not use exactly the same words, so even the average differs.")
 
 st.subheader("The two GloVe averages, side by side")
-st.plotly_chart(figures.vector_strips({a: r.glove_a.vector, b: r.glove_b.vector},
-                                      title="50 dimensions of each averaged vector"),
-                key="order_strips")
+strips = figures.vector_strips({a: r.glove_a.vector, b: r.glove_b.vector},
+                                title="50 dimensions of each averaged vector")
+st.plotly_chart(strips, key="order_strips")
+downloads("glove_averages", fig=strips, key="order_strips_dl",
+          df=pd.DataFrame({"dimension": range(len(r.glove_a.vector)),
+                           a: r.glove_a.vector, b: r.glove_b.vector}))
 st.caption(f"Tokens averaged: {' + '.join(r.glove_a.known)}  |  {' + '.join(r.glove_b.known)}")
 
 st.subheader("More pairs: GloVe average vs SBERT")

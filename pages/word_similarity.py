@@ -2,13 +2,14 @@
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from embedding import figures
 from embedding.explain import num
 from embedding.glove import describe_glove
 from embedding.words import EmptyWordError, UnknownWordError, vector, word_rank, word_similarity
-from pages._ui import explain, to_url, url_key, warn_unknown, word_vectors_picker
+from pages._ui import downloads, explain, to_url, url_key, warn_unknown, word_vectors_picker
 
 TRY = [("chocolate", "milk"), ("king", "queen"), ("cat", "dog"), ("hot", "cold"),
        ("paris", "france"), ("banana", "democracy")]
@@ -51,9 +52,11 @@ m1.metric("Cosine similarity", num(score))
 m2.metric("Angle", f"{math.degrees(math.acos(score)):.1f}°")
 m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}", f"of {len(kv) - 1:,} words",
           delta_color="off")
-st.plotly_chart(figures.vector_strips({wa: va, wb: vb}, title="The two vectors, dimension by "
-                                      "dimension (similar words share colour patterns)"),
-                key="wordsim_strips")
+fig = figures.vector_strips({wa: va, wb: vb}, title="The two vectors, dimension by dimension "
+                            "(similar words share colour patterns)")
+st.plotly_chart(fig, key="wordsim_strips")
+table = pd.DataFrame({"dimension": range(len(va)), wa: va, wb: vb})
+downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")
 explain(
     "GloVe learned these 50 numbers per word from how often words appear near each other in "
     "6 billion words of Wikipedia and news. Words used in similar contexts get vectors pointing "

@@ -311,3 +311,19 @@ def test_parmesan_is_bought_with_pasta_not_with_milk(product2vec):
     wv = product2vec.wv
     assert wv.similarity("parmesan", "spaghetti") > wv.similarity("parmesan", "milk")
     assert bk.BY_NAME["parmesan"].aisle == bk.BY_NAME["milk"].aisle == "dairy"
+
+
+def test_control_baskets_shuffled_across_shoppers_do_not_cluster():
+    """Same products, same basket sizes, but who-bought-what scrambled: no mission signal left,
+    so the clustering above really comes from products being bought together."""
+    import random
+
+    baskets = bk.load_baskets()
+    pool = [p for b in baskets for p in b]
+    random.Random(0).shuffle(pool)
+    scrambled, i = [], 0
+    for b in baskets:
+        scrambled.append(pool[i:i + len(b)])
+        i += len(b)
+    purity = bk.neighbour_purity(bk.train_product2vec(scrambled).wv)
+    assert purity.mission < 0.4

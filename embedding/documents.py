@@ -348,3 +348,12 @@ def lecture_corpus(method: str = "sentences", size: int = 3, overlap: int = 1
     payloads = [{"title": titles[c.source], "source": c.source, "position": c.position,
                  "text": c.text} for c in chunks]
     return [c.id for c in chunks], [c.text for c in chunks], payloads
+
+
+def sample_upload() -> tuple[str, bytes]:
+    """A ready-made "upload" for a class with no file at hand: all lecture pages in one text.
+
+    Usage: ``name, data = sample_upload(); parse_upload(name, data)``
+    """
+    text = "\n\n".join(d.sections[0].text.strip() for d in load_lecture_pages())
+    return "lecture-pages.txt", text.encode("utf-8")

@@ -15,6 +15,7 @@ from embedding.documents import (
     movie_corpus,
     parse_upload,
     read_csv_table,
+    sample_upload,
     suggest_text_column,
 )
 from embedding.paths import writable_dir
@@ -83,15 +84,18 @@ def corpus_label(code: str) -> str:
     return BUILTIN.get(code) or f"Your index: {code.removeprefix('index:')}"
 
 
-def show_results(hits, query: str, key: str, title: str) -> pd.DataFrame:
-    """Bars + table + highlighted chunks for one ranked list; returns the table."""
+def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
+                 compact: bool = False) -> pd.DataFrame:
+    """Bars + table for one ranked list; returns the table."""
     rows = result_rows(hits, query)
     df = pd.DataFrame([r.__dict__ for r in rows])
-    fig = figures.score_bars([chart_label(r.rank, r.title) for r in rows],
-                             [r.score for r in rows], title=title)
+    labels = [chart_label(r.rank, f"{r.title} · {r.position}" if with_position else r.title)
+              for r in rows]
+    fig = figures.score_bars(labels, [r.score for r in rows], title=title)
     st.plotly_chart(fig, key=f"{key}_chart")
     st.dataframe(
         df, hide_index=True, key=f"{key}_table",
+        column_order=(("rank", "score", "title", "shared", "text") if compact else None),
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
             "score": st.column_config.ProgressColumn("cosine", format="%.4f", min_value=0.0,
@@ -152,7 +156,8 @@ if view == "Search":
         st.stop()
 
     st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
-    show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”")
+    show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”",
+                 with_position=corpus != "movies")
     st.markdown("#### The matching chunks")
     for r, h in zip(result_rows(hits, query), hits, strict=True):
         with st.container(border=True):
@@ -196,13 +201,15 @@ elif view == "GloVe vs SBERT":
             st.warning(str(exc), icon=":material/translate:")
             ghits = []
         if ghits:
-            show_results(ghits, query, "cmp_glove", "GloVe average")
+            show_results(ghits, query, "cmp_glove", "GloVe average",
+                         with_position=corpus != "movies", compact=True)
     with sbert_col:
         st.subheader("SBERT")
         st.caption(f"{describe_sbert()} reads the whole sentence.")
         shits = semantic_search(SbertVectorizer(sbert_or_stop()).encode_query(query),
                                 builtin_store(corpus, "sbert"), int(k))
-        show_results(shits, query, "cmp_sbert", "SBERT")
+        show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
+                     compact=True)
     keyword_free = [r.title for r in result_rows(shits, query) if r.shared == "none"]
     if keyword_free:
         st.success("SBERT found these without sharing a single content word with the query: "
@@ -223,18 +230,22 @@ else:
     upload = st.file_uploader("CSV, TXT or PDF", type=["csv", "txt", "pdf"], key="search_upload",
                               help=f"PDFs: the first {MAX_PDF_PAGES} pages are read. "
                                    "Files are read as text only; nothing in them is run.")
-    doc = None
+    doc, file_name, data = None, None, b""
     if upload is not None:
-        data = upload.getvalue()
+        file_name, data = upload.name, upload.getvalue()
+    elif st.toggle("No file at hand? Use our 14 lecture pages as one sample text",
+                   key="search_sample"):
+        file_name, data = sample_upload()
+    if file_name is not None:
         column = None
         try:
-            if upload.name.lower().endswith(".csv") and not data.lstrip().startswith(b"%PDF-"):
-                columns, suggested = csv_columns(upload.name, data)
+            if file_name.lower().endswith(".csv") and not data.lstrip().startswith(b"%PDF-"):
+                columns, suggested = csv_columns(file_name, data)
                 if st.session_state.get("search_csv_col") not in columns:
                     st.session_state["search_csv_col"] = suggested
                 column = st.selectbox("Which column holds the text?", columns,
                                       key="search_csv_col")
-            doc = parsed_upload(upload.name, data, column)
+            doc = parsed_upload(file_name, data, column)
         except DocumentError as exc:
             st.warning(str(exc), icon=":material/description:")
         if doc is not None:
@@ -283,9 +294,9 @@ else:
         st.subheader("3. Build a named index")
         n1, n2 = st.columns([3, 1])
         if "search_index_name" not in st.session_state or st.session_state.get(
-                "search_index_for") != upload.name:
-            st.session_state["search_index_name"] = suggest_index_name(upload.name)
-            st.session_state["search_index_for"] = upload.name
+                "search_index_for") != file_name:
+            st.session_state["search_index_name"] = suggest_index_name(file_name)
+            st.session_state["search_index_for"] = file_name
         name_raw = n1.text_input("Index name", key="search_index_name", max_chars=60,
                                  help="Lower-case letters, digits, - and _ (it becomes a folder).")
         n2.write("")

@@ -159,3 +159,14 @@ def test_csv_column_choice_and_bad_index_name(data_dir, kv, model):
     assert any("cannot be an index name" in w.value for w in at.warning)
     at.button(key="search_build").click().run()
     assert not at.exception and list_indexes() == []
+
+
+def test_sample_text_when_no_file_is_at_hand(data_dir, kv, model):
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    at.toggle(key="search_sample").set_value(True).run()
+    assert not at.exception, at.exception
+    preview = preview_table(at)
+    assert preview["chunk"].iloc[0].startswith("# What is an embedding?")
+    assert preview["position"].iloc[0] == "chunk 1"
+    assert at.text_input(key="search_index_name").value == "lecture-pages"
+    assert any(m.label == "Chunks" and int(m.value.replace(",", "")) > 50 for m in at.metric)

@@ -332,6 +332,21 @@ class TrainedVectors:
         return len(self.wv)
 
 
+def validate_training(corpus: Corpus, params: Word2VecParams) -> None:
+    """Every check :func:`train_word2vec` makes before it starts, so a page can ask first.
+
+    Usage: ``validate_training(corpus, params)`` → ``None``, or raises ``ValueError`` (settings
+    out of :data:`LIMITS`), :class:`TrainingTooLargeError` or :class:`CorpusError`.
+    """
+    params.check()
+    check_budget(corpus.n_tokens, params)
+    if vocabulary_size(corpus, params.min_count) < 2:
+        raise CorpusError(
+            f"Fewer than two words appear at least {params.min_count} times in this text, so "
+            "there is nothing to learn. Lower the minimum count or use a longer text."
+        )
+
+
 def _acquire(lock, on_queue: Callable[[], None] | None) -> None:
     """Take ``lock``; if that means waiting, call ``on_queue`` first (to say so on screen)."""
     if not lock.acquire(blocking=False):
@@ -356,13 +371,7 @@ def train_word2vec(
     ``ValueError`` for settings out of :data:`LIMITS`, :class:`TrainingTooLargeError` when over
     the work budget, :class:`CorpusError` when no word appears ``min_count`` times.
     """
-    params.check()
-    check_budget(corpus.n_tokens, params)
-    if vocabulary_size(corpus, params.min_count) < 2:
-        raise CorpusError(
-            f"Fewer than two words appear at least {params.min_count} times in this text, so "
-            "there is nothing to learn. Lower the minimum count or use a longer text."
-        )
+    validate_training(corpus, params)
     sentences = [list(s) for s in corpus.sentences]
     callback = _EpochCallback(params.epochs, on_epoch)
     model = Word2Vec(

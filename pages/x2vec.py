@@ -48,6 +48,7 @@ def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams,
     hit = cache.get(corpus.key, params)
     if hit is not None:
         return hit
+    w2v.validate_training(corpus, params)  # refuse before drawing a progress bar
     bar = st.progress(0.0, text=f"Training {params.method} on {corpus.n_tokens:,} words…")
     chart = st.empty() if live_chart else None
     so_far: list[float] = []
@@ -64,10 +65,12 @@ def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams,
         bar.progress(0.0, text="Another training is running on this server; yours starts as "
                                "soon as it finishes…")
 
-    result, _ = cache.get_or_train(corpus, params, on_epoch, on_queue)
-    bar.empty()
-    if chart is not None:
-        chart.empty()
+    try:
+        result, _ = cache.get_or_train(corpus, params, on_epoch, on_queue)
+    finally:
+        bar.empty()
+        if chart is not None:
+            chart.empty()
     return result
 
 

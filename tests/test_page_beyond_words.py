@@ -56,6 +56,7 @@ def test_x2vec_settings_over_the_budget_are_refused_politely():
                                  "x2v_epochs": "30"})
     assert not at.exception
     assert any("longer than this shared server allows" in w.value for w in at.warning)
+    assert not at.get("progress")  # no progress bar left hanging for a refused run
 
 
 def test_x2vec_product2vec_clusters_by_mission(x2vec):

@@ -273,3 +273,20 @@ def test_sbert_ranks_paraphrases_for_other_queries(movie_stores, model):
     assert "Julie & Julia (2009)" in top and "Chef (2014)" in top
     raw = encode(model, ["a movie about cooking"])[0]
     assert raw == pytest.approx(vec.encode_query("a movie about cooking"))
+
+
+def test_concurrent_queries_from_many_sessions_match_sequential_answers(movie_stores, model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sbert_store, _, _ = movie_stores
+    vec = SbertVectorizer(model)
+    queries = [SPACE, "a movie about cooking", "a heist in a casino", "a haunted hotel",
+               "boxing underdog", "a robot in love"] * 2
+
+    def answer(q):
+        return [h.id for h in semantic_search(vec.encode_query(q), sbert_store, 5)]
+
+    sequential = [answer(q) for q in queries]
+    with ThreadPoolExecutor(max_workers=6) as pool:  # the shared model is used under its lock
+        parallel = list(pool.map(answer, queries))
+    assert parallel == sequential

@@ -340,3 +340,44 @@ def test_no_temp_files_are_listed_as_indexes(data_dir):
     (data_dir / "indexes" / "half-made").mkdir()  # a folder without an index file
     assert list_indexes() == ["real"]
     assert os.listdir(data_dir / "indexes" / "real") == [INDEX_FILE]
+
+
+def test_searches_stay_consistent_while_another_thread_writes():
+    import threading
+
+    ids, vectors, payloads = random_data(400)
+    s = NumpyStore(DIM)
+    s.add(ids, vectors, payloads)
+    extra = np.random.default_rng(3).normal(size=(50, DIM)).astype(np.float32)
+    problems: list[str] = []
+    stop = threading.Event()
+
+    def writer():
+        n = 0
+        while not stop.is_set() and n < 300:
+            batch = [f"extra-{n}-{i}" for i in range(50)]
+            s.add(batch, extra, [{"n": -1} for _ in batch])
+            s.delete(batch)
+            n += 1
+
+    def reader(seed: int):
+        rng = np.random.default_rng(seed)
+        for _ in range(150):
+            hits = s.search(rng.normal(size=DIM), 5)
+            scores = [h.score for h in hits]
+            if len(hits) != 5 or scores != sorted(scores, reverse=True):
+                problems.append(f"bad ranking {scores}")
+            for h in hits:  # id, payload and vector must come from the same row
+                if h.id.startswith("doc-") and h.payload["n"] != int(h.id[4:]):
+                    problems.append(f"{h.id} carries payload {h.payload}")
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=reader, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads[1:]:
+        t.join()
+    stop.set()
+    threads[0].join()
+    assert problems == []
+    assert s.count() == 400

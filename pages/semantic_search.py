@@ -154,6 +154,10 @@ if view == "Search":
     if not hits:
         st.info("This index is empty. Add documents under *Your documents*.")
         st.stop()
+    built_with = store.meta.get("model")
+    if built_with and built_with != describe_sbert():
+        st.warning(f"This index was built with {escape_markdown(str(built_with))} but queries "
+                   f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
 
     st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
     show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”",
@@ -307,6 +311,9 @@ else:
         except StoreError as exc:
             st.warning(str(exc), icon=":material/edit:")
             name = None
+        if name and not build and name in list_indexes():
+            st.info(f"An index called **{escape_markdown(name)}** already exists; building "
+                    "replaces it for everyone.", icon=":material/sync:")
         if build and name:
             model = sbert_or_stop()
             vec = SbertVectorizer(model)
@@ -356,10 +363,13 @@ else:
         downloads("indexes", df=table, key="search_indexes_dl")
         d1, d2 = st.columns([3, 1])
         victim = d1.selectbox("Delete an index", names, key="search_delete_pick")
-        if d2.button("Delete", key="search_delete", icon=":material/delete:"):
-            delete_index(victim)
-            st.toast(f"Deleted index {victim}.")
-            st.rerun()
+        d2.write("")
+        with d2.popover("Delete…", icon=":material/delete:"):
+            st.markdown(f"Delete **{escape_markdown(victim)}** for everyone on this server?")
+            if st.button("Yes, delete it", key="search_delete", type="primary"):
+                delete_index(victim)
+                st.toast(f"Deleted index {victim}.")
+                st.rerun()
     explain(
         f"Indexes are saved on the server ({'Qdrant' if backend_name() == 'qdrant' else 'one file each'}),"
         " so they survive a restart and every student can search them. Each file is written "

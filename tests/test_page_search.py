@@ -118,6 +118,8 @@ def test_upload_chunk_index_search_delete(data_dir, kv, model):
     assert any("Saved index" in s.value for s in at.success)
     assert list_indexes() == ["my-notes"]
     assert (data_dir / "indexes" / "my-notes" / "index.npz").is_file()
+    at.run()  # the same name again: the student is told it would replace the saved index
+    assert any("already exists" in i.value for i in at.info)
 
     # A new session (think: after a server restart) finds and searches the saved index.
     fresh = open_page(PAGE, {"search_corpus": "index:my-notes",

@@ -327,3 +327,29 @@ def test_control_baskets_shuffled_across_shoppers_do_not_cluster():
         i += len(b)
     purity = bk.neighbour_purity(bk.train_product2vec(scrambled).wv)
     assert purity.mission < 0.4
+
+
+def test_two_sessions_asking_for_the_same_model_train_it_once():
+    import threading
+
+    cache = ModelCache(max_entries=4)
+    corpus = corpus_from_text(REPEATED)
+    first_training, second_waiting = threading.Event(), threading.Event()
+    results = {}
+
+    def slow_epoch(report):
+        first_training.set()
+        assert second_waiting.wait(timeout=60)  # hold the training until the second is queued
+
+    def session(name, on_epoch, on_queue):
+        results[name] = cache.get_or_train(corpus, SMALL, on_epoch, on_queue)
+
+    a = threading.Thread(target=session, args=("a", slow_epoch, None))
+    a.start()
+    assert first_training.wait(timeout=60)
+    b = threading.Thread(target=session, args=("b", None, second_waiting.set))
+    b.start()
+    a.join(timeout=60)
+    b.join(timeout=60)
+    (ra, trained_a), (rb, trained_b) = results["a"], results["b"]
+    assert trained_a and not trained_b and ra is rb

@@ -127,8 +127,13 @@ if view == "Search":
         user_indexes = []
         st.warning("Saved indexes could not be listed (is the Qdrant server reachable?).")
     codes = [*BUILTIN, *(f"index:{n}" for n in user_indexes)]
+    asked = st.query_params.get("search_corpus")
     if st.session_state.get("search_corpus") not in (None, *codes):
         st.session_state["search_corpus"] = "movies"  # the index was deleted meanwhile
+    if asked and asked not in codes and "search_missing_note" not in st.session_state:
+        st.session_state["search_missing_note"] = True  # say it once per session
+        st.info(f"There is no corpus or saved index called “{escape_markdown(asked[:60])}” "
+                "on this server, so the movie blurbs are shown instead.", icon=":material/info:")
     left, mid, right = st.columns([2, 4, 1])
     corpus = left.selectbox("Corpus", codes, format_func=corpus_label,
                             key=url_choice("search_corpus", "movies", codes))
@@ -202,7 +207,7 @@ elif view == "GloVe vs SBERT":
             ghits = semantic_search(gvec.encode_query(query), builtin_store(corpus, "glove"),
                                     int(k))
         except NoKnownWordsError as exc:
-            st.warning(str(exc), icon=":material/translate:")
+            st.warning(escape_markdown(str(exc)), icon=":material/translate:")
             ghits = []
         if ghits:
             show_results(ghits, query, "cmp_glove", "GloVe average",
@@ -251,7 +256,7 @@ else:
                                       key="search_csv_col")
             doc = parsed_upload(file_name, data, column)
         except DocumentError as exc:
-            st.warning(str(exc), icon=":material/description:")
+            st.warning(escape_markdown(str(exc)), icon=":material/description:")
         if doc is not None:
             for note in doc.notes:
                 st.info(note, icon=":material/content_cut:")
@@ -309,7 +314,7 @@ else:
         try:
             name = validate_index_name(name_raw)
         except StoreError as exc:
-            st.warning(str(exc), icon=":material/edit:")
+            st.warning(escape_markdown(str(exc)), icon=":material/edit:")
             name = None
         if name and not build and name in list_indexes():
             st.info(f"An index called **{escape_markdown(name)}** already exists; building "

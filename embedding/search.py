@@ -73,6 +73,16 @@ def brute_force_search(query_vec, matrix: np.ndarray, k: int) -> list[tuple[int,
     return [(int(r), float(scores[r])) for r in order]
 
 
+def ranks_of(query_vec, store: VectorStore, ids: Sequence[str]) -> dict[str, int]:
+    """The 1-based rank of each of ``ids`` in the full ranking of ``store`` for ``query_vec``.
+
+    Usage: ``ranks_of(glove_query, glove_store, ["movie-1"])`` → ``{"movie-1": 57}``
+    (how far down another vectorizer puts a result; ids not stored are left out).
+    """
+    order = {h.id: n for n, h in enumerate(store.search(query_vec, store.count()), 1)}
+    return {i: order[i] for i in ids if i in order}
+
+
 # ---------------------------------------------------------------------------------------------
 # Vectorizers: text → unit vectors
 

@@ -28,6 +28,7 @@ from embedding.search import (
     escape_markdown,
     highlight,
     index_texts,
+    ranks_of,
     result_rows,
     semantic_search,
 )
@@ -219,10 +220,17 @@ elif view == "GloVe vs SBERT":
                                 builtin_store(corpus, "sbert"), int(k))
         show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
                      compact=True)
-    keyword_free = [r.title for r in result_rows(shits, query) if r.shared == "none"]
+    keyword_free = [(r, h.id) for r, h in zip(result_rows(shits, query), shits, strict=True)
+                    if r.shared == "none"]
     if keyword_free:
-        st.success("SBERT found these without sharing a single content word with the query: "
-                   + "; ".join(escape_markdown(t) for t in keyword_free), icon=":material/bolt:")
+        glove_rank = (ranks_of(gvec.encode_query(query), builtin_store(corpus, "glove"),
+                               [i for _, i in keyword_free]) if ghits else {})
+        total = builtin_store(corpus, "sbert").count()
+        lines = [f"- **{escape_markdown(r.title)}**: SBERT #{r.rank}"
+                 + (f", GloVe average #{glove_rank[i]} of {total}" if i in glove_rank else "")
+                 for r, i in keyword_free]
+        st.success("SBERT found these without sharing a single content word with the query:\n"
+                   + "\n".join(lines), icon=":material/bolt:")
     explain(
         "Both columns rank the same chunks by cosine, but with different vectors. "
         "**Averaging GloVe** blurs every blurb into the average of its words, so all blurbs "

@@ -91,7 +91,9 @@ def test_glove_vs_sbert_side_by_side(kv, model):
     glove, sbert = tables_with(at, "shared")  # left column, right column
     assert "Interstellar (2014)" in sbert["title"].head(3).tolist()
     assert "Interstellar (2014)" not in glove["title"].tolist()
-    assert any("Interstellar" in s.value for s in at.success)
+    (note,) = [s.value for s in at.success]
+    assert "**Interstellar \\(2014\\)**: SBERT #2, GloVe average #" in note
+    assert "of 397" in note
 
 
 @pytest.fixture

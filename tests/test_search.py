@@ -20,6 +20,7 @@ from embedding.search import (
     highlight,
     index_texts,
     query_terms,
+    ranks_of,
     result_rows,
     semantic_search,
     shared_words,
@@ -120,6 +121,12 @@ def test_semantic_search_returns_the_brute_force_top_k(backend):
         hits = semantic_search(q, store, 8)
         assert [int(h.id) for h in hits] == [r for r, _ in expected]
         assert [h.score for h in hits] == pytest.approx([s for _, s in expected], abs=1e-5)
+
+
+def test_ranks_of_counts_from_one_in_the_full_ranking():
+    store = NumpyStore(2)
+    store.add(["a", "b", "c"], [[1, 0], [1, 1], [0, 1]])
+    assert ranks_of([1, 0.1], store, ["c", "a", "zz"]) == {"c": 3, "a": 1}
 
 
 def test_semantic_search_needs_k_of_at_least_one():
@@ -260,9 +267,11 @@ def test_space_travel_finds_interstellar_without_the_keywords(movie_stores, mode
 
 def test_glove_average_misses_the_keyword_free_match(movie_stores, kv):
     _, glove_store, _ = movie_stores
-    hits = semantic_search(GloveAverageVectorizer(kv).encode_query(SPACE), glove_store, 3)
+    query = GloveAverageVectorizer(kv).encode_query(SPACE)
+    hits = semantic_search(query, glove_store, 3)
     assert "Interstellar (2014)" not in [h.payload["title"] for h in hits]
     assert all(h.score > 0.9 for h in hits)  # averaged blurbs all look alike to GloVe
+    assert ranks_of(query, glove_store, ["movie-1"]) == {"movie-1": 8}  # Interstellar: 8th
 
 
 def test_sbert_ranks_paraphrases_for_other_queries(movie_stores, model):

@@ -101,7 +101,7 @@ def embedding_map(
     if highlight is not None and 0 <= highlight < n:
         _add_highlight(fig, xy, labels, highlight, list(highlight_neighbours))
     axes = [f"{axis_name} {i + 1}" for i in range(dims)]
-    fig.update_layout(title=title, height=680, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    fig.update_layout(title=title, height=620, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"title": {"text": "click to hide/show"}, "itemsizing": "constant"},
                       dragmode="pan" if dims == 2 else None, hoverlabel={"align": "left"})
     if dims == 2:

@@ -25,6 +25,7 @@ SETS = {"themes": "Themed words", "top": "Most frequent words", "own": "Your wor
         "sentences": "Sentences"}
 DIMS = {"2": "2-D", "3": "3-D"}
 MIN_DISTS = ("0.0", "0.05", "0.1", "0.25", "0.5", "0.8", "0.99")
+DEFAULT_MIN_DIST = "0.5"
 K_SCORE = 10  # neighbours compared by the preservation score
 K_HOVER = 5  # neighbours listed on hover
 MAX_LABELS = 600  # more text than this on a map is unreadable
@@ -67,7 +68,7 @@ def method_params(method: str, n: int) -> dict:
     common = {"seed": state.get("map_seed", 42), "metric": state.get("map_metric", "cosine")}
     if method == "umap":
         return {**common, "n_neighbors": state.get("map_neighbors", 15),
-                "min_dist": float(state.get("map_min_dist", "0.1")),
+                "min_dist": float(state.get("map_min_dist", DEFAULT_MIN_DIST)),
                 "n_epochs": proj.interactive_epochs(n)}
     if method == "tsne":
         return {**common, "perplexity": state.get("map_perplexity", 30)}
@@ -91,7 +92,7 @@ st.caption("Similar things sit close together: see it on a 2-D or 3-D map, and s
            "picture of 50 or 384 dimensions gets wrong.")
 
 # ------------------------------------------------------------------ what and how to map
-c1, c2, c3 = st.columns([2.2, 1.4, 1])
+c1, c2, c3 = st.columns([2.8, 1.5, 0.9])
 kind = c1.radio("What to map", list(SETS), format_func=SETS.get, horizontal=True,
                 key=url_choice("map_set", "themes", SETS))
 method = c2.radio("Method", list(proj.METHODS), format_func=proj.METHOD_NAMES.get,
@@ -115,9 +116,11 @@ with st.expander(f"{name} settings", icon=":material/tune:", expanded=False):
         s3.slider("n_neighbors", 2, 100, key=url_int("map_neighbors", 15, 2, 100),
                   help="How many neighbours UMAP looks at: small = local detail, many small "
                        "clumps; large = the big picture.")
-        s4.select_slider("min_dist", MIN_DISTS, key=url_choice("map_min_dist", "0.1", MIN_DISTS),
+        s4.select_slider("min_dist", MIN_DISTS,
+                         key=url_choice("map_min_dist", DEFAULT_MIN_DIST, MIN_DISTS),
                          help="How tightly UMAP may pack points: 0 = dense clumps, "
-                              "0.99 = evenly spread.")
+                              "0.99 = evenly spread. umap-learn's default is 0.1; we start at "
+                              "0.5 so the labels on a class-sized map can be read.")
     elif method == "tsne":
         s3.slider("perplexity", 5, 50, key=url_int("map_perplexity", 30, 5, 50),
                   help="Roughly how many neighbours t-SNE balances for each point.")
@@ -215,9 +218,10 @@ points = [p for p in (chart_state.selection.points if chart_state else [])
           if p.get("customdata")]
 signature = tuple(p["customdata"][0] for p in points)
 if signature and signature != st.session_state.get("map_last_click"):
-    st.session_state.map_find = labels[signature[0]]
+    st.session_state.map_find = labels[signature[0]]  # a click on the map picks the point
 st.session_state.map_last_click = signature or None
 
+chart_slot = st.container()  # the map goes here, above the search box
 f1, f2 = st.columns([2, 1])
 focus_label = f1.selectbox(f"Find a {noun[:-1]} (or click a point on the map)", labels,
                            key="map_find", placeholder="type to search…")
@@ -236,8 +240,8 @@ focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=K_SC
 fig = embedding_map(coords, labels, categories, near, show_labels=show_labels and n <= MAX_LABELS,
                     highlight=focus, highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
                     axis_name=name, space=space)
-st.plotly_chart(fig, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
-                selection_mode="points", config={"scrollZoom": True})
+chart_slot.plotly_chart(fig, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
+                        selection_mode="points", config={"scrollZoom": True})
 coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
 coords_df.insert(0, "category", categories)
 coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
@@ -247,13 +251,13 @@ m1, m2, m3 = st.columns(3)
 m1.metric(f"Neighbour preservation ({K_SCORE} nearest)", f"{score:.0%}",
           help="Share of each point's 10 nearest neighbours in the full space (by cosine) that "
                "are also among its 10 nearest on the map.")
-m2.metric("A random map would keep", f"{K_SCORE / (n - 1):.0%}")
-m3.metric("Time to compute", f"{seconds:.1f} s")
+m2.metric("A random map would keep", f"{K_SCORE / (n - 1):.1%}")
+m3.metric("Time to project", f"{seconds:.1f} s")
 explain(
     f"**How honest is this map?** For every point we take its {K_SCORE} nearest neighbours in the "
     f"full {space} space (by cosine) and its {K_SCORE} nearest dots on the map, and count how "
     f"many are the same. {name} keeps **{score:.0%}** of them; a map with the dots thrown at "
-    f"random would keep about {K_SCORE / (n - 1):.0%}. Whatever is missing is where the map "
+    f"random would keep about {K_SCORE / (n - 1):.1%}. Whatever is missing is where the map "
     "misleads: two dots can sit side by side without being similar, and close neighbours can "
     "end up apart.\n\n"
     "**Compare the methods** on the same points: **PCA** is a straight projection (like a "

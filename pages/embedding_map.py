@@ -79,8 +79,9 @@ def unknown_note(unknown) -> None:
     """One warning for all the typed words GloVe does not know, with spelling suggestions."""
     parts = []
     for exc in unknown[:12]:
+        latin = any("a" <= ch <= "z" for ch in exc.word.lower())  # no "did you mean" for 東京
         hint = f" (did you mean {', '.join(f'`{s}`' for s in exc.suggestions[:3])}?)" \
-            if exc.suggestions else ""
+            if exc.suggestions and latin else ""
         parts.append(f"`{exc.word[:40]}`{hint}")
     more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
     st.warning(f"Left off the map, not in GloVe's vocabulary: {', '.join(parts)}{more}. "
@@ -199,6 +200,8 @@ with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status
     vectors = item_vectors(kind, labels)
     near = hover_lists(kind, labels)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
+    if method != "pca" and proj.PROJECTION_LOCK.locked():
+        status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
     coords, seconds, score = build_map(kind, labels, method, dims, params)
     waited = time.perf_counter() - t0
     shared = " (this map was already computed: served from the cache)" \

@@ -52,6 +52,7 @@ PY = ROOT / ".venv" / "bin" / "python"
 RESULTS = ROOT / "bench" / "results"
 TARGET_P95 = 1.5
 ACTION_TIMEOUT = 120.0  # seconds one run may take before it counts as an error
+EXTRA_FLAGS: list[str] = []  # more `streamlit run` flags (e.g. --runner.postScriptGC false)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -150,7 +151,7 @@ class Server:
         env.setdefault("EMBEDDING_EXPLORER_DATA", str(ROOT / ".cache" / "loadtest-data"))
         cli = [str(PY), str(ROOT / "bench" / "timed_server.py")] if self.timed else [
             str(ROOT / ".venv" / "bin" / "streamlit")]
-        cmd = cli + ["run", self.script, "--server.headless", "true",
+        cmd = cli + ["run", self.script, "--server.headless", "true", *EXTRA_FLAGS,
                      "--server.address", "127.0.0.1", "--server.port", str(self.port),
                      "--browser.gatherUsageStats", "false"]
         t0 = time.perf_counter()
@@ -176,16 +177,18 @@ class Server:
         self.rss_samples.append((time.time(), v))
         return v
 
-    def runs(self, since: float, until: float | None = None) -> list[float]:
+    def runs(self, since: float, until: float | None = None,
+             by_page: bool = False) -> list[float] | dict[str, list[float]]:
         """Server-side script run times (s) of runs that ended in ``[since, until]``."""
-        if not self.runlog.exists():
-            return []
-        out = []
-        for line in self.runlog.read_text().splitlines():
-            end, secs, _page = line.split("\t")
-            if float(end) >= since and (until is None or float(end) <= until):
-                out.append(float(secs))
-        return out
+        pages: dict[str, list[float]] = {}
+        if self.runlog.exists():
+            for line in self.runlog.read_text().splitlines():
+                end, secs, page = line.split("\t")
+                if float(end) >= since and (until is None or float(end) <= until):
+                    pages.setdefault(page, []).append(float(secs))
+        if by_page:
+            return pages
+        return [v for vs in pages.values() for v in vs]
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -604,6 +607,8 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
             "actions": summary(actions),
             "per_action": {k: summary(v) for k, v in sorted(stats.latencies.items())},
             "server_runs": summary(server.runs(start_wall, end_wall)),
+            "server_runs_by_page": {k: summary(v) for k, v in sorted(
+                server.runs(start_wall, end_wall, by_page=True).items())},
             "errors": stats.errors[:20], "error_count": len(stats.errors),
             "shown_errors": sorted(set(stats.shown_errors))[:5],
             "rss_mb_max": round(max(rss), 1) if rss else math.nan}
@@ -632,6 +637,8 @@ def _print_steady(r: dict) -> None:
     for k, v in r["per_action"].items():
         print(f"      {k:<16} {fmt(v)}")
     print(f"      server runs      {fmt(r['server_runs'])}")
+    for k, v in r.get("server_runs_by_page", {}).items():
+        print(f"        run {k[:22]:<22} {fmt(v)}")
     for e in r["errors"][:5]:
         print(f"      error: {e}")
 

@@ -45,6 +45,12 @@ def test_sizes_capped(config, option):
     assert isinstance(value, int) and 0 < value <= MAX_MB
 
 
+def test_no_full_gc_after_every_run(config):
+    # Performance, not security, but a silent regression: gc.collect(2) after each rerun costs
+    # 0.3 s of GIL-holding CPU with the models loaded (bench/load_test.py, bench/RESULTS.md).
+    assert config["runner"]["postScriptGC"] is False
+
+
 def test_config_applies_to_the_running_server(monkeypatch):
     """The values the server will actually use (config loaded the way ``streamlit run`` does)."""
     from streamlit import config as st_config

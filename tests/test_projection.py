@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,6 +125,35 @@ def test_many_threads_projecting_at_once(blobs):
     assert not errors
     for got, want in zip(results, expected, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+_CONCURRENT_UNSEEDED = """
+import threading, numpy as np
+from embedding import projection as proj
+x = np.random.default_rng(0).normal(size=(200, 12))
+def run():
+    for _ in range(2):
+        proj.project(x, "umap", seed=None, n_epochs=30)  # no seed: numba's parallel kernels
+threads = [threading.Thread(target=run) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("survived")
+"""
+
+
+def test_threads_cannot_crash_numba_workqueue():
+    """numba's workqueue layer aborts the process on concurrent use; the lock prevents it.
+
+    (Without PROJECTION_LOCK this child process dies with "Concurrent access has been
+    detected" and exit code 134.)
+    """
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue", "PYTHONWARNINGS": "ignore",
+           "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", _CONCURRENT_UNSEEDED], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("survived")
 
 
 # ------------------------------------------------------------------ neighbours and the score

@@ -226,7 +226,8 @@ st.session_state.map_last_click = signature or None
 
 chart_slot = st.container()  # the map goes here, above the search box
 f1, f2 = st.columns([2, 1])
-focus_label = f1.selectbox(f"Find a {noun[:-1]} (or click a point on the map)", labels,
+how = "or click a point on the map" if dims == 2 else "drag the map to turn it"
+focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
                            key="map_find", placeholder="type to search…")
 show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS, key="map_labels",
                         disabled=n > MAX_LABELS,
@@ -274,8 +275,9 @@ explain(
     f"Each dot is one of the {n:,} {noun}, coloured by {('topic' if kind == 'sentences' else 'theme')}"
     f". The full vectors have {vectors.shape[1]} numbers each; {name} squeezes them into {dims}. "
     "**Hover** a dot to see its true nearest neighbours, measured in the full space: when they "
-    "are not the dots around it, the map has bent the truth. **Click** a dot (or search for it) "
-    "to draw lines to its true neighbours. Click a legend entry to hide a group.",
+    "are not the dots around it, the map has bent the truth. **Click** a dot (2-D maps) or search "
+    "for it to draw lines to its true neighbours. Click a legend entry to hide a group; drag a "
+    "3-D map to turn it.",
     title="How to read the map",
 )
 

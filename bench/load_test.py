@@ -180,10 +180,14 @@ class Server:
     def runs(self, since: float, until: float | None = None,
              by_page: bool = False) -> list[float] | dict[str, list[float]]:
         """Server-side script run times (s) of runs that ended in ``[since, until]``."""
+        from streamlit.util import calc_hash
+
+        names = {calc_hash(p): p or "home" for p in page_paths()}  # browsers send hashes
         pages: dict[str, list[float]] = {}
         if self.runlog.exists():
             for line in self.runlog.read_text().splitlines():
                 end, secs, page = line.split("\t")
+                page = names.get(page, page)
                 if float(end) >= since and (until is None or float(end) <= until):
                     pages.setdefault(page, []).append(float(secs))
         if by_page:
@@ -443,9 +447,10 @@ async def browser_student(browser, base: str, stats: Stats, pages: list[str], un
                 break
             await asyncio.sleep(wait)  # think time between a student's actions
             action, path = choose_action(pages, rng)
-            t0 = time.perf_counter()
             if action in ("cosine", "search") and current != path:
-                await goto(path)
+                stats.add("browser-open", await goto(path))  # go to the page, then type
+                await check()
+            t0 = time.perf_counter()
             inputs = page.locator('[data-testid="stTextInput"] input, '
                                   '[data-testid="stNumberInput"] input')
             if action in ("cosine", "search") and await inputs.count():

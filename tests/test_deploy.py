@@ -1,0 +1,196 @@
+"""Scale-out set-up: compose.yaml is coherent, and deploy/nginx.conf really proxies Streamlit.
+
+Docker cannot run here, so the compose file is checked as data. nginx can: when it is installed
+the real config is started in front of two real Streamlit replicas (the bare bench app) on
+loopback, and a websocket session runs through it, sticky to one replica by its cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = ROOT / "compose.yaml"
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_has_replicas_proxy_and_qdrant(compose):
+    services = compose["services"]
+    assert {"app", "proxy", "qdrant"} <= set(services)
+    app = services["app"]
+    assert app["deploy"]["replicas"] >= 2
+    assert app["environment"]["QDRANT_URL"] == "http://qdrant:6333"
+    assert app["environment"]["HF_HUB_OFFLINE"] == "1"
+    assert "/_stcore/health" in " ".join(app["healthcheck"]["test"])
+    assert "ports" not in app, "replicas are reached through the proxy only"
+    proxy = services["proxy"]
+    assert any("deploy/nginx.conf" in v for v in proxy["volumes"])
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert any(v.startswith("qdrant-data:") for v in services["qdrant"]["volumes"])
+
+
+def test_dockerfile_runs_the_app_offline():
+    text = (ROOT / compose_dockerfile()).read_text(encoding="utf-8")
+    assert "requirements.txt" in text and "app.py" in text
+    assert "HF_HUB_OFFLINE=1" in text
+    assert "USER " in text, "the server must not run as root"
+
+
+def compose_dockerfile() -> str:
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    return data["services"]["app"]["build"]["dockerfile"]
+
+
+def test_nginx_forwards_host_with_port_and_upgrades_websockets():
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    # Streamlit compares Origin (with port) to Host: "$host" drops the port and breaks sessions.
+    assert "proxy_set_header Host $host;" not in conf
+    stream = conf[conf.index("location /_stcore/stream"):]
+    stream = stream[: stream.index("}")]
+    assert "proxy_set_header Upgrade $http_upgrade" in stream
+    assert "proxy_http_version 1.1" in stream
+    assert re.search(r"hash \$route_key consistent", conf)
+    max_upload = re.search(r"maxUploadSize = (\d+)", (ROOT / ".streamlit/config.toml").read_text())
+    assert f"client_max_body_size {max_upload.group(1)}m" in conf
+
+
+# --- the real nginx in front of two real replicas ---------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _render(tmp: Path, backends: list[int], listen: int) -> Path:
+    """deploy/nginx.conf with loopback backends, a loopback port, files under ``tmp``."""
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
+    conf, n = re.subn(r"^\s*server app:8501[^;]*;", servers, conf, flags=re.M)
+    assert n == 1
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    # test-only: say which replica answered
+    conf = conf.replace("server {", "server {\n        add_header X-Upstream $upstream_addr always;", 1)
+    conf = conf.replace("worker_processes auto;", f"worker_processes 1;\npid {tmp}/nginx.pid;\n"
+                        f"error_log {tmp}/error.log;\ndaemon off;")
+    conf = conf.replace("http {", f"http {{\n    access_log off;\n    client_body_temp_path {tmp};"
+                        f"\n    proxy_temp_path {tmp}/proxy;", 1)
+    path = tmp / "nginx.conf"
+    path.write_text(conf, encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx)")
+def test_nginx_config_is_valid(tmp_path):
+    conf = _render(tmp_path, [_free_port(), _free_port()], _free_port())
+    r = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)  # polling a starting server's health endpoint
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory):
+    """Two bare Streamlit replicas behind the real nginx config; yields the proxy's base URL."""
+    if NGINX is None:
+        pytest.skip("nginx not installed (apt-get install nginx)")
+    tmp = tmp_path_factory.mktemp("proxy")
+    ports = [_free_port(), _free_port()]
+    procs = []
+    env = dict(os.environ, EMBEDDING_EXPLORER_WARMUP="0")
+    for p in ports:
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "bench/bare_app.py",
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(p)], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    listen = _free_port()
+    conf = _render(tmp, ports, listen)
+    nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for p in ports:
+            _wait_http(f"http://127.0.0.1:{p}/_stcore/health")
+        _wait_http(f"http://127.0.0.1:{listen}/_stcore/health")
+        yield f"http://127.0.0.1:{listen}", ports
+    finally:
+        for proc in [nginx, *procs]:
+            proc.terminate()
+        for proc in [nginx, *procs]:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _get(url: str, cookie: str | None = None):
+    req = urllib.request.Request(url, headers={"Cookie": f"ee_route={cookie}"} if cookie else {})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, r.headers, r.read()
+
+
+def test_health_through_the_proxy(proxied):
+    base, _ = proxied
+    status, _, body = _get(f"{base}/_stcore/health")
+    assert status == 200 and body == b"ok"
+
+
+def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
+    base, ports = proxied
+    _, headers, _ = _get(f"{base}/")
+    cookie = headers.get("Set-Cookie", "")
+    assert cookie.startswith("ee_route="), headers
+    key = cookie.split(";")[0].split("=", 1)[1]
+    seen = {_get(f"{base}/_stcore/health", key)[1]["X-Upstream"] for _ in range(6)}
+    assert len(seen) == 1, f"one tab's requests went to several replicas: {seen}"
+    spread = {_get(f"{base}/_stcore/health", f"student-{i}")[1]["X-Upstream"] for i in range(24)}
+    assert spread == {f"127.0.0.1:{p}" for p in ports}, spread
+
+
+def test_a_websocket_session_runs_through_the_proxy(proxied):
+    base, _ = proxied
+    sys.path.insert(0, str(ROOT / "bench"))
+    from load_test import ProtocolSession, Stats
+
+    async def one_session() -> tuple[float, list]:
+        stats = Stats()
+        s = ProtocolSession(base, stats)
+        await s.connect()
+        try:
+            seconds, _ = await s.run("")
+        finally:
+            await s.close()
+        return seconds, stats.errors
+
+    seconds, errors = asyncio.run(one_session())
+    assert errors == [] and seconds > 0

@@ -215,3 +215,31 @@ def test_no_pickle_in_app_code():
         for line in _unsafe_loads(ast.parse(path.read_text(encoding="utf-8"))):
             bad.append(f"{path.relative_to(ROOT)}:{line}")
     assert not bad, "unpickling or eval in app code at: " + ", ".join(bad)
+
+
+def _cache_data_without_bound(tree: ast.AST) -> list[int]:
+    """Lines where ``st.cache_data`` is used without ``max_entries`` (unbounded growth)."""
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(target, ast.Attribute) and target.attr == "cache_data":
+                kws = {k.arg for k in dec.keywords} if isinstance(dec, ast.Call) else set()
+                if "max_entries" not in kws:
+                    lines.append(dec.lineno)
+    return lines
+
+
+def test_cache_bound_scanner_can_fail():
+    assert _cache_data_without_bound(ast.parse("@st.cache_data\ndef f(x): ..."))
+    assert _cache_data_without_bound(ast.parse("@st.cache_data(ttl=5)\ndef f(x): ..."))
+    assert not _cache_data_without_bound(ast.parse("@st.cache_data(max_entries=8)\ndef f(x): ..."))
+
+
+def test_every_cache_data_is_bounded():
+    """A class typing different inputs must not grow the server's memory without limit."""
+    bad = [f"{p.relative_to(ROOT)}:{line}" for p in _sources()
+           for line in _cache_data_without_bound(ast.parse(p.read_text(encoding="utf-8")))]
+    assert not bad, "st.cache_data without max_entries at: " + ", ".join(bad)

@@ -177,10 +177,19 @@ def project(vectors, method: str = "umap", dims: int = 2, **params) -> np.ndarra
     Usage: ``project(X, "umap", dims=2, seed=42, n_neighbors=15, min_dist=0.1,
     metric="cosine")``; ``project(X, "tsne", perplexity=30)``; ``project(X, "pca", dims=3)``.
 
-    ``seed`` (default 42) makes UMAP and t-SNE reproducible: the same seed gives the whole class
-    the same picture (``seed=None`` lets UMAP use both cores, picture changes every run).
+    ``seed`` (default 42) makes UMAP reproducible: the same seed gives the whole class the same
+    picture (``seed=None`` lets UMAP use both cores, and the picture changes every run).
     Other keywords go to umap-learn's ``UMAP`` / scikit-learn's ``TSNE`` / ``PCA``.
     UMAP and t-SNE hold :data:`PROJECTION_LOCK` while they run.
+    """
+    return timed_project(vectors, method, dims, **params)[0]
+
+
+def timed_project(vectors, method: str = "umap", dims: int = 2,
+                  **params) -> tuple[np.ndarray, float]:
+    """:func:`project` and the seconds the projection itself took (not the wait for the lock).
+
+    Usage: ``coords, seconds = timed_project(X, "pca")``
     """
     if method not in METHODS:
         raise ValueError(f"Unknown method '{method}': use one of {', '.join(METHODS)}.")
@@ -195,12 +204,16 @@ def project(vectors, method: str = "umap", dims: int = 2, **params) -> np.ndarra
     if method == "pca":
         if x.shape[1] < dims:
             raise ValueError(f"{x.shape[1]}-dimensional vectors cannot give a {dims}-D PCA map.")
-        return _pca(x, dims, seed, **params)
+        t0 = time.perf_counter()
+        coords = _pca(x, dims, seed, **params)
+        return coords, time.perf_counter() - t0
     if "metric" in params:
         _metric(params["metric"])
     runner = _umap if method == "umap" else _tsne
     with PROJECTION_LOCK:
-        return np.asarray(runner(x, dims, seed, **params), dtype=np.float64)
+        t0 = time.perf_counter()
+        coords = np.asarray(runner(x, dims, seed, **params), dtype=np.float64)
+        return coords, time.perf_counter() - t0
 
 
 @dataclass(frozen=True)
@@ -248,17 +261,6 @@ def point_neighbours(vectors, coords, labels: list[str], index: int,
     map_rank = np.empty(n, dtype=np.int64)
     map_rank[np.lexsort((np.arange(n), map_d))] = np.arange(n)  # own point gets rank 0
     return [Neighbour(int(j), labels[j], float(sims[j]), int(map_rank[j])) for j in order]
-
-
-def timed_project(vectors, method: str = "umap", dims: int = 2,
-                  **params) -> tuple[np.ndarray, float]:
-    """:func:`project` and the seconds it took (waiting for the lock included).
-
-    Usage: ``coords, seconds = timed_project(X, "pca")``
-    """
-    t0 = time.perf_counter()
-    coords = project(vectors, method, dims, **params)
-    return coords, time.perf_counter() - t0
 
 
 def warm_up() -> float:

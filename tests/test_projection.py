@@ -55,6 +55,12 @@ def test_pca_equals_scikit_learn(blobs):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
 
 
+def test_timed_project_returns_the_same_map(blobs):
+    coords, seconds = proj.timed_project(blobs, "umap", seed=7, n_epochs=30)
+    np.testing.assert_array_equal(coords, proj.project(blobs, "umap", seed=7, n_epochs=30))
+    assert seconds > 0
+
+
 def test_umap_keeps_clusters_apart(blobs):
     coords = proj.project(blobs, "umap", seed=3, n_neighbors=10)
     assert proj.neighbour_preservation(blobs, coords, k=5, metric="euclidean") > 0.5

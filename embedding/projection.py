@@ -44,6 +44,7 @@ PROJECTION_LOCK = threading.Lock()
 #: t-SNE is far slower than UMAP; pages map at most this many points with it.
 TSNE_MAX_POINTS = 1_000
 
+_umap_ready = threading.Event()  # set once UMAP's numba code has run in this process
 _BLOCK = 512  # rows per block of the distance matrix (keeps memory at ~20 MB for 5,000 points)
 
 
@@ -146,7 +147,17 @@ def _umap(x: np.ndarray, dims: int, seed: int | None, n_neighbors: int = 15,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no search index": we never call .transform
-        return reducer.fit_transform(x.astype(np.float32))
+        coords = reducer.fit_transform(x.astype(np.float32))
+    _umap_ready.set()
+    return coords
+
+
+def umap_ready() -> bool:
+    """True once UMAP has run in this process (its code is compiled: maps now take seconds).
+
+    Usage: ``if not umap_ready(): print("first map: compiling, about a minute")``
+    """
+    return _umap_ready.is_set()
 
 
 def _tsne(x: np.ndarray, dims: int, seed: int | None, perplexity: float = 30.0,

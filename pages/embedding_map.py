@@ -200,7 +200,10 @@ with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status
     vectors = item_vectors(kind, labels)
     near = hover_lists(kind, labels)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
-    if method != "pca" and proj.PROJECTION_LOCK.locked():
+    if method == "umap" and not proj.umap_ready():
+        status.update(label="UMAP's first map on this server: compiling its code (up to a "
+                            "minute, once); every later map takes a second or two…")
+    elif method != "pca" and proj.PROJECTION_LOCK.locked():
         status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
     coords, seconds, score = build_map(kind, labels, method, dims, params)
     waited = time.perf_counter() - t0

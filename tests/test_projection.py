@@ -55,6 +55,16 @@ def test_pca_equals_scikit_learn(blobs):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("metric", proj.METRICS)
+@pytest.mark.parametrize("method", ["umap", "tsne"])
+def test_every_metric_maps(blobs, method, metric):
+    coords = proj.project(blobs, method, seed=2, metric=metric,
+                          **({"n_epochs": 30} if method == "umap" else {}))
+    assert coords.shape == (60, 2) and np.all(np.isfinite(coords))
+    if method == "umap":
+        assert proj.umap_ready()
+
+
 def test_timed_project_returns_the_same_map(blobs):
     coords, seconds = proj.timed_project(blobs, "umap", seed=7, n_epochs=30)
     np.testing.assert_array_equal(coords, proj.project(blobs, "umap", seed=7, n_epochs=30))

@@ -316,6 +316,9 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
     cmp_fig = preservation_bars(list(cmp_df["method"]), list(cmp_df["neighbours kept"]), K_SCORE)
     st.plotly_chart(cmp_fig, key="map_cmp_chart")
     st.dataframe(cmp_df, width="stretch", hide_index=True)
+    if n > proj.TSNE_MAX_POINTS:
+        st.caption(f"t-SNE is left out: it is too slow for {n:,} points on this server "
+                   f"(at most {proj.TSNE_MAX_POINTS:,}).")
     downloads("map_method_comparison", df=cmp_df, fig=cmp_fig, key="map_cmp_dl")
     explain("The same points, the same score, three methods. UMAP and t-SNE usually keep far "
             "more neighbours than PCA, which is why they make better *maps*; PCA's axes, on the "

@@ -116,3 +116,7 @@ def test_tsne_is_capped_and_methods_compared(kv, monkeypatch):
     assert list(table["method"]) == ["UMAP", "t-SNE", "PCA"]
     assert table["neighbours kept"].between(0, 1).all()
     assert len(charts(at)) == 2
+    at.radio(key="map_method").set_value("umap").run()  # 100 points: too many for t-SNE now
+    assert not at.exception
+    assert list(at.dataframe[-1].value["method"]) == ["UMAP", "PCA"]
+    assert "t-SNE is left out" in shown_text(at)

@@ -115,3 +115,94 @@ def test_home_never_needs_a_model(broken_files):
     result = _run_pages({"GLOVE_PATH": broken_files["missing"],
                          "SBERT_MODEL": broken_files["model_missing"]}, ["pages/home.py"])
     assert result["pages/home.py"] == {"exception": [], "error": []}
+
+
+# --- killed mid-indexing: the persisted index is intact (or cleanly absent) and rebuildable ----
+
+_INDEXER = r"""
+import os, sys
+import numpy as np
+from embedding.store import NumpyStore
+
+folder, rounds, stop_round, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+state = {"round": -1}
+
+
+def block(tag):  # tell the parent where we are, then wait to be killed
+    if state["round"] == stop_round:
+        print(f"blocked {tag}", flush=True)
+        sys.stdin.readline()
+
+
+class HalfWriter:
+    def __init__(self, fh):
+        self.fh = fh
+    def write(self, data):
+        self.fh.write(data[: len(data) // 2])
+        self.fh.flush()
+        block("mid-write")
+        return self.fh.write(data[len(data) // 2:])
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.fh.__exit__(*exc)
+
+
+real_fdopen, real_replace = os.fdopen, os.replace
+if where == "mid-write":
+    os.fdopen = lambda *a, **k: HalfWriter(real_fdopen(*a, **k))
+elif where == "before-rename":
+    os.replace = lambda a, b: (block("before-rename"), real_replace(a, b))[1]
+
+rng = np.random.default_rng(0)
+store = NumpyStore(dim=384, path=folder)
+for r in range(rounds):
+    state["round"] = r
+    n = 5_000
+    store.add([f"r{r}-{i}" for i in range(n)], rng.standard_normal((n, 384), dtype=np.float32),
+              [{"text": f"chunk {i} of round {r}"} for i in range(n)])
+    store.save()
+    print(f"saved {store.count()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("where", ["mid-write", "before-rename"])
+@pytest.mark.parametrize("kill_round", [0, 2])
+def test_killed_while_saving_leaves_a_readable_index(tmp_path, kill_round, where):
+    """SIGKILL with half the file written, or written but not yet renamed: old index or none."""
+    from embedding.store import NumpyStore, StoreError
+
+    folder = tmp_path / "index"
+    proc = subprocess.Popen([sys.executable, "-c", _INDEXER, str(folder), "4", str(kill_round),
+                             where], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    saved: list[int] = []
+    blocked = False
+    try:
+        for line in proc.stdout:
+            if line.startswith("saved"):
+                saved.append(int(line.split()[1]))
+            elif line.startswith("blocked"):
+                blocked = True
+                proc.kill()  # SIGKILL at the worst moment: no cleanup handlers run
+                break
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert blocked, "the indexer never reached the point where it was to be killed"
+    assert len(saved) == kill_round
+    try:
+        store = NumpyStore.load(folder)
+    except StoreError as exc:
+        assert not saved, f"the index saved before the kill is unreadable: {exc}"
+    else:
+        assert saved and store.count() == saved[-1]  # the last complete save, never a mixture
+        hits = store.search(store.vectors()[0], k=1)
+        assert hits[0].id == store.ids()[0]
+    # and the index can be rebuilt in the same folder
+    rebuilt = NumpyStore(dim=384, path=folder)
+    rebuilt.add(["a"], [[1.0] * 384], [{"text": "a"}])
+    rebuilt.save()
+    assert NumpyStore.load(folder).count() == 1

@@ -78,18 +78,9 @@ SCENARIOS = {
     "glove-garbage+sbert-broken": ("garbage", "model_broken"),
     "glove-ragged": ("wrong", None),
 }
-_RAGGED = pytest.mark.xfail(
-    strict=False,
-    reason="issue 3: embedding/glove.py load_glove_text hands GLOVE_PATH to gensim "
-    "load_word2vec_format, which silently broadcasts short rows ('world 0.3' becomes "
-    "[0.3, 0.3]); parse it with embedding/vectors_io.parse_vectors instead",
-)
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    [pytest.param(s, marks=_RAGGED) if s == "glove-ragged" else s for s in sorted(SCENARIOS)],
-)
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_broken_models_give_a_clear_page(scenario, broken_files):
     glove_key, sbert_key = SCENARIOS[scenario]
     env = {"GLOVE_PATH": broken_files[glove_key]}

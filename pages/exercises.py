@@ -38,7 +38,12 @@ def corpus(name: str) -> list[exs.Doc] | None:
 
 @st.cache_resource(max_entries=4, show_spinner="Embedding the documents (first time only)…")
 def corpus_embeddings(name: str, fingerprint: str, _model):
-    emb = exs.embed_docs(_model, corpus(name) or [])
+    docs = corpus(name) or []
+    if name == "movies":  # the Semantic search page's store: same texts, same order, built once
+        emb = resources.builtin_store("movies", "sbert").vectors()
+        if len(emb) == len(docs):
+            return emb
+    emb = exs.embed_docs(_model, docs)
     emb.setflags(write=False)  # shared by every session: read-only
     return emb
 

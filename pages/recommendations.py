@@ -6,11 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
+from embedding import figures, resources
 from embedding import recommend as rec
-from embedding.paths import writable_dir
 from embedding.sbert import describe_sbert, encode
-from embedding.search import SbertVectorizer
 from embedding.similarity import cosine
 from embedding.store import NumpyStore
 from pages._ui import (
@@ -30,18 +28,15 @@ NEW_MOVIE = ("A shy robot who works in a bakery teaches a lonely girl to bake, a
              "win the town's bread festival.")
 
 
-@st.cache_resource(show_spinner=False)
-def movie_index(_model) -> tuple[list[rec.Movie], NumpyStore]:
-    """The movies and their vector store (one SBERT row each), shared by all sessions.
+def movie_index() -> tuple[list[rec.Movie], NumpyStore]:
+    """The movies and their vector store, shared by all sessions (built at server start, or
+    here with a progress bar if this is the very first visit)."""
+    bar = st.empty()
 
-    The first run on a server embeds the blurbs (a progress bar); the index is kept on disk.
-    """
-    movies = rec.load_movies()
-    bar = st.progress(0.0, text=f"Embedding {len(movies)} movie blurbs (first time only)…")
-    store = rec.movie_store(
-        SbertVectorizer(_model), movies, writable_dir("cache", rec.CACHE_NAME),
-        progress=lambda done, total: bar.progress(done / total,
-                                                  text=f"Embedding movie blurbs: {done}/{total}"))
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Embedding movie blurbs (first time only): {done}/{total}")
+
+    movies, store = resources.movie_recommender(_progress=progress)
     bar.empty()
     return movies, store
 
@@ -246,7 +241,8 @@ def toy_tab(movies, emb) -> None:
 st.title("Movie recommendations")
 st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) of its title, "
            "genres and plot; recommendations are the nearest vectors by cosine.")
-movies, store = movie_index(sbert_or_stop())
+sbert_or_stop()  # a clear page if the sentence model is broken
+movies, store = movie_index()
 emb = store.vectors()  # read-only unit rows, one per movie
 liked_t, cold_t, toy_t = st.tabs(["You liked …", "Cold start", "Toy exercise → real vectors"])
 with liked_t:

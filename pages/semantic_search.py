@@ -5,25 +5,21 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
+from embedding import figures, resources
 from embedding.documents import (
     MAX_CHUNKS,
     MAX_PDF_PAGES,
     DocumentError,
     chunk_documents,
-    lecture_corpus,
-    movie_corpus,
     parse_upload,
     read_csv_table,
     sample_upload,
     suggest_text_column,
 )
-from embedding.paths import writable_dir
 from embedding.sbert import describe_sbert
 from embedding.search import (
     GloveAverageVectorizer,
     SbertVectorizer,
-    build_store,
     chart_label,
     escape_markdown,
     highlight,
@@ -60,14 +56,10 @@ VIEWS = ["Search", "GloVe vs SBERT", "Your documents"]
 SPACE_QUERY = "a film about space travel"
 
 
-@st.cache_resource(show_spinner="Embedding the built-in corpus (first time on this server)…")
 def builtin_store(corpus: str, vectorizer: str):
-    """The read-only store of a built-in corpus, shared by every session (also cached on disk)."""
-    vec = (SbertVectorizer(sbert_or_stop()) if vectorizer == "sbert"
-           else GloveAverageVectorizer(glove_or_stop()))
-    ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
-    return build_store(vec, ids, texts, payloads,
-                       cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
+    """The shared read-only store of a built-in corpus, with a clear page if a model is broken."""
+    (sbert_or_stop if vectorizer == "sbert" else glove_or_stop)()
+    return resources.builtin_store(corpus, vectorizer)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -52,6 +52,7 @@ PY = ROOT / ".venv" / "bin" / "python"
 RESULTS = ROOT / "bench" / "results"
 TARGET_P95 = 1.5
 ACTION_TIMEOUT = 120.0  # seconds one run may take before it counts as an error
+SHELL = [True]  # protocol sessions arriving fresh first download the app shell, like a browser
 EXTRA_FLAGS: list[str] = []  # more `streamlit run` flags (e.g. --runner.postScriptGC false)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -128,6 +129,23 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and all its descendants (from /proc)."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+        todo += _children(p)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """One ``streamlit run`` process on a free loopback port, with its script-run log."""
 
@@ -172,6 +190,18 @@ class Server:
     def rss(self) -> float:
         return rss_mb(self.proc.pid) if self.proc else math.nan
 
+    async def wait_idle(self, max_wait: float = 300, busy: float = 0.15) -> float:
+        """Wait until the server's background warm-up (models, UMAP compile) is done: two
+        one-second windows in a row using less than ``busy`` CPU-seconds. Returns the wait."""
+        t0, quiet = time.perf_counter(), 0
+        last = cpu_seconds(self.proc.pid)
+        while time.perf_counter() - t0 < max_wait and quiet < 2:
+            await asyncio.sleep(1.0)  # a measurement window, not synchronisation
+            now = cpu_seconds(self.proc.pid)
+            quiet = quiet + 1 if now - last < busy else 0
+            last = now
+        return time.perf_counter() - t0
+
     def sample_rss(self) -> float:
         v = self.rss()
         self.rss_samples.append((time.time(), v))
@@ -202,6 +232,60 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+
+
+# --- the app shell a fresh browser downloads -------------------------------------------------
+
+_ASSET_RE = None
+
+
+async def _http_get_many(base: str, paths: list[str]) -> int:
+    """GET ``paths`` over one keep-alive HTTP/1.1 connection; returns the bytes received."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    received = 0
+    try:
+        for path in paths:
+            writer.write(f"GET /{path.removeprefix('./').lstrip('/')} HTTP/1.1\r\nHost: {host}:{port}"
+                         f"\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n".encode())
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            if status >= 400:
+                raise RuntimeError(f"GET {path}: HTTP {status}")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (
+                line.partition(b":") for line in head.split(b"\r\n")[1:] if line)}
+            if b"content-length" in headers:
+                received += len(await reader.readexactly(int(headers[b"content-length"])))
+            elif headers.get(b"transfer-encoding") == b"chunked":
+                while True:
+                    size = int((await reader.readline()).strip().split(b";")[0], 16)
+                    received += len(await reader.readexactly(size + 2))
+                    if size == 0:
+                        break
+    finally:
+        writer.close()
+    return received
+
+
+async def fetch_shell(base: str, connections: int = 6) -> int:
+    """What a browser with an empty cache loads before the websocket: index.html and the
+    scripts, styles and fonts it names, over ``connections`` parallel keep-alive connections."""
+    global _ASSET_RE
+    import re
+
+    if _ASSET_RE is None:
+        _ASSET_RE = re.compile(r'(?:src|href)="(\./[^"]+)"')
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    html = (await reader.read()).decode("utf-8", "replace")
+    writer.close()
+    assets = _ASSET_RE.findall(html)
+    shares = [assets[i::connections] for i in range(connections)]
+    got = await asyncio.gather(*(_http_get_many(base, share) for share in shares if share))
+    return len(html) + sum(got)
 
 
 # --- protocol sessions --------------------------------------------------------------------------
@@ -377,6 +461,8 @@ async def protocol_student(base: str, stats: Stats, pages: list[str], until: flo
     s = ProtocolSession(base, stats)
     try:
         t0 = time.perf_counter()
+        if SHELL[0]:
+            await fetch_shell(base)
         await s.connect()
         await s.run(first_page)
         stats.add("arrive", time.perf_counter() - t0)
@@ -539,6 +625,8 @@ async def burst(server: Server, page: str, n: int, window: float = 1.0) -> dict:
         await asyncio.sleep(window * i / n)  # staggered arrival inside the window
         a = time.perf_counter()
         try:
+            if SHELL[0]:
+                await fetch_shell(server.base)
             await s.connect()
             await s.run(page)
             stats.add("open", time.perf_counter() - a)
@@ -670,6 +758,8 @@ async def main_async(args) -> dict:
         for e in out["probe"]["errors"] + out["probe"]["shown_errors"]:
             print(f"  probe error: {e}")
         await probe(bare, [""])
+        out["warm_up_wait_s"] = round(await app.wait_idle(), 1)
+        print(f"server idle (background warm-up done) after {out['warm_up_wait_s']}s more")
 
         out["rss"] = await rss_with_sessions(app, pages, 10)
         print(f"RSS, models loaded + 10 sessions: {out['rss']['rss_mb']:.0f} MB "
@@ -680,6 +770,7 @@ async def main_async(args) -> dict:
                 (p for p in ("semantic_search", "word_similarity") if p in pages), "")
             rounds = []
             for _ in range(args.burst_repeats):
+                await app.wait_idle(60)
                 rounds.append({"bare": await burst(bare, "", args.burst),
                                "app": await burst(app, bpage, args.burst)})
             out["burst"] = rounds
@@ -693,12 +784,14 @@ async def main_async(args) -> dict:
             print(f"  burst ratio app/bare = {out['burst_ratio']:.2f} (target <= 1.5)")
 
         if args.sessions and args.duration:
+            await app.wait_idle(60)
             out["steady"] = await steady(app, pages, args.sessions, args.duration, args.browsers)
             _print_steady(out["steady"])
 
         if args.find_max:
             steps, best = [], 0
             for n in args.find_max:
+                await app.wait_idle(60)
                 r = await steady(app, pages, n, args.step_duration, 0, seed=n)
                 steps.append(r)
                 _print_steady(r)
@@ -742,9 +835,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--find-max", type=int, nargs="*", default=None, metavar="N",
                     help="steady step sizes to try, e.g. --find-max 50 75 100 125")
     ap.add_argument("--step-duration", type=float, default=60, help="seconds per find-max step")
+    ap.add_argument("--no-shell", action="store_true",
+                    help="fresh protocol sessions skip downloading index.html and its scripts")
     ap.add_argument("--untimed", action="store_true",
                     help="run plain `streamlit run` (no server-side run times)")
     args = ap.parse_args(argv)
+    SHELL[0] = not args.no_shell
     out = asyncio.run(main_async(args))
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"

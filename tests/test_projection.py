@@ -65,6 +65,14 @@ def test_every_metric_maps(blobs, method, metric):
         assert proj.umap_ready()
 
 
+def test_server_warm_up_compiles_umap():
+    from embedding import resources
+
+    assert resources.umap_jit in resources._WARMERS
+    assert resources.umap_jit() > 0
+    assert proj.umap_ready()
+
+
 def test_timed_project_returns_the_same_map(blobs):
     coords, seconds = proj.timed_project(blobs, "umap", seed=7, n_epochs=30)
     np.testing.assert_array_equal(coords, proj.project(blobs, "umap", seed=7, n_epochs=30))

@@ -31,9 +31,21 @@ def glove():
     return load_glove()
 
 
+#: torch threads per encode in the server (env ``EMBEDDING_EXPLORER_TORCH_THREADS``, default 1).
+TORCH_THREADS_ENV = "EMBEDDING_EXPLORER_TORCH_THREADS"
+
+
 @st.cache_resource(show_spinner=f"Loading the sentence model {describe_sbert()} (first time only)…")
 def sbert():
-    """The shared SentenceTransformer; encode through :func:`embedding.sbert.encode` (locked)."""
+    """The shared SentenceTransformer; encode through :func:`embedding.sbert.encode` (locked).
+
+    The server encodes a few short texts at a time, one session after another (the model lock),
+    so torch gets one thread: with two, OpenMP's spinning threads fight the page runs for the
+    cores, and a two-sentence encode took 210 ms instead of 25 ms on a busy 2-core box.
+    """
+    import torch
+
+    torch.set_num_threads(max(1, int(os.environ.get(TORCH_THREADS_ENV, "1"))))
     return load_sbert()
 
 

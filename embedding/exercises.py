@@ -34,6 +34,7 @@ import numpy as np
 
 from embedding.explain import MAX_TOY_ITEMS, NAMED_VECTOR_LIMITS, num
 from embedding.similarity import CosineSteps, cosine_steps
+from embedding.text import escape_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -610,17 +611,6 @@ def prompt(q: Question) -> str:
             f"first for the query \"{q.query}\"?")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=:])")
-
-
-def md_escape(text: str) -> str:
-    """``text`` with every Markdown (and LaTeX ``$``) special character backslash-escaped.
-
-    Usage: ``st.markdown(md_escape(prompt(q)))`` shows the instructor's words literally.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 # ---------------------------------------------------------------- the answers, computed
 
 
@@ -778,13 +768,13 @@ def handout_markdown(ex: ExerciseSet, link: str | None = None,
 
     Usage: ``handout_markdown(ex, link)``
     """
-    out = [f"# {md_escape(ex.title or 'Exercises')}", ""]
+    out = [f"# {escape_markdown(ex.title or 'Exercises')}", ""]
     if link:
         out += [f"Open online: <{link}>", ""]
     for i, q in enumerate(ex.questions, start=1):
-        out += [f"## Question {i}", "", md_escape(prompt(q)), ""]
+        out += [f"## Question {i}", "", escape_markdown(prompt(q)), ""]
         opts = _printable_options(q, docs)
-        out += [f"- [ ] {md_escape(o)}" for o in opts] or ["Answer: ____________________"]
+        out += [f"- [ ] {escape_markdown(o)}" for o in opts] or ["Answer: ____________________"]
         out.append("")
     if solutions:
         out += ["# Answer key", ""]
@@ -792,8 +782,8 @@ def handout_markdown(ex: ExerciseSet, link: str | None = None,
             if s is None:
                 out += [f"{i}. (could not be computed)"]
                 continue
-            out += [f"{i}. **{md_escape(s.correct)}**: {md_escape(s.note)}"]
-            out += [f"    - {md_escape(n)}: {v:.4f}" for n, v in s.scores[:5]]
+            out += [f"{i}. **{escape_markdown(s.correct)}**: {escape_markdown(s.note)}"]
+            out += [f"    - {escape_markdown(n)}: {v:.4f}" for n, v in s.scores[:5]]
         out.append("")
     return "\n".join(out)
 

@@ -25,6 +25,7 @@ import numpy as np
 from embedding.sbert import describe_sbert, encode
 from embedding.sentences import NoKnownWordsError, tokenize
 from embedding.store import Hit, NumpyStore, StoreError, VectorStore
+from embedding.text import escape_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -242,16 +243,7 @@ def build_store(
 # ---------------------------------------------------------------------------------------------
 # Explaining results
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=^@%])")
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` with every markdown/HTML-significant character backslash-escaped.
-
-    Usage: ``escape_markdown("**hi** <b>")`` → ``"\\*\\*hi\\*\\* \\<b\\>"`` (shown literally)
-    """
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
 
 
 def _stem(word: str) -> str:

@@ -44,9 +44,9 @@ def sbert_or_stop():
 def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:
     """Turn an unknown word into a friendly warning with suggestions."""
     vocabulary = vocabulary or st.session_state.get("vocab_name", GLOVE_VOCABULARY)
-    from embedding.exercises import md_escape
+    from embedding.text import escape_markdown
 
-    msg = f"**{md_escape(exc.word[:60])}** is not in {vocabulary}."
+    msg = f"**{escape_markdown(exc.word[:60])}** is not in {vocabulary}."
     if exc.suggestions:
         msg += " Did you mean: " + ", ".join(f"`{s}`" for s in exc.suggestions) + "?"
     else:
@@ -208,7 +208,7 @@ def word_vectors_picker(key: str):
     """
     import hashlib
 
-    from embedding.exercises import md_escape
+    from embedding.text import escape_markdown
     from embedding.vectors_io import MAX_FILE_BYTES, VectorsFileError
 
     source = st.radio("Word vectors", [BUILTIN_VECTORS, OWN_VECTORS], key=f"{key}_vectors",
@@ -231,10 +231,10 @@ def word_vectors_picker(key: str):
     try:
         vectors = _uploaded_vectors(hashlib.sha256(data).hexdigest(), data)
     except VectorsFileError as exc:
-        st.error(f"Could not use this file. {md_escape(str(exc))}", icon=":material/error:")
+        st.error(f"Could not use this file. {escape_markdown(str(exc))}", icon=":material/error:")
         st.stop()
     name = f"{upload.name[:60]}: {vectors.describe()}"
     st.session_state[f"{key}_vectors_name"] = name
     st.session_state["vocab_name"] = f"your vectors ({vectors.words:,} words)"
-    st.caption("Using " + md_escape(name))
+    st.caption("Using " + escape_markdown(name))
     return vectors.kv

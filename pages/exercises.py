@@ -18,6 +18,7 @@ from embedding.explain import (
 )
 from embedding.glove import ModelLoadError
 from embedding.sentences import NoKnownWordsError
+from embedding.text import escape_markdown
 from embedding.words import UnknownWordError, parse_word_list
 from pages._ui import downloads, explain, glove_or_stop, sbert_or_stop, warn_unknown
 
@@ -78,9 +79,9 @@ def solution(q: exs.Question) -> exs.Solution | None:
     except UnknownWordError as exc:
         warn_unknown(exc)
     except NoKnownWordsError as exc:
-        st.warning(exs.md_escape(str(exc)), icon=":material/spellcheck:")
+        st.warning(escape_markdown(str(exc)), icon=":material/spellcheck:")
     except ValueError as exc:
-        st.warning(exs.md_escape(str(exc)), icon=":material/info:")
+        st.warning(escape_markdown(str(exc)), icon=":material/info:")
     return None
 
 
@@ -115,7 +116,7 @@ def load_from_url() -> None:
                 st.session_state["ex_mode"] = ANSWER  # a student opening a shared link
             return
         except exs.ExerciseFormatError as exc:
-            st.error("This exercise link cannot be opened: " + exs.md_escape(str(exc)),
+            st.error("This exercise link cannot be opened: " + escape_markdown(str(exc)),
                      icon=":material/link_off:")
             st.info("Ask your instructor for the link again, or scan the QR code. Below is the "
                     "example set.", icon=":material/qr_code_scanner:")
@@ -172,7 +173,7 @@ def question_form() -> dict | None:
         try:
             vectors = parse_named_vectors(text)
         except VectorParseError as exc:
-            st.warning(exs.md_escape(str(exc)), icon=":material/edit_note:")
+            st.warning(escape_markdown(str(exc)), icon=":material/edit_note:")
             return None
         if len(vectors) < 3:
             st.info("Give the liked item and at least two others to choose from.")
@@ -219,18 +220,18 @@ def add_question(fields: dict) -> None:
     try:
         q = exs.question_from_dict(fields, "The new question")
     except exs.ExerciseFormatError as exc:
-        st.warning(exs.md_escape(str(exc)), icon=":material/edit_note:")
+        st.warning(escape_markdown(str(exc)), icon=":material/edit_note:")
         return
     try:
         exs.check_link_size(exs.ExerciseSet(current.title, (*current.questions, q)))
     except exs.ExerciseFormatError as exc:
-        st.warning(exs.md_escape(str(exc)), icon=":material/link_off:")
+        st.warning(escape_markdown(str(exc)), icon=":material/link_off:")
         return
     sol = solution(q)  # checks the words exist and the answer can be computed
     if sol is None:
         return
     set_questions([*current.questions, q])
-    key = exs.md_escape(sol.correct)
+    key = escape_markdown(sol.correct)
     st.success(f"Added question {len(current.questions) + 1}. Key: {key}",
                icon=":material/check:")
 
@@ -255,7 +256,7 @@ def builder() -> None:
         for i, q in enumerate(ex.questions):
             with st.container(border=True):
                 st.markdown(f"**{i + 1}. {exs.KINDS[q.kind]}**  \n"
-                            + exs.md_escape(exs.prompt(q)))
+                            + escape_markdown(exs.prompt(q)))
                 c = st.columns([1, 1, 1, 4])
                 c[0].button("", key=f"ex_up_{i}", icon=":material/arrow_upward:",
                             on_click=move, args=(i, -1), disabled=i == 0, help="Move up")
@@ -322,14 +323,14 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                         f"{MAX_IMPORT_BYTES // 1024} KB.")
                 imported = exs.from_json(data)
             except exs.ExerciseFormatError as exc:
-                st.error("Could not import this file: " + exs.md_escape(str(exc)),
+                st.error("Could not import this file: " + escape_markdown(str(exc)),
                          icon=":material/error:")
             else:
                 st.session_state["ex_import_done"] = digest
                 st.session_state["ex_pending"] = imported  # applied before the widgets draw
                 st.rerun()
         else:
-            title = exs.md_escape(st.session_state["ex_set"].title or "Exercises")
+            title = escape_markdown(st.session_state["ex_set"].title or "Exercises")
             st.success(f"Imported “{title}” from the file.", icon=":material/upload_file:")
 
 
@@ -354,7 +355,7 @@ def answer_widget(q: exs.Question, key: str) -> str | None:
         return st.selectbox("Your answer", opts, index=None, key=key,
                             placeholder="Choose a title (type to search)")
     return st.radio("Your answer", opts, index=None, key=key,
-                    format_func=exs.md_escape)  # radio labels render Markdown
+                    format_func=escape_markdown)  # radio labels render Markdown
 
 
 def key_for(i: int, q: exs.Question) -> None:
@@ -362,15 +363,15 @@ def key_for(i: int, q: exs.Question) -> None:
     sol = solution(q)
     if sol is None:
         return
-    st.markdown(f"**Answer:** {exs.md_escape(sol.correct)}  \n{exs.md_escape(sol.note)}")
+    st.markdown(f"**Answer:** {escape_markdown(sol.correct)}  \n{escape_markdown(sol.note)}")
     if len(sol.accepted) > 1:
-        st.caption("Exact tie: " + exs.md_escape(", ".join(sol.accepted)) + " all count.")
+        st.caption("Exact tie: " + escape_markdown(", ".join(sol.accepted)) + " all count.")
     df = pd.DataFrame(sol.scores, columns=["answer", sol.score_name])
     df[sol.score_name] = df[sol.score_name].round(4)
     if isinstance(q, exs.ToyQuestion):
         for name, steps in sol.steps:
             lines = worked_steps(steps, q.liked, name)
-            title = exs.md_escape(f"Worked steps: {q.liked} vs {name}")
+            title = escape_markdown(f"Worked steps: {q.liked} vs {name}")
             with st.expander(title, expanded=name == sol.correct):
                 for part in ("dot", "norm_u", "norm_v", "cosine", "angle"):
                     st.latex(lines[part])
@@ -384,7 +385,7 @@ def key_for(i: int, q: exs.Question) -> None:
 
 def student_view(ex: exs.ExerciseSet) -> None:
     fp = exs.fingerprint(ex)
-    st.header(exs.md_escape(ex.title or "Exercises"))
+    st.header(escape_markdown(ex.title or "Exercises"))
     if not ex.questions:
         st.info("This set has no questions yet. Switch to *Build* to add some.")
         return
@@ -392,7 +393,7 @@ def student_view(ex: exs.ExerciseSet) -> None:
     for i, q in enumerate(ex.questions):
         with st.container(border=True):
             st.markdown(f"#### Question {i + 1}")
-            st.markdown(exs.md_escape(exs.prompt(q)))
+            st.markdown(escape_markdown(exs.prompt(q)))
             response = answer_widget(q, f"ex_ans_{fp}_{i}")
             flag = f"ex_checked_{fp}_{i}"
             st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
@@ -403,7 +404,7 @@ def student_view(ex: exs.ExerciseSet) -> None:
                 if sol is not None:
                     fb = exs.check(q, sol, response)
                     (st.success if fb.ok else st.error)(
-                        exs.md_escape(fb.message),
+                        escape_markdown(fb.message),
                         icon=":material/check_circle:" if fb.ok else ":material/cancel:")
             if reveal:
                 with st.container(border=False):

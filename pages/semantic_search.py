@@ -21,7 +21,6 @@ from embedding.search import (
     GloveAverageVectorizer,
     SbertVectorizer,
     chart_label,
-    escape_markdown,
     highlight,
     index_texts,
     ranks_of,
@@ -39,6 +38,7 @@ from embedding.store import (
     suggest_index_name,
     validate_index_name,
 )
+from embedding.text import escape_markdown
 from pages._ui import (
     clean_text,
     downloads,

@@ -7,7 +7,7 @@ from embedding import baskets as bk
 from embedding import beyond_figures as bf
 from embedding import figures
 from embedding import word2vec as w2v
-from embedding.search import escape_markdown
+from embedding.text import escape_markdown
 from embedding.words import UnknownWordError, neighbours
 from pages._ui import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
 

@@ -22,6 +22,7 @@ from embedding.exercises import (
     SearchQuestion,
     ToyQuestion,
 )
+from embedding.text import escape_markdown
 
 TRICKY = ExerciseSet(
     "Día 2: <b>vectors</b> & \"quotes\" $x$ 🚀",
@@ -225,8 +226,8 @@ def test_handouts_escape_the_instructors_text():
     assert md.count("- [ ] ") == 10  # the 10 built-in sentences are listed
 
 
-def test_md_escape_leaves_nothing_active():
-    assert ex.md_escape("**bold** [x](javascript:alert(1)) $y$") == (
+def test_escape_markdown_leaves_nothing_active():
+    assert escape_markdown("**bold** [x](javascript:alert(1)) $y$") == (
         r"\*\*bold\*\* \[x\]\(javascript\:alert\(1\)\) \$y\$")
 
 

@@ -16,7 +16,6 @@ from embedding.search import (
     brute_force_search,
     build_store,
     chart_label,
-    escape_markdown,
     highlight,
     index_texts,
     query_terms,
@@ -27,6 +26,7 @@ from embedding.search import (
 )
 from embedding.sentences import NoKnownWordsError, glove_sentence_vector
 from embedding.store import Hit, NumpyStore, QdrantStore, StoreError
+from embedding.text import escape_markdown
 
 SPACE = "a film about space travel"
 

@@ -202,7 +202,8 @@ def word_vectors_picker(key: str):
 
     Returns a gensim ``KeyedVectors`` (read-only: never modify it). With "your own" chosen and
     no valid file yet, it shows what to upload (or the file's error, with its line number) and
-    stops the page. ``st.session_state[f"{key}_vectors_name"]`` describes the vectors in use.
+    stops the page. ``st.session_state[f"{key}_vectors_name"]`` describes the vectors in use and
+    ``st.session_state[f"{key}_vectors_id"]`` names them (``"glove"`` or the upload's hash).
 
     Usage: ``kv = word_vectors_picker("wordsim")``
     """
@@ -215,6 +216,7 @@ def word_vectors_picker(key: str):
                       horizontal=True)
     if source == BUILTIN_VECTORS:
         st.session_state[f"{key}_vectors_name"] = "GloVe 6B 50d"
+        st.session_state[f"{key}_vectors_id"] = "glove"
         return glove_or_stop()
     upload = st.file_uploader(
         "Plain-text word vectors: GloVe (`word 0.12 -0.5 …` per line) or word2vec text "
@@ -228,13 +230,15 @@ def word_vectors_picker(key: str):
                 icon=":material/upload_file:")
         st.stop()
     data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
     try:
-        vectors = _uploaded_vectors(hashlib.sha256(data).hexdigest(), data)
+        vectors = _uploaded_vectors(digest, data)
     except VectorsFileError as exc:
         st.error(f"Could not use this file. {escape_markdown(str(exc))}", icon=":material/error:")
         st.stop()
     name = f"{upload.name[:60]}: {vectors.describe()}"
     st.session_state[f"{key}_vectors_name"] = name
     st.session_state["vocab_name"] = f"your vectors ({vectors.words:,} words)"
+    st.session_state[f"{key}_vectors_id"] = digest  # names these vectors in cache keys
     st.caption("Using " + escape_markdown(name))
     return vectors.kv

@@ -19,6 +19,7 @@ from pages._ui import (
     url_choice,
     url_int,
     url_key,
+    word_vectors_picker,
 )
 
 SETS = {"themes": "Themed words", "top": "Most frequent words", "own": "Your words",
@@ -40,23 +41,29 @@ DEFAULT_WORDS = (
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def item_vectors(kind: str, labels: tuple[str, ...]):
-    """The vectors of a set: SBERT for sentences, GloVe rows for words."""
+def item_vectors(kind: str, labels: tuple[str, ...], source: str = "glove", _kv=None):
+    """The vectors of a set: SBERT for sentences, word-vector rows for words.
+
+    ``source`` names the word vectors (``"glove"`` or an upload's content hash) for the cache
+    key; ``_kv`` are those vectors (built-in GloVe when ``None``).
+    """
     if kind == "sentences":
         return encode(resources.sbert(), list(labels))
-    return resources.glove()[list(labels)]
+    return (resources.glove() if _kv is None else _kv)[list(labels)]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def hover_lists(kind: str, labels: tuple[str, ...]):
+def hover_lists(kind: str, labels: tuple[str, ...], source: str = "glove", _kv=None):
     """Each point's nearest neighbours in the full space (same for every method)."""
-    return proj.neighbour_lists(item_vectors(kind, labels), list(labels), k=K_HOVER)
+    return proj.neighbour_lists(item_vectors(kind, labels, source, _kv), list(labels),
+                                k=K_HOVER)
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
-def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict):
+def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict,
+              source: str = "glove", _kv=None):
     """Coordinates, seconds taken and neighbour-preservation score of one map (shared cache)."""
-    vectors = item_vectors(kind, labels)
+    vectors = item_vectors(kind, labels, source, _kv)
     coords, seconds = proj.timed_project(vectors, method, dims, **params)
     score = proj.neighbour_preservation(vectors, coords, k=K_SCORE, metric="cosine")
     return coords, seconds, score
@@ -130,7 +137,12 @@ with st.expander(f"{name} settings", icon=":material/tune:", expanded=False):
                    "spread the most.")
 
 # ------------------------------------------------------------------ the points
-kv = glove_or_stop() if kind != "sentences" else None
+kv, source = None, "glove"
+if kind in ("top", "own"):  # a typed or frequency list can come from your own vectors
+    kv = word_vectors_picker("map")
+    source = st.session_state.get("map_vectors_id", "glove")
+elif kind == "themes":
+    kv = glove_or_stop()
 items: list[wordsets.MapItem] = []
 if kind == "themes":
     cats = wordsets.word_categories()
@@ -197,15 +209,15 @@ params = method_params(method, n)
 with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
     t0 = time.perf_counter()
     status.write(f"Embedding the {noun}…")
-    vectors = item_vectors(kind, labels)
-    near = hover_lists(kind, labels)
+    vectors = item_vectors(kind, labels, source, kv)
+    near = hover_lists(kind, labels, source, kv)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
     if method == "umap" and not proj.umap_ready():
         status.update(label="UMAP's first map on this server: compiling its code (up to a "
                             "minute, once); every later map takes a second or two…")
     elif method != "pca" and proj.PROJECTION_LOCK.locked():
         status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
-    coords, seconds, score = build_map(kind, labels, method, dims, params)
+    coords, seconds, score = build_map(kind, labels, method, dims, params, source, kv)
     waited = time.perf_counter() - t0
     shared = " (this map was already computed: served from the cache)" \
         if seconds > 0.2 and waited < seconds / 2 else ""
@@ -308,7 +320,7 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
             if m == "tsne" and n > proj.TSNE_MAX_POINTS:
                 continue
             status.write(f"{proj.METHOD_NAMES[m]}…")
-            _, secs, sc = build_map(kind, labels, m, dims, method_params(m, n))
+            _, secs, sc = build_map(kind, labels, m, dims, method_params(m, n), source, kv)
             rows.append({"method": proj.METHOD_NAMES[m], "neighbours kept": round(sc, 4),
                          "seconds": round(secs, 2)})
         status.update(label="All methods computed", state="complete")

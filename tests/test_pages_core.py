@@ -153,3 +153,16 @@ def test_malformed_vector_upload_is_explained():
         ("bad.txt", b"cat 0.1 0.2\ndog 0.3\n", "text/plain")).run()
     assert not at.exception
     assert "Line 2" in shown_text(at)
+
+
+def test_own_vectors_on_the_map():
+    words = b"cow 0.7 0.3 0.1\nbus 0.1 0.2 0.8\nvan 0.2 0.1 0.9\n"
+    at = open_page("pages/embedding_map.py", query={"map_set": "own", "map_method": "pca",
+                                                    "map_words": "cat, dog, car, cow, bus, van"})
+    assert not at.exception
+    at.radio(key="map_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.file_uploader(key="map_vectors_file").set_value(
+        ("mine.txt", TINY_VECTORS + words, "text/plain")).run()
+    assert not at.exception
+    assert "6 words × 3 dims" in shown_text(at)
+    assert len(at.get("plotly_chart")) >= 1

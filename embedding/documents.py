@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from embedding.chunking import chunk_text
+from embedding.movies import load_movies as read_movies
 from embedding.paths import DATA
 
 MAX_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize in .streamlit/config.toml
@@ -79,8 +80,17 @@ def load_movies() -> pd.DataFrame:
     """The movie blurbs we wrote: columns ``id, title, year, genres, plot`` (397 rows).
 
     Usage: ``load_movies().loc[0, "title"]``
+
+    A table view of :func:`embedding.movies.load_movies` (same checks; genres joined by ``|``).
     """
-    return pd.read_csv(DATA / "movies.csv", dtype={"id": int, "year": int})
+    movies = read_movies(DATA / "movies.csv")
+    return pd.DataFrame({
+        "id": pd.Series([m.id for m in movies], dtype="int64"),
+        "title": [m.title for m in movies],
+        "year": pd.Series([m.year for m in movies], dtype="int64"),
+        "genres": ["|".join(m.genres) for m in movies],
+        "plot": [m.plot for m in movies],
+    })
 
 
 def movie_corpus() -> tuple[list[str], list[str], list[dict]]:

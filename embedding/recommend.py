@@ -6,7 +6,8 @@ taste and the best come first. Because a movie's vector comes from its descripti
 works for a brand-new movie nobody has rated and for a new user who only types what they like:
 the *cold start* that collaborative filtering (which needs ratings) cannot handle.
 
-The movies live in a vector store (:mod:`embedding.store`, searched with
+The movies (:class:`~embedding.movies.Movie`, read by :func:`embedding.movies.load_movies`)
+live in a vector store (:mod:`embedding.store`, searched with
 :func:`embedding.search.semantic_search`); the other functions take embeddings (numpy rows),
 not models, so tests compare them with brute force.
 
@@ -17,7 +18,6 @@ not models, so tests compare them with brute force.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from embedding.paths import DATA
+from embedding.movies import Movie
+from embedding.movies import load_movies as load_movies
 from embedding.search import Vectorizer, build_store, semantic_search
 from embedding.store import NumpyStore
 
-MOVIES_FILE = DATA / "movies.csv"
 #: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
 CACHE_NAME = "movies-recommend"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
@@ -37,41 +37,6 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
 
 class RecommendError(ValueError):
     """Input a recommender cannot use (nothing liked, an unknown title…); the message says why."""
-
-
-@dataclass(frozen=True)
-class Movie:
-    """One movie of the built-in corpus."""
-
-    id: int
-    title: str
-    year: int
-    genres: tuple[str, ...]
-    plot: str
-
-    @property
-    def label(self) -> str:
-        """``"Alien (1979)"``: unique enough for pickers."""
-        return f"{self.title} ({self.year})"
-
-    @property
-    def text(self) -> str:
-        """What gets embedded: ``"Alien. Sci-Fi, Horror. The crew of …"``."""
-        return f"{self.title}. {', '.join(self.genres)}. {self.plot}"
-
-
-def load_movies(path: Path = MOVIES_FILE) -> list[Movie]:
-    """The movies of ``data/movies.csv`` (id,title,year,genres,plot; genres split by ``|``).
-
-    Usage: ``load_movies()[0].title`` → ``"Interstellar"``
-    """
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        return [
-            Movie(int(row["id"]), row["title"].strip(), int(row["year"]),
-                  tuple(g.strip() for g in row["genres"].split("|") if g.strip()),
-                  row["plot"].strip())
-            for row in csv.DictReader(f)
-        ]
 
 
 def movie_texts(movies: Sequence[Movie]) -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embedding.chunking import split_sentences as sentence_spans
 from embedding.movies import Movie
 from embedding.movies import load_movies as load_movies
 from embedding.search import Vectorizer, build_store, semantic_search
@@ -32,7 +33,8 @@ from embedding.store import NumpyStore
 
 #: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
 CACHE_NAME = "movies-recommend"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
+#: How a plot sentence starts: a capital, a digit, a quote or a bracket.
+_SENTENCE_START = re.compile(r"[A-Z0-9\"'“‘(]")
 
 
 class RecommendError(ValueError):
@@ -60,11 +62,19 @@ def title_index(movies: Sequence[Movie]) -> dict[str, int]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """A plot cut into sentences (at . ! ? followed by a capital letter).
+    """A plot cut into sentences: the spans of :func:`embedding.chunking.split_sentences`, a
+    piece that does not start like a sentence (capital, digit, quote) joined to the one before.
 
-    Usage: ``split_sentences("A man. A plan! Panama?")`` → ``["A man.", "A plan!", "Panama?"]``
+    Usage: ``split_sentences("A man. A plan! Panama? e.g. no.")``
+    → ``["A man.", "A plan!", "Panama? e.g. no."]``
     """
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    spans: list[list[int]] = []
+    for start, end in sentence_spans(text):
+        if spans and not _SENTENCE_START.match(text, start):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [text[a:b] for a, b in spans]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from embedding import recommend as rec
+from embedding.chunking import split_sentences
 from embedding.paths import writable_dir
 from embedding.sbert import encode
 from embedding.search import SbertVectorizer
@@ -64,6 +65,13 @@ def test_split_sentences():
     assert rec.split_sentences("A man. A plan! Panama? e.g. not split. 2 more.") == [
         "A man.", "A plan!", "Panama? e.g. not split.", "2 more."]
     assert rec.split_sentences("  ") == []
+
+
+def test_split_sentences_follows_the_chunker_on_abbreviations_and_every_plot(movies):
+    assert rec.split_sentences("Dr. Grant lands on the U.S. base. He waits.") == [
+        "Dr. Grant lands on the U.S. base.", "He waits."]
+    for m in movies:  # no plot has a piece that the capital rule joins back
+        assert rec.split_sentences(m.plot) == [m.plot[a:b] for a, b in split_sentences(m.plot)]
 
 
 # --- ranking ------------------------------------------------------------------------------------

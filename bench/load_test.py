@@ -694,10 +694,16 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
         if pw is not None:
             await pw.stop()
     end_wall = time.time()
-    actions = [v for k, vs in stats.latencies.items() if k != "arrive" for v in vs]
+    # Protocol sessions time the server as seen over the wire; browser sessions add rendering
+    # in a Chromium that shares the server's 2 cores (a student's laptop would not): reported
+    # apart, so the p95 verdict is about the server.
+    actions = [v for k, vs in stats.latencies.items() if k != "arrive"
+               and not k.startswith("browser-") for v in vs]
+    browser_actions = [v for k, vs in stats.latencies.items() if k.startswith("browser-")
+                       for v in vs]
     rss = [v for t, v in server.rss_samples if start_wall <= t <= end_wall]
     return {"sessions": n, "browsers": browsers, "duration_s": duration,
-            "actions": summary(actions),
+            "actions": summary(actions), "browser_actions": summary(browser_actions),
             "per_action": {k: summary(v) for k, v in sorted(stats.latencies.items())},
             "server_runs": summary(server.runs(start_wall, end_wall)),
             "server_runs_by_page": {k: summary(v) for k, v in sorted(
@@ -727,6 +733,8 @@ def _print_steady(r: dict) -> None:
     print(f"  steady {r['sessions']} sessions ({r['browsers']} Chromium), {r['duration_s']:.0f}s:"
           f" actions {fmt(r['actions'])}  errors {r['error_count']}  "
           f"RSS max {r['rss_mb_max']:.0f} MB  [{verdict}]")
+    if r["browsers"]:
+        print(f"      browser actions  {fmt(r['browser_actions'])}  (Chromium on the same 2 cores)")
     for k, v in r["per_action"].items():
         print(f"      {k:<16} {fmt(v)}")
     print(f"      server runs      {fmt(r['server_runs'])}")

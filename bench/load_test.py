@@ -762,6 +762,7 @@ async def main_async(args) -> dict:
         out["start_to_first_page_s"] = round(out["start_to_healthy_s"]["app"]
                                              + out["probe"]["first_open_s"]["home"], 2)
         print(f"probe ({time.perf_counter() - t0:.1f}s): first open {out['probe']['first_open_s']}")
+        print(f"server start to first page (home): {out['start_to_first_page_s']}s")
         print(f"       warm open {out['probe']['warm_open_s']}")
         for e in out["probe"]["errors"] + out["probe"]["shown_errors"]:
             print(f"  probe error: {e}")

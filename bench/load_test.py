@@ -694,6 +694,8 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
         if pw is not None:
             await pw.stop()
     end_wall = time.time()
+    await server.wait_idle(30)
+    rss_after = server.rss()  # every session gone: memory should come back down, not creep
     # Protocol sessions time the server as seen over the wire; browser sessions add rendering
     # in a Chromium that shares the server's 2 cores (a student's laptop would not): reported
     # apart, so the p95 verdict is about the server.
@@ -710,7 +712,8 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
                 server.runs(start_wall, end_wall, by_page=True).items())},
             "errors": stats.errors[:20], "error_count": len(stats.errors),
             "shown_errors": sorted(set(stats.shown_errors))[:5],
-            "rss_mb_max": round(max(rss), 1) if rss else math.nan}
+            "rss_mb_max": round(max(rss), 1) if rss else math.nan,
+            "rss_mb_after": round(rss_after, 1)}
 
 
 async def _delayed(seconds: float, coro) -> None:
@@ -732,7 +735,7 @@ def _print_steady(r: dict) -> None:
     verdict = "OK" if r["actions"]["p95"] <= TARGET_P95 and not r["error_count"] else "MISSED"
     print(f"  steady {r['sessions']} sessions ({r['browsers']} Chromium), {r['duration_s']:.0f}s:"
           f" actions {fmt(r['actions'])}  errors {r['error_count']}  "
-          f"RSS max {r['rss_mb_max']:.0f} MB  [{verdict}]")
+          f"RSS max {r['rss_mb_max']:.0f} MB, after {r['rss_mb_after']:.0f} MB  [{verdict}]")
     if r["browsers"]:
         print(f"      browser actions  {fmt(r['browser_actions'])}  (Chromium on the same 2 cores)")
     for k, v in r["per_action"].items():

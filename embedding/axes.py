@@ -27,6 +27,7 @@ import numpy as np
 import plotly.graph_objects as go
 from gensim.models import KeyedVectors
 
+from embedding.similarity import normalize_rows
 from embedding.words import EmptyWordError, parse_word_list, split_known
 
 #: How many of the most frequent words stand in for "the whole vocabulary" in baselines.
@@ -109,8 +110,7 @@ def project(kv: KeyedVectors, words: Sequence[str], axis: Axis) -> list[tuple[st
 
 def _frequent_unit(kv: KeyedVectors, pool: int) -> np.ndarray:
     """Unit vectors of the ``pool`` most frequent words (a fresh array; ``kv`` is not touched)."""
-    v = kv.vectors[:pool].astype(np.float64)
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
+    return normalize_rows(kv.vectors[:pool], np.float64)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from embedding.chunking import split_sentences as sentence_spans
 from embedding.movies import Movie
 from embedding.movies import load_movies as load_movies
 from embedding.search import Vectorizer, build_store, semantic_search
+from embedding.similarity import normalize_rows, unit_rows
 from embedding.store import NumpyStore
 
 #: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
@@ -78,11 +79,10 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64)
-    n = float(np.linalg.norm(v))
-    if n == 0.0:
+    unit, length = unit_rows(v, np.float64)
+    if length == 0:
         raise RecommendError("This taste has no direction (a zero vector): like another movie.")
-    return v / n
+    return unit
 
 
 def taste_vector(embeddings: np.ndarray, liked: Sequence[int]) -> np.ndarray:
@@ -93,8 +93,7 @@ def taste_vector(embeddings: np.ndarray, liked: Sequence[int]) -> np.ndarray:
     liked = list(dict.fromkeys(int(i) for i in liked))
     if not liked:
         raise RecommendError("Pick at least one movie you liked.")
-    rows = np.asarray(embeddings, dtype=np.float64)[liked]
-    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    rows = normalize_rows(np.asarray(embeddings)[liked], np.float64)
     return _unit(rows.mean(axis=0))
 
 
@@ -177,10 +176,8 @@ def closest_sentence(
     """
     if not len(sentences):
         raise RecommendError("There is no sentence to compare.")
-    s = np.asarray(sentence_embeddings, dtype=np.float64)
-    r = np.atleast_2d(np.asarray(references, dtype=np.float64))
-    s = s / np.linalg.norm(s, axis=1, keepdims=True)
-    r = r / np.linalg.norm(r, axis=1, keepdims=True)
+    s = normalize_rows(sentence_embeddings, np.float64)
+    r = normalize_rows(np.atleast_2d(references), np.float64)
     sims = s @ r.T  # sentences × references
     i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
     return SentenceMatch(sentences[int(i)], float(np.clip(sims[i, j], -1, 1)), int(j))

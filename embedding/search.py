@@ -24,6 +24,7 @@ import numpy as np
 
 from embedding.sbert import describe_sbert, encode
 from embedding.sentences import NoKnownWordsError, tokenize
+from embedding.similarity import normalize_rows
 from embedding.store import Hit, NumpyStore, StoreError, VectorStore
 from embedding.text import escape_markdown
 
@@ -111,9 +112,7 @@ class GloveAverageVectorizer:
             rows = [index[t] for t in tokenize(text) if t in index]
             if rows:
                 out[n] = vectors[rows].mean(axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
+        return normalize_rows(out)  # a text with no known word stays a zero row
 
     def encode_query(self, text: str) -> np.ndarray:
         """One unit vector; raises :class:`NoKnownWordsError` when no word is in GloVe."""

@@ -99,15 +99,27 @@ def cosine_steps(u: ArrayLike, v: ArrayLike) -> CosineSteps:
     )
 
 
-def normalize_rows(matrix: np.ndarray) -> np.ndarray:
-    """Scale every row to unit length (zero rows stay zero).
+def unit_rows(matrix: ArrayLike, dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Every row of ``matrix`` scaled to length 1 (as ``dtype``), and the lengths it had.
+
+    Usage: ``unit, lengths = unit_rows([[3.0, 4.0], [0.0, 0.0]])``
+    → ``[[0.6, 0.8], [0, 0]]`` and ``[[5.0], [0.0]]``
+
+    A zero row has no direction: it stays zero and its length is 0, so a caller that cannot use
+    one checks ``lengths == 0``. A 1-D array is one vector: its length is a 0-d array.
+    The one place the app divides vectors by their length (stores, recommender, GloVe averages).
+    """
+    m = np.asarray(matrix, dtype=dtype)
+    lengths = np.linalg.norm(m, axis=-1, keepdims=True) if m.ndim > 1 else np.linalg.norm(m)
+    return m / np.where(lengths == 0, 1, lengths), np.asarray(lengths)
+
+
+def normalize_rows(matrix: ArrayLike, dtype: type = np.float32) -> np.ndarray:
+    """Scale every row to unit length (zero rows stay zero); ``float32`` unless ``dtype``.
 
     Usage: ``normalize_rows(np.array([[3.0, 4.0]]))`` → ``[[0.6, 0.8]]``
     """
-    m = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return m / norms
+    return unit_rows(matrix, dtype)[0]
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from embedding.paths import writable_dir
+from embedding.similarity import unit_rows
 
 QDRANT_ENV = "QDRANT_URL"
 INDEX_FILE = "index.npz"
@@ -94,10 +95,10 @@ def _unit_rows(vectors, dim: int) -> np.ndarray:
         raise StoreError(f"Expected vectors of dimension {dim}, got an array of shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):
         raise StoreError("A vector contains a value that is not a finite number.")
-    norms = np.linalg.norm(arr, axis=1, keepdims=True)
-    if np.any(norms == 0):
+    unit, lengths = unit_rows(arr)
+    if np.any(lengths == 0):
         raise StoreError("A zero vector has no direction, so it cannot be searched by cosine.")
-    return np.ascontiguousarray(arr / norms, dtype=np.float32)
+    return np.ascontiguousarray(unit, dtype=np.float32)
 
 
 def _unit_query(vector, dim: int) -> np.ndarray:
@@ -106,10 +107,10 @@ def _unit_query(vector, dim: int) -> np.ndarray:
         raise StoreError(f"The query has {q.shape[0]} numbers but this index stores {dim}.")
     if not np.all(np.isfinite(q)):
         raise StoreError("The query vector contains a value that is not a finite number.")
-    norm = float(np.linalg.norm(q))
-    if norm == 0.0:
+    unit, length = unit_rows(q)
+    if length == 0:
         raise StoreError("The query is the zero vector: it has no direction to compare.")
-    return q / np.float32(norm)
+    return unit
 
 
 def _check_batch(ids: Sequence[str], n: int, payloads) -> tuple[list[str], list[dict]]:

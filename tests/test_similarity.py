@@ -13,7 +13,14 @@ from embedding.explain import (
     sqrt_text,
     worked_steps,
 )
-from embedding.similarity import cosine, cosine_matrix, cosine_steps, rank_by_cosine
+from embedding.similarity import (
+    cosine,
+    cosine_matrix,
+    cosine_steps,
+    normalize_rows,
+    rank_by_cosine,
+    unit_rows,
+)
 
 AVATAR, IRONMAN, RAINMAN = [1, 2, 2], [3, 7, 8], [1, -2, 6]
 
@@ -107,3 +114,13 @@ def test_parse_named_vectors_round_trip():
 def test_parse_named_vectors_errors(text, message):
     with pytest.raises(VectorParseError, match=message):
         parse_named_vectors(text)
+
+
+def test_unit_rows_keeps_zero_rows_and_reports_lengths():
+    unit, lengths = unit_rows([[3.0, 4.0], [0.0, 0.0], [0.0, -2.0]])
+    assert unit.dtype == np.float32 and lengths.shape == (3, 1)
+    assert unit.tolist() == [[pytest.approx(0.6), pytest.approx(0.8)], [0.0, 0.0], [0.0, -1.0]]
+    assert lengths.ravel().tolist() == [5.0, 0.0, 2.0]
+    vec, length = unit_rows([0.0, 5.0], np.float64)
+    assert vec.dtype == np.float64 and vec.tolist() == [0.0, 1.0] and float(length) == 5.0
+    assert normalize_rows([[0.0, 2.0]], np.float64).tolist() == [[0.0, 1.0]]

@@ -79,6 +79,19 @@ def loss_curve(losses: Sequence[float], title: str = "Training loss per epoch") 
     return fig
 
 
+def _pca_layout(fig: go.Figure, explained: tuple[float, float] | None, title: str,
+                height: int) -> go.Figure:
+    """Axis titles of a PCA map (with the share of the spread each axis shows) and the layout."""
+    axis = ("PC1", "PC2")
+    if explained is not None:
+        axis = (f"PC1 ({explained[0]:.0%} of the spread)", f"PC2 ({explained[1]:.0%})")
+    fig.update_xaxes(title=axis[0], zeroline=False)
+    fig.update_yaxes(title=axis[1], zeroline=False)
+    fig.update_layout(title=title, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h"})
+    return fig
+
+
 def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] | None = None,
              explained: tuple[float, float] | None = None, title: str = "") -> go.Figure:
     """A 2-D scatter of labelled points; ``highlight`` maps some words to a group name.
@@ -100,14 +113,7 @@ def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] 
             textfont={"size": 10 if other else 14, "color": "#888" if other else None},
             marker={"size": 6 if other else 12, "color": OUTSIDE if other else PALETTE[gi % 10]},
             hovertemplate="%{text}<extra></extra>"))
-    axis = ("PC1", "PC2")
-    if explained is not None:
-        axis = (f"PC1 ({explained[0]:.0%} of the spread)", f"PC2 ({explained[1]:.0%})")
-    fig.update_xaxes(title=axis[0], zeroline=False)
-    fig.update_yaxes(title=axis[1], zeroline=False)
-    fig.update_layout(title=title, height=560, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h"})
-    return fig
+    return _pca_layout(fig, explained, title, height=560)
 
 
 def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],
@@ -128,11 +134,4 @@ def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],
             customdata=[hover[i] for i in idx],
             marker={"size": 11, "color": PALETTE[gi % len(PALETTE)]},
             hovertemplate="%{customdata}<extra></extra>"))
-    axis = ("PC1", "PC2")
-    if explained is not None:
-        axis = (f"PC1 ({explained[0]:.0%} of the spread)", f"PC2 ({explained[1]:.0%})")
-    fig.update_xaxes(title=axis[0], zeroline=False)
-    fig.update_yaxes(title=axis[1], zeroline=False)
-    fig.update_layout(title=title, height=600, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h"})
-    return fig
+    return _pca_layout(fig, explained, title, height=600)

@@ -443,6 +443,10 @@ def widget_values(action: str, page: str, rng: random.Random) -> dict[str, objec
         for w in widgets:
             if w.kind == "text_input":
                 values[w.id] = rng.choice(WORDS)
+            elif w.kind == "text_area":  # the cosine calculator's "name: numbers" lines
+                values[w.id] = "\n".join(
+                    f"{name}: " + ", ".join(str(rng.randint(-9, 9)) for _ in range(3))
+                    for name in ("Avatar", "Ironman", "Rainman"))
             elif w.kind == "number_input":
                 lo = w.proto.min if w.proto.has_min else -5.0
                 hi = w.proto.max if w.proto.has_max else 5.0

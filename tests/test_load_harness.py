@@ -1,0 +1,95 @@
+"""The load test's protocol client really drives a Streamlit server like a browser does.
+
+A tiny app runs on a real server (loopback); one protocol session opens it, types into its text
+box through ``BackMsg.rerun_script`` widget states, and must see the server's answer. If the
+client got the protocol wrong (subprotocol, page name, widget ids, value types, the end of a
+run), the numbers in bench/RESULTS.md would be meaningless: this test would fail first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import load_test as lt  # noqa: E402
+
+ECHO_APP = """
+import streamlit as st
+word = st.text_input("Word", "start", key="echo_word")
+n = st.number_input("N", 0, 100, 7, key="echo_n")
+st.markdown(f"echo:{word}:{int(n)}")
+if word == "crash":
+    raise ValueError("boom")
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("echo")
+    app = tmp / "echo_app.py"
+    app.write_text(ECHO_APP, encoding="utf-8")
+    srv = lt.Server(str(app), tmp)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_percentiles():
+    assert lt.pct([3, 1, 2, 4], 50) == 2
+    assert lt.pct(list(range(1, 101)), 95) == 95
+    assert lt.summary([])["n"] == 0
+
+
+def test_rss_of_this_process_is_positive():
+    import os
+
+    assert lt.rss_mb(os.getpid()) > 10
+
+
+def test_protocol_session_types_and_reads_back(server):
+    captured: list[str] = []
+
+    async def scenario() -> lt.Stats:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        stats = lt.Stats()
+        s = lt.ProtocolSession(server.base, stats)
+        await s.connect()
+        original_recv = s.ws.recv
+
+        async def spy_recv():  # keep the markdown the server sends back
+            data = await original_recv()
+            fm = ForwardMsg()
+            fm.ParseFromString(data)
+            if fm.WhichOneof("type") == "delta" and fm.delta.new_element.WhichOneof("type") == \
+                    "markdown":
+                captured.append(fm.delta.new_element.markdown.body)
+            return data
+
+        s.ws.recv = spy_recv
+        try:
+            _, drawn = await s.run("")
+            ids = {w.label: w.id for w in drawn}
+            assert {"Word", "N"} <= set(ids), drawn
+            await s.run("", {ids["Word"]: "hello", ids["N"]: 42})
+            await s.run("", {ids["Word"]: "crash"})
+        finally:
+            await s.close()
+        return stats
+
+    stats = asyncio.run(scenario())
+    assert captured[0] == "echo:start:7"
+    assert "echo:hello:42" in captured
+    assert len(stats.errors) == 1 and "exception" in stats.errors[0]  # a traceback is counted
+    assert server.runs(0)  # the server-side timing hook logged the runs
+
+
+def test_app_shell_download(server):
+    got = asyncio.run(lt.fetch_shell(server.base))
+    assert got > 500_000  # index.html and its scripts

@@ -33,6 +33,8 @@ def test_word_order_in_browser(server_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         open_and_wait(page, f"{server_url}/word_order")
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+        wait_rerun(page)
         metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         assert metrics[:2] == ["1.000", "0.980"]
         first = page.get_by_label("First phrase")

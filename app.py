@@ -19,6 +19,6 @@ nav = {
     ]
     for section, pages in by_section(available(ROOT)).items()
 }
-page = st.navigation(nav)
+page = st.navigation(nav, expanded=True)
 presentation_toggle()  # sidebar switch: big fonts for a projector, side explanations hidden
 page.run()

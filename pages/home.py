@@ -8,7 +8,7 @@ from embedding.catalog import available, by_section
 
 ROOT = Path(__file__).resolve().parents[1]
 
-st.title("🧭 Embedding Explorer")
+st.title("Embedding Explorer")
 st.markdown(
     "An **embedding** turns a thing (a word, a sentence, a movie, a product) into a list of "
     "numbers, a *vector*, so that things with similar meaning get vectors that point in similar "

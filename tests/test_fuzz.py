@@ -45,6 +45,7 @@ MAX_CHOICES = 12  # options tried per selectbox/radio
 MAX_RUNS = 60  # runs per page and family, so the whole file stays within a few minutes
 SINGLE = ("empty", "unknown", "emoji", "html")  # also tried one box at a time
 ALL = "all text boxes"
+CHOICE_KINDS = ("selectbox", "radio", "button_group")  # button_group: pills, segmented control
 _PICKLE = pickle.dumps({"not": "loaded"})  # only bytes: the app must never unpickle them
 
 
@@ -75,7 +76,7 @@ def _find(at, kind: str, ident: str, index: int):
     return widgets[index] if index < len(widgets) else None
 
 
-def _cases_for(at, family: str):
+def _cases_for(at, family: str, only: set[str] | None = None):
     """(kind, ident, index, case name, value, restore value) for every case of ``family``."""
     out = []
     if family == "big":
@@ -103,16 +104,22 @@ def _cases_for(at, family: str):
                 out.append(("number_input", _key(w), i, name, int(v) if is_int else float(v),
                             w.value))
     elif family == "choice":
-        for kind in ("selectbox", "radio"):
+        for kind in CHOICE_KINDS:
             for i, w in enumerate(getattr(at, kind)):
                 try:
-                    restore = w.options[w.index] if w.index is not None else None
-                except ValueError:
+                    if kind == "button_group":
+                        chosen = list(w.formatted_values)
+                        restore = chosen[0] if len(chosen) == 1 else None
+                    else:
+                        restore = w.options[w.index] if w.index is not None else None
+                except (ValueError, KeyError):
                     restore = None
                 for j, opt in enumerate(list(w.options)[:MAX_CHOICES]):
                     out.append((kind, _key(w), i, f"option {j}: {opt}"[:60], opt, restore))
     elif family == "upload":
         for i, w in enumerate(at.file_uploader):
+            if only is not None and _key(w) not in only:
+                continue
             ext = (w.allowed_type or [""])[0]
             for name, f in _upload_cases(ext).items():
                 out.append(("file_uploader", _key(w), i, name, f, None))
@@ -124,10 +131,12 @@ def _label(ident) -> str:
 
 
 def _set(w, kind: str, value) -> None:
-    if kind in ("selectbox", "radio"):
+    if kind in CHOICE_KINDS:
         # Choose by the label the browser shows and sends. AppTest maps a value through the
         # widget's format_func, which fails for labels, so label -> label here.
         w.root.session_state[TESTING_KEY][w.id] = str
+        if kind == "button_group" and not w._is_single_select and value is not None:
+            value = [value]
     w.set_value(value)
 
 
@@ -150,10 +159,12 @@ def full_error_details():
     config.set_option("client.showErrorDetails", before)
 
 
-def fuzz(open_fn, family: str) -> tuple[list[str], int]:
+def fuzz(open_fn, family: str, only: set[str] | None = None) -> tuple[list[str], int]:
     """Feed every case of ``family`` to the app ``open_fn()`` opens; (failures, case count)."""
+    if family == "upload" and only is None:
+        return fuzz_uploads(open_fn)
     at = open_fn()
-    cases = _cases_for(at, family)
+    cases = _cases_for(at, family, only)
     failures: list[str] = []
     for kind, ident, index, name, value, restore in cases:
         # (kind, key or label, index, value before) of every widget this case changes
@@ -198,6 +209,47 @@ def fuzz(open_fn, family: str) -> tuple[list[str], int]:
     return failures, len(cases)
 
 
+def _choose(at, setup):
+    """Apply ``setup`` = (kind, key, index, option label) to ``at`` and run; None: as opened."""
+    if setup is not None:
+        kind, key, index, option = setup
+        w = _find(at, kind, key, index)
+        if w is not None and not w.disabled:
+            try:
+                _set(w, kind, option)
+                at.run()
+            except Exception:  # noqa: BLE001 - e.g. a multi-select button group: not a case
+                pass
+    return at
+
+
+def fuzz_uploads(open_fn) -> tuple[list[str], int]:
+    """Uploaders often sit behind a choice ("Upload your own…"): try every option of every
+    radio/select/button group, and fuzz each uploader the first time it shows up."""
+    first = open_fn()
+    setups = [None] + [(kind, _key(w), i, opt) for kind in CHOICE_KINDS
+                       for i, w in enumerate(getattr(first, kind))
+                       for opt in list(w.options)[:MAX_CHOICES]]
+    failures: list[str] = []
+    seen: set[str] = set()
+    total = 0
+    for setup in setups:
+        if len(seen) and total >= MAX_RUNS:
+            break
+        at = first if setup is None else _choose(open_fn(), setup)
+        if at.exception:
+            continue  # the choice family reports a choice that crashes
+        new = {_key(w) for w in at.file_uploader} - seen
+        if not new:
+            continue
+        seen |= new
+        f, n = fuzz(lambda setup=setup: _choose(open_fn(), setup), "upload", only=new)
+        where = f" (after choosing {setup[3]!r} in {setup[1]!r})" if setup else ""
+        failures += [x + where for x in f]
+        total += n
+    return failures, total
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("page", page_files())
 def test_page_survives_bad_input(page, family, kv, model):
@@ -206,10 +258,12 @@ def test_page_survives_bad_input(page, family, kv, model):
         if family != "text":
             pytest.skip(f"{page} fails to open (see the text family and test_pages)")
         pytest.fail(f"{page} fails before any fuzzing: {at.exception[0].value}")
-    if not _cases_for(at, family):
+    if family != "upload" and not _cases_for(at, family):
         pytest.skip(f"{page} has no {family} inputs")
     started = time.perf_counter()
     failures, n = fuzz(lambda: open_page(page), family)
+    if not n:
+        pytest.skip(f"{page} has no {family} inputs")
     elapsed = time.perf_counter() - started
     assert not failures, (
         f"{page} [{family}] {len(failures)} of {n} cases showed a traceback "

@@ -842,7 +842,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=50, help="steady class size (0: skip)")
     ap.add_argument("--duration", type=float, default=180, help="steady run length, seconds")
-    ap.add_argument("--browsers", type=int, default=5,
+    ap.add_argument("--browsers", type=int, default=3,
                     help="how many of the steady sessions are real headless Chromium")
     ap.add_argument("--burst", type=int, default=50, help="sessions in a burst (0: skip)")
     ap.add_argument("--burst-page", default=None,

@@ -113,3 +113,16 @@ def wait_rerun(page, timeout_ms: int = 120_000) -> None:
 def exceptions_shown(page) -> list[str]:
     """Text of every Streamlit exception box on the page."""
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+
+
+def run_coroutine(coro):
+    """``asyncio.run(coro)`` in a fresh thread.
+
+    Playwright's sync API keeps an event loop running in the main thread for the whole test
+    session (the ``browser`` fixture), and ``asyncio.run`` refuses to start inside it.
+    """
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

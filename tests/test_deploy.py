@@ -7,7 +7,6 @@ loopback, and a websocket session runs through it, sticky to one replica by its 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.browser import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "compose.yaml"
@@ -192,5 +193,5 @@ def test_a_websocket_session_runs_through_the_proxy(proxied):
             await s.close()
         return seconds, stats.errors
 
-    seconds, errors = asyncio.run(one_session())
+    seconds, errors = run_coroutine(one_session())
     assert errors == [] and seconds > 0

@@ -8,11 +8,12 @@ run), the numbers in bench/RESULTS.md would be meaningless: this test would fail
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.browser import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -83,7 +84,7 @@ def test_protocol_session_types_and_reads_back(server):
             await s.close()
         return stats
 
-    stats = asyncio.run(scenario())
+    stats = run_coroutine(scenario())
     assert captured[0] == "echo:start:7"
     assert "echo:hello:42" in captured
     assert len(stats.errors) == 1 and "exception" in stats.errors[0]  # a traceback is counted
@@ -91,5 +92,5 @@ def test_protocol_session_types_and_reads_back(server):
 
 
 def test_app_shell_download(server):
-    got = asyncio.run(lt.fetch_shell(server.base))
+    got = run_coroutine(lt.fetch_shell(server.base))
     assert got > 500_000  # index.html and its scripts

@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test lint bench system-tools clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,20 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
 
-# Browser tests use Debian's Chromium; install it when missing (root can, e.g. CI).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Test tools from Debian: Chromium for the browser tests, nginx for the scale-out proxy test.
+# Installed when missing and we are root (CI); otherwise those tests are skipped locally.
+SYSTEM_TOOLS := chromium nginx
+system-tools:
+	@missing=""; for t in $(SYSTEM_TOOLS); do \
+	  command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
-	  else echo "chromium not found: browser tests will be skipped (sudo apt-get install chromium)"; fi; }
+	    echo "installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "missing$$missing: their tests will be skipped (sudo apt-get install$$missing)"; fi; \
+	fi
 
-test: $(STAMP) browser
+test: $(STAMP) system-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

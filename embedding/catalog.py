@@ -10,6 +10,7 @@ do not exist yet) and the home page draws a card per entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,9 @@ def by_section(pages: tuple[PageInfo, ...] = PAGES) -> dict[str, list[PageInfo]]
     return out
 
 
-def available(root) -> tuple[PageInfo, ...]:
+def available(root: str | Path) -> tuple[PageInfo, ...]:
     """The catalogue's pages whose file exists under ``root`` (pages still to come are left out).
 
     Usage: ``available(Path(__file__).parent)``
     """
-    from pathlib import Path
-
     return tuple(p for p in PAGES if (Path(root) / p.path).is_file())

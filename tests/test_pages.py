@@ -11,3 +11,12 @@ from tests.apptest import open_page, page_files
 def test_page_renders(page, kv, model):
     at = open_page(page)
     assert not at.exception, at.exception
+
+
+def test_catalogue_and_pages_folder_agree():
+    """Every page file is routed, and every routed page exists (none left as a placeholder)."""
+    from embedding.catalog import PAGES, available
+    from tests.apptest import ROOT
+
+    assert sorted(p.path for p in PAGES) == page_files()
+    assert len(available(ROOT)) == len(PAGES)

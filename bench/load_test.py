@@ -490,7 +490,15 @@ async def protocol_student(base: str, stats: Stats, pages: list[str], until: flo
 # --- browser sessions -----------------------------------------------------------------------------
 
 _COUNT_RUNS = """
-window.__stRuns = 0;
+window.__stRuns = 0; window.__stMsgs = 0; window.__stLastMsg = 0;
+const _WS = window.WebSocket;
+window.WebSocket = function (...args) {
+  const ws = new _WS(...args);
+  ws.addEventListener('message', () => { window.__stMsgs++; window.__stLastMsg = performance.now(); });
+  return ws;
+};
+window.WebSocket.prototype = _WS.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 new MutationObserver((ms) => {
   for (const m of ms) {
     if (m.target.getAttribute('data-test-script-state') === 'notRunning'
@@ -501,9 +509,16 @@ new MutationObserver((ms) => {
 """
 
 
-async def _browser_wait_run(page, runs_before: int) -> None:
-    await page.wait_for_function(f"window.__stRuns > {runs_before}",
-                                 timeout=ACTION_TIMEOUT * 1000)
+async def _browser_wait_run(page, runs_before: int, msgs_before: int = -1) -> None:
+    """Wait for the end of a run: the app's script state went back to notRunning. A very short
+    run can flip running -> notRunning inside one render, unseen by the observer; then the
+    server's answer (websocket messages) followed by a settled notRunning state counts too."""
+    settled = (f"(window.__stMsgs > {msgs_before} && "
+               "performance.now() - window.__stLastMsg > 250 && "
+               "document.querySelector('[data-test-script-state]')?.getAttribute("
+               "'data-test-script-state') === 'notRunning')")
+    cond = f"window.__stRuns > {runs_before}" + (f" || {settled}" if msgs_before >= 0 else "")
+    await page.wait_for_function(cond, timeout=ACTION_TIMEOUT * 1000)
 
 
 async def browser_student(browser, base: str, stats: Stats, pages: list[str], until: float,
@@ -550,16 +565,17 @@ async def browser_student(browser, base: str, stats: Stats, pages: list[str], un
                        rng.choice(WORDS if action == "cosine" else QUERIES))
                 if new == await box.input_value():
                     new = new + ("1" if is_number else " s")
-                before = await page.evaluate("window.__stRuns")
+                before, msgs = await page.evaluate("[window.__stRuns, window.__stMsgs]")
                 await box.fill(new)
                 await box.press("Enter")
-                await _browser_wait_run(page, before)
+                await _browser_wait_run(page, before, msgs)
             else:
                 await goto(path)
             stats.add(f"browser-{action}", time.perf_counter() - t0)
             await check()
     except Exception as exc:  # noqa: BLE001
-        stats.errors.append(f"browser session: {type(exc).__name__}: {exc}"[:300])
+        stats.errors.append(f"browser session on '{current}': {type(exc).__name__}: "
+                            f"{exc}"[:300])
     finally:
         await ctx.close()
 

@@ -115,27 +115,26 @@ def compare_pair(
 
     Usage: ``compare_pair(kv, model, "dog bites man", "man bites dog").sbert_cosine``
     """
-    ga, gb = glove_sentence_vector(kv, a), glove_sentence_vector(kv, b)
-    emb = sbert_embed(model, [a, b])
-    return PairComparison(
-        a=a,
-        b=b,
-        glove_a=ga,
-        glove_b=gb,
-        glove_cosine=cosine(ga.vector, gb.vector),
-        sbert_cosine=float(np.clip(emb[0] @ emb[1], -1.0, 1.0)),
-    )
+    return compare_pairs(kv, model, [(a, b)])[0]
 
 
 def compare_pairs(
-    kv: KeyedVectors, model: SentenceTransformer, pairs: Sequence[tuple[str, str]]
+    kv: KeyedVectors,
+    model: SentenceTransformer | None,
+    pairs: Sequence[tuple[str, str]],
+    embeddings: np.ndarray | None = None,
 ) -> list[PairComparison]:
     """:func:`compare_pair` for many pairs with a single batched SBERT call.
 
     Usage: ``compare_pairs(kv, model, [("chocolate milk", "milk chocolate")])``
+
+    ``embeddings`` are SBERT rows of the texts in pair order (a, b, a, b, …) when the caller
+    already has them (e.g. from a cache); then ``model`` is not used.
     """
     texts = [t for pair in pairs for t in pair]
-    emb = sbert_embed(model, texts)
+    emb = sbert_embed(model, texts) if embeddings is None else np.asarray(embeddings)
+    if emb.shape[0] != len(texts):
+        raise ValueError(f"Expected {len(texts)} SBERT rows, got {emb.shape[0]}.")
     out = []
     for i, (a, b) in enumerate(pairs):
         ga, gb = glove_sentence_vector(kv, a), glove_sentence_vector(kv, b)

@@ -30,6 +30,17 @@ def _model_or_stop(loader, what: str):
 GLOVE_VOCABULARY = "GloVe's 400,000-word vocabulary"
 
 
+@st.cache_data(max_entries=2048, show_spinner=False)
+def sbert_rows(texts: tuple[str, ...]):
+    """SBERT rows of ``texts``, cached by content for every session (a class types the same
+    queries and phrases). Call :func:`sbert_or_stop` first for a friendly error."""
+    from embedding.sbert import encode
+
+    rows = encode(resources.sbert(), list(texts))
+    rows.setflags(write=False)
+    return rows
+
+
 def glove_or_stop():
     """The shared GloVe vectors, or a clear error on the page (never a traceback)."""
     st.session_state["vocab_name"] = GLOVE_VOCABULARY

@@ -45,6 +45,7 @@ from pages._ui import (
     explain,
     glove_or_stop,
     sbert_or_stop,
+    sbert_rows,
     to_url,
     url_choice,
     url_int,
@@ -144,7 +145,7 @@ if view == "Search":
             store = builtin_store(corpus, "sbert")
         else:
             store = open_index(corpus.removeprefix("index:"))
-        hits = semantic_search(SbertVectorizer(model).encode_query(query), store, int(k))
+        hits = semantic_search(sbert_rows((query,))[0], store, int(k))
     except StoreError as exc:
         st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
                    icon=":material/database:")
@@ -208,8 +209,8 @@ elif view == "GloVe vs SBERT":
     with sbert_col:
         st.subheader("SBERT")
         st.caption(f"{describe_sbert()} reads the whole sentence.")
-        shits = semantic_search(SbertVectorizer(sbert_or_stop()).encode_query(query),
-                                builtin_store(corpus, "sbert"), int(k))
+        sbert_or_stop()
+        shits = semantic_search(sbert_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
         show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
                      compact=True)
     keyword_free = [(r, h.id) for r, h in zip(result_rows(shits, query), shits, strict=True)

@@ -3,8 +3,16 @@
 import streamlit as st
 
 from embedding.sbert import describe_sbert
-from embedding.sentences import NoKnownWordsError, compare_pair
-from pages._ui import clean_text, explain, glove_or_stop, sbert_or_stop, to_url, url_key
+from embedding.sentences import NoKnownWordsError, compare_pairs
+from pages._ui import (
+    clean_text,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    sbert_rows,
+    to_url,
+    url_key,
+)
 
 st.title("Sentence similarity")
 st.caption(f"Two ways to turn a sentence into one vector: average its GloVe word vectors, or ask "
@@ -21,7 +29,7 @@ if a is None or b is None:
 with st.status("Embedding both sentences…", expanded=False) as status:
     kv, model = glove_or_stop(), sbert_or_stop()
     try:
-        r = compare_pair(kv, model, a, b)
+        r = compare_pairs(kv, model, [(a, b)], embeddings=sbert_rows((a, b)))[0]
     except NoKnownWordsError as exc:
         status.update(label="Nothing to average", state="error")
         st.warning(str(exc), icon=":material/translate:")

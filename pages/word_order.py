@@ -11,6 +11,7 @@ from pages._ui import (
     explain,
     glove_or_stop,
     sbert_or_stop,
+    sbert_rows,
     to_url,
     url_key,
 )
@@ -46,7 +47,9 @@ if a is None or b is None:
 kv, model = glove_or_stop(), sbert_or_stop()
 try:
     with st.spinner("Comparing…"):
-        results = compare_pairs(kv, model, [(a, b), *PRESETS])
+        pairs = [(a, b), *PRESETS]
+        results = compare_pairs(kv, model, pairs,
+                                embeddings=sbert_rows(tuple(t for p in pairs for t in p)))
 except NoKnownWordsError as exc:
     st.warning(str(exc), icon=":material/translate:")
     st.stop()

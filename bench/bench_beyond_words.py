@@ -13,34 +13,19 @@ comparable on a shared, noisy machine.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 from gensim.models import Word2Vec  # noqa: E402
 
 from embedding import baskets as bk  # noqa: E402
 from embedding import recommend as rec  # noqa: E402
 from embedding import word2vec as w2v  # noqa: E402
 from embedding.store import NumpyStore  # noqa: E402
-
-
-def alternate(ours, raw, rounds: int) -> tuple[float, float]:
-    """Median seconds of ``ours()`` and ``raw()``, called alternately."""
-    t_ours, t_raw = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        ours()
-        t1 = time.perf_counter()
-        raw()
-        t2 = time.perf_counter()
-        t_ours.append(t1 - t0)
-        t_raw.append(t2 - t1)
-    return statistics.median(t_ours), statistics.median(t_raw)
 
 
 def report(name: str, ours: float, raw: float) -> None:

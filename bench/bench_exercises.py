@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 from gensim.models import KeyedVectors  # noqa: E402
 
 from embedding import exercises as exs  # noqa: E402
@@ -29,19 +28,6 @@ from embedding.glove import load_glove  # noqa: E402
 from embedding.vectors_io import parse_vectors  # noqa: E402
 
 WORDS = 20_000
-
-
-def alternate(ours, raw, rounds: int) -> tuple[float, float]:
-    t_ours, t_raw = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        ours()
-        t1 = time.perf_counter()
-        raw()
-        t2 = time.perf_counter()
-        t_ours.append(t1 - t0)
-        t_raw.append(t2 - t1)
-    return statistics.median(t_ours), statistics.median(t_raw)
 
 
 def report(name: str, ours: float, raw: float, unit: float = 1e3, label: str = "ms") -> None:

@@ -37,16 +37,15 @@ def test_word_order_in_browser(server_url, browser):
         wait_rerun(page)
         metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         assert metrics[:2] == ["1.000", "0.980"]
+        metric = "document.querySelectorAll('[data-testid=\"stMetricValue\"]')"
         first = page.get_by_label("First phrase")
         first.fill("dog bites man")
-        first.press("Enter")
-        wait_rerun(page)
+        first.press("Enter")  # now "dog bites man" vs "milk chocolate": GloVe below 1
+        page.wait_for_function(f"() => {metric}[0]?.innerText !== '1.000'", timeout=120_000)
         box = page.get_by_label("Second phrase")
         box.fill("man bites dog")
-        box.press("Enter")
-        page.wait_for_function(
-            "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]')[1]"
-            "?.innerText !== '0.980'", timeout=120_000)
+        box.press("Enter")  # same words again: GloVe back to 1.000
+        page.wait_for_function(f"() => {metric}[0]?.innerText === '1.000'", timeout=120_000)
         wait_rerun(page)
         assert exceptions_shown(page) == []
         metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()

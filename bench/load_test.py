@@ -111,38 +111,40 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, in MB (VmRSS from /proc)."""
-    total, todo, seen = 0, [pid], set()
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc)."""
+    out, todo, seen = [], [pid], set()
     while todo:
         p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+            todo += _children(p)
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB (VmRSS from /proc)."""
+    total = 0
+    for p in _process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:
             continue
-        todo += _children(p)
     return total / 1024
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and all its descendants (from /proc)."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total = 0
+    for p in _process_tree(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
         except (OSError, IndexError, ValueError):
             continue
-        todo += _children(p)
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -13,6 +13,8 @@ import streamlit as st
 
 from embedding import resources
 from embedding.glove import ModelLoadError
+from embedding.sbert import encode
+from embedding.text import escape_markdown
 from embedding.words import UnknownWordError
 
 #: Longest text a box accepts before we cut it (SBERT reads at most 256 word pieces anyway).
@@ -34,8 +36,6 @@ GLOVE_VOCABULARY = "GloVe's 400,000-word vocabulary"
 def sbert_rows(texts: tuple[str, ...]):
     """SBERT rows of ``texts``, cached by content for every session (a class types the same
     queries and phrases). Call :func:`sbert_or_stop` first for a friendly error."""
-    from embedding.sbert import encode
-
     rows = encode(resources.sbert(), list(texts))
     rows.setflags(write=False)
     return rows
@@ -55,8 +55,6 @@ def sbert_or_stop():
 def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:
     """Turn an unknown word into a friendly warning with suggestions."""
     vocabulary = vocabulary or st.session_state.get("vocab_name", GLOVE_VOCABULARY)
-    from embedding.text import escape_markdown
-
     msg = f"**{escape_markdown(exc.word[:60])}** is not in {vocabulary}."
     if exc.suggestions:
         msg += " Did you mean: " + ", ".join(f"`{s}`" for s in exc.suggestions) + "?"
@@ -220,7 +218,6 @@ def word_vectors_picker(key: str):
     """
     import hashlib
 
-    from embedding.text import escape_markdown
     from embedding.vectors_io import MAX_FILE_BYTES, VectorsFileError
 
     source = st.radio("Word vectors", [BUILTIN_VECTORS, OWN_VECTORS], key=f"{key}_vectors",

@@ -139,7 +139,7 @@ if view == "Search":
     if query is None:
         st.stop()
 
-    model = sbert_or_stop()
+    sbert_or_stop()  # a clear page if the sentence model is broken
     try:
         if corpus in BUILTIN:
             store = builtin_store(corpus, "sbert")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from embedding import resources
-from embedding.catalog import available, by_section
-from pages._ui import presentation_toggle
+from ui import resources
+from ui.catalog import available, by_section
+from ui.widgets import presentation_toggle
 
 ROOT = Path(__file__).resolve().parent
 

@@ -22,10 +22,10 @@ import numpy as np  # noqa: E402
 from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 from gensim.models import Word2Vec  # noqa: E402
 
-from embedding import baskets as bk  # noqa: E402
-from embedding import recommend as rec  # noqa: E402
-from embedding import word2vec as w2v  # noqa: E402
-from embedding.store import NumpyStore  # noqa: E402
+from embedding.recsys import baskets as bk  # noqa: E402
+from embedding.recsys import recommend as rec  # noqa: E402
+from embedding.recsys import word2vec as w2v  # noqa: E402
+from embedding.search.store import NumpyStore  # noqa: E402
 
 
 def report(name: str, ours: float, raw: float) -> None:

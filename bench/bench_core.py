@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from embedding.glove import load_glove  # noqa: E402
-from embedding.sbert import encode, load_sbert  # noqa: E402
-from embedding.words import neighbours  # noqa: E402
+from embedding.models.glove import load_glove  # noqa: E402
+from embedding.models.sbert import encode, load_sbert  # noqa: E402
+from embedding.words.vocab import neighbours  # noqa: E402
 
 WORDS = ["king", "frog", "chocolate", "paris", "computer", "music", "river", "doctor"]
 SENTENCES = ["a film about space travel", "the cat sat on the mat", "milk chocolate",

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 from gensim.models import KeyedVectors  # noqa: E402
 
-from embedding import exercises as exs  # noqa: E402
-from embedding.glove import load_glove  # noqa: E402
-from embedding.vectors_io import parse_vectors  # noqa: E402
+from embedding.classroom import exercises as exs  # noqa: E402
+from embedding.models.glove import load_glove  # noqa: E402
+from embedding.models.vectors_io import parse_vectors  # noqa: E402
 
 WORDS = 20_000
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_search.py [--quick]
 
 1. Indexing throughput: our ``index_texts`` (batched encode through the locked
-   ``embedding.sbert.encode`` + ``NumpyStore.add``) vs one raw ``SentenceTransformer.encode``
+   ``embedding.models.sbert.encode`` + ``NumpyStore.add``) vs one raw ``SentenceTransformer.encode``
    of the same texts. Target: ours/raw throughput >= 0.90.
 2. One query over 100,000 chunks, end to end (encode + ``semantic_search``), p50, vs raw
    ``model.encode`` + one exact numpy scan + argpartition of the same vectors. Target: <= 1.15.
@@ -23,10 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from embedding.documents import lecture_corpus, movie_corpus  # noqa: E402
-from embedding.sbert import encode, load_sbert  # noqa: E402
-from embedding.search import SbertVectorizer, index_texts, semantic_search  # noqa: E402
-from embedding.store import NumpyStore  # noqa: E402
+from embedding.models.sbert import encode, load_sbert  # noqa: E402
+from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
+from embedding.search.retrieval import SbertVectorizer, index_texts, semantic_search  # noqa: E402
+from embedding.search.store import NumpyStore  # noqa: E402
 
 QUERIES = ["a film about space travel", "how do I bake bread", "who built the roman roads",
            "a love story on a ship", "what is cosine similarity", "a heist in las vegas",

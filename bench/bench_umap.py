@@ -1,4 +1,4 @@
-"""Benchmark: our ``embedding.projection.project`` vs raw umap-learn on 2,000 GloVe words.
+"""Benchmark: our ``embedding.maps.projection.project`` vs raw umap-learn on 2,000 GloVe words.
 
 Prints, from one run, absolute seconds and the ratio ours/raw (below 1 = we are faster):
 
@@ -37,11 +37,11 @@ _COLD = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 sys.path.insert(0, {root!r})
-from embedding.glove import load_glove
+from embedding.models.glove import load_glove
 x = load_glove().vectors[:{n}]
 t0 = time.perf_counter()
 if {ours!r}:
-    from embedding.projection import project
+    from embedding.maps.projection import project
     project(x, "umap", dims=2, seed={seed})
 else:
     import umap
@@ -82,8 +82,8 @@ def main() -> None:
 
     import umap
 
-    from embedding.glove import load_glove
-    from embedding.projection import interactive_epochs, neighbour_preservation, project
+    from embedding.maps.projection import interactive_epochs, neighbour_preservation, project
+    from embedding.models.glove import load_glove
 
     x = load_glove().vectors[:N_WORDS]
     warnings.filterwarnings("ignore")

@@ -16,11 +16,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_core import alternate, report  # noqa: E402
-from embedding.axes import baseline, make_axis, scores  # noqa: E402
-from embedding.glove import load_glove  # noqa: E402
-from embedding.sbert import load_sbert  # noqa: E402
-from embedding.tokens import LECTURE_A, LECTURE_B, tokenize_pair  # noqa: E402
-from embedding.words import analogy, analogy_input_ranks, parse_word_list  # noqa: E402
+from embedding.models.glove import load_glove  # noqa: E402
+from embedding.models.sbert import load_sbert  # noqa: E402
+from embedding.sentences.wordpiece import LECTURE_A, LECTURE_B, tokenize_pair  # noqa: E402
+from embedding.words.axes import baseline, make_axis, scores  # noqa: E402
+from embedding.words.vocab import analogy, analogy_input_ranks, parse_word_list  # noqa: E402
 
 QUESTIONS = [("man", "king", "woman"), ("france", "paris", "italy"), ("walk", "walking", "swim"),
              ("go", "went", "take"), ("cat", "kitten", "dog")]

@@ -418,7 +418,7 @@ class ProtocolSession:
 def page_paths() -> list[str]:
     """URL paths of the app's pages that exist now ("" is home), in catalogue order."""
     sys.path.insert(0, str(ROOT))
-    from embedding.catalog import available
+    from ui.catalog import available
 
     return [("" if p.path == "pages/home.py" else Path(p.path).stem) for p in available(ROOT)]
 

@@ -2,7 +2,7 @@
 
 Each basket serves one or two shopping missions (Italian dinner, breakfast, barbecue, …): 2–5
 products from each, sometimes an impulse buy from anywhere. The shop and the generator live in
-``embedding/baskets.py`` (one source of truth); this script only writes the file.
+``embedding/recsys/baskets.py`` (one source of truth); this script only writes the file.
 
     .venv/bin/python data/make_baskets.py          # rewrites data/baskets.txt
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from embedding.baskets import (  # noqa: E402
+from embedding.recsys.baskets import (  # noqa: E402
     BASKETS_FILE,
     N_BASKETS,
     SEED,

@@ -1,7 +1,8 @@
 """Embedding Explorer's core: pure functions over numpy, gensim and sentence-transformers.
 
-Nothing here imports streamlit except :mod:`embedding.resources`, the one module of
-``st.cache_resource`` loaders shared by every session.
+One subpackage per subject (models, words, sentences, maps, search, recsys, classroom, charts);
+:mod:`embedding.similarity` is the cosine everyone shares. Nothing here imports streamlit: the
+Streamlit glue (cached loaders, widgets, URL state, the page catalogue) lives in ``ui/``.
 
     >>> from embedding.similarity import cosine
     >>> round(cosine([1, 2, 2], [3, 7, 8]), 5)

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.sbert import describe_sbert
-from embedding.tokens import (
+from embedding.models.sbert import describe_sbert
+from embedding.sentences.wordpiece import (
     LECTURE_A,
     LECTURE_B,
     LECTURE_FIGURE,
@@ -18,7 +18,7 @@ from embedding.tokens import (
     vocab_facts,
     word_pieces,
 )
-from pages._ui import (
+from ui.widgets import (
     clean_text,
     downloads,
     explain,

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
-from embedding.explain import (
+from embedding.charts import figures
+from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
     num,
@@ -12,7 +12,7 @@ from embedding.explain import (
     worked_steps,
 )
 from embedding.similarity import cosine_steps
-from pages._ui import downloads, explain, to_url, url_key
+from ui.widgets import downloads, explain, to_url, url_key
 
 PRESETS = {
     "Lecture exercise: Avatar, Ironman, Rainman": {

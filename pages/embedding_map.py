@@ -5,12 +5,13 @@ import time
 import pandas as pd
 import streamlit as st
 
-from embedding import projection as proj
-from embedding import resources, wordsets
-from embedding.map_figures import embedding_map, preservation_bars
-from embedding.sbert import describe_sbert, encode
-from embedding.words import neighbours as glove_neighbours
-from pages._ui import (
+from embedding.charts.maps import embedding_map, preservation_bars
+from embedding.maps import projection as proj
+from embedding.models.sbert import describe_sbert, encode
+from embedding.words import wordsets
+from embedding.words.vocab import neighbours as glove_neighbours
+from ui import resources
+from ui.widgets import (
     downloads,
     explain,
     glove_or_stop,

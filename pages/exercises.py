@@ -8,19 +8,20 @@ import json
 import pandas as pd
 import streamlit as st
 
-from embedding import exercises as exs
-from embedding import figures, resources
-from embedding.explain import (
+from embedding.charts import figures
+from embedding.classroom import exercises as exs
+from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
     parse_named_vectors,
     worked_steps,
 )
-from embedding.glove import ModelLoadError
-from embedding.sentences import NoKnownWordsError
+from embedding.models.glove import ModelLoadError
+from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
-from embedding.words import UnknownWordError, parse_word_list
-from pages._ui import downloads, explain, glove_or_stop, sbert_or_stop, warn_unknown
+from embedding.words.vocab import UnknownWordError, parse_word_list
+from ui import resources
+from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, warn_unknown
 
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
 MAX_IMPORT_BYTES = exs.MAX_JSON_BYTES

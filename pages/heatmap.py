@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
-from embedding.sbert import encode
+from embedding.charts import figures
+from embedding.models.sbert import encode
 from embedding.similarity import cosine_matrix
-from embedding.words import parse_word_list, split_known
-from pages._ui import (
+from embedding.words.vocab import parse_word_list, split_known
+from ui.widgets import (
     downloads,
     explain,
     sbert_or_stop,

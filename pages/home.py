@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from embedding.catalog import available, by_section
+from ui.catalog import available, by_section
 
 ROOT = Path(__file__).resolve().parents[1]
 

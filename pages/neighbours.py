@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
-from embedding.explain import num
-from embedding.glove import describe_glove
-from embedding.words import (
+from embedding.charts import figures
+from embedding.classroom.explain import num
+from embedding.models.glove import describe_glove
+from embedding.words.vocab import (
     ANALOGY_METHODS,
     ANALOGY_PRESETS,
     EmptyWordError,
@@ -16,7 +16,7 @@ from embedding.words import (
     neighbours,
     rank_of,
 )
-from pages._ui import (
+from ui.widgets import (
     downloads,
     explain,
     to_url,

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from embedding import figures, resources
-from embedding import recommend as rec
-from embedding.sbert import describe_sbert, encode
+from embedding.charts import figures
+from embedding.models.sbert import describe_sbert, encode
+from embedding.recsys import recommend as rec
+from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
-from embedding.store import NumpyStore
-from pages._ui import (
+from ui import resources
+from ui.widgets import (
     clean_text,
     downloads,
     explain,

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.axes import (
+from embedding.classroom.explain import num
+from embedding.models.glove import describe_glove
+from embedding.words.axes import (
     AXIS_PRESETS,
     axes_scatter,
     axis_strip,
@@ -12,10 +14,8 @@ from embedding.axes import (
     make_axis,
     scores,
 )
-from embedding.explain import num
-from embedding.glove import describe_glove
-from embedding.words import EmptyWordError, UnknownWordError, parse_word_list, split_known
-from pages._ui import (
+from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
+from ui.widgets import (
     downloads,
     explain,
     to_url,

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from embedding import figures, resources
-from embedding.documents import (
+from embedding.charts import figures
+from embedding.models.sbert import describe_sbert
+from embedding.search.documents import (
     MAX_CHUNKS,
     MAX_PDF_PAGES,
     DocumentError,
@@ -16,8 +17,7 @@ from embedding.documents import (
     sample_upload,
     suggest_text_column,
 )
-from embedding.sbert import describe_sbert
-from embedding.search import (
+from embedding.search.retrieval import (
     GloveAverageVectorizer,
     SbertVectorizer,
     chart_label,
@@ -27,8 +27,7 @@ from embedding.search import (
     result_rows,
     semantic_search,
 )
-from embedding.sentences import NoKnownWordsError
-from embedding.store import (
+from embedding.search.store import (
     StoreError,
     backend_name,
     create_index,
@@ -38,8 +37,10 @@ from embedding.store import (
     suggest_index_name,
     validate_index_name,
 )
+from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
-from pages._ui import (
+from ui import resources
+from ui.widgets import (
     clean_text,
     downloads,
     explain,

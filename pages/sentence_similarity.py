@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from embedding.sbert import describe_sbert
-from embedding.sentences import NoKnownWordsError, compare_pairs
-from pages._ui import (
+from embedding.models.sbert import describe_sbert
+from embedding.sentences.compare import NoKnownWordsError, compare_pairs
+from ui.widgets import (
     clean_text,
     explain,
     glove_or_stop,

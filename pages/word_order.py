@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
-from embedding.sentences import NoKnownWordsError, compare_pairs
-from pages._ui import (
+from embedding.charts import figures
+from embedding.sentences.compare import NoKnownWordsError, compare_pairs
+from ui.widgets import (
     clean_text,
     downloads,
     explain,

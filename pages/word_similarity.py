@@ -5,11 +5,17 @@ import math
 import pandas as pd
 import streamlit as st
 
-from embedding import figures
-from embedding.explain import num
-from embedding.glove import describe_glove
-from embedding.words import EmptyWordError, UnknownWordError, vector, word_rank, word_similarity
-from pages._ui import downloads, explain, to_url, url_key, warn_unknown, word_vectors_picker
+from embedding.charts import figures
+from embedding.classroom.explain import num
+from embedding.models.glove import describe_glove
+from embedding.words.vocab import (
+    EmptyWordError,
+    UnknownWordError,
+    vector,
+    word_rank,
+    word_similarity,
+)
+from ui.widgets import downloads, explain, to_url, url_key, warn_unknown, word_vectors_picker
 
 TRY = [("chocolate", "milk"), ("king", "queen"), ("cat", "dog"), ("hot", "cold"),
        ("paris", "france"), ("banana", "democracy")]

@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from embedding import baskets as bk
-from embedding import beyond_figures as bf
-from embedding import figures
-from embedding import word2vec as w2v
+from embedding.charts import beyond as bf
+from embedding.charts import figures
+from embedding.recsys import baskets as bk
+from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown
-from embedding.words import UnknownWordError, neighbours
-from pages._ui import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
+from embedding.words.vocab import UnknownWordError, neighbours
+from ui.widgets import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
 
 METHODS = ("skip-gram", "CBOW")
 SOURCES = ("Built-in: 300 news stories (gensim's Lee corpus)", "Upload a text file (.txt)",

@@ -20,7 +20,7 @@ os.environ.setdefault("EMBEDDING_EXPLORER_DATA", str(ROOT / ".cache" / "test-dat
 @pytest.fixture(scope="session")
 def kv():
     """Real GloVe 6B 50d (400,000 words), shared by every test."""
-    from embedding import resources
+    from ui import resources
 
     return resources.glove()
 
@@ -28,7 +28,7 @@ def kv():
 @pytest.fixture(scope="session")
 def model():
     """Real all-MiniLM-L6-v2, shared by every test."""
-    from embedding import resources
+    from ui import resources
 
     return resources.sbert()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedding.axes import (
+from embedding.words.axes import (
     AXIS_PRESETS,
     axes_scatter,
     axis_strip,
@@ -15,7 +15,7 @@ from embedding.axes import (
     project,
     scores,
 )
-from embedding.words import EmptyWordError, UnknownWordError, parse_word_list
+from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list
 
 
 def test_score_is_difference_of_cosines(kv):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from embedding.catalog import available
 from tests.browser import ROOT, exceptions_shown, open_and_wait, start_server, wait_rerun
+from ui.catalog import available
 
 pytestmark = pytest.mark.browser
 PAGES = [p for p in available(ROOT)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from embedding import exercises as exs
+from embedding.classroom import exercises as exs
 from tests.browser import exceptions_shown, open_and_wait, wait_rerun
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from embedding import documents
-from embedding.documents import (
+from embedding.search import documents
+from embedding.search.documents import (
     DocumentError,
     chunk_documents,
     load_movies,

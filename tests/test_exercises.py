@@ -10,9 +10,8 @@ import zlib
 
 import pytest
 
-from embedding import documents
-from embedding import exercises as ex
-from embedding.exercises import (
+from embedding.classroom import exercises as ex
+from embedding.classroom.exercises import (
     EXAMPLE_SET,
     AnalogyQuestion,
     ClosestQuestion,
@@ -22,6 +21,7 @@ from embedding.exercises import (
     SearchQuestion,
     ToyQuestion,
 )
+from embedding.search import documents
 from embedding.text import escape_markdown
 
 TRICKY = ExerciseSet(

@@ -127,7 +127,7 @@ def test_home_never_needs_a_model(broken_files):
 _INDEXER = r"""
 import os, sys
 import numpy as np
-from embedding.store import NumpyStore
+from embedding.search.store import NumpyStore
 
 folder, rounds, stop_round, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 state = {"round": -1}
@@ -177,7 +177,7 @@ for r in range(rounds):
 @pytest.mark.parametrize("kill_round", [0, 2])
 def test_killed_while_saving_leaves_a_readable_index(tmp_path, kill_round, where):
     """SIGKILL with half the file written, or written but not yet renamed: old index or none."""
-    from embedding.store import NumpyStore, StoreError
+    from embedding.search.store import NumpyStore, StoreError
 
     folder = tmp_path / "index"
     proc = subprocess.Popen([sys.executable, "-c", _INDEXER, str(folder), "4", str(kill_round),

@@ -5,15 +5,15 @@ import gzip
 import numpy as np
 import pytest
 
-from embedding.glove import ModelLoadError, load_glove, load_glove_text
-from embedding.sentences import (
+from embedding.models.glove import ModelLoadError, load_glove, load_glove_text
+from embedding.sentences.compare import (
     NoKnownWordsError,
     compare_pair,
     glove_sentence_vector,
     sbert_embed,
     tokenize,
 )
-from embedding.words import UnknownWordError, analogy, resolve, word_similarity
+from embedding.words.vocab import UnknownWordError, analogy, resolve, word_similarity
 
 
 def test_glove_package_vocabulary(kv):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from embedding import documents, movies
-from embedding import recommend as rec
-from embedding.movies import Movie, MovieDataError, load_movies
+from embedding.recsys import movies
+from embedding.recsys import recommend as rec
+from embedding.recsys.movies import Movie, MovieDataError, load_movies
+from embedding.search import documents
 
 HEADER = "id,title,year,genres,plot\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from embedding import exercises as exs
+from embedding.classroom import exercises as exs
 from tests.apptest import open_page, shown_text
 
 PAGE = "pages/exercises.py"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from embedding import projection
+from embedding.maps import projection
 from tests.apptest import open_page, shown_text
 
 PAGE = "pages/embedding_map.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from embedding.store import list_indexes
+from embedding.search.store import list_indexes
 from tests.apptest import open_page, shown_text
 from tests.test_documents import encrypted, make_pdf
 

@@ -15,8 +15,8 @@ def test_page_renders(page, kv, model):
 
 def test_catalogue_and_pages_folder_agree():
     """Every page file is routed, and every routed page exists (none left as a placeholder)."""
-    from embedding.catalog import PAGES, available
     from tests.apptest import ROOT
+    from ui.catalog import PAGES, available
 
     assert sorted(p.path for p in PAGES) == page_files()
     assert len(available(ROOT)) == len(PAGES)

@@ -6,7 +6,7 @@ from tests.apptest import open_page, shown_text
 
 
 def test_home_loads_no_model(monkeypatch):
-    from embedding import resources
+    from ui import resources
 
     def refuse():
         raise AssertionError("the home page must not load a model")
@@ -107,7 +107,7 @@ def test_word_order_page(kv, model):
 
 def test_second_page_load_reloads_nothing(kv, model, monkeypatch):
     """Models are cached per process: a new session on a model page must not load them again."""
-    import embedding.resources as resources
+    import ui.resources as resources
 
     def refuse(*args, **kwargs):
         raise AssertionError("model loaded twice")

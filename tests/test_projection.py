@@ -1,4 +1,4 @@
-"""embedding.projection, embedding.wordsets and embedding.map_figures: maps and their honesty."""
+"""embedding.maps.projection, embedding.words.wordsets and embedding.charts.maps: maps and their honesty."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from scipy.spatial.distance import cdist
 from sklearn.decomposition import PCA
 
-from embedding import projection as proj
-from embedding import wordsets
-from embedding.map_figures import embedding_map, hover_text, preservation_bars
+from embedding.charts.maps import embedding_map, hover_text, preservation_bars
+from embedding.maps import projection as proj
+from embedding.words import wordsets
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_every_metric_maps(blobs, method, metric):
 
 
 def test_server_warm_up_compiles_umap():
-    from embedding import resources
+    from ui import resources
 
     assert resources.umap_jit in resources._WARMERS
     assert resources.umap_jit() > 0
@@ -153,7 +153,7 @@ def test_many_threads_projecting_at_once(blobs):
 
 _CONCURRENT_UNSEEDED = """
 import threading, numpy as np
-from embedding import projection as proj
+from embedding.maps import projection as proj
 x = np.random.default_rng(0).normal(size=(200, 12))
 def run():
     for _ in range(2):

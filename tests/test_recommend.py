@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedding import recommend as rec
-from embedding.chunking import split_sentences
+from embedding.models.sbert import encode
 from embedding.paths import writable_dir
-from embedding.sbert import encode
-from embedding.search import SbertVectorizer
+from embedding.recsys import recommend as rec
+from embedding.search.chunking import split_sentences
+from embedding.search.retrieval import SbertVectorizer
+from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
-from embedding.store import NumpyStore
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,16 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from embedding.chunking import chunk_by_sentences, chunk_by_tokens, chunk_text, split_sentences
-from embedding.documents import lecture_corpus, movie_corpus
+from embedding.models.sbert import encode
 from embedding.paths import writable_dir
-from embedding.sbert import encode
-from embedding.search import (
+from embedding.search.chunking import (
+    chunk_by_sentences,
+    chunk_by_tokens,
+    chunk_text,
+    split_sentences,
+)
+from embedding.search.documents import lecture_corpus, movie_corpus
+from embedding.search.retrieval import (
     GloveAverageVectorizer,
     SbertVectorizer,
     brute_force_search,
@@ -24,8 +29,8 @@ from embedding.search import (
     semantic_search,
     shared_words,
 )
-from embedding.sentences import NoKnownWordsError, glove_sentence_vector
-from embedding.store import Hit, NumpyStore, QdrantStore, StoreError
+from embedding.search.store import Hit, NumpyStore, QdrantStore, StoreError
+from embedding.sentences.compare import NoKnownWordsError, glove_sentence_vector
 from embedding.text import escape_markdown
 
 SPACE = "a film about space travel"

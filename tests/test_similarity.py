@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from embedding.explain import (
+from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
     num,

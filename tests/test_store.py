@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from embedding import store as store_mod
-from embedding.store import (
+from embedding.search import store as store_mod
+from embedding.search.store import (
     INDEX_FILE,
     NumpyStore,
     QdrantStore,
@@ -156,7 +156,7 @@ _READER = textwrap.dedent(
     import json, sys
     import numpy as np
     sys.path.insert(0, {root!r})
-    from embedding.store import NumpyStore, QdrantStore
+    from embedding.search.store import NumpyStore, QdrantStore
     backend, folder = sys.argv[1], sys.argv[2]
     if backend == "numpy":
         s = NumpyStore.load(folder)
@@ -206,7 +206,7 @@ _CRASHER = textwrap.dedent(
     import os, sys
     import numpy as np
     sys.path.insert(0, {root!r})
-    from embedding import store
+    from embedding.search import store
     s = store.NumpyStore.load(sys.argv[1])
     s.add(["new"], np.ones((1, s.dim), dtype=np.float32))
     store.os.replace = lambda *a: os._exit(3)  # the process dies after writing, before renaming

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from embedding.tokens import (
+from embedding.sentences.wordpiece import (
     LECTURE_A,
     LECTURE_B,
     SPLIT_EXAMPLES,

@@ -12,7 +12,7 @@ from tests.apptest import ROOT, TIMEOUT
 def _presenting_app():
     import streamlit as st
 
-    from pages._ui import explain, presentation_toggle
+    from ui.widgets import explain, presentation_toggle
 
     on = presentation_toggle()
     st.markdown(f"presenting: {on}")
@@ -22,7 +22,7 @@ def _presenting_app():
 def _picker_app():
     import streamlit as st
 
-    from pages._ui import word_vectors_picker
+    from ui.widgets import word_vectors_picker
 
     kv = word_vectors_picker("t")
     st.metric("words", f"{len(kv):,}")

@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from embedding.vectors_io import VectorsFileError, parse_vectors
+from embedding.models.vectors_io import VectorsFileError, parse_vectors
 
 GLOVE = b"avatar 1 2 2\nironman 3 7 8\nrainman 1 -2 6\n"
 W2V = b"3 3\navatar 1 2 2\nironman 3 7 8\nrainman 1 -2 6\n"

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from embedding import baskets as bk
-from embedding.word2vec import (
+from embedding.recsys import baskets as bk
+from embedding.recsys.word2vec import (
     MAX_UPLOAD_BYTES,
     CorpusError,
     ModelCache,
@@ -151,7 +151,7 @@ def test_training_is_deterministic_in_process():
 
 
 _CHECKSUM = (
-    "from embedding import baskets as bk;"
+    "from embedding.recsys import baskets as bk;"
     "r = bk.train_product2vec(bk.load_baskets());"
     "print(r.wv.index_to_key[:5], float(abs(r.wv.vectors).sum()))"
 )
@@ -190,7 +190,7 @@ def test_pca_map_of_trained_vectors():
 
 
 def test_umap_map_of_trained_vectors_is_seeded(product2vec):
-    from embedding.word2vec import word_map
+    from embedding.recsys.word2vec import word_map
 
     names = [p.name for p in bk.PRODUCTS]
     a, b = word_map(product2vec.wv, names, "umap"), word_map(product2vec.wv, names, "umap")
@@ -239,7 +239,7 @@ def test_customers_also_buy(product2vec):
 
 
 def test_unknown_product_suggests_a_spelling(product2vec):
-    from embedding.words import UnknownWordError
+    from embedding.words.vocab import UnknownWordError
 
     with pytest.raises(UnknownWordError) as err:
         bk.also_bought(product2vec.wv, ["spagetti"])
@@ -247,7 +247,7 @@ def test_unknown_product_suggests_a_spelling(product2vec):
 
 
 def test_epoch_losses_are_the_differences_of_gensims_running_total():
-    from embedding.word2vec import _EpochCallback
+    from embedding.recsys.word2vec import _EpochCallback
 
     class FakeModel:
         totals = iter([10.0, 25.0, 45.0])
@@ -269,7 +269,7 @@ def test_pairs_of_one_position_only():
 
 
 def test_sequence_corpus_keeps_items_verbatim():
-    from embedding.word2vec import corpus_from_sequences
+    from embedding.recsys.word2vec import corpus_from_sequences
 
     c = corpus_from_sequences("Song_A song_b\nsong_b, song_c;song_d\nlonely\n\n")
     assert c.sentences == (("Song_A", "song_b"), ("song_b", "song_c", "song_d"))
@@ -287,7 +287,7 @@ def test_sample_is_checked():
 def test_a_training_waits_for_a_free_slot_and_says_so():
     import threading
 
-    from embedding import word2vec as w2v
+    from embedding.recsys import word2vec as w2v
 
     corpus = corpus_from_text(REPEATED)
     queued, done = threading.Event(), []

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from embedding.words import (
+from embedding.words.vocab import (
     ANALOGY_PRESETS,
     EmptyWordError,
     UnknownWordError,

@@ -2,7 +2,7 @@
 
 Not a page (the leading underscore keeps it out of the router and the page tests).
 
-    from pages._ui import glove_or_stop, url_key
+    from ui.widgets import glove_or_stop, url_key
     kv = glove_or_stop()
     word = st.text_input("Word", key=url_key("wordsim_a", "king"))
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from embedding import resources
-from embedding.glove import ModelLoadError
-from embedding.sbert import encode
+from embedding.models.glove import ModelLoadError
+from embedding.models.sbert import encode
 from embedding.text import escape_markdown
-from embedding.words import UnknownWordError
+from embedding.words.vocab import UnknownWordError
+from ui import resources
 
 #: Longest text a box accepts before we cut it (SBERT reads at most 256 word pieces anyway).
 MAX_TEXT_CHARS = 2_000
@@ -201,7 +201,7 @@ OWN_VECTORS = "Your own vectors (upload .txt/.txt.gz)"
 @st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading your word vectors…")
 def _uploaded_vectors(digest: str, _data: bytes):
     """Parsed upload, shared by sessions that upload the same bytes (keyed by content hash)."""
-    from embedding.vectors_io import parse_vectors
+    from embedding.models.vectors_io import parse_vectors
 
     return parse_vectors(_data)
 
@@ -218,7 +218,7 @@ def word_vectors_picker(key: str):
     """
     import hashlib
 
-    from embedding.vectors_io import MAX_FILE_BYTES, VectorsFileError
+    from embedding.models.vectors_io import MAX_FILE_BYTES, VectorsFileError
 
     source = st.radio("Word vectors", [BUILTIN_VECTORS, OWN_VECTORS], key=f"{key}_vectors",
                       horizontal=True)

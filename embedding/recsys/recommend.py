@@ -6,13 +6,13 @@ taste and the best come first. Because a movie's vector comes from its descripti
 works for a brand-new movie nobody has rated and for a new user who only types what they like:
 the *cold start* that collaborative filtering (which needs ratings) cannot handle.
 
-The movies (:class:`~embedding.movies.Movie`, read by :func:`embedding.movies.load_movies`)
-live in a vector store (:mod:`embedding.store`, searched with
-:func:`embedding.search.semantic_search`); the other functions take embeddings (numpy rows),
+The movies (:class:`~embedding.recsys.movies.Movie`, read by :func:`embedding.recsys.movies.load_movies`)
+live in a vector store (:mod:`embedding.search.store`, searched with
+:func:`embedding.search.retrieval.semantic_search`); the other functions take embeddings (numpy rows),
 not models, so tests compare them with brute force.
 
     >>> movies = load_movies()
-    >>> store = movie_store(SbertVectorizer(model), movies)     # embedding.search
+    >>> store = movie_store(SbertVectorizer(model), movies)     # embedding.search.retrieval
     >>> [movies[i].title for i, _ in recommend(store, [title_index(movies)["Alien"]], k=3)]
 """
 
@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from embedding.chunking import split_sentences as sentence_spans
-from embedding.movies import Movie
-from embedding.movies import load_movies as load_movies
-from embedding.search import Vectorizer, build_store, semantic_search
+from embedding.recsys.movies import Movie
+from embedding.recsys.movies import load_movies as load_movies
+from embedding.search.chunking import split_sentences as sentence_spans
+from embedding.search.retrieval import Vectorizer, build_store, semantic_search
+from embedding.search.store import NumpyStore
 from embedding.similarity import normalize_rows, unit_rows
-from embedding.store import NumpyStore
 
 #: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
 CACHE_NAME = "movies-recommend"
@@ -63,7 +63,7 @@ def title_index(movies: Sequence[Movie]) -> dict[str, int]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """A plot cut into sentences: the spans of :func:`embedding.chunking.split_sentences`, a
+    """A plot cut into sentences: the spans of :func:`embedding.search.chunking.split_sentences`, a
     piece that does not start like a sentence (capital, digit, quote) joined to the one before.
 
     Usage: ``split_sentences("A man. A plan! Panama? e.g. no.")``
@@ -113,7 +113,7 @@ def movie_store(
 ) -> NumpyStore:
     """A vector store with one row per movie (its :attr:`Movie.text`), rows in ``movies`` order.
 
-    Built with :func:`embedding.search.build_store`, so ``cache_dir`` keeps the index on disk
+    Built with :func:`embedding.search.retrieval.build_store`, so ``cache_dir`` keeps the index on disk
     and a restarted server does not embed the corpus again.
 
     Usage: ``movie_store(SbertVectorizer(model), movies, writable_dir("cache", "rec"))``

@@ -498,7 +498,7 @@ def pca_map(wv: KeyedVectors, words: Sequence[str]) -> WordMap:
 
 def word_map(wv: KeyedVectors, words: Sequence[str], method: str = "pca") -> WordMap:
     """A 2-D map of ``words``: ``"pca"`` (straight projection) or ``"umap"`` (keeps each word's
-    nearest neighbours, cosine, seeded; runs through :func:`embedding.projection.project`).
+    nearest neighbours, cosine, seeded; runs through :func:`embedding.maps.projection.project`).
 
     Usage: ``word_map(result.wv, frequent_words(result.wv, 60), "umap").xy``
     """
@@ -506,7 +506,7 @@ def word_map(wv: KeyedVectors, words: Sequence[str], method: str = "pca") -> Wor
         return pca_map(wv, words)
     if method != "umap":
         raise ValueError(f"Unknown map method '{method}': use 'pca' or 'umap'.")
-    from embedding.projection import project
+    from embedding.maps.projection import project
 
     keep, vectors = _known_vectors(wv, words)
     xy = project(vectors, "umap", dims=2, seed=42, n_neighbors=min(15, len(keep) - 1),

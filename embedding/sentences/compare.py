@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from gensim.models import KeyedVectors
 
-from embedding.sbert import encode
+from embedding.models.sbert import encode
 from embedding.similarity import cosine
 
 if TYPE_CHECKING:  # pragma: no cover

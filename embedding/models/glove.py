@@ -66,11 +66,11 @@ def load_glove_text(path: str | os.PathLike[str]) -> KeyedVectors:
 
     Usage: ``load_glove_text("vectors.txt.gz")``
 
-    Parsed by :func:`embedding.vectors_io.parse_vectors` (text only, every row checked: a short
+    Parsed by :func:`embedding.models.vectors_io.parse_vectors` (text only, every row checked: a short
     or non-numeric row is an error with its line number, never silently padded), with limits
     sized for server-side files such as GloVe 840B.
     """
-    from embedding.vectors_io import VectorsFileError, parse_vectors
+    from embedding.models.vectors_io import VectorsFileError, parse_vectors
 
     p = Path(path).expanduser()
     if not p.is_file():

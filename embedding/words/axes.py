@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 from gensim.models import KeyedVectors
 
 from embedding.similarity import normalize_rows
-from embedding.words import EmptyWordError, parse_word_list, split_known
+from embedding.words.vocab import EmptyWordError, parse_word_list, split_known
 
 #: How many of the most frequent words stand in for "the whole vocabulary" in baselines.
 BASELINE_POOL = 20_000
@@ -75,8 +75,8 @@ def make_axis(
 ) -> Axis:
     """The axis from ``negative`` to ``positive`` (each a word, "a, b, c" or a list of words).
 
-    Raises :class:`~embedding.words.UnknownWordError` (with suggestions) for an unknown word,
-    :class:`~embedding.words.EmptyWordError` for an empty pole and ``ValueError`` when both
+    Raises :class:`~embedding.words.vocab.UnknownWordError` (with suggestions) for an unknown word,
+    :class:`~embedding.words.vocab.EmptyWordError` for an empty pole and ``ValueError`` when both
     poles are the same words.
     Usage: ``make_axis(kv, "cold", "hot").name`` → ``"cold → hot"``
     """
@@ -101,7 +101,7 @@ def scores(kv: KeyedVectors, keys: Sequence[str], axis: Axis) -> np.ndarray:
 def project(kv: KeyedVectors, words: Sequence[str], axis: Axis) -> list[tuple[str, float]]:
     """Each known word of ``words`` with its score on ``axis``, in input order.
 
-    Unknown words are skipped (use :func:`embedding.words.split_known` to report them).
+    Unknown words are skipped (use :func:`embedding.words.vocab.split_known` to report them).
     Usage: ``project(kv, ["ice", "fire"], make_axis(kv, "cold", "hot"))``
     """
     keys, _ = split_known(kv, words)

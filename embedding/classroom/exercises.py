@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedding.explain import MAX_TOY_ITEMS, NAMED_VECTOR_LIMITS, num
+from embedding.classroom.explain import MAX_TOY_ITEMS, NAMED_VECTOR_LIMITS, num
 from embedding.similarity import CosineSteps, cosine_steps
 from embedding.text import escape_markdown
 
@@ -533,7 +533,7 @@ def movie_docs() -> list[Doc] | None:
     ``None`` is not an error: a search question then says "not available on this server".
     """
     try:
-        from embedding.documents import movie_corpus
+        from embedding.search.documents import movie_corpus
 
         _, texts, payloads = movie_corpus()
     except (ImportError, OSError, KeyError, ValueError, TypeError):
@@ -565,7 +565,7 @@ def embed_docs(model: SentenceTransformer, docs: Sequence[Doc]) -> np.ndarray:
 
     Usage: ``embed_docs(model, builtin_docs()).shape`` → ``(10, 384)``
     """
-    from embedding.sbert import encode
+    from embedding.models.sbert import encode
 
     return encode(model, [d.text for d in docs])
 
@@ -667,7 +667,7 @@ def solve(
                         f"({num(scores[0][1])}), so it points in the most similar direction.",
                         steps)
     if isinstance(q, ClosestQuestion):
-        from embedding.words import resolve
+        from embedding.words.vocab import resolve
 
         key = resolve(kv, q.word)
         scores = _ranked([(c, float(kv.similarity(key, resolve(kv, c)))) for c in q.candidates])
@@ -676,7 +676,7 @@ def solve(
                         f"In GloVe, \"{best}\" has the highest cosine with \"{q.word}\" "
                         f"({num(scores[0][1])}).")
     if isinstance(q, OrderQuestion):
-        from embedding.sentences import compare_pair
+        from embedding.sentences.compare import compare_pair
 
         r = compare_pair(kv, model, q.a, q.b)
         glove_apart = r.glove_cosine < SAME_COSINE
@@ -690,7 +690,7 @@ def solve(
                         f"{why} SBERT reads word positions: its cosine is "
                         f"{r.sbert_cosine:.4f}.")
     if isinstance(q, AnalogyQuestion):
-        from embedding.words import analogy
+        from embedding.words.vocab import analogy
 
         top = analogy(kv, q.a, q.b, q.c, k=10)
         return Solution(top[0][0], (top[0][0],), tuple(top), "3CosAdd score",
@@ -699,7 +699,7 @@ def solve(
     if isinstance(q, SearchQuestion):
         if not docs:
             raise ValueError(f"The {CORPORA[q.corpus].lower()} are not available on this server.")
-        from embedding.sbert import encode
+        from embedding.models.sbert import encode
 
         if doc_embeddings is None:
             doc_embeddings = embed_docs(model, docs)

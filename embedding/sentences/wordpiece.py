@@ -8,7 +8,7 @@ and sentence B with 1, and numbers the positions 0, 1, 2, … Its input vector f
 token embedding + segment embedding + position embedding.
 
 Everything here uses the model's own tokenizer (no tokenizer written by hand), and every call
-holds :data:`embedding.sbert.MODEL_LOCK`, since one tokenizer is shared by every session.
+holds :data:`embedding.models.sbert.MODEL_LOCK`, since one tokenizer is shared by every session.
 
     >>> table = tokenize_pair(model.tokenizer, "my dog is cute", "he likes playing",
     ...                       max_length=model.max_seq_length)
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from embedding.sbert import MODEL_LOCK
+from embedding.models.sbert import MODEL_LOCK
 
 #: The lecture's example: A and B, and the tokens of its figure (a *cased* BERT's vocabulary).
 LECTURE_A = "my dog is cute"

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault(
-    "NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".cache" / "numba")
+    "NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "numba")
 )
 
 METHODS: tuple[str, ...] = ("umap", "tsne", "pca")
@@ -277,7 +277,7 @@ def point_neighbours(vectors, coords, labels: list[str], index: int,
 def warm_up() -> float:
     """Compile UMAP's numba code with a tiny map, so the first real map is quick; seconds taken.
 
-    Usage: ``warm_up()`` at server start (``embedding.resources`` runs it in the background).
+    Usage: ``warm_up()`` at server start (``ui.resources`` runs it in the background).
     """
     t0 = time.perf_counter()
     rng = np.random.default_rng(0)

@@ -4,7 +4,7 @@ Each loader runs once per process; later calls, from any session, get the same o
 ask for a model only when they need it, so the home page never waits. :func:`warm_up` starts
 loading in a background thread when the server starts, so the first student rarely waits.
 
-    >>> from embedding import resources
+    >>> from ui import resources
     >>> kv = resources.glove()
 """
 
@@ -17,8 +17,8 @@ import threading
 
 import streamlit as st
 
-from embedding.glove import describe_glove, load_glove
-from embedding.sbert import describe_sbert, load_sbert
+from embedding.models.glove import describe_glove, load_glove
+from embedding.models.sbert import describe_sbert, load_sbert
 
 WARMUP_ENV = "EMBEDDING_EXPLORER_WARMUP"
 _warm_lock = threading.Lock()
@@ -37,7 +37,7 @@ TORCH_THREADS_ENV = "EMBEDDING_EXPLORER_TORCH_THREADS"
 
 @st.cache_resource(show_spinner=f"Loading the sentence model {describe_sbert()} (first time only)…")
 def sbert():
-    """The shared SentenceTransformer; encode through :func:`embedding.sbert.encode` (locked).
+    """The shared SentenceTransformer; encode through :func:`embedding.models.sbert.encode` (locked).
 
     The server encodes a few short texts at a time, one session after another (the model lock),
     so torch gets one thread: with two, OpenMP's spinning threads fight the page runs for the
@@ -55,7 +55,7 @@ def umap_jit() -> float:
     Not a cached resource: the compiled code lives in numba's process-wide cache (and on disk
     in ``NUMBA_CACHE_DIR``), so later calls take a fraction of a second.
     """
-    from embedding.projection import warm_up as warm_projection
+    from embedding.maps.projection import warm_up as warm_projection
 
     return warm_projection()
 
@@ -67,9 +67,9 @@ def builtin_store(corpus: str, vectorizer: str):
 
     The movie store embeds the plot only (the Semantic search page and the exercise builder).
     """
-    from embedding.documents import lecture_corpus, movie_corpus
     from embedding.paths import writable_dir
-    from embedding.search import GloveAverageVectorizer, SbertVectorizer, build_store
+    from embedding.search.documents import lecture_corpus, movie_corpus
+    from embedding.search.retrieval import GloveAverageVectorizer, SbertVectorizer, build_store
 
     vec = SbertVectorizer(sbert()) if vectorizer == "sbert" else GloveAverageVectorizer(glove())
     ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
@@ -83,9 +83,9 @@ def movie_recommender(_progress=None):
 
     ``_progress(done, total)`` reports the first embedding on a server (not part of the key).
     """
-    from embedding import recommend as rec
     from embedding.paths import writable_dir
-    from embedding.search import SbertVectorizer
+    from embedding.recsys import recommend as rec
+    from embedding.search.retrieval import SbertVectorizer
 
     movies = rec.load_movies()
     store = rec.movie_store(SbertVectorizer(sbert()), movies,

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from embedding.chunking import chunk_text
-from embedding.movies import load_movies as read_movies
 from embedding.paths import DATA
+from embedding.recsys.movies import load_movies as read_movies
+from embedding.search.chunking import chunk_text
 
 MAX_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize in .streamlit/config.toml
 MAX_PDF_PAGES = 50
@@ -81,7 +81,7 @@ def load_movies() -> pd.DataFrame:
 
     Usage: ``load_movies().loc[0, "title"]``
 
-    A table view of :func:`embedding.movies.load_movies` (same checks; genres joined by ``|``).
+    A table view of :func:`embedding.recsys.movies.load_movies` (same checks; genres joined by ``|``).
     """
     movies = read_movies(DATA / "movies.csv")
     return pd.DataFrame({

@@ -21,7 +21,7 @@ from functools import lru_cache
 from gensim.models import KeyedVectors
 
 from embedding.paths import DATA
-from embedding.words import UnknownWordError, resolve
+from embedding.words.vocab import UnknownWordError, resolve
 
 WORD_SETS_CSV = DATA / "word_sets.csv"
 SENTENCES_CSV = DATA / "map_sentences.csv"

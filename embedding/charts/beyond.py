@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from embedding.figures import PALETTE
+from embedding.charts.figures import PALETTE
 
 CENTRE, CONTEXT, OUTSIDE = "#F58518", "#4C78A8", "#BAB0AC"
 

@@ -25,8 +25,8 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from embedding.paths import DATA
-from embedding.word2vec import Corpus, TrainedVectors, Word2VecParams, train_word2vec
-from embedding.words import UnknownWordError
+from embedding.recsys.word2vec import Corpus, TrainedVectors, Word2VecParams, train_word2vec
+from embedding.words.vocab import UnknownWordError
 
 BASKETS_FILE = DATA / "baskets.txt"
 SEED = 2024
@@ -153,7 +153,7 @@ def train_product2vec(
 def _product_key(wv: KeyedVectors, product: str) -> str:
     key = product.strip().lower().replace(" ", "_")
     if key not in wv.key_to_index:
-        from embedding.words import suggest
+        from embedding.words.vocab import suggest
 
         raise UnknownWordError(product, suggest(wv, key))
     return key

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedding.sbert import describe_sbert, encode
-from embedding.sentences import NoKnownWordsError, tokenize
+from embedding.models.sbert import describe_sbert, encode
+from embedding.search.store import Hit, NumpyStore, StoreError, VectorStore
+from embedding.sentences.compare import NoKnownWordsError, tokenize
 from embedding.similarity import normalize_rows
-from embedding.store import Hit, NumpyStore, StoreError, VectorStore
 from embedding.text import escape_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +56,7 @@ def semantic_search(query_vec: np.ndarray | Sequence[float], store: VectorStore,
     Usage: ``semantic_search(model_vec, store, k=5)`` → ``[Hit(id, score, payload), …]``
 
     The same top-k as a brute-force scan (:func:`brute_force_search`) for every backend.
-    Raises :class:`~embedding.store.StoreError` for a zero vector or the wrong dimension.
+    Raises :class:`~embedding.search.store.StoreError` for a zero vector or the wrong dimension.
     """
     if int(k) < 1:
         raise StoreError(f"Ask for at least one result (k={k}).")
@@ -123,7 +123,7 @@ class GloveAverageVectorizer:
 
 
 class SbertVectorizer:
-    """Sentence-BERT through the locked :func:`embedding.sbert.encode`.
+    """Sentence-BERT through the locked :func:`embedding.models.sbert.encode`.
 
     Usage: ``SbertVectorizer(model).encode_query("space travel").shape`` → ``(384,)``
     """

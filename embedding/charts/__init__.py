@@ -1,0 +1,1 @@
+"""Charts: every plotly figure builder (figures in, nothing drawn)."""

@@ -1,0 +1,1 @@
+"""Classroom: exercises, their links, checking and worked explanations."""

@@ -1,0 +1,1 @@
+"""Where the vectors come from: GloVe, SBERT and word-vector files you bring."""

@@ -1,0 +1,1 @@
+"""Beyond words: movie recommendations, Word2Vec and Product2Vec."""

@@ -1,0 +1,1 @@
+"""Search: vector stores, documents, chunking and retrieval."""

@@ -23,6 +23,7 @@ from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the scrip
 from gensim.models import Word2Vec  # noqa: E402
 
 from embedding.recsys import baskets as bk  # noqa: E402
+from embedding.recsys import corpus as corpora  # noqa: E402
 from embedding.recsys import recommend as rec  # noqa: E402
 from embedding.recsys import word2vec as w2v  # noqa: E402
 from embedding.search.store import NumpyStore  # noqa: E402
@@ -33,7 +34,7 @@ def report(name: str, ours: float, raw: float) -> None:
           f"ratio {ours / raw:5.2f}")
 
 
-def bench_training(corpus: w2v.Corpus, params: w2v.Word2VecParams, rounds: int) -> None:
+def bench_training(corpus: corpora.Corpus, params: w2v.Word2VecParams, rounds: int) -> None:
     sentences = [list(s) for s in corpus.sentences]
 
     def raw():
@@ -64,7 +65,7 @@ def bench_recommend(rounds: int) -> None:
 
 
 def main() -> None:
-    bench_training(w2v.builtin_corpus(), w2v.Word2VecParams(epochs=3), rounds=3)
+    bench_training(corpora.builtin_corpus(), w2v.Word2VecParams(epochs=3), rounds=3)
     bench_training(bk.basket_corpus(bk.load_baskets()), bk.PRODUCT2VEC_PARAMS, rounds=5)
     bench_recommend(rounds=200)
 

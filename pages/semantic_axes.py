@@ -3,17 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from embedding.charts.axes import axes_scatter, axis_strip
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
-from embedding.words.axes import (
-    AXIS_PRESETS,
-    axes_scatter,
-    axis_strip,
-    baseline,
-    extremes,
-    make_axis,
-    scores,
-)
+from embedding.words.axes import baseline, extremes, make_axis, scores
+from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
 from ui.widgets import (
     downloads,

@@ -5,7 +5,9 @@ import streamlit as st
 
 from embedding.charts import beyond as bf
 from embedding.charts import figures
+from embedding.maps import wordmap
 from embedding.recsys import baskets as bk
+from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, neighbours
@@ -24,23 +26,23 @@ def trained_models() -> w2v.ModelCache:
 
 
 @st.cache_resource(show_spinner=False)
-def builtin_corpus() -> w2v.Corpus:
-    return w2v.builtin_corpus()
+def builtin_corpus() -> corpora.Corpus:
+    return corpora.builtin_corpus()
 
 
 @st.cache_resource(show_spinner=False)
-def basket_corpus() -> tuple[list[list[str]], w2v.Corpus]:
+def basket_corpus() -> tuple[list[list[str]], corpora.Corpus]:
     baskets = bk.load_baskets()
     return baskets, bk.basket_corpus(baskets)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Reading your file…")
-def read_upload(data: bytes, name: str, sequences: bool) -> w2v.Corpus:
+def read_upload(data: bytes, name: str, sequences: bool) -> corpora.Corpus:
     """An uploaded file, validated and tokenised once (reruns reuse it; read-only)."""
-    return w2v.corpus_from_upload(data, name=name, sequences=sequences)
+    return corpora.corpus_from_upload(data, name=name, sequences=sequences)
 
 
-def train_with_progress(corpus: w2v.Corpus, params: w2v.Word2VecParams,
+def train_with_progress(corpus: corpora.Corpus, params: w2v.Word2VecParams,
                         live_chart: bool = False) -> w2v.TrainedVectors:
     """The cached model, or train it now with a progress bar that moves every epoch (and, with
     ``live_chart``, the loss bars growing epoch by epoch)."""
@@ -86,7 +88,7 @@ def lesson_tab() -> None:
     sentence = left.text_input("A sentence", key=url_key("x2v_sentence",
                                                           "the quick brown fox jumps over the "
                                                           "lazy dog"), max_chars=300)
-    tokens = w2v.tokenize(sentence)[:12]
+    tokens = corpora.tokenize(sentence)[:12]
     if len(tokens) < 2:
         st.info("Type a sentence of at least two words (letters, not just numbers or emoji).")
         return
@@ -148,7 +150,7 @@ def settings_form(sequences: bool) -> w2v.Word2VecParams:
                               sample=0.0 if sequences else DEFAULTS.sample)
 
 
-def choose_corpus() -> w2v.Corpus | None:
+def choose_corpus() -> corpora.Corpus | None:
     source = st.radio("Train on", SOURCES, key=url_choice("x2v_source", SOURCES[0], SOURCES))
     to_url("x2v_source")
     if source == SOURCES[0]:
@@ -157,7 +159,7 @@ def choose_corpus() -> w2v.Corpus | None:
     help_text = ("One sequence per line, items separated by spaces or commas, e.g. a playlist "
                  "per line: `song_a song_b song_c`." if sequences else
                  "Plain text saved as UTF-8, up to 2 MB; the first "
-                 f"{w2v.MAX_TOKENS:,} words are used.")
+                 f"{corpora.MAX_TOKENS:,} words are used.")
     upload = st.file_uploader("Your file", type=["txt", "csv"], key="x2v_upload", help=help_text)
     st.caption(help_text)
     if upload is None:
@@ -166,11 +168,11 @@ def choose_corpus() -> w2v.Corpus | None:
         return None
     try:
         corpus = read_upload(upload.getvalue(), upload.name[:60], sequences)
-    except w2v.CorpusError as exc:
+    except corpora.CorpusError as exc:
         st.warning(str(exc), icon=":material/description:")
         return None
     if corpus.truncated:
-        st.info(f"Only the first {w2v.MAX_TOKENS:,} words are used, to keep training quick.")
+        st.info(f"Only the first {corpora.MAX_TOKENS:,} words are used, to keep training quick.")
     return corpus
 
 
@@ -186,7 +188,7 @@ def train_tab() -> None:
         return
     try:
         result = train_with_progress(corpus, params, live_chart=True)
-    except (w2v.TrainingTooLargeError, w2v.CorpusError, ValueError) as exc:
+    except (w2v.TrainingTooLargeError, corpora.CorpusError, ValueError) as exc:
         st.warning(str(exc), icon=":material/speed:")
         return
     losses = result.losses
@@ -251,7 +253,7 @@ def train_tab() -> None:
     map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
         with st.spinner("Drawing the map…"):
-            wmap = w2v.word_map(wv, map_words, method.lower())
+            wmap = wordmap.word_map(wv, map_words, method.lower())
     except ValueError as exc:
         st.info(str(exc))
         return
@@ -292,7 +294,7 @@ def basket_tab() -> None:
     baskets, corpus = basket_corpus()
     try:
         result = train_with_progress(corpus, bk.PRODUCT2VEC_PARAMS)
-    except (w2v.CorpusError, ValueError) as exc:  # pragma: no cover - shipped data
+    except (corpora.CorpusError, ValueError) as exc:  # pragma: no cover - shipped data
         st.error(f"The basket data could not be used: {exc}")
         return
     wv = result.wv
@@ -315,7 +317,7 @@ def basket_tab() -> None:
     colour = st.segmented_control("Colour the map by", ["mission", "aisle"],
                                   key=url_choice("x2v_colour", "mission", ["mission", "aisle"]))
     colour = colour or "mission"
-    pmap = w2v.pca_map(wv, [q.name for q in bk.PRODUCTS])  # explained variance for the axes
+    pmap = wordmap.pca_map(wv, [q.name for q in bk.PRODUCTS])  # explained variance for the axes
     prods = [bk.BY_NAME[n] for n in pmap.words]
     groups = [q.mission if colour == "mission" else q.aisle for q in prods]
     pfig = bf.grouped_map([q.label for q in prods], pmap.xy, groups,

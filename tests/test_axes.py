@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedding.words.axes import (
-    AXIS_PRESETS,
-    axes_scatter,
-    axis_strip,
-    baseline,
-    extremes,
-    make_axis,
-    project,
-    scores,
-)
+from embedding.charts.axes import axes_scatter, axis_strip
+from embedding.words.axes import baseline, extremes, make_axis, project, scores
+from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list
 
 

@@ -9,22 +9,24 @@ import sys
 import numpy as np
 import pytest
 
+from embedding.maps.wordmap import pca_map
 from embedding.recsys import baskets as bk
-from embedding.recsys.word2vec import (
+from embedding.recsys.corpus import (
     MAX_UPLOAD_BYTES,
     CorpusError,
+    builtin_corpus,
+    corpus_from_text,
+    corpus_from_upload,
+    tokenize,
+    vocabulary_size,
+)
+from embedding.recsys.word2vec import (
     ModelCache,
     TrainingTooLargeError,
     Word2VecParams,
-    builtin_corpus,
     check_budget,
-    corpus_from_text,
-    corpus_from_upload,
-    pca_map,
-    tokenize,
     train_word2vec,
     training_pairs,
-    vocabulary_size,
     work_units,
 )
 from tests.conftest import ROOT
@@ -190,7 +192,7 @@ def test_pca_map_of_trained_vectors():
 
 
 def test_umap_map_of_trained_vectors_is_seeded(product2vec):
-    from embedding.recsys.word2vec import word_map
+    from embedding.maps.wordmap import word_map
 
     names = [p.name for p in bk.PRODUCTS]
     a, b = word_map(product2vec.wv, names, "umap"), word_map(product2vec.wv, names, "umap")
@@ -269,7 +271,7 @@ def test_pairs_of_one_position_only():
 
 
 def test_sequence_corpus_keeps_items_verbatim():
-    from embedding.recsys.word2vec import corpus_from_sequences
+    from embedding.recsys.corpus import corpus_from_sequences
 
     c = corpus_from_sequences("Song_A song_b\nsong_b, song_c;song_d\nlonely\n\n")
     assert c.sentences == (("Song_A", "song_b"), ("song_b", "song_c", "song_d"))

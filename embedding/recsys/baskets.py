@@ -25,7 +25,8 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from embedding.paths import DATA
-from embedding.recsys.word2vec import Corpus, TrainedVectors, Word2VecParams, train_word2vec
+from embedding.recsys.corpus import Corpus
+from embedding.recsys.word2vec import TrainedVectors, Word2VecParams, train_word2vec
 from embedding.words.vocab import UnknownWordError
 
 BASKETS_FILE = DATA / "baskets.txt"

@@ -9,30 +9,28 @@ context word from ``negative`` random words, which makes training cheap enough t
 Training here is bounded (corpus size, epochs, vector size, one worker, a work budget) and
 seeded, so the same settings always give the same vectors on any machine.
 
-    >>> result = train_word2vec(builtin_corpus(), Word2VecParams(epochs=5))
+Reading a corpus lives in :mod:`embedding.recsys.corpus`; maps of the result in
+:mod:`embedding.maps.wordmap`.
+
+    >>> result = train_word2vec(builtin_corpus(), Word2VecParams(epochs=5))  # doctest: +SKIP
     >>> result.wv.most_similar("police", topn=1)        # doctest: +SKIP
     >>> [round(x) for x in result.losses]               # loss of each epoch  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import zlib
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
-#: Largest uploaded text file we read, in bytes (the rest of the server stays responsive).
-MAX_UPLOAD_BYTES = 2_000_000
-#: At most this many tokens of a corpus are used for training (the rest is cut, with a note).
-MAX_TOKENS = 120_000
+from embedding.recsys.corpus import Corpus, CorpusError, vocabulary_size
+
 #: Largest vocabulary kept (rarest words are dropped beyond it), so a model stays small.
 MAX_VOCAB = 20_000
 #: Training cost ceiling (see :func:`work_units`): ~6× the default run, ~10 s on one busy core.
@@ -47,16 +45,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "epochs": (1, 30),
     "min_count": (1, 20),
 }
-#: A sentence longer than this is cut into pieces (gensim ignores words past 10,000 anyway).
-MAX_SENTENCE_TOKENS = 1_000
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _training_slots = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
-
-
-class CorpusError(ValueError):
-    """A corpus that cannot be trained on (not text, empty, too few words); the message says why."""
 
 
 class TrainingTooLargeError(ValueError):
@@ -98,156 +87,6 @@ class Word2VecParams:
         if not 0.0 <= self.sample <= 0.01:
             raise ValueError("sample must be from 0 (no down-sampling) to 0.01.")
         return self
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """Tokenised sentences ready for Word2Vec, and what was cut to keep training bounded.
-
-    Usage: ``corpus = corpus_from_text("The cat sat. The dog ran."); corpus.n_tokens`` → 6
-    """
-
-    sentences: tuple[tuple[str, ...], ...]
-    name: str
-    truncated: bool = False  # True when the text had more than MAX_TOKENS tokens
-
-    @property
-    def n_tokens(self) -> int:
-        return sum(len(s) for s in self.sentences)
-
-    @property
-    def key(self) -> str:
-        """A short fingerprint of the content (same text → same key), for caching."""
-        h = zlib.crc32("\n".join(" ".join(s) for s in self.sentences).encode("utf-8"))
-        return f"{self.name}:{self.n_tokens}:{h:08x}"
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words of any alphabet (numbers, punctuation and emoji dropped).
-
-    Usage: ``tokenize("Don't panic: 42 Ça va!")`` → ``["don't", "panic", "ça", "va"]``
-    """
-    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
-
-
-def corpus_from_text(text: str, name: str = "text", max_tokens: int = MAX_TOKENS) -> Corpus:
-    """Split ``text`` into sentences (at . ! ? and line breaks) of lower-case word tokens.
-
-    Usage: ``corpus_from_text("A cat. A dog.").sentences`` → ``(("a", "cat"), ("a", "dog"))``
-
-    One-word sentences are dropped (they have no context); at most ``max_tokens`` tokens are
-    kept and ``truncated`` says so. Raises :class:`CorpusError` when nothing is left.
-    """
-    sentences: list[tuple[str, ...]] = []
-    total = 0
-    truncated = False
-    for chunk in _SENTENCE_END.split(text):
-        words = tokenize(chunk)
-        for start in range(0, len(words), MAX_SENTENCE_TOKENS):
-            piece = words[start:start + MAX_SENTENCE_TOKENS]
-            if len(piece) < 2:
-                continue
-            if total + len(piece) > max_tokens:
-                piece = piece[: max_tokens - total]
-                truncated = True
-            if len(piece) >= 2:
-                sentences.append(tuple(piece))
-                total += len(piece)
-            if truncated:
-                break
-        if truncated:
-            break
-    if not sentences:
-        raise CorpusError(
-            "There are no sentences with words in this text. Upload plain text with some "
-            "sentences in it (numbers, symbols and emoji are ignored)."
-        )
-    return Corpus(tuple(sentences), name, truncated)
-
-
-_ITEM_SPLIT = re.compile(r"[\s,;]+")
-#: Longest item name kept in a sequence corpus (longer ones are cut).
-MAX_ITEM_CHARS = 60
-
-
-def corpus_from_sequences(text: str, name: str = "sequences",
-                          max_tokens: int = MAX_TOKENS) -> Corpus:
-    """One sequence per line (a playlist, a basket, a session), items split on spaces, commas,
-    semicolons or tabs and kept as they are (case included): the input of any "X2Vec".
-
-    Usage: ``corpus_from_sequences("song_a song_b\nsong_b, song_c").sentences``
-    → ``(("song_a", "song_b"), ("song_b", "song_c"))``
-    """
-    sentences: list[tuple[str, ...]] = []
-    total = 0
-    truncated = False
-    for line in text.splitlines():
-        items = [t[:MAX_ITEM_CHARS] for t in _ITEM_SPLIT.split(line.strip()) if t]
-        items = items[:MAX_SENTENCE_TOKENS]
-        if total + len(items) > max_tokens:
-            items, truncated = items[: max_tokens - total], True
-        if len(items) >= 2:
-            sentences.append(tuple(items))
-            total += len(items)
-        if truncated:
-            break
-    if not sentences:
-        raise CorpusError(
-            "No line has two or more items. Put one sequence per line (a playlist, a basket…), "
-            "its items separated by spaces or commas."
-        )
-    return Corpus(tuple(sentences), name, truncated)
-
-
-def corpus_from_upload(data: bytes, name: str = "upload", sequences: bool = False) -> Corpus:
-    """Validate an uploaded file by its content, then read it as UTF-8 text (or, with
-    ``sequences=True``, as one sequence of items per line, see :func:`corpus_from_sequences`).
-
-    Usage: ``corpus_from_upload(b"The cat sat on the mat. The dog sat on the log.")``
-
-    Raises :class:`CorpusError` (with a message a student can act on) for a file that is too
-    big, binary (a PDF, an image, a zip…), not UTF-8, or without sentences.
-    """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise CorpusError(
-            f"That file is {len(data) / 1e6:.1f} MB; the trainer reads at most "
-            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB of text. Upload a shorter text file."
-        )
-    if b"\x00" in data[:65536]:
-        raise CorpusError(
-            "That file looks binary (a PDF, an image, a Word document?), not plain text. "
-            "Save it as a .txt file (UTF-8) and upload that."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"That file is not UTF-8 text (byte {exc.start} cannot be read). Open it in an "
-            "editor and save it as UTF-8 plain text."
-        ) from None
-    if sequences:
-        return corpus_from_sequences(text, name=name)
-    return corpus_from_text(text, name=name)
-
-
-def builtin_corpus() -> Corpus:
-    """The Lee background corpus that ships with gensim: 300 news stories, ~58,000 words.
-
-    Usage: ``builtin_corpus().n_tokens`` → 58,000 or so
-    """
-    from gensim.test.utils import datapath
-
-    text = Path(datapath("lee_background.cor")).read_text(encoding="utf-8")
-    return corpus_from_text(text, name="lee_background")
-
-
-def vocabulary_size(corpus: Corpus, min_count: int) -> int:
-    """How many distinct words appear at least ``min_count`` times (Word2Vec's vocabulary).
-
-    Usage: ``vocabulary_size(corpus_from_text("a b. a c."), 2)`` → 1
-    """
-    counts = Counter(w for s in corpus.sentences for w in s)
-    return sum(1 for c in counts.values() if c >= min_count)
 
 
 def work_units(n_tokens: int, params: Word2VecParams) -> float:
@@ -463,55 +302,6 @@ def frequent_words(wv: KeyedVectors, n: int = 150, min_chars: int = 1) -> list[s
     Usage: ``frequent_words(result.wv, 3)`` → ``["the", "to", "of"]``
     """
     return [w for w in wv.index_to_key if len(w) >= min_chars][: max(0, n)]
-
-
-@dataclass(frozen=True)
-class WordMap:
-    """2-D coordinates of some words; for PCA, how much of the spread the two axes keep."""
-
-    words: tuple[str, ...]
-    xy: np.ndarray  # shape (n, 2)
-    explained: tuple[float, float] | None  # share of the variance on each axis (PCA only)
-    method: str = "pca"
-
-
-def _known_vectors(wv: KeyedVectors, words: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    keep = list(dict.fromkeys(w for w in words if w in wv.key_to_index))
-    if len(keep) < 4:
-        raise ValueError("A map needs at least four words that the model knows.")
-    return keep, np.stack([wv.get_vector(w, norm=True) for w in keep]).astype(np.float64)
-
-
-def pca_map(wv: KeyedVectors, words: Sequence[str]) -> WordMap:
-    """Project the vectors of ``words`` (unknown ones skipped) onto their two main directions.
-
-    Usage: ``pca_map(result.wv, ["king", "queen", "man", "woman"]).xy.shape`` → ``(4, 2)``
-    """
-    from sklearn.decomposition import PCA
-
-    keep, vectors = _known_vectors(wv, words)
-    pca = PCA(n_components=2, svd_solver="full")
-    xy = pca.fit_transform(vectors)
-    ratio = pca.explained_variance_ratio_
-    return WordMap(tuple(keep), xy, (float(ratio[0]), float(ratio[1])), "pca")
-
-
-def word_map(wv: KeyedVectors, words: Sequence[str], method: str = "pca") -> WordMap:
-    """A 2-D map of ``words``: ``"pca"`` (straight projection) or ``"umap"`` (keeps each word's
-    nearest neighbours, cosine, seeded; runs through :func:`embedding.maps.projection.project`).
-
-    Usage: ``word_map(result.wv, frequent_words(result.wv, 60), "umap").xy``
-    """
-    if method == "pca":
-        return pca_map(wv, words)
-    if method != "umap":
-        raise ValueError(f"Unknown map method '{method}': use 'pca' or 'umap'.")
-    from embedding.maps.projection import project
-
-    keep, vectors = _known_vectors(wv, words)
-    xy = project(vectors, "umap", dims=2, seed=42, n_neighbors=min(15, len(keep) - 1),
-                 metric="cosine")
-    return WordMap(tuple(keep), np.asarray(xy, dtype=np.float64), None, "umap")
 
 
 def training_pairs(

@@ -26,8 +26,6 @@ from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, warn_un
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
 MAX_IMPORT_BYTES = exs.MAX_JSON_BYTES
 DEFAULT_BASE = "http://localhost:8501/exercises"
-NEEDS = {"toy": (), "closest": ("glove",), "analogy": ("glove",), "order": ("glove", "sbert"),
-         "search": ("sbert",)}
 
 
 # ------------------------------------------------------------------ cached computations
@@ -67,7 +65,7 @@ def solve_json(question_json: str, _kv, _model) -> exs.Solution:
 
 
 def _solve(q: exs.Question, kv_loader, model_loader) -> exs.Solution:
-    need = NEEDS[q.kind]
+    need = q.needs
     kv = kv_loader() if "glove" in need else None
     model = model_loader() if "sbert" in need else None
     return solve_json(json.dumps(exs.question_to_dict(q), sort_keys=True), kv, model)
@@ -342,10 +340,15 @@ def mark_checked(flag: str) -> None:
     st.session_state[flag] = True
 
 
-def answer_widget(q: exs.Question, key: str) -> str | None:
-    if isinstance(q, exs.AnalogyQuestion):
+def uncheck(flag: str) -> None:
+    """A changed answer is not graded until the student presses "Check" again."""
+    st.session_state[flag] = False
+
+
+def answer_widget(q: exs.Question, key: str, flag: str) -> str | None:
+    if q.typed:
         return st.text_input("Your answer (one word)", key=key, max_chars=exs.MAX_WORD,
-                             placeholder="type a word")
+                             placeholder="type a word", on_change=uncheck, args=(flag,))
     docs = corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
     opts = exs.options(q, docs)
     if not opts:
@@ -354,8 +357,9 @@ def answer_widget(q: exs.Question, key: str) -> str | None:
         return None
     if len(opts) > 12:
         return st.selectbox("Your answer", opts, index=None, key=key,
-                            placeholder="Choose a title (type to search)")
-    return st.radio("Your answer", opts, index=None, key=key,
+                            placeholder="Choose a title (type to search)",
+                            on_change=uncheck, args=(flag,))
+    return st.radio("Your answer", opts, index=None, key=key, on_change=uncheck, args=(flag,),
                     format_func=escape_markdown)  # radio labels render Markdown
 
 
@@ -395,11 +399,11 @@ def student_view(ex: exs.ExerciseSet) -> None:
         with st.container(border=True):
             st.markdown(f"#### Question {i + 1}")
             st.markdown(escape_markdown(exs.prompt(q)))
-            response = answer_widget(q, f"ex_ans_{fp}_{i}")
             flag = f"ex_checked_{fp}_{i}"
+            response = answer_widget(q, f"ex_ans_{fp}_{i}", flag)
             st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
                       args=(flag,), icon=":material/task_alt:", disabled=response is None
-                      and not isinstance(q, exs.AnalogyQuestion))
+                      and not q.typed)
             if st.session_state.get(flag):
                 sol = solution(q)
                 if sol is not None:

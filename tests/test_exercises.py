@@ -157,6 +157,7 @@ def test_toy_key_has_exact_numbers_and_worked_steps():
     assert ex.check(q, s, "Ironman").ok
     assert not ex.check(q, s, "Rainman").ok
     assert ex.check(q, s, "").message == "Choose or type an answer first."
+    assert "Cosine compares directions" in ex.check(q, s, "Rainman").message
 
 
 def test_toy_tie_accepts_both():
@@ -175,6 +176,8 @@ def test_word_questions_with_glove(kv, model):
     assert ex.check(q, a, " Queen ").ok
     assert "number 3" in ex.check(q, a, "prince").message
     assert "not in its top 10" in ex.check(q, a, "banana").message
+    assert "input words" in ex.check(q, a, "King").message  # inputs are excluded: say so
+    assert "input words" not in ex.check(q, a, "banana").message
     o = ex.solve(OrderQuestion("chocolate milk", "milk chocolate"), kv, model)
     assert o.correct == "Only SBERT"
     assert dict(o.scores)["GloVe average"] == pytest.approx(1.0, abs=1e-6)
@@ -244,3 +247,12 @@ def test_a_set_too_big_for_a_link_is_refused_on_import():
     assert "would make a link of" in _err(ex.from_json, json.dumps(big))
     assert "would make a link of" in _err(ex.check_link_size, s)
     ex.check_link_size(EXAMPLE_SET)  # no error
+
+
+def test_each_kind_has_its_own_wrong_answer_hint():
+    wrong = {"toy": "Rainman", "closest": "prince", "order": "Both models",
+             "analogy": "banana", "search": ex.BUILTIN_SENTENCES[0]}
+    fake = ex.Solution("x", ("x",), (("x", 1.0),), "s", "n")
+    hints = {q.kind: ex.check(q, fake, wrong[q.kind]).message for q in EXAMPLE_SET.questions}
+    assert len(set(hints.values())) == len(ex.KINDS), hints
+    assert all(not h.startswith("Right") for h in hints.values())

@@ -65,7 +65,12 @@ def test_build_check_and_reveal_the_key(kv, model):
     at.text_input(key=f"ex_ans_{fp}_0").input("prince").run()
     at.button(key=f"ex_check_{fp}_0").click().run()
     assert at.error and "ranks \"prince\" number 3, not first" in plain(at.error[0].value)
+    at.text_input(key=f"ex_ans_{fp}_0").input("king").run()
+    assert not at.error and not at.success  # a changed answer waits for "Check" again
+    at.button(key=f"ex_check_{fp}_0").click().run()
+    assert "one of the three input words" in plain(at.error[0].value)
     at.text_input(key=f"ex_ans_{fp}_0").input("Queen").run()
+    at.button(key=f"ex_check_{fp}_0").click().run()
     assert at.success and plain(at.success[0].value).startswith("Right!")
 
     # Instructor reveals the key.
@@ -89,8 +94,10 @@ def test_shared_link_opens_the_same_set_for_a_student(kv):
     assert at.radio(key=f"ex_ans_{fp}_0").options == ["Ironman", "Rainman"]
     at.radio(key=f"ex_ans_{fp}_0").set_value("Rainman").run()
     at.button(key=f"ex_check_{fp}_0").click().run()
-    assert at.error and plain(at.error[0].value).startswith("Not quite")
+    assert at.error and plain(at.error[0].value).startswith("Not quite. Cosine compares")
     at.radio(key=f"ex_ans_{fp}_0").set_value("Ironman").run()
+    assert not at.success and not at.error  # another pick is not graded until checked again
+    at.button(key=f"ex_check_{fp}_0").click().run()
     assert plain(at.success[0].value).startswith("Right!")
     at.toggle(key="ex_reveal").set_value(True).run()
     assert not at.exception, at.exception

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from embedding.search import store as store_mod
 from embedding.search.store import (
     INDEX_FILE,
     NumpyStore,
@@ -23,10 +22,12 @@ from embedding.search.store import (
     delete_index,
     list_indexes,
     open_index,
+    registry,
     suggest_index_name,
     top_k,
     validate_index_name,
 )
+from embedding.search.store import base as store_base
 from tests.conftest import ROOT
 
 BACKENDS = ["numpy", "qdrant"]
@@ -206,10 +207,10 @@ _CRASHER = textwrap.dedent(
     import os, sys
     import numpy as np
     sys.path.insert(0, {root!r})
-    from embedding.search import store
-    s = store.NumpyStore.load(sys.argv[1])
+    from embedding.search.store import NumpyStore, base
+    s = NumpyStore.load(sys.argv[1])
     s.add(["new"], np.ones((1, s.dim), dtype=np.float32))
-    store.os.replace = lambda *a: os._exit(3)  # the process dies after writing, before renaming
+    base.os.replace = lambda *a: os._exit(3)  # the process dies after writing, before renaming
     s.save()
     """
 )
@@ -240,7 +241,7 @@ def test_failed_write_removes_its_temp_file_and_keeps_the_old_index(tmp_path, mo
     def boom(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store_mod.os, "fsync", boom)
+    monkeypatch.setattr(store_base.os, "fsync", boom)
     with pytest.raises(OSError, match="disk full"):
         s.save()
     assert sorted(p.name for p in folder.iterdir()) == [INDEX_FILE]  # no temp file left
@@ -294,7 +295,9 @@ def test_index_name_helpers():
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
     monkeypatch.delenv("QDRANT_URL", raising=False)
-    return tmp_path
+    registry.use_backend(None)  # pick again from the environment above
+    yield tmp_path
+    registry.use_backend(None)
 
 
 def test_named_index_lifecycle_numpy(data_dir):
@@ -319,7 +322,9 @@ def test_named_index_lifecycle_numpy(data_dir):
 def test_named_index_lifecycle_qdrant(data_dir, monkeypatch):
     client = QdrantClient(":memory:")
     monkeypatch.setenv("QDRANT_URL", "http://qdrant.invalid:6333")
-    monkeypatch.setattr(store_mod, "_qdrant_client", lambda: client)
+    monkeypatch.setattr(registry, "_qdrant_client_from_env", lambda: client)
+    registry.use_backend(None)
+    assert registry.backend_name() == "qdrant"  # picked from QDRANT_URL
     s = create_index("notes", 2, {"model": "m"})
     assert isinstance(s, QdrantStore)
     s.add(["a", "b"], [[1, 0], [0, 1]], [{"text": "hello"}, {"text": "bye"}])
@@ -381,3 +386,11 @@ def test_searches_stay_consistent_while_another_thread_writes():
     threads[0].join()
     assert problems == []
     assert s.count() == 400
+
+
+def test_the_backend_is_picked_once(data_dir, monkeypatch):
+    assert registry.backend_name() == "numpy"
+    monkeypatch.setenv("QDRANT_URL", "http://qdrant.invalid:6333")
+    assert registry.backend_name() == "numpy"  # not re-read on every call
+    registry.use_backend(None)
+    assert registry.backend_name() == "qdrant"  # no connection made until an index is used

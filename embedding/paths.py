@@ -7,12 +7,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from embedding.config import ROOT, data_dir
+
 DATA = ROOT / "data"  # small files we wrote, shipped in the repo (read-only)
-DATA_ENV = "EMBEDDING_EXPLORER_DATA"
 
 
 def writable_dir(*parts: str) -> Path:
@@ -20,7 +19,6 @@ def writable_dir(*parts: str) -> Path:
 
     Usage: ``writable_dir("indexes", "movies")`` → ``<project>/var/indexes/movies``
     """
-    base = Path(os.environ.get(DATA_ENV) or ROOT / "var")
-    path = base.joinpath(*parts)
+    path = data_dir().joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from embedding.config import library_defaults
+
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".cache" / "numba"))
+# What `make test` exports, for a bare `pytest` too (offline models, numba's cache folder).
+for _name, _value in library_defaults().items():
+    os.environ.setdefault(_name, _value)
 # AppTest runs app.py in this process: no background warm-up thread racing the tests.
 os.environ.setdefault("EMBEDDING_EXPLORER_WARMUP", "0")
 # Tests write indexes and uploads under a throw-away folder, never the user's data.

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 
 import streamlit as st
 
+from embedding import config
 from embedding.models.glove import describe_glove, load_glove
 from embedding.models.sbert import describe_sbert, load_sbert
 
-WARMUP_ENV = "EMBEDDING_EXPLORER_WARMUP"
 _warm_lock = threading.Lock()
 _warm_thread: threading.Thread | None = None
 
@@ -29,10 +28,6 @@ _warm_thread: threading.Thread | None = None
 def glove():
     """The shared GloVe ``KeyedVectors`` (read-only: never modify it)."""
     return load_glove()
-
-
-#: torch threads per encode in the server (env ``EMBEDDING_EXPLORER_TORCH_THREADS``, default 1).
-TORCH_THREADS_ENV = "EMBEDDING_EXPLORER_TORCH_THREADS"
 
 
 @st.cache_resource(show_spinner=f"Loading the sentence model {describe_sbert()} (first time only)…")
@@ -45,7 +40,7 @@ def sbert():
     """
     import torch
 
-    torch.set_num_threads(max(1, int(os.environ.get(TORCH_THREADS_ENV, "1"))))
+    torch.set_num_threads(config.torch_threads())
     return load_sbert()
 
 
@@ -128,7 +123,7 @@ def warm_up() -> None:
     Set ``EMBEDDING_EXPLORER_WARMUP=0`` to switch it off.
     """
     global _warm_thread
-    if os.environ.get(WARMUP_ENV, "1") == "0":
+    if not config.warm_up_enabled():
         return
     with _warm_lock:
         if _warm_thread is None:

@@ -11,26 +11,21 @@ nearest neighbours in the full space that are still among its k nearest on the m
     >>> neighbour_preservation(vectors, project(vectors, "umap", seed=42), k=10)
     0.62…
 
-UMAP's numba code is compiled on first use (tens of seconds); ``NUMBA_CACHE_DIR`` keeps the
-compiled code in ``.cache/numba`` between runs and :func:`warm_up` compiles the rest at server
+UMAP's numba code is compiled on first use (tens of seconds); ``NUMBA_CACHE_DIR`` (set by
+``make run`` and the Docker image, see :mod:`embedding.config`) keeps the compiled code in
+``.cache/numba`` between runs and :func:`warm_up` compiles the rest at server
 start. UMAP and t-SNE runs are serialised by :data:`PROJECTION_LOCK`, because numba's thread
 pool aborts the whole process when two threads enter it at once.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "numba")
-)
 
 METHODS: tuple[str, ...] = ("umap", "tsne", "pca")
 METHOD_NAMES: dict[str, str] = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}

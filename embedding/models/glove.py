@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from gensim.models import KeyedVectors
 
-GLOVE_ENV = "GLOVE_PATH"
+from embedding import config
+
 DEFAULT_NAME = "GloVe 6B 50d (400,000 words)"
 
 
@@ -93,7 +94,7 @@ def load_glove(path: str | None = None) -> KeyedVectors:
     The returned vectors have their unit norms precomputed, so many sessions can share the
     object read-only without one of them mutating it lazily.
     """
-    source = path or os.environ.get(GLOVE_ENV) or None
+    source = path or config.glove_path() or None
     kv = load_glove_text(source) if source else load_glove_package()
     kv.fill_norms()
     return kv
@@ -104,5 +105,5 @@ def describe_glove(path: str | None = None) -> str:
 
     Usage: ``describe_glove()`` → ``"GloVe 6B 50d (400,000 words)"``
     """
-    source = path or os.environ.get(GLOVE_ENV)
+    source = path or config.glove_path()
     return f"word vectors from {Path(source).name}" if source else DEFAULT_NAME

@@ -14,7 +14,6 @@ model goes through :data:`MODEL_LOCK`.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,12 +21,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from embedding import config
 from embedding.models.glove import ModelLoadError
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
 
-SBERT_ENV = "SBERT_MODEL"
 DEFAULT_NAME = "all-MiniLM-L6-v2"
 
 #: Serialises every use of a shared model (encode, tokenizer) across sessions and threads.
@@ -54,10 +53,7 @@ def load_sbert(name_or_path: str | None = None) -> SentenceTransformer:
 
     Usage: ``model = load_sbert()`` (or ``load_sbert("/models/my-sbert")``)
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    source = name_or_path or os.environ.get(SBERT_ENV) or default_model_dir()
+    source = name_or_path or config.sbert_model() or default_model_dir()
     if not Path(source).is_dir():
         raise ModelLoadError(
             f"SBERT_MODEL must be a local sentence-transformers folder; '{source}' is not a "
@@ -80,7 +76,7 @@ def describe_sbert(name_or_path: str | None = None) -> str:
 
     Usage: ``describe_sbert()`` → ``"all-MiniLM-L6-v2"``
     """
-    source = name_or_path or os.environ.get(SBERT_ENV)
+    source = name_or_path or config.sbert_model()
     return Path(source).name if source else DEFAULT_NAME
 
 

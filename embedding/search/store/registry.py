@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from embedding import config
 from embedding.paths import writable_dir
 from embedding.search.store.base import StoreError, VectorStore
 from embedding.search.store.numpy_store import INDEX_FILE, NumpyStore
 from embedding.search.store.qdrant_store import QdrantStore
 
-QDRANT_ENV = "QDRANT_URL"
 META_FILE = "meta.json"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _QDRANT_PREFIX = "ee_"
@@ -165,12 +165,12 @@ class QdrantIndexes:
 def _qdrant_client_from_env() -> Any:
     from qdrant_client import QdrantClient
 
-    return QdrantClient(url=os.environ[QDRANT_ENV])
+    return QdrantClient(url=config.qdrant_url())
 
 
 def pick_backend() -> IndexBackend:
     """The backend the environment asks for: Qdrant when ``QDRANT_URL`` is set, else numpy."""
-    if os.environ.get(QDRANT_ENV):
+    if config.qdrant_url():
         return QdrantIndexes(_qdrant_client_from_env)
     return NumpyIndexes()
 

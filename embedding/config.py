@@ -1,0 +1,126 @@
+"""Every environment variable the app honours, in one place: name, default, one-line meaning.
+
+Values are read when asked for (never cached, never written): a test can ``monkeypatch.setenv``
+and the next call sees it. Nothing here, nor anywhere in ``embedding/`` or ``ui/``, sets an
+environment variable. The variables read by libraries (Hugging Face, numba) are set by whoever
+starts the process: ``make run``/``make test`` export them, the Docker image has them as ``ENV``,
+and :func:`library_defaults` lists their values for anyone starting a server by hand.
+
+    >>> SETTINGS["EMBEDDING_EXPLORER_WARMUP"].default
+    '1'
+    >>> sorted(library_defaults())
+    ['HF_HUB_OFFLINE', 'NUMBA_CACHE_DIR', 'TOKENIZERS_PARALLELISM', 'TRANSFORMERS_OFFLINE']
+
+``python -m embedding.config`` prints the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]  # the project folder
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default (``None``: unset), meaning, and who reads it."""
+
+    name: str
+    default: str | None
+    description: str
+    shown_default: str  # the default as the README shows it
+    library: bool = False  # read by a library, not by our code: set before the process starts
+
+    def raw(self) -> str | None:
+        """The value in the environment now, ``None`` when unset or empty."""
+        return os.environ.get(self.name) or None
+
+    def value(self) -> str | None:
+        """The value in the environment, else the default."""
+        return self.raw() or self.default
+
+
+_NUMBA_CACHE = ROOT / ".cache" / "numba"
+
+#: Every variable, in the order the README lists them.
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("GLOVE_PATH", None,
+                "a GloVe or word2vec **text** file (`.txt`, `.txt.gz`) to use instead of GloVe 6B 50d",
+                "the packaged GloVe 6B 50d"),
+        Setting("SBERT_MODEL", None, "a local sentence-transformers folder",
+                "the packaged all-MiniLM-L6-v2"),
+        Setting("EMBEDDING_EXPLORER_DATA", None,
+                "where search indexes and other written files go", "`var/` in the project"),
+        Setting("EMBEDDING_EXPLORER_WARMUP", "1",
+                "`0` turns off loading the models at server start", "`1`"),
+        Setting("QDRANT_URL", None, "use a Qdrant server as the vector store (scale-out)",
+                "embedded numpy store"),
+        Setting("EMBEDDING_EXPLORER_TORCH_THREADS", "1",
+                "torch threads per SBERT encode in the server", "`1`"),
+        Setting("NUMBA_CACHE_DIR", str(_NUMBA_CACHE),
+                "where numba keeps UMAP's compiled code between runs (read by numba at import)",
+                "`.cache/numba` in the project", library=True),
+        Setting("HF_HUB_OFFLINE", "1",
+                "Hugging Face libraries never touch the network (models are local packages)",
+                "`1`", library=True),
+        Setting("TRANSFORMERS_OFFLINE", "1", "the same for older `transformers` releases",
+                "`1`", library=True),
+        Setting("TOKENIZERS_PARALLELISM", "false",
+                "no tokenizer thread pool (the server encodes a few short texts at a time)",
+                "`false`", library=True),
+    )
+}
+
+
+def glove_path() -> str | None:
+    """``GLOVE_PATH``, or ``None`` for the packaged GloVe 6B 50d."""
+    return SETTINGS["GLOVE_PATH"].raw()
+
+
+def sbert_model() -> str | None:
+    """``SBERT_MODEL``, or ``None`` for the packaged all-MiniLM-L6-v2."""
+    return SETTINGS["SBERT_MODEL"].raw()
+
+
+def data_dir() -> Path:
+    """``EMBEDDING_EXPLORER_DATA``, else ``var/`` in the project: where the app writes files."""
+    raw = SETTINGS["EMBEDDING_EXPLORER_DATA"].raw()
+    return Path(raw) if raw else ROOT / "var"
+
+
+def warm_up_enabled() -> bool:
+    """``False`` only when ``EMBEDDING_EXPLORER_WARMUP`` is ``0``."""
+    return SETTINGS["EMBEDDING_EXPLORER_WARMUP"].value() != "0"
+
+
+def qdrant_url() -> str | None:
+    """``QDRANT_URL``, or ``None`` for the embedded numpy store."""
+    return SETTINGS["QDRANT_URL"].raw()
+
+
+def torch_threads() -> int:
+    """``EMBEDDING_EXPLORER_TORCH_THREADS`` (at least 1; default 1)."""
+    return max(1, int(SETTINGS["EMBEDDING_EXPLORER_TORCH_THREADS"].value() or "1"))
+
+
+def library_defaults() -> dict[str, str]:
+    """The library variables and their values, to put in a server's environment before it starts.
+
+    Usage: ``subprocess.Popen(cmd, env={**library_defaults(), **os.environ})``
+    """
+    return {s.name: s.default for s in SETTINGS.values() if s.library and s.default is not None}
+
+
+def markdown_table() -> str:
+    """The README's configuration table, generated from :data:`SETTINGS`."""
+    rows = ["| variable | meaning | default |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {s.description} | {s.shown_default} |" for s in SETTINGS.values()]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_table())

@@ -21,7 +21,6 @@ from embedding.search.store.base import (
 from embedding.search.store.numpy_store import INDEX_FILE, NumpyStore
 from embedding.search.store.qdrant_store import QdrantStore
 from embedding.search.store.registry import (
-    QDRANT_ENV,
     backend_name,
     create_index,
     delete_index,
@@ -33,7 +32,7 @@ from embedding.search.store.registry import (
 )
 
 __all__ = [
-    "INDEX_FILE", "QDRANT_ENV", "Hit", "NumpyStore", "QdrantStore", "StoreError", "VectorStore",
+    "INDEX_FILE", "Hit", "NumpyStore", "QdrantStore", "StoreError", "VectorStore",
     "atomic_write_bytes", "backend_name", "create_index", "delete_index", "list_indexes",
     "open_index", "suggest_index_name", "top_k", "use_backend", "validate_index_name",
 ]

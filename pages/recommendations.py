@@ -30,16 +30,17 @@ NEW_MOVIE = ("A shy robot who works in a bakery teaches a lonely girl to bake, a
 
 
 def movie_index() -> tuple[list[rec.Movie], NumpyStore]:
-    """The movies and their vector store, shared by all sessions (built at server start, or
-    here with a progress bar if this is the very first visit)."""
-    bar = st.empty()
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Embedding movie blurbs (first time only): {done}/{total}")
-
-    movies, store = resources.movie_recommender(_progress=progress)
-    bar.empty()
-    return movies, store
+    """The movies and their vector store, shared by all sessions. On a fresh server the first
+    visitor starts the build; every visitor watches the same shared progress meanwhile."""
+    build = resources.movie_build()
+    if not build.wait(0):
+        bar = st.progress(0.0, text="Loading the sentence model (first time on this server)…")
+        while not build.wait(0.25):  # redraw this session's bar from the shared counter
+            if build.total:
+                bar.progress(build.fraction(), text="Embedding movie blurbs (first time on "
+                             f"this server): {build.done}/{build.total}")
+        bar.empty()
+    return resources.movie_recommender()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

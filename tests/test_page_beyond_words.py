@@ -150,6 +150,29 @@ def test_recs_picking_more_movies_updates_results_and_url(recs):
     assert "6," in str(recs.query_params["rec_liked"])
 
 
+def test_recs_on_a_fresh_server_build_the_index_once_and_never_crash(model, tmp_path, monkeypatch):
+    """An empty data folder (a new machine): the first visit embeds the movies with a progress
+    bar; its rerun and every later visit reuse the shared index (no CacheReplayClosureError)."""
+    from ui import resources
+
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    resources.movie_recommender.clear()
+    resources.MOVIE_BUILD.reset()  # as on a server that never built it
+    try:
+        first = open_page(RECS, query={"rec_liked": "6"})
+        assert not first.exception, first.exception
+        assert list(tmp_path.rglob("*.npz")), "the index is saved in the empty data folder"
+        first.multiselect(key="rec_liked").select("The Shining (1980)").run()
+        assert not first.exception, first.exception
+        second = open_page(RECS, query={"rec_liked": "6"})
+        assert not second.exception, second.exception
+        assert cards(second)[0][0] == "Event Horizon"
+        assert resources.MOVIE_BUILD.fraction() == 1.0  # the shared counter the bars read
+    finally:
+        resources.movie_recommender.clear()
+        resources.MOVIE_BUILD.reset()
+
+
 def test_recs_nothing_liked_asks_for_a_pick(recs):
     recs.multiselect(key="rec_liked").set_value([]).run()
     assert any("Pick at least one movie" in i.value for i in recs.info)

@@ -72,11 +72,71 @@ def builtin_store(corpus: str, vectorizer: str):
                        cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
 
 
+class SharedBuild:
+    """A slow build shared by every session: runs once in a background thread and reports
+    ``(done, total)`` to a counter any session can read and draw as its own progress bar.
+
+    Nothing is drawn inside the cached loader (a cached function that draws replays its
+    elements into containers of a script run that no longer exists:
+    ``CacheReplayClosureError`` for every later visit). Usage in a page::
+
+        build = resources.movie_build()
+        while not build.wait(0.25):
+            bar.progress(build.fraction())
+    """
+
+    def __init__(self, name: str, target):
+        self.name, self._target = name, target
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._finished = threading.Event()
+        self.done = self.total = 0
+        self.error: BaseException | None = None
+
+    def report(self, done: int, total: int) -> None:
+        """The loader's progress callback (any thread)."""
+        self.done, self.total = int(done), int(total)
+
+    def fraction(self) -> float:
+        """How far the build is, from 0 to 1 (0 before the first report)."""
+        done, total = self.done, self.total
+        return min(1.0, done / total) if total else 0.0
+
+    def _run(self) -> None:
+        try:
+            self._target()
+        except BaseException as exc:  # the page calls the loader again and shows the error
+            self.error = exc
+        finally:
+            self._finished.set()
+
+    def start(self) -> SharedBuild:
+        """Start the build in the background unless it already started; returns ``self``."""
+        with self._lock:
+            if self._thread is None:
+                # named like the warm-up thread, so _QuietWarmUp drops its context notes too
+                self._thread = threading.Thread(target=self._run, name="model-warm-up",
+                                                daemon=True)
+                self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait at most ``timeout`` seconds; ``True`` once the build has finished."""
+        return self._finished.wait(timeout)
+
+    def reset(self) -> None:
+        """Forget a finished build (after the loader's cache was cleared)."""
+        with self._lock:
+            if self._thread is not None and not self._thread.is_alive():
+                self._thread, self.error, self.done, self.total = None, None, 0, 0
+                self._finished.clear()
+
+
 @st.cache_resource(show_spinner=False)
-def movie_recommender(_progress=None):
+def movie_recommender():
     """``(movies, store)`` for recommendations: SBERT on "title. genres. plot", one row a movie.
 
-    ``_progress(done, total)`` reports the first embedding on a server (not part of the key).
+    The first embedding on a server reports to :data:`MOVIE_BUILD` (pages draw it from there).
     """
     from embedding.paths import writable_dir
     from embedding.recsys import recommend as rec
@@ -84,8 +144,17 @@ def movie_recommender(_progress=None):
 
     movies = rec.load_movies()
     store = rec.movie_store(SbertVectorizer(sbert()), movies,
-                            writable_dir("cache", rec.CACHE_NAME), progress=_progress)
+                            writable_dir("cache", rec.CACHE_NAME), progress=MOVIE_BUILD.report)
     return movies, store
+
+
+#: The movie index build shared by every session (see :func:`movie_build`).
+MOVIE_BUILD = SharedBuild("movie recommendations", movie_recommender)
+
+
+def movie_build() -> SharedBuild:
+    """The movie index build, started in the background if nobody started it yet."""
+    return MOVIE_BUILD.start()
 
 
 def _warm_corpora() -> None:

@@ -12,7 +12,7 @@ from embedding.classroom.explain import (
     worked_steps,
 )
 from embedding.similarity import cosine_steps
-from ui.widgets import downloads, explain, to_url, url_key
+from ui.widgets import downloads, explain, show_chart, to_url, url_key
 
 PRESETS = {
     "Lecture exercise: Avatar, Ironman, Rainman": {
@@ -99,7 +99,7 @@ dims = len(vectors[liked])
 if dims in (2, 3):
     st.subheader(f"The vectors as arrows ({dims}-D)")
     fig = figures.vector_arrows(vectors)
-    st.plotly_chart(fig, key="toy_arrows")
+    show_chart(fig, key="toy_arrows")
     downloads("toy_vectors", df=table, fig=fig, key="toy_dl")
 else:
     st.info(f"Arrows are drawn for 2-D and 3-D vectors; these have {dims} dimensions, but the "

@@ -16,6 +16,7 @@ from ui.widgets import (
     explain,
     glove_or_stop,
     sbert_or_stop,
+    show_chart,
     to_url,
     url_choice,
     url_int,
@@ -260,8 +261,8 @@ focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=K_SC
 fig = embedding_map(coords, labels, categories, near, show_labels=show_labels and n <= MAX_LABELS,
                     highlight=focus, highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
                     axis_name=name, space=space)
-chart_slot.plotly_chart(fig, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
-                        selection_mode="points", config={"scrollZoom": True})
+show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
+           selection_mode="points", config={"scrollZoom": True})
 coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
 coords_df.insert(0, "category", categories)
 coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
@@ -327,7 +328,7 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
         status.update(label="All methods computed", state="complete")
     cmp_df = pd.DataFrame(rows)
     cmp_fig = preservation_bars(list(cmp_df["method"]), list(cmp_df["neighbours kept"]), K_SCORE)
-    st.plotly_chart(cmp_fig, key="map_cmp_chart")
+    show_chart(cmp_fig, key="map_cmp_chart")
     st.dataframe(cmp_df, width="stretch", hide_index=True)
     if n > proj.TSNE_MAX_POINTS:
         st.caption(f"t-SNE is left out: it is too slow for {n:,} points on this server "

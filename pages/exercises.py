@@ -21,7 +21,7 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
 from ui import resources
-from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, warn_unknown
+from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_chart, warn_unknown
 
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
 MAX_IMPORT_BYTES = exs.MAX_JSON_BYTES
@@ -383,7 +383,7 @@ def key_for(i: int, q: exs.Question) -> None:
     fig = figures.score_bars(list(df["answer"].astype(str).str.slice(0, 60)),
                              list(df[sol.score_name]), highlight=0)
     fig.update_xaxes(title=sol.score_name)
-    st.plotly_chart(fig, key=f"ex_keyfig_{i}")
+    show_chart(fig, key=f"ex_keyfig_{i}")
     st.dataframe(df, hide_index=True, width="stretch")
     downloads(f"exercise-{i + 1}-key", df=df, fig=fig, key=f"ex_keydl_{i}")
 

@@ -11,6 +11,7 @@ from ui.widgets import (
     downloads,
     explain,
     sbert_or_stop,
+    show_chart,
     to_url,
     url_key,
     warn_unknown,
@@ -66,7 +67,7 @@ else:
     labels, model_name = items, "SBERT"
 
 fig = figures.similarity_heatmap(labels, matrix, title=f"Cosine similarity ({model_name})")
-st.plotly_chart(fig, key="heat_chart")
+show_chart(fig, key="heat_chart")
 table = pd.DataFrame(matrix.round(4), columns=labels)
 table.insert(0, "item", labels)
 downloads("similarity_matrix", df=table, fig=fig, key="heat_dl")

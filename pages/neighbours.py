@@ -19,6 +19,7 @@ from embedding.words.vocab import (
 from ui.widgets import (
     downloads,
     explain,
+    show_chart,
     to_url,
     url_choice,
     url_int,
@@ -80,7 +81,7 @@ with tab_nb:
                                      title=f"Cosine similarity with “{key}”")
             c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
-            c2.plotly_chart(fig, key="nb_chart")
+            show_chart(fig, c2, key="nb_chart")
             downloads(f"neighbours_{key}", df=table, fig=fig, key="nb_dl")
             explain(
                 f"We compare “{key}” with **every one of the {len(kv):,} words** and keep the "
@@ -147,7 +148,7 @@ with tab_an:
                 fig.update_xaxes(title="3CosMul score", range=None)
             c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
-            c2.plotly_chart(fig, key="nb_an_chart")
+            show_chart(fig, c2, key="nb_an_chart")
             downloads(f"analogy_{kb}-{ka}+{kc}", df=table, fig=fig, key="nb_an_dl")
 
             st.markdown("##### The fine print: the three input words are excluded")

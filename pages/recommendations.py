@@ -17,6 +17,7 @@ from ui.widgets import (
     downloads,
     explain,
     sbert_or_stop,
+    show_chart,
     to_url,
     url_choice,
     url_int,
@@ -81,7 +82,7 @@ def show_results(movies, results: list[rec.Explained], against: str, key: str,
     labels = [f"{n}. {movies[r.row].title}" for n, r in enumerate(results, start=1)]
     fig = figures.score_bars(labels, [r.score for r in results],
                              title=f"Cosine with {against}")
-    st.plotly_chart(fig, key=f"{key}_chart")
+    show_chart(fig, key=f"{key}_chart")
     df = pd.DataFrame({
         "rank": range(1, len(results) + 1),
         "title": [movies[r.row].title for r in results],
@@ -172,7 +173,7 @@ def cold_start_tab(movies, store, emb) -> None:
             st.dataframe(udf, hide_index=True)
             ufig = figures.score_bars([n for n, _ in matches], [s for _, s in matches],
                                       highlight=0)
-            st.plotly_chart(ufig, key="rec_users_chart")
+            show_chart(ufig, key="rec_users_chart")
             downloads("new_movie_viewers", df=udf, fig=ufig, key="rec_users")
         with right:
             st.markdown("**Movies it is most like**")

@@ -12,6 +12,7 @@ from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_l
 from ui.widgets import (
     downloads,
     explain,
+    show_chart,
     to_url,
     url_choice,
     url_key,
@@ -133,7 +134,7 @@ x = scores(kv, keys, axis)
 if not two:
     base = baseline(kv, axis)
     fig = axis_strip(keys, x, axis, base)
-    st.plotly_chart(fig, key="ax_chart")
+    show_chart(fig, key="ax_chart")
     table = pd.DataFrame({"word": keys, "score": x.round(4),
                           "leans toward": [axis.high if v > 0 else axis.low for v in x]})
     table = table.sort_values("score", kind="stable").reset_index(drop=True)
@@ -145,7 +146,7 @@ if not two:
 else:
     y = scores(kv, keys, axis2)
     fig = axes_scatter(keys, x, y, axis, axis2)
-    st.plotly_chart(fig, key="ax_scatter")
+    show_chart(fig, key="ax_scatter")
     table = pd.DataFrame({"word": keys, f"score on {axis.name}": x.round(4),
                           f"score on {axis2.name}": y.round(4)})
     st.dataframe(table, hide_index=True, key="ax_table2")

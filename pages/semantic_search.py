@@ -47,6 +47,7 @@ from ui.widgets import (
     glove_or_stop,
     sbert_or_stop,
     sbert_rows,
+    show_chart,
     to_url,
     url_choice,
     url_int,
@@ -87,7 +88,7 @@ def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
     labels = [chart_label(r.rank, f"{r.title} · {r.position}" if with_position else r.title)
               for r in rows]
     fig = figures.score_bars(labels, [r.score for r in rows], title=title)
-    st.plotly_chart(fig, key=f"{key}_chart")
+    show_chart(fig, key=f"{key}_chart")
     st.dataframe(
         df, hide_index=True, key=f"{key}_table",
         column_order=(("rank", "score", "title", "shared", "text") if compact else None),

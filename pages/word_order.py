@@ -12,6 +12,7 @@ from ui.widgets import (
     glove_or_stop,
     sbert_or_stop,
     sbert_rows,
+    show_chart,
     to_url,
     url_key,
 )
@@ -69,7 +70,7 @@ else:
 st.subheader("The two GloVe averages, side by side")
 strips = figures.vector_strips({a: r.glove_a.vector, b: r.glove_b.vector},
                                 title="50 dimensions of each averaged vector")
-st.plotly_chart(strips, key="order_strips")
+show_chart(strips, key="order_strips")
 downloads("glove_averages", fig=strips, key="order_strips_dl",
           df=pd.DataFrame({"dimension": range(len(r.glove_a.vector)),
                            a: r.glove_a.vector, b: r.glove_b.vector}))
@@ -85,7 +86,7 @@ table = pd.DataFrame({
 })
 st.dataframe(table, hide_index=True, width="stretch")
 fig = figures.model_comparison(labels, table["GloVe average"], table["SBERT"])
-st.plotly_chart(fig, key="order_chart")
+show_chart(fig, key="order_chart")
 downloads("word_order", df=table, fig=fig, key="order_dl")
 explain(
     "**Why?** An average is a sum divided by a count, and a sum does not care about order: "

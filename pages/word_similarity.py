@@ -15,7 +15,15 @@ from embedding.words.vocab import (
     word_rank,
     word_similarity,
 )
-from ui.widgets import downloads, explain, to_url, url_key, warn_unknown, word_vectors_picker
+from ui.widgets import (
+    downloads,
+    explain,
+    show_chart,
+    to_url,
+    url_key,
+    warn_unknown,
+    word_vectors_picker,
+)
 
 TRY = [("chocolate", "milk"), ("king", "queen"), ("cat", "dog"), ("hot", "cold"),
        ("paris", "france"), ("banana", "democracy")]
@@ -60,7 +68,7 @@ m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}", f"of {len(k
           delta_color="off")
 fig = figures.vector_strips({wa: va, wb: vb}, title="The two vectors, dimension by dimension "
                             "(similar words share colour patterns)")
-st.plotly_chart(fig, key="wordsim_strips")
+show_chart(fig, key="wordsim_strips")
 table = pd.DataFrame({"dimension": range(len(va)), wa: va, wb: vb})
 downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")
 explain(

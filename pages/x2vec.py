@@ -11,7 +11,16 @@ from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, neighbours
-from ui.widgets import downloads, explain, to_url, url_choice, url_int, url_key, warn_unknown
+from ui.widgets import (
+    downloads,
+    explain,
+    show_chart,
+    to_url,
+    url_choice,
+    url_int,
+    url_key,
+    warn_unknown,
+)
 
 METHODS = ("skip-gram", "CBOW")
 SOURCES = ("Built-in: 300 news stories (gensim's Lee corpus)", "Upload a text file (.txt)",
@@ -60,8 +69,8 @@ def train_with_progress(corpus: corpora.Corpus, params: w2v.Word2VecParams,
                                            f"loss of this epoch {report.loss:,.0f}")
         if chart is not None:
             so_far.append(report.loss)
-            chart.plotly_chart(bf.loss_curve(so_far, title=f"Training… epoch {report.epoch} "
-                                                           f"of {report.epochs}"))
+            show_chart(bf.loss_curve(so_far, title=f"Training… epoch {report.epoch} "
+                                                   f"of {report.epochs}"), chart)
 
     def on_queue() -> None:
         bar.progress(0.0, text="Another training is running on this server; yours starts as "
@@ -102,7 +111,7 @@ def lesson_tab() -> None:
                               key="x2v_demo_centre")
     centre = positions.index(picked)
     sg = method == "skip-gram"
-    st.plotly_chart(bf.skipgram_diagram(tokens, centre, window, sg), key="x2v_diagram")
+    show_chart(bf.skipgram_diagram(tokens, centre, window, sg), key="x2v_diagram")
     pairs = w2v.training_pairs(tokens, window, sg)
     here = w2v.training_pairs(tokens, window, sg, centre=centre)
     st.markdown(f"**At this position** the model learns {len(here)} example"
@@ -203,7 +212,7 @@ def train_tab() -> None:
 
     st.subheader("Training loss")
     fig = bf.loss_curve(losses)
-    st.plotly_chart(fig, key="x2v_loss")
+    show_chart(fig, key="x2v_loss")
     loss_df = pd.DataFrame({"epoch": range(1, len(losses) + 1), "loss": [round(x) for x in losses]})
     downloads("word2vec_loss", df=loss_df, fig=fig, key="x2v_loss_dl")
     explain(
@@ -235,7 +244,7 @@ def train_tab() -> None:
         left.dataframe(ndf, hide_index=True)
         nfig = figures.score_bars([h for h, _ in hits], [s for _, s in hits],
                                   title=f"Closest to '{word}'")
-        right.plotly_chart(nfig, key="x2v_neighbours")
+        show_chart(nfig, right, key="x2v_neighbours")
         downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
         explain(
             f"These words appeared in contexts like those of **{escape_markdown(word)}** in "
@@ -265,7 +274,7 @@ def train_tab() -> None:
     if wmap.explained is None:
         mfig.update_xaxes(title="UMAP 1", showticklabels=False)
         mfig.update_yaxes(title="UMAP 2", showticklabels=False)
-    st.plotly_chart(mfig, key="x2v_map_chart")
+    show_chart(mfig, key="x2v_map_chart")
     mdf = pd.DataFrame({"word": wmap.words, "x": wmap.xy[:, 0].round(4),
                         "y": wmap.xy[:, 1].round(4)})
     downloads("word2vec_map", df=mdf, fig=mfig, key="x2v_map_dl")
@@ -323,7 +332,7 @@ def basket_tab() -> None:
     pfig = bf.grouped_map([q.label for q in prods], pmap.xy, groups,
                           hover=[f"{q.label}: {q.mission} · aisle {q.aisle}" for q in prods],
                           explained=pmap.explained, title=f"Products coloured by {colour}")
-    st.plotly_chart(pfig, key="x2v_products")
+    show_chart(pfig, key="x2v_products")
     pdf = pd.DataFrame({"product": [q.label for q in prods], "mission": [q.mission for q in prods],
                         "aisle": [q.aisle for q in prods], "x": pmap.xy[:, 0].round(4),
                         "y": pmap.xy[:, 1].round(4)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from embedding.charts import theme
 from embedding.models.glove import ModelLoadError
 from embedding.models.sbert import encode
 from embedding.text import escape_markdown
@@ -102,6 +103,17 @@ PRESENT_KEY = "present"  # session + URL key of presentation mode
 def presenting() -> bool:
     """True when presentation mode (big fonts, no side explanations) is on."""
     return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def show_chart(fig, where=None, **kwargs):
+    """``st.plotly_chart(fig, **kwargs)`` in ``where`` (a column or container; the page when
+    ``None``), with every font enlarged in presentation mode. Returns what plotly_chart returns.
+
+    Usage: ``show_chart(fig, c2, key="nb_chart")``
+    """
+    if presenting():
+        fig = theme.for_projector(fig)
+    return (where or st).plotly_chart(fig, **kwargs)
 
 
 def explain(markdown: str, title: str = "Why?") -> None:

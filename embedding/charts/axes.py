@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from embedding.charts.theme import BLUE, GREY, MUTED, RED, layout
 from embedding.words.axes import Axis, Baseline
 
 
@@ -24,7 +25,7 @@ def axis_strip(
     """
     vals = np.asarray(values, dtype=float)
     order = np.argsort(vals, kind="stable")
-    colors = ["#E45756" if v < 0 else "#4C78A8" for v in vals[order]]
+    colors = [RED if v < 0 else BLUE for v in vals[order]]
     rows = 6  # stagger neighbours over rows, labels above and below, so they do not overlap
     ys = [(i % rows) - (rows - 1) / 2 for i in range(len(order))]
     fig = go.Figure(go.Scatter(
@@ -35,17 +36,15 @@ def axis_strip(
     ))
     lim = max(0.05, float(np.abs(vals).max(initial=0.0))) * 1.2
     if base is not None:
-        fig.add_vrect(x0=base.mean - base.std, x1=base.mean + base.std, fillcolor="#BAB0AC",
+        fig.add_vrect(x0=base.mean - base.std, x1=base.mean + base.std, fillcolor=MUTED,
                       opacity=0.25, line_width=0, annotation_text="typical word (±1 sd)",
                       annotation_position="bottom left")
         lim = max(lim, abs(base.mean) + 1.2 * base.std)
-    fig.add_vline(x=0, line_dash="dot", line_color="#888")
+    fig.add_vline(x=0, line_dash="dot", line_color=GREY)
     fig.update_xaxes(range=[-lim, lim], title=f"← closer to {axis.low}      score      "
                      f"closer to {axis.high} →", zeroline=False)
     fig.update_yaxes(visible=False, range=[-rows / 2 - 0.4, rows / 2 + 0.2])
-    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title=f"Projection on {axis.name}")
-    return fig
+    return layout(fig, height=420, top=30, title=f"Projection on {axis.name}")
 
 
 def axes_scatter(
@@ -57,13 +56,11 @@ def axes_scatter(
     """
     fig = go.Figure(go.Scatter(
         x=list(x), y=list(y), mode="markers+text", text=list(labels), textposition="top center",
-        marker={"size": 11, "color": "#4C78A8"},
+        marker={"size": 11, "color": BLUE},
         hovertemplate="%{text}<br>x %{x:.3f}<br>y %{y:.3f}<extra></extra>", showlegend=False,
     ))
-    fig.add_vline(x=0, line_dash="dot", line_color="#888")
-    fig.add_hline(y=0, line_dash="dot", line_color="#888")
+    fig.add_vline(x=0, line_dash="dot", line_color=GREY)
+    fig.add_hline(y=0, line_dash="dot", line_color=GREY)
     fig.update_xaxes(title=f"← {x_axis.low}      {x_axis.high} →")
     fig.update_yaxes(title=f"← {y_axis.low}      {y_axis.high} →")
-    fig.update_layout(height=560, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title=f"{x_axis.name}  ×  {y_axis.name}")
-    return fig
+    return layout(fig, height=560, top=30, title=f"{x_axis.name}  ×  {y_axis.name}")

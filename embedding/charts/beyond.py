@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from embedding.charts.figures import PALETTE
+from embedding.charts.theme import BLUE, GREY, MUTED, ORANGE, colour, layout
 
-CENTRE, CONTEXT, OUTSIDE = "#F58518", "#4C78A8", "#BAB0AC"
+CENTRE, CONTEXT, OUTSIDE = ORANGE, BLUE, MUTED
 
 
 def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool = True) -> go.Figure:
@@ -60,8 +60,7 @@ def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool =
     fig.add_annotation(x=centre, y=2.35, text=label, showarrow=False, font={"size": 14})
     fig.update_xaxes(visible=False, range=[-0.7, len(tokens) - 0.3])
     fig.update_yaxes(visible=False, range=[-0.6, 2.6])
-    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      plot_bgcolor="white")
+    layout(fig, height=300, top=10, plot_bgcolor="white")
     return fig
 
 
@@ -71,9 +70,9 @@ def loss_curve(losses: Sequence[float], title: str = "Training loss per epoch") 
     Usage: ``loss_curve([802644.0, 638293.0, 603319.0])``
     """
     epochs = list(range(1, len(losses) + 1))
-    fig = go.Figure(go.Bar(x=epochs, y=list(losses), marker_color=PALETTE[0],
+    fig = go.Figure(go.Bar(x=epochs, y=list(losses), marker_color=colour(0),
                            hovertemplate="epoch %{x}: loss %{y:,.0f}<extra></extra>"))
-    fig.update_layout(title=title, height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    layout(fig, height=300, title=title)
     fig.update_xaxes(title="epoch", dtick=1 if len(epochs) <= 15 else 5)
     fig.update_yaxes(title="loss of the epoch")
     return fig
@@ -87,9 +86,7 @@ def _pca_layout(fig: go.Figure, explained: tuple[float, float] | None, title: st
         axis = (f"PC1 ({explained[0]:.0%} of the spread)", f"PC2 ({explained[1]:.0%})")
     fig.update_xaxes(title=axis[0], zeroline=False)
     fig.update_yaxes(title=axis[1], zeroline=False)
-    fig.update_layout(title=title, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h"})
-    return fig
+    return layout(fig, height=height, title=title, legend={"orientation": "h"})
 
 
 def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] | None = None,
@@ -110,8 +107,8 @@ def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] 
         fig.add_trace(go.Scatter(
             x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", name=group,
             text=[words[i] for i in idx], textposition="top center",
-            textfont={"size": 10 if other else 14, "color": "#888" if other else None},
-            marker={"size": 6 if other else 12, "color": OUTSIDE if other else PALETTE[gi % 10]},
+            textfont={"size": 10 if other else 14, "color": GREY if other else None},
+            marker={"size": 6 if other else 12, "color": OUTSIDE if other else colour(gi)},
             hovertemplate="%{text}<extra></extra>"))
     return _pca_layout(fig, explained, title, height=560)
 
@@ -132,6 +129,6 @@ def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],
             x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", name=group,
             text=[labels[i] for i in idx], textposition="top center",
             customdata=[hover[i] for i in idx],
-            marker={"size": 11, "color": PALETTE[gi % len(PALETTE)]},
+            marker={"size": 11, "color": colour(gi)},
             hovertemplate="%{customdata}<extra></extra>"))
     return _pca_layout(fig, explained, title, height=600)

@@ -12,12 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
-           "#9D755D", "#BAB0AC", "#EECA3B")
-
-
-def _color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+from embedding.charts.theme import colour, layout
 
 
 def vector_arrows(vectors: Mapping[str, Sequence[float]]) -> go.Figure:
@@ -34,7 +29,7 @@ def vector_arrows(vectors: Mapping[str, Sequence[float]]) -> go.Figure:
         for i, (name, v) in enumerate(items):
             fig.add_trace(go.Scatter(x=[0, v[0]], y=[0, v[1]], mode="lines+markers+text",
                                      name=name, text=["", name], textposition="top center",
-                                     line={"color": _color(i), "width": 3},
+                                     line={"color": colour(i), "width": 3},
                                      marker={"size": [0, 10], "symbol": "arrow",
                                              "angleref": "previous"}))
         lim = max(1.0, float(max(np.abs(v).max() for _, v in items))) * 1.15
@@ -44,14 +39,13 @@ def vector_arrows(vectors: Mapping[str, Sequence[float]]) -> go.Figure:
         for i, (name, v) in enumerate(items):
             fig.add_trace(go.Scatter3d(x=[0, v[0]], y=[0, v[1]], z=[0, v[2]],
                                        mode="lines+text", name=name, text=["", name],
-                                       line={"color": _color(i), "width": 6}))
+                                       line={"color": colour(i), "width": 6}))
             fig.add_trace(go.Cone(x=[v[0]], y=[v[1]], z=[v[2]], u=[v[0]], v=[v[1]], w=[v[2]],
                                   sizemode="absolute", sizeref=0.08 * float(np.linalg.norm(v)),
                                   anchor="tip", showscale=False, name=name,
-                                  colorscale=[[0, _color(i)], [1, _color(i)]], hoverinfo="skip"))
+                                  colorscale=[[0, colour(i)], [1, colour(i)]], hoverinfo="skip"))
         fig.update_layout(scene={"aspectmode": "data"})
-    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      legend={"orientation": "h"})
+    layout(fig, height=480, top=30, legend={"orientation": "h"})
     return fig
 
 
@@ -67,7 +61,7 @@ def similarity_heatmap(labels: Sequence[str], matrix, title: str = "") -> go.Fig
                                hovertemplate="%{y} · %{x}<br>cosine %{z:.3f}<extra></extra>",
                                colorbar={"title": "cosine"}))
     side = max(360, min(900, 60 + 42 * len(labels)))
-    fig.update_layout(title=title, height=side, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    layout(fig, height=side, title=title)
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -78,12 +72,11 @@ def score_bars(labels: Sequence[str], scores: Sequence[float], title: str = "",
 
     Usage: ``score_bars(["Ironman", "Rainman"], [0.9959, 0.4685])``
     """
-    colors = [_color(1) if i == highlight else _color(0) for i in range(len(labels))]
+    colors = [colour(1) if i == highlight else colour(0) for i in range(len(labels))]
     fig = go.Figure(go.Bar(x=list(scores), y=list(labels), orientation="h", marker_color=colors,
                            text=[f"{s:.4f}" for s in scores], textposition="auto",
                            hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
-    fig.update_layout(title=title, height=max(220, 60 + 32 * len(labels)),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    layout(fig, height=max(220, 60 + 32 * len(labels)), title=title)
     fig.update_xaxes(title="cosine similarity", range=[min(0.0, min(scores, default=0)) , 1.05])
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -97,12 +90,12 @@ def model_comparison(pair_labels: Sequence[str], glove_scores: Sequence[float],
     """
     fig = go.Figure()
     fig.add_trace(go.Bar(name="GloVe average", x=list(pair_labels), y=list(glove_scores),
-                         marker_color=_color(0), text=[f"{s:.3f}" for s in glove_scores]))
+                         marker_color=colour(0), text=[f"{s:.3f}" for s in glove_scores]))
     fig.add_trace(go.Bar(name="SBERT", x=list(pair_labels), y=list(sbert_scores),
-                         marker_color=_color(1), text=[f"{s:.3f}" for s in sbert_scores]))
+                         marker_color=colour(1), text=[f"{s:.3f}" for s in sbert_scores]))
     low = min([0.0, *glove_scores, *sbert_scores])
-    fig.update_layout(barmode="group", height=420, yaxis={"title": "cosine", "range": [low, 1.05]},
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"})
+    layout(fig, height=420, top=30, barmode="group",
+           yaxis={"title": "cosine", "range": [low, 1.05]}, legend={"orientation": "h"})
     return fig
 
 
@@ -117,7 +110,6 @@ def vector_strips(rows: Mapping[str, Sequence[float]], title: str = "") -> go.Fi
     fig = go.Figure(go.Heatmap(z=z, y=names, colorscale="RdBu", zmin=-lim, zmax=lim,
                                hovertemplate="%{y}<br>dimension %{x}: %{z:.3f}<extra></extra>",
                                colorbar={"title": "value"}))
-    fig.update_layout(title=title, height=120 + 50 * len(names),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    layout(fig, height=120 + 50 * len(names), title=title)
     fig.update_xaxes(title="dimension")
     return fig

@@ -16,11 +16,10 @@ import textwrap
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.express as px
 import plotly.graph_objects as go
 
-COLOURS = tuple(px.colors.qualitative.Dark24)
-HIGHLIGHT = "#FF1744"
+from embedding.charts.theme import HIGHLIGHT, colour, layout
+
 #: Above this many points a 2-D map is drawn with WebGL (smooth with 5,000 points).
 WEBGL_FROM = 1_000
 LABEL_CHARS = 28
@@ -86,24 +85,24 @@ def embedding_map(
             text=[html.escape(short_label(labels[i])) for i in rows],
             mode="markers+text" if show_labels else "markers",
         )
-        colour = COLOURS[ci % len(COLOURS)]
+        col = colour(ci)
         if dims == 2:
             trace = go.Scattergl if webgl else go.Scatter
             fig.add_trace(trace(x=xy[rows, 0], y=xy[rows, 1], textposition="top center",
-                                textfont={"size": 11, "color": colour},
-                                marker={"size": 7 if n <= 1000 else 5, "color": colour,
+                                textfont={"size": 11, "color": col},
+                                marker={"size": 7 if n <= 1000 else 5, "color": col,
                                         "opacity": 0.85}, **common))
         else:
             fig.add_trace(go.Scatter3d(x=xy[rows, 0], y=xy[rows, 1], z=xy[rows, 2],
-                                       textfont={"size": 10, "color": colour},
-                                       marker={"size": 3.5, "color": colour, "opacity": 0.85},
+                                       textfont={"size": 10, "color": col},
+                                       marker={"size": 3.5, "color": col, "opacity": 0.85},
                                        **common))
     if highlight is not None and 0 <= highlight < n:
         _add_highlight(fig, xy, labels, highlight, list(highlight_neighbours))
     axes = [f"{axis_name} {i + 1}" for i in range(dims)]
-    fig.update_layout(title=title, height=620, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"title": {"text": "click to hide/show"}, "itemsizing": "constant"},
-                      dragmode="pan" if dims == 2 else None, hoverlabel={"align": "left"})
+    layout(fig, height=620, title=title,
+           legend={"title": {"text": "click to hide/show"}, "itemsizing": "constant"},
+           dragmode="pan" if dims == 2 else None, hoverlabel={"align": "left"})
     if dims == 2:
         fig.update_xaxes(title=axes[0], showticklabels=False, zeroline=False)
         fig.update_yaxes(title=axes[1], showticklabels=False, zeroline=False,
@@ -153,10 +152,9 @@ def preservation_bars(methods: Sequence[str], scores: Sequence[float], k: int = 
     Usage: ``preservation_bars(["UMAP", "t-SNE", "PCA"], [0.62, 0.58, 0.21])``
     """
     fig = go.Figure(go.Bar(x=list(methods), y=[100 * s for s in scores],
-                           marker_color=[COLOURS[i % len(COLOURS)] for i in range(len(methods))],
+                           marker_color=[colour(i) for i in range(len(methods))],
                            text=[f"{100 * s:.0f}%" for s in scores], textposition="auto",
                            hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      title=f"Share of the {k} true nearest neighbours kept on the map")
+    layout(fig, height=320, title=f"Share of the {k} true nearest neighbours kept on the map")
     fig.update_yaxes(title="neighbours kept (%)", range=[0, 100])
     return fig

@@ -1,0 +1,108 @@
+"""One look for every chart: the palette, the margins, and font sizes a projector can read.
+
+Builders colour with :func:`colour` (or the named colours below) and finish with :func:`layout`;
+a page in presentation mode passes the finished figure through :func:`for_projector`, which
+returns a copy with every font (ticks, axis titles, legend, bar values, point labels,
+annotations) enlarged and bar values never shrunk below a readable size.
+
+    >>> import plotly.graph_objects as go
+    >>> fig = layout(go.Figure(go.Bar(x=[1], y=["cat"], text=["0.9"])), height=300, title="t")
+    >>> fig.layout.margin.t, fig.layout.height
+    (40, 300)
+    >>> big = for_projector(fig)
+    >>> big.layout.font.size, big.data[0].textfont.size, fig.layout.font.size is None
+    (20, 20, True)
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+#: Categorical colours, in order of use: the ten Tableau colours, then ten darker ones for maps
+#: with many groups (a map of 13 themes must not repeat a colour).
+PALETTE: tuple[str, ...] = (
+    "#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
+    "#BAB0AC", "#EECA3B",
+    "#1616A7", "#00A08B", "#862A16", "#750D86", "#6C7C32", "#AF0038", "#0D2A63", "#B68100",
+    "#DA16FF", "#620042",
+)
+BLUE, ORANGE, RED = PALETTE[0], PALETTE[1], PALETTE[3]
+#: Points and boxes in the background (other words, words outside a window).
+MUTED = PALETTE[8]
+#: Lines and grey text inside a chart (zero lines, neutral bands).
+GREY = "#888888"
+#: The focused point on a map and the lines to its neighbours.
+HIGHLIGHT = "#FF1744"
+
+#: Plotly's own base font size: fonts not set explicitly are this size on screen.
+BASE_FONT = 12
+#: Presentation mode: every font is this many times larger (a projector at 1280×720).
+PROJECTOR_SCALE = 1.65
+#: Smallest bar value on a projector; plotly shrinks text inside thin bars otherwise.
+PROJECTOR_MIN_TEXT = 16
+
+_MARGIN = {"l": 10, "r": 10, "b": 10}
+
+
+def colour(i: int) -> str:
+    """The ``i``-th categorical colour (wrapping around).
+
+    Usage: ``colour(0)`` → ``"#4C78A8"``
+    """
+    return PALETTE[i % len(PALETTE)]
+
+
+def layout(fig: go.Figure, *, height: int, title: str | None = None, top: int = 40,
+           **extra) -> go.Figure:
+    """The shared layout: ``height`` px, the common margins (``top`` px above the plot for a
+    title or a legend), ``title`` when given, and any other layout settings in ``extra``.
+
+    Usage: ``layout(fig, height=420, title="Projection on poor → rich", top=30)``
+    """
+    settings = {"height": height, "margin": {**_MARGIN, "t": top}, **extra}
+    if title is not None:
+        settings["title"] = title
+    fig.update_layout(**settings)
+    return fig
+
+
+def _scaled(size, scale: float, default: int = BASE_FONT):
+    """A font size (or per-point list of sizes) times ``scale``; unset → the scaled default."""
+    if isinstance(size, list | tuple):
+        return [round((s or default) * scale) for s in size]
+    return round((size or default) * scale)
+
+
+def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """A copy of ``fig`` with every font ``scale`` times larger, for presentation mode.
+
+    Axis ticks and titles, the legend, the title, annotations, bar values and point labels grow;
+    axes make room for their larger labels (automargin), and bar values are never shrunk below
+    :data:`PROJECTOR_MIN_TEXT` px. The original figure (e.g. for a download) is left alone.
+
+    Usage: ``st.plotly_chart(for_projector(fig) if presenting else fig)``
+    """
+    big = go.Figure(fig)
+    lay = big.layout
+    base = _scaled(lay.font.size, scale)
+    big.update_layout(
+        font_size=base, legend_font_size=_scaled(lay.legend.font.size, scale),
+        title_font_size=_scaled(lay.title.font.size, scale, default=17),
+        hoverlabel_font_size=_scaled(lay.hoverlabel.font.size, scale, default=13),
+        uniformtext={"minsize": PROJECTOR_MIN_TEXT, "mode": "show"},
+    )
+    big.update_xaxes(automargin=True, tickfont_size=base, title_font_size=base)
+    big.update_yaxes(automargin=True, tickfont_size=base, title_font_size=base)
+    if lay.scene:
+        axis = {"tickfont": {"size": base}, "title": {"font": {"size": base}}}
+        big.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
+    for note in big.layout.annotations:
+        note.font.size = _scaled(note.font.size, scale)
+    for trace in big.data:
+        if trace.type == "bar":
+            trace.textfont.size = _scaled(trace.textfont.size, scale)
+        elif trace.type in ("scatter", "scattergl", "scatter3d") and trace.text is not None:
+            trace.textfont.size = _scaled(trace.textfont.size, scale)
+        elif trace.type == "heatmap" and trace.texttemplate:
+            trace.textfont.size = _scaled(trace.textfont.size, scale)
+    return big

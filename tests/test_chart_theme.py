@@ -1,0 +1,60 @@
+"""embedding.charts.theme: one palette, one set of margins, fonts a projector can read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from embedding.charts import beyond, figures, maps, theme
+
+
+def every_builder():
+    coords = np.arange(12, dtype=float).reshape(6, 2)
+    words = ["cat", "dog", "fish", "paris", "rome", "oslo"]
+    cats = ["animals"] * 3 + ["capitals"] * 3
+    return {
+        "score_bars": figures.score_bars(["a", "b"], [0.9, 0.4], highlight=1),
+        "heatmap": figures.similarity_heatmap(["a", "b"], [[1, 0.5], [0.5, 1]]),
+        "comparison": figures.model_comparison(["x / y"], [0.9], [0.5]),
+        "strips": figures.vector_strips({"a": [1, -1], "b": [0.5, 0.2]}),
+        "arrows": figures.vector_arrows({"a": [1, 2], "b": [2, 1]}),
+        "loss": beyond.loss_curve([3.0, 2.0]),
+        "diagram": beyond.skipgram_diagram(["the", "cat", "sat"], 1, 1),
+        "word_map": beyond.word_map(words, coords, {"cat": "yours"}),
+        "map": maps.embedding_map(coords, words, cats),
+        "preservation": maps.preservation_bars(["UMAP", "PCA"], [0.6, 0.2]),
+    }
+
+
+def test_every_chart_uses_the_shared_margins_and_palette():
+    for name, fig in every_builder().items():
+        m = fig.layout.margin
+        assert (m.l, m.r, m.b) == (10, 10, 10), name
+        assert m.t in (10, 30, 40), name
+    bars = every_builder()["score_bars"].data[0].marker.color
+    assert list(bars) == [theme.PALETTE[0], theme.PALETTE[1]]
+    map_colours = [t.marker.color for t in every_builder()["map"].data]
+    assert map_colours == [theme.PALETTE[0], theme.PALETTE[1]]  # the same palette as bars
+
+
+def test_thirteen_groups_get_thirteen_colours():
+    assert len({theme.colour(i) for i in range(13)}) == 13
+
+
+def test_projector_copy_enlarges_every_font_and_leaves_the_original():
+    fig = figures.score_bars(["Ironman", "Rainman"], [0.9959, 0.4685], title="t")
+    big = theme.for_projector(fig)
+    assert big.layout.font.size == round(12 * theme.PROJECTOR_SCALE) == 20
+    assert big.data[0].textfont.size == 20
+    assert big.layout.xaxis.tickfont.size == 20 and big.layout.yaxis.tickfont.size == 20
+    assert big.layout.legend.font.size == 20
+    assert big.layout.uniformtext.minsize == theme.PROJECTOR_MIN_TEXT  # bar values never shrink
+    assert big.layout.xaxis.automargin is True  # room for the bigger tick labels
+    assert fig.layout.font.size is None and fig.data[0].textfont.size is None  # untouched
+
+
+def test_projector_scales_explicit_sizes_and_annotations():
+    diagram = theme.for_projector(beyond.skipgram_diagram(["the", "cat", "sat"], 1, 1), 2.0)
+    assert diagram.data[0].textfont.size == 30  # was 15
+    assert diagram.layout.annotations[-1].font.size == 28  # the caption, was 14
+    scene = theme.for_projector(maps.embedding_map(np.eye(3), ["a", "b", "c"], ["x"] * 3))
+    assert scene.layout.scene.xaxis.title.font.size == 20

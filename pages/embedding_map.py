@@ -7,10 +7,10 @@ import streamlit as st
 
 from embedding.charts.maps import embedding_map, preservation_bars
 from embedding.maps import projection as proj
-from embedding.models.sbert import describe_sbert, encode
+from embedding.models.sbert import describe_sbert
 from embedding.words import wordsets
 from embedding.words.vocab import neighbours as glove_neighbours
-from ui import resources
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -40,35 +40,6 @@ DEFAULT_WORDS = (
     "planets: mercury, venus, earth, mars, jupiter, saturn, neptune\n"
     "king, queen, prince, princess, man, woman, boy, girl"
 )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def item_vectors(kind: str, labels: tuple[str, ...], source: str = "glove", _kv=None):
-    """The vectors of a set: SBERT for sentences, word-vector rows for words.
-
-    ``source`` names the word vectors (``"glove"`` or an upload's content hash) for the cache
-    key; ``_kv`` are those vectors (built-in GloVe when ``None``).
-    """
-    if kind == "sentences":
-        return encode(resources.sbert(), list(labels))
-    return (resources.glove() if _kv is None else _kv)[list(labels)]
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def hover_lists(kind: str, labels: tuple[str, ...], source: str = "glove", _kv=None):
-    """Each point's nearest neighbours in the full space (same for every method)."""
-    return proj.neighbour_lists(item_vectors(kind, labels, source, _kv), list(labels),
-                                k=K_HOVER)
-
-
-@st.cache_data(max_entries=48, show_spinner=False)
-def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict,
-              source: str = "glove", _kv=None):
-    """Coordinates, seconds taken and neighbour-preservation score of one map (shared cache)."""
-    vectors = item_vectors(kind, labels, source, _kv)
-    coords, seconds = proj.timed_project(vectors, method, dims, **params)
-    score = proj.neighbour_preservation(vectors, coords, k=K_SCORE, metric="cosine")
-    return coords, seconds, score
 
 
 def method_params(method: str, n: int) -> dict:
@@ -139,10 +110,9 @@ with st.expander(f"{name} settings", icon=":material/tune:", expanded=False):
                    "spread the most.")
 
 # ------------------------------------------------------------------ the points
-kv, source = None, "glove"
+kv = None
 if kind in ("top", "own"):  # a typed or frequency list can come from your own vectors
     kv = word_vectors_picker("map")
-    source = st.session_state.get("map_vectors_id", "glove")
 elif kind == "themes":
     kv = glove_or_stop()
 items: list[wordsets.MapItem] = []
@@ -211,15 +181,15 @@ params = method_params(method, n)
 with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
     t0 = time.perf_counter()
     status.write(f"Embedding the {noun}…")
-    vectors = item_vectors(kind, labels, source, kv)
-    near = hover_lists(kind, labels, source, kv)
+    vectors = cached.item_vectors(kind, labels, kv)
+    near = cached.hover_lists(kind, labels, kv, K_HOVER)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
     if method == "umap" and not proj.umap_ready():
         status.update(label="UMAP's first map on this server: compiling its code (up to a "
                             "minute, once); every later map takes a second or two…")
     elif method != "pca" and proj.PROJECTION_LOCK.locked():
         status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
-    coords, seconds, score = build_map(kind, labels, method, dims, params, source, kv)
+    coords, seconds, score = cached.build_map(kind, labels, method, dims, params, kv, K_SCORE)
     waited = time.perf_counter() - t0
     shared = " (this map was already computed: served from the cache)" \
         if seconds > 0.2 and waited < seconds / 2 else ""
@@ -322,7 +292,7 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
             if m == "tsne" and n > proj.TSNE_MAX_POINTS:
                 continue
             status.write(f"{proj.METHOD_NAMES[m]}…")
-            _, secs, sc = build_map(kind, labels, m, dims, method_params(m, n), source, kv)
+            _, secs, sc = cached.build_map(kind, labels, m, dims, method_params(m, n), kv, K_SCORE)
             rows.append({"method": proj.METHOD_NAMES[m], "neighbours kept": round(sc, 4),
                          "seconds": round(secs, 2)})
         status.update(label="All methods computed", state="complete")

@@ -20,7 +20,7 @@ from embedding.models.glove import ModelLoadError
 from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
-from ui import resources
+from ui import cached, resources
 from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_chart, warn_unknown
 
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
@@ -31,44 +31,13 @@ DEFAULT_BASE = "http://localhost:8501/exercises"
 # ------------------------------------------------------------------ cached computations
 
 
-@st.cache_data(max_entries=8, ttl=600, show_spinner=False)
-def corpus(name: str) -> list[exs.Doc] | None:
-    return exs.corpus_docs(name)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Embedding the documents (first time only)…")
-def corpus_embeddings(name: str, fingerprint: str, _model):
-    docs = corpus(name) or []
-    if name == "movies":  # the Semantic search page's store: same texts, same order, built once
-        emb = resources.builtin_store("movies", "sbert").vectors()
-        if len(emb) == len(docs):
-            return emb
-    emb = exs.embed_docs(_model, docs)
-    emb.setflags(write=False)  # shared by every session: read-only
-    return emb
-
-
-def _docs_fingerprint(docs: list[exs.Doc]) -> str:
-    return hashlib.sha256("\n".join(d.text for d in docs).encode()).hexdigest()[:12]
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def solve_json(question_json: str, _kv, _model) -> exs.Solution:
-    """The computed solution of one question (given as JSON, so it caches by content)."""
-    q = exs.question_from_dict(json.loads(question_json))
-    docs = emb = None
-    if isinstance(q, exs.SearchQuestion):
-        docs = corpus(q.corpus)
-        if docs:
-            emb = corpus_embeddings(q.corpus, _docs_fingerprint(docs), _model)
-    return exs.solve(q, _kv, _model, docs, emb)
-
-
 def _solve(q: exs.Question, kv_loader, model_loader) -> exs.Solution:
     need = q.needs
-    kv = kv_loader() if "glove" in need else None
-    model = model_loader() if "sbert" in need else None
-    return solve_json(json.dumps(exs.question_to_dict(q), sort_keys=True), kv, model)
+    if "glove" in need:
+        kv_loader()  # a friendly error when the model cannot load
+    if "sbert" in need:
+        model_loader()
+    return cached.exercise_solution(json.dumps(exs.question_to_dict(q), sort_keys=True))
 
 
 def solution(q: exs.Question) -> exs.Solution | None:
@@ -195,7 +164,7 @@ def question_form() -> dict | None:
         b = cols[1].text_input("is to b", "paris", key="ex_an_b", max_chars=exs.MAX_WORD)
         c = cols[2].text_input("as c is to ?", "italy", key="ex_an_c", max_chars=exs.MAX_WORD)
         return {"kind": "analogy", "a": a, "b": b, "c": c}
-    available = {k: v for k, v in exs.CORPORA.items() if corpus(k)}
+    available = {k: v for k, v in exs.CORPORA.items() if cached.exercise_corpus(k)}
     if "movies" not in available:
         st.caption("Movie blurbs (data/movies.csv) are not installed on this server, so search "
                    "questions use the built-in sentences.")
@@ -203,7 +172,7 @@ def question_form() -> dict | None:
                     key="ex_search_corpus")
     query = st.text_input("Query", "Will it be stormy this evening?", key="ex_search_query",
                           max_chars=exs.MAX_PHRASE)
-    labels = [d.label for d in corpus(name) or []]
+    labels = [d.label for d in cached.exercise_corpus(name) or []]
     expected = st.selectbox("Expected top result", labels, key="ex_search_expected",
                             help="What you expect SBERT to return first. The key always shows "
                                  "what SBERT really ranks first, and says if it differs.")
@@ -290,7 +259,7 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
 
     st.subheader("Export and import")
-    docs = {k: corpus(k) or [] for k in exs.CORPORA}
+    docs = {k: cached.exercise_corpus(k) or [] for k in exs.CORPORA}
     stem = "".join(ch if ch.isalnum() else "-" for ch in (ex.title or "exercises").lower())[:40]
     cols = st.columns(4)
     cols[0].download_button("Exercise set (JSON)", lambda: exs.to_json(ex).encode("utf-8"),
@@ -349,7 +318,7 @@ def answer_widget(q: exs.Question, key: str, flag: str) -> str | None:
     if q.typed:
         return st.text_input("Your answer (one word)", key=key, max_chars=exs.MAX_WORD,
                              placeholder="type a word", on_change=uncheck, args=(flag,))
-    docs = corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
+    docs = cached.exercise_corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
     opts = exs.options(q, docs)
     if not opts:
         st.info("This question searches the movie blurbs, which are not installed on this "

@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import figures
-from embedding.models.sbert import describe_sbert, encode
+from embedding.models.sbert import describe_sbert
 from embedding.recsys import recommend as rec
 from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
-from ui import resources
+from ui import cached, resources
 from ui.widgets import (
     clean_text,
     downloads,
@@ -44,14 +44,10 @@ def movie_index() -> tuple[list[rec.Movie], NumpyStore]:
     return resources.movie_recommender()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def embed_texts(texts: tuple[str, ...]) -> np.ndarray:
-    """SBERT rows of a few sentences (plot sentences, a typed query), cached by content."""
-    return encode(sbert_or_stop(), list(texts))  # the cached model: no load after the first
-
-
 def embed(texts: list[str]) -> np.ndarray:
-    return embed_texts(tuple(texts))
+    """SBERT rows of a few sentences (plot sentences, a typed query), cached by content."""
+    sbert_or_stop()
+    return cached.sbert_rows(tuple(texts))
 
 
 def show_results(movies, results: list[rec.Explained], against: str, key: str,

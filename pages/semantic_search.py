@@ -12,10 +12,7 @@ from embedding.search.documents import (
     MAX_PDF_PAGES,
     DocumentError,
     chunk_documents,
-    parse_upload,
-    read_csv_table,
     sample_upload,
-    suggest_text_column,
 )
 from embedding.search.retrieval import (
     GloveAverageVectorizer,
@@ -39,14 +36,14 @@ from embedding.search.store import (
 )
 from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
-from ui import resources
+from ui import cached, resources
+from ui.cached import sbert_rows
 from ui.widgets import (
     clean_text,
     downloads,
     explain,
     glove_or_stop,
     sbert_or_stop,
-    sbert_rows,
     show_chart,
     to_url,
     url_choice,
@@ -63,17 +60,6 @@ def builtin_store(corpus: str, vectorizer: str):
     """The shared read-only store of a built-in corpus, with a clear page if a model is broken."""
     (sbert_or_stop if vectorizer == "sbert" else glove_or_stop)()
     return resources.builtin_store(corpus, vectorizer)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def parsed_upload(name: str, data: bytes, column: str | None):
-    return parse_upload(name, data, text_column=column)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def csv_columns(name: str, data: bytes) -> tuple[list[str], str]:
-    df = read_csv_table(data, name)
-    return list(df.columns), suggest_text_column(df)
 
 
 def corpus_label(code: str) -> str:
@@ -252,12 +238,12 @@ else:
         column = None
         try:
             if file_name.lower().endswith(".csv") and not data.lstrip().startswith(b"%PDF-"):
-                columns, suggested = csv_columns(file_name, data)
+                columns, suggested = cached.csv_columns(file_name, data)
                 if st.session_state.get("search_csv_col") not in columns:
                     st.session_state["search_csv_col"] = suggested
                 column = st.selectbox("Which column holds the text?", columns,
                                       key="search_csv_col")
-            doc = parsed_upload(file_name, data, column)
+            doc = cached.parsed_upload(file_name, data, column)
         except DocumentError as exc:
             st.warning(escape_markdown(str(exc)), icon=":material/description:")
         if doc is not None:

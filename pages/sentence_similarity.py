@@ -4,12 +4,12 @@ import streamlit as st
 
 from embedding.models.sbert import describe_sbert
 from embedding.sentences.compare import NoKnownWordsError, compare_pairs
+from ui.cached import sbert_rows
 from ui.widgets import (
     clean_text,
     explain,
     glove_or_stop,
     sbert_or_stop,
-    sbert_rows,
     to_url,
     url_key,
 )

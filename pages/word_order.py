@@ -5,13 +5,13 @@ import streamlit as st
 
 from embedding.charts import figures
 from embedding.sentences.compare import NoKnownWordsError, compare_pairs
+from ui.cached import sbert_rows
 from ui.widgets import (
     clean_text,
     downloads,
     explain,
     glove_or_stop,
     sbert_or_stop,
-    sbert_rows,
     show_chart,
     to_url,
     url_key,

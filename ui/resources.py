@@ -157,13 +157,80 @@ def movie_build() -> SharedBuild:
     return MOVIE_BUILD.start()
 
 
+@st.cache_resource(max_entries=4, show_spinner="Embedding the documents (first time only)…")
+def exercise_corpus_embeddings(name: str, texts: tuple[str, ...]):
+    """SBERT rows of an exercise corpus's documents (read-only), keyed by their texts.
+
+    The movie corpus reuses the Semantic search page's store (same texts, same order).
+    """
+    from embedding.models.sbert import encode
+
+    if name == "movies":
+        emb = builtin_store("movies", "sbert").vectors()
+        if len(emb) == len(texts):
+            return emb
+    emb = encode(sbert(), list(texts))
+    emb.setflags(write=False)  # shared by every session: read-only
+    return emb
+
+
+@st.cache_resource(show_spinner=False)
+def trained_word2vec():
+    """Word2Vec models trained on this server, shared by every session (read-only), 8 at most."""
+    from embedding.recsys import word2vec as w2v
+
+    return w2v.ModelCache(max_entries=8)
+
+
+@st.cache_resource(show_spinner=False)
+def word2vec_builtin_corpus():
+    """The built-in Word2Vec training text (gensim's Lee corpus), tokenised once."""
+    from embedding.recsys import corpus as corpora
+
+    return corpora.builtin_corpus()
+
+
+@st.cache_resource(show_spinner=False)
+def basket_corpus():
+    """``(baskets, corpus)``: the built-in shopping baskets and their Product2Vec corpus."""
+    from embedding.recsys import baskets as bk
+
+    baskets = bk.load_baskets()
+    return baskets, bk.basket_corpus(baskets)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading your file…")
+def word2vec_upload(data: bytes, name: str, sequences: bool):
+    """An uploaded training file, validated and tokenised once (keyed by its bytes; read-only)."""
+    from embedding.recsys import corpus as corpora
+
+    return corpora.corpus_from_upload(data, name=name, sequences=sequences)
+
+
+@st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading your word vectors…")
+def uploaded_vectors(digest: str, _data: bytes):
+    """Parsed word-vector upload, shared by sessions that upload the same bytes.
+
+    ``digest`` is the sha256 of ``_data`` (so the key is the content, hashed once by the caller).
+    """
+    from embedding.models.vectors_io import parse_vectors
+
+    return parse_vectors(_data)
+
+
 def _warm_corpora() -> None:
     builtin_store("movies", "sbert")
     movie_recommender()
 
 
+def _warm_glove_digest() -> None:
+    from ui.cached import vectors_digest
+
+    vectors_digest(glove())  # the cache key of results computed from GloVe (hashed once)
+
+
 #: What :func:`warm_up` loads in the background, in order (most needed first).
-_WARMERS = (glove, sbert, umap_jit, _warm_corpora)
+_WARMERS = (glove, sbert, _warm_glove_digest, umap_jit, _warm_corpora)
 
 
 class _QuietWarmUp(logging.Filter):

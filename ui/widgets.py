@@ -13,10 +13,9 @@ import streamlit as st
 
 from embedding.charts import theme
 from embedding.models.glove import ModelLoadError
-from embedding.models.sbert import encode
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
-from ui import resources
+from ui import cached, resources
 
 #: Longest text a box accepts before we cut it (SBERT reads at most 256 word pieces anyway).
 MAX_TEXT_CHARS = 2_000
@@ -31,15 +30,6 @@ def _model_or_stop(loader, what: str):
 
 
 GLOVE_VOCABULARY = "GloVe's 400,000-word vocabulary"
-
-
-@st.cache_data(max_entries=2048, show_spinner=False)
-def sbert_rows(texts: tuple[str, ...]):
-    """SBERT rows of ``texts``, cached by content for every session (a class types the same
-    queries and phrases). Call :func:`sbert_or_stop` first for a friendly error."""
-    rows = encode(resources.sbert(), list(texts))
-    rows.setflags(write=False)
-    return rows
 
 
 def glove_or_stop():
@@ -210,14 +200,6 @@ BUILTIN_VECTORS = "GloVe 6B 50d (built-in)"
 OWN_VECTORS = "Your own vectors (upload .txt/.txt.gz)"
 
 
-@st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading your word vectors…")
-def _uploaded_vectors(digest: str, _data: bytes):
-    """Parsed upload, shared by sessions that upload the same bytes (keyed by content hash)."""
-    from embedding.models.vectors_io import parse_vectors
-
-    return parse_vectors(_data)
-
-
 def word_vectors_picker(key: str):
     """Let the user choose the built-in GloVe or upload their own word vectors; return them.
 
@@ -252,13 +234,14 @@ def word_vectors_picker(key: str):
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     try:
-        vectors = _uploaded_vectors(digest, data)
+        vectors = resources.uploaded_vectors(digest, data)
     except VectorsFileError as exc:
         st.error(f"Could not use this file. {escape_markdown(str(exc))}", icon=":material/error:")
         st.stop()
     name = f"{upload.name[:60]}: {vectors.describe()}"
     st.session_state[f"{key}_vectors_name"] = name
     st.session_state["vocab_name"] = f"your vectors ({vectors.words:,} words)"
-    st.session_state[f"{key}_vectors_id"] = digest  # names these vectors in cache keys
+    st.session_state[f"{key}_vectors_id"] = digest
+    cached.remember_digest(vectors.kv, digest)  # cache keys of results from these vectors
     st.caption("Using " + escape_markdown(name))
     return vectors.kv

@@ -1,0 +1,152 @@
+"""Results that depend only on their inputs, computed once per server and shared by every session.
+
+A class types the same queries and opens the same default examples: fifty sessions asking for
+the same thing cost one computation. Every function here is an ``st.cache_data`` bounded by
+``max_entries`` and keyed by the data it depends on: texts, labels, bytes, and word vectors by
+the hash of their content (:func:`vectors_digest`), never by a label standing in for them.
+Nothing here draws a Streamlit element; callers show friendly errors first (``*_or_stop``).
+
+    >>> from ui import cached
+    >>> rows = cached.sbert_rows(("a cat", "a dog"))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import weakref
+
+import numpy as np
+import streamlit as st
+from gensim.models import KeyedVectors
+
+from embedding.models.sbert import encode
+from ui import resources
+
+_digests: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_digest_lock = threading.Lock()
+
+
+def vectors_digest(kv: KeyedVectors) -> str:
+    """Content hash of word vectors (their words and numbers), computed once per object.
+
+    The cache key of everything computed from ``kv``: two sessions with the same vectors share
+    results, different vectors never do. An upload's file hash is registered by
+    :func:`remember_digest` so its 20 MB are not hashed twice.
+    """
+    with _digest_lock:
+        digest = _digests.get(kv)
+    if digest is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update("\n".join(map(str, kv.index_to_key)).encode())
+        h.update(np.ascontiguousarray(kv.vectors).data)
+        digest = h.hexdigest()
+        with _digest_lock:
+            _digests[kv] = digest
+    return digest
+
+
+def remember_digest(kv: KeyedVectors, digest: str) -> None:
+    """Record the content hash of ``kv`` (e.g. the sha256 of the file it was parsed from)."""
+    with _digest_lock:
+        _digests.setdefault(kv, digest)
+
+
+#: Word vectors hash by content (streamlit would otherwise refuse to hash them).
+HASH_FUNCS = {KeyedVectors: vectors_digest}
+
+
+# ---------------------------------------------------------------- sentence embeddings
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def sbert_rows(texts: tuple[str, ...]) -> np.ndarray:
+    """SBERT rows of ``texts``, cached by content for every session (a class types the same
+    queries and phrases). Read-only. Call ``sbert_or_stop`` first for a friendly error."""
+    rows = encode(resources.sbert(), list(texts))
+    rows.setflags(write=False)
+    return rows
+
+
+# ---------------------------------------------------------------- embedding map
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
+def item_vectors(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None = None):
+    """The vectors of a map's items: SBERT for ``kind == "sentences"``, else rows of ``kv``
+    (built-in GloVe when ``None``)."""
+    if kind == "sentences":
+        return encode(resources.sbert(), list(labels))
+    return (resources.glove() if kv is None else kv)[list(labels)]
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
+def hover_lists(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None, k: int):
+    """Each point's ``k`` nearest neighbours in the full space (same for every method)."""
+    from embedding.maps import projection as proj
+
+    return proj.neighbour_lists(item_vectors(kind, labels, kv), list(labels), k=k)
+
+
+@st.cache_data(max_entries=48, show_spinner=False, hash_funcs=HASH_FUNCS)
+def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict,
+              kv: KeyedVectors | None, k_score: int):
+    """Coordinates, seconds taken and ``k_score``-neighbour preservation score of one map."""
+    from embedding.maps import projection as proj
+
+    vectors = item_vectors(kind, labels, kv)
+    coords, seconds = proj.timed_project(vectors, method, dims, **params)
+    score = proj.neighbour_preservation(vectors, coords, k=k_score, metric="cosine")
+    return coords, seconds, score
+
+
+# ---------------------------------------------------------------- exercise builder
+
+
+@st.cache_data(max_entries=8, ttl=600, show_spinner=False)
+def exercise_corpus(name: str):
+    """The documents of a built-in exercise corpus (``None`` when it is missing)."""
+    from embedding.classroom import exercises as exs
+
+    return exs.corpus_docs(name)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def exercise_solution(question_json: str):
+    """The computed solution of one question, given as JSON so it caches by content.
+
+    Loads only the models the question's kind needs (call the ``*_or_stop`` helpers first).
+    """
+    from embedding.classroom import exercises as exs
+
+    q = exs.question_from_dict(json.loads(question_json))
+    need = q.needs
+    kv = resources.glove() if "glove" in need else None
+    model = resources.sbert() if "sbert" in need else None
+    docs = emb = None
+    if isinstance(q, exs.SearchQuestion):
+        docs = exercise_corpus(q.corpus)
+        if docs:
+            emb = resources.exercise_corpus_embeddings(q.corpus, tuple(d.text for d in docs))
+    return exs.solve(q, kv, model, docs, emb)
+
+
+# ---------------------------------------------------------------- uploads (semantic search)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def parsed_upload(name: str, data: bytes, column: str | None):
+    """An uploaded document parsed once (by file name, bytes and the chosen CSV column)."""
+    from embedding.search.documents import parse_upload
+
+    return parse_upload(name, data, text_column=column)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def csv_columns(name: str, data: bytes) -> tuple[list[str], str]:
+    """A CSV upload's columns and the one that looks like text."""
+    from embedding.search.documents import read_csv_table, suggest_text_column
+
+    df = read_csv_table(data, name)
+    return list(df.columns), suggest_text_column(df)

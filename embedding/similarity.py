@@ -123,11 +123,14 @@ def normalize_rows(matrix: ArrayLike, dtype: type = np.float32) -> np.ndarray:
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
-    """All pairwise cosines of the rows of ``vectors`` (n×d → n×n, diagonal 1).
+    """All pairwise cosines of the rows of ``vectors`` (n×d → n×n, diagonal 1), as float64.
 
     Usage: ``cosine_matrix(np.eye(2))`` → ``[[1, 0], [0, 1]]``
+
+    Always computed and returned in float64, whatever the input (float32 GloVe or SBERT rows,
+    lists of ints), so the heat-map's numbers do not depend on where the vectors came from.
     """
-    unit = normalize_rows(np.asarray(vectors, dtype=np.float64))
+    unit = normalize_rows(vectors, np.float64)
     return np.clip(unit @ unit.T, -1.0, 1.0)
 
 

@@ -9,7 +9,7 @@ from embedding.maps import wordmap
 from embedding.recsys import baskets as bk
 from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
-from embedding.text import escape_markdown
+from embedding.text import escape_markdown, tokenize
 from embedding.words.vocab import UnknownWordError, neighbours
 from ui import resources
 from ui.widgets import (
@@ -75,7 +75,7 @@ def lesson_tab() -> None:
     sentence = left.text_input("A sentence", key=url_key("x2v_sentence",
                                                           "the quick brown fox jumps over the "
                                                           "lazy dog"), max_chars=300)
-    tokens = corpora.tokenize(sentence)[:12]
+    tokens = tokenize(sentence, style="words")[:12]
     if len(tokens) < 2:
         st.info("Type a sentence of at least two words (letters, not just numbers or emoji).")
         return

@@ -11,7 +11,6 @@ from embedding.sentences.compare import (
     compare_pair,
     glove_sentence_vector,
     sbert_embed,
-    tokenize,
 )
 from embedding.words.vocab import UnknownWordError, analogy, resolve, word_similarity
 
@@ -39,12 +38,6 @@ def test_unknown_word_has_suggestions(kv):
     assert "chocolate" in info.value.suggestions
     with pytest.raises(UnknownWordError):
         word_similarity(kv, "milk", "🍫🍫")
-
-
-def test_tokenize():
-    assert tokenize("Milk chocolate, please!") == ["milk", "chocolate", "please"]
-    assert tokenize("Don't stop") == ["do", "n't", "stop"]
-    assert tokenize("🍫 !!! ...") == []
 
 
 def test_glove_sentence_vector_reports_unknown(kv):

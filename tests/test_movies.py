@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from embedding.recsys import movies
-from embedding.recsys import recommend as rec
 from embedding.recsys.movies import Movie, MovieDataError, load_movies
 from embedding.search import documents
 
@@ -38,18 +36,12 @@ def test_bad_files_say_what_is_wrong(tmp_path, text, message):
         load_movies(_csv(tmp_path, text))
 
 
-def test_the_recommender_and_the_search_table_read_the_same_movies():
+def test_search_corpus_is_a_view_of_the_one_loader():
     shipped = load_movies()
-    assert rec.load_movies() == shipped
-    df = documents.load_movies()
-    assert df["id"].tolist() == [m.id for m in shipped]
-    assert df["genres"].tolist() == ["|".join(m.genres) for m in shipped]
-    assert df["plot"].tolist() == [m.plot for m in shipped]
-    assert shipped[0].label == "Interstellar (2014)" and movies.COLUMNS == tuple(df.columns)
-
-
-def test_a_foreign_csv_is_refused_by_the_table_view_too(tmp_path, monkeypatch):
-    _csv(tmp_path, "name,year\nX,1999\n")
-    monkeypatch.setattr(documents, "DATA", tmp_path)
-    with pytest.raises(ValueError, match="no 'id' column"):
-        documents.load_movies()
+    ids, texts, payloads = documents.movie_corpus()
+    assert ids == [f"movie-{m.id}" for m in shipped]
+    assert texts == [m.plot for m in shipped]
+    assert [p["genres"] for p in payloads] == ["|".join(m.genres) for m in shipped]
+    assert payloads[0] == {"title": "Interstellar (2014)", "source": "movies.csv",
+                           "position": "row 1", "genres": "Sci-Fi|Drama|Adventure",
+                           "text": shipped[0].plot}

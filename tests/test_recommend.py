@@ -8,7 +8,7 @@ import pytest
 from embedding.models.sbert import encode
 from embedding.paths import writable_dir
 from embedding.recsys import recommend as rec
-from embedding.search.chunking import split_sentences
+from embedding.recsys.movies import load_movies
 from embedding.search.retrieval import SbertVectorizer
 from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
@@ -16,7 +16,7 @@ from embedding.similarity import cosine
 
 @pytest.fixture(scope="module")
 def movies():
-    return rec.load_movies()
+    return load_movies()
 
 
 @pytest.fixture(scope="module")
@@ -61,20 +61,10 @@ def test_demo_users_only_like_movies_of_the_corpus(movies):
     assert {name: len(r) for name, r in rows.items()} == {u.name: 4 for u in rec.USERS}
 
 
-def test_split_sentences():
-    assert rec.split_sentences("A man. A plan! Panama? e.g. not split. 2 more.") == [
-        "A man.", "A plan!", "Panama? e.g. not split.", "2 more."]
-    assert rec.split_sentences("  ") == []
-
-
-def test_split_sentences_follows_the_chunker_on_abbreviations_and_every_plot(movies):
-    assert rec.split_sentences("Dr. Grant lands on the U.S. base. He waits.") == [
+def test_plot_sentences_are_the_text_splitter_s_or_the_whole_plot():
+    assert rec.plot_sentences("Dr. Grant lands on the U.S. base. He waits.") == [
         "Dr. Grant lands on the U.S. base.", "He waits."]
-    for m in movies:  # no plot has a piece that the capital rule joins back
-        assert rec.split_sentences(m.plot) == [m.plot[a:b] for a, b in split_sentences(m.plot)]
-
-
-# --- ranking ------------------------------------------------------------------------------------
+    assert rec.plot_sentences("  ") == ["  "]  # nothing to split: the plot itself
 
 def test_recommend_excludes_liked_and_matches_brute_force():
     rng = np.random.default_rng(7)
@@ -143,7 +133,7 @@ def test_explain_hits_with_a_fake_encoder(movies, index):
     out = rec.explain_hits(sub, fake, [(1, 0.5), (2, 0.1)], fake[[0]], embed, liked=[0])
     assert len(calls) == 1  # one batched call for every sentence
     assert [e.row for e in out] == [1, 2] and [e.because for e in out] == [0, 0]
-    assert out[0].sentence.sentence == rec.split_sentences(sub[1].plot)[0]
+    assert out[0].sentence.sentence == rec.plot_sentences(sub[1].plot)[0]
     assert out[1].shared == rec.shared_genres(sub[2], [sub[0]])
 
 

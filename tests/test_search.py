@@ -12,7 +12,6 @@ from embedding.search.chunking import (
     chunk_by_sentences,
     chunk_by_tokens,
     chunk_text,
-    split_sentences,
 )
 from embedding.search.documents import lecture_corpus, movie_corpus
 from embedding.search.retrieval import (
@@ -79,14 +78,6 @@ def test_text_shorter_than_one_chunk_is_one_chunk():
 def test_bad_sizes_are_rejected(chunker, size, overlap, message):
     with pytest.raises(ValueError, match=message):
         chunker("a b c d e f", size, overlap)
-
-
-def test_sentence_splitting_keeps_abbreviations_and_quotes():
-    text = 'Dr. Smith met J. Doe in the U.S. army. He said "hi!" Then left?  Yes.\n\n# Heading'
-    assert [text[a:b] for a, b in split_sentences(text)] == [
-        "Dr. Smith met J. Doe in the U.S. army.", 'He said "hi!"', "Then left?", "Yes.",
-        "# Heading",
-    ]
 
 
 def test_sentence_chunks_with_overlap():

@@ -87,6 +87,17 @@ def test_cosine_matrix_symmetric_unit_diagonal():
     assert m[0, 1] == pytest.approx(0.99589, abs=5e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_cosine_matrix_is_float64_for_every_input(dtype):
+    """GloVe rows (float32), SBERT rows (float32) and typed numbers all give float64 cosines,
+    as exact as a float64 computation."""
+    v = np.array([AVATAR, IRONMAN, RAINMAN, [0, 0, 0]], dtype=dtype)
+    m = cosine_matrix(v)
+    assert m.dtype == np.float64
+    assert m[0, 2] == pytest.approx(cosine(AVATAR, RAINMAN), abs=1e-15)  # float32 is off by ~1e-8
+    assert m[3].tolist() == [0.0, 0.0, 0.0, 0.0]  # a zero row has no direction: cosine 0
+
+
 def test_number_formatting():
     assert num(3.0) == "3" and num(-0.5) == "-0.5" and num(math.sqrt(2)) == "1.4142"
     assert sqrt_text(9) == "3" and sqrt_text(122) == r"\sqrt{122}"

@@ -17,7 +17,6 @@ from embedding.recsys.corpus import (
     builtin_corpus,
     corpus_from_text,
     corpus_from_upload,
-    tokenize,
     vocabulary_size,
 )
 from embedding.recsys.word2vec import (
@@ -42,11 +41,6 @@ def product2vec():
 
 
 # --- text to corpus -----------------------------------------------------------------------------
-
-def test_tokenize_keeps_letters_of_any_script_and_drops_the_rest():
-    assert tokenize("Don't panic: 42 Ça va! 🙂 <b>Привет</b>") == [
-        "don't", "panic", "ça", "va", "b", "привет", "b"]
-
 
 def test_corpus_from_text_splits_sentences_and_drops_one_word_ones():
     c = corpus_from_text(TEXT + "\nHello.")

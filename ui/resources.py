@@ -140,9 +140,10 @@ def movie_recommender():
     """
     from embedding.paths import writable_dir
     from embedding.recsys import recommend as rec
+    from embedding.recsys.movies import load_movies
     from embedding.search.retrieval import SbertVectorizer
 
-    movies = rec.load_movies()
+    movies = load_movies()
     store = rec.movie_store(SbertVectorizer(sbert()), movies,
                             writable_dir("cache", rec.CACHE_NAME), progress=MOVIE_BUILD.report)
     return movies, store

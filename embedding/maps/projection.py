@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embedding.similarity import normalize_rows
+
 METHODS: tuple[str, ...] = ("umap", "tsne", "pca")
 METHOD_NAMES: dict[str, str] = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
 #: Distance measures offered for UMAP/t-SNE (scipy's names in parentheses where they differ).
@@ -258,7 +260,7 @@ def point_neighbours(vectors, coords, labels: list[str], index: int,
     if not 0 <= index < n:
         raise IndexError(f"No point number {index} among {n}.")
     k = max(1, min(int(k), n - 1))
-    unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    unit = normalize_rows(x, np.float64)
     sims = unit @ unit[index]
     sims[index] = -np.inf
     order = np.lexsort((np.arange(n), -sims))[:k]

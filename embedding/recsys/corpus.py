@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from embedding.text import tokenize
+
 #: Largest uploaded text file we read, in bytes (the rest of the server stays responsive).
 MAX_UPLOAD_BYTES = 2_000_000
 #: At most this many tokens of a corpus are used for training (the rest is cut, with a note).
@@ -24,7 +26,6 @@ MAX_TOKENS = 120_000
 #: A sentence longer than this is cut into pieces (gensim ignores words past 10,000 anyway).
 MAX_SENTENCE_TOKENS = 1_000
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -54,14 +55,6 @@ class Corpus:
         return f"{self.name}:{self.n_tokens}:{h:08x}"
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-case words of any alphabet (numbers, punctuation and emoji dropped).
-
-    Usage: ``tokenize("Don't panic: 42 Ça va!")`` → ``["don't", "panic", "ça", "va"]``
-    """
-    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
-
-
 def corpus_from_text(text: str, name: str = "text", max_tokens: int = MAX_TOKENS) -> Corpus:
     """Split ``text`` into sentences (at . ! ? and line breaks) of lower-case word tokens.
 
@@ -74,7 +67,7 @@ def corpus_from_text(text: str, name: str = "text", max_tokens: int = MAX_TOKENS
     total = 0
     truncated = False
     for chunk in _SENTENCE_END.split(text):
-        words = tokenize(chunk)
+        words = tokenize(chunk, style="words")
         for start in range(0, len(words), MAX_SENTENCE_TOKENS):
             piece = words[start:start + MAX_SENTENCE_TOKENS]
             if len(piece) < 2:

@@ -18,7 +18,6 @@ not models, so tests compare them with brute force.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from embedding.recsys.movies import Movie
-from embedding.recsys.movies import load_movies as load_movies
-from embedding.search.chunking import split_sentences as sentence_spans
 from embedding.search.retrieval import Vectorizer, build_store, semantic_search
 from embedding.search.store import NumpyStore
 from embedding.similarity import normalize_rows, unit_rows
+from embedding.text import sentence_spans
 
 #: Folder name (under ``writable_dir("cache")``) of the recommender's on-disk movie index.
 CACHE_NAME = "movies-recommend"
-#: How a plot sentence starts: a capital, a digit, a quote or a bracket.
-_SENTENCE_START = re.compile(r"[A-Z0-9\"'“‘(]")
 
 
 class RecommendError(ValueError):
@@ -62,20 +58,12 @@ def title_index(movies: Sequence[Movie]) -> dict[str, int]:
     return out
 
 
-def split_sentences(text: str) -> list[str]:
-    """A plot cut into sentences: the spans of :func:`embedding.search.chunking.split_sentences`, a
-    piece that does not start like a sentence (capital, digit, quote) joined to the one before.
+def plot_sentences(plot: str) -> list[str]:
+    """The sentences of a plot (:func:`embedding.text.sentence_spans`), or the whole plot.
 
-    Usage: ``split_sentences("A man. A plan! Panama? e.g. no.")``
-    → ``["A man.", "A plan!", "Panama? e.g. no."]``
+    Usage: ``plot_sentences("Dr. Grant lands. He waits.")`` → ``["Dr. Grant lands.", "He waits."]``
     """
-    spans: list[list[int]] = []
-    for start, end in sentence_spans(text):
-        if spans and not _SENTENCE_START.match(text, start):
-            spans[-1][1] = end
-        else:
-            spans.append([start, end])
-    return [text[a:b] for a, b in spans]
+    return [plot[a:b] for a, b in sentence_spans(plot)] or [plot]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -264,7 +252,7 @@ def explain_hits(
     Usage: ``explain_hits(movies, emb, recommend(emb, liked), emb[liked], embed, liked)``
     """
     liked_movies = [movies[i] for i in liked]
-    per_hit = [split_sentences(movies[row].plot) or [movies[row].plot] for row, _ in hits]
+    per_hit = [plot_sentences(movies[row].plot) for row, _ in hits]
     flat = [s for sents in per_hit for s in sents]
     vectors = embed(flat) if flat else np.zeros((0, 1))
     out: list[Explained] = []

@@ -14,15 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: End of a sentence: . ! or ? (and closing quotes/brackets), followed by white space.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
-#: A paragraph break (blank line) or a markdown heading line also ends a sentence.
-_PARAGRAPH = re.compile(r"\n\s*\n")
+from embedding.text import sentence_spans
+
 _WORD = re.compile(r"\S+")
-#: Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st vs etc e.g i.e no fig approx jr sr mt ca".split()
-)
 
 
 @dataclass(frozen=True)
@@ -45,46 +39,6 @@ def _check(size: int, overlap: int, unit: str) -> None:
             f"Overlap ({overlap} {unit}) must be smaller than the chunk size ({size} {unit}), "
             "otherwise the next chunk would never move forward."
         )
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans ``(start, end)`` of the sentences of ``text`` (blank lines also split).
-
-    Usage: ``split_sentences("Hi there. Bye!")`` → ``[(0, 9), (10, 14)]``
-    """
-    spans: list[tuple[int, int]] = []
-    for p_start, p_end in _iter_paragraphs(text):
-        cursor = p_start
-        for m in _SENTENCE_END.finditer(text, p_start, p_end):
-            before = text[cursor : m.start() + 1]
-            last_word = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
-            if text[m.start()] == "." and (
-                last_word in _ABBREVIATIONS
-                or "." in last_word
-                or (len(last_word) == 1 and last_word.isalpha())
-            ):
-                continue  # "Dr. Smith", "J. Smith", "the U.S. army": not a sentence end
-            _add_span(spans, text, cursor, m.end())
-            cursor = m.end()
-        _add_span(spans, text, cursor, p_end)
-    return spans
-
-
-def _iter_paragraphs(text: str) -> list[tuple[int, int]]:
-    out, cursor = [], 0
-    for m in _PARAGRAPH.finditer(text):
-        out.append((cursor, m.start()))
-        cursor = m.end()
-    out.append((cursor, len(text)))
-    return out
-
-
-def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        spans.append((start + lead, start + lead + len(stripped)))
 
 
 def _windows(n: int, size: int, overlap: int) -> list[tuple[int, int]]:
@@ -110,7 +64,7 @@ def chunk_by_sentences(text: str, size: int = 3, overlap: int = 0) -> list[Chunk
     Raises ``ValueError`` when ``size < 1``, ``overlap < 0`` or ``overlap >= size``.
     """
     _check(size, overlap, "sentences")
-    spans = split_sentences(text or "")
+    spans = sentence_spans(text or "")
     return [
         Chunk(k, text[spans[i][0] : spans[j - 1][1]], spans[i][0], spans[j - 1][1])
         for k, (i, j) in enumerate(_windows(len(spans), size, overlap))

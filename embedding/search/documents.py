@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from embedding.paths import DATA
-from embedding.recsys.movies import load_movies as read_movies
+from embedding.recsys.movies import load_movies
 from embedding.search.chunking import chunk_text
 
 MAX_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize in .streamlit/config.toml
@@ -76,35 +76,18 @@ class DocChunk:
 # Built-in corpora
 
 
-def load_movies() -> pd.DataFrame:
-    """The movie blurbs we wrote: columns ``id, title, year, genres, plot`` (397 rows).
-
-    Usage: ``load_movies().loc[0, "title"]``
-
-    A table view of :func:`embedding.recsys.movies.load_movies` (same checks; genres joined by ``|``).
-    """
-    movies = read_movies(DATA / "movies.csv")
-    return pd.DataFrame({
-        "id": pd.Series([m.id for m in movies], dtype="int64"),
-        "title": [m.title for m in movies],
-        "year": pd.Series([m.year for m in movies], dtype="int64"),
-        "genres": ["|".join(m.genres) for m in movies],
-        "plot": [m.plot for m in movies],
-    })
-
-
 def movie_corpus() -> tuple[list[str], list[str], list[dict]]:
     """``(ids, texts, payloads)`` of the movie corpus; the text embedded is the plot only.
 
     Usage: ``ids, texts, payloads = movie_corpus()``
     """
-    df = load_movies()
-    ids = [f"movie-{i}" for i in df["id"]]
-    texts = df["plot"].astype(str).tolist()
+    movies = load_movies()
+    ids = [f"movie-{m.id}" for m in movies]
+    texts = [m.plot for m in movies]
     payloads = [
-        {"title": f"{r.title} ({r.year})", "source": "movies.csv", "position": f"row {n + 1}",
-         "genres": r.genres, "text": r.plot}
-        for n, r in enumerate(df.itertuples(index=False))
+        {"title": m.label, "source": "movies.csv", "position": f"row {n + 1}",
+         "genres": "|".join(m.genres), "text": m.plot}
+        for n, m in enumerate(movies)
     ]
     return ids, texts, payloads
 

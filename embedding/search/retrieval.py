@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,9 +23,9 @@ import numpy as np
 
 from embedding.models.sbert import describe_sbert, encode
 from embedding.search.store import Hit, NumpyStore, StoreError, VectorStore
-from embedding.sentences.compare import NoKnownWordsError, tokenize
+from embedding.sentences.compare import NoKnownWordsError
 from embedding.similarity import normalize_rows
-from embedding.text import escape_markdown
+from embedding.text import escape_markdown, stem, tokenize, word_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -242,26 +241,12 @@ def build_store(
 # ---------------------------------------------------------------------------------------------
 # Explaining results
 
-_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-
-
-def _stem(word: str) -> str:
-    w = word.lower().replace("’", "'")
-    for suffix in ("'s", "ing", "ers", "er", "ed", "es", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeious":
-        w = w[:-1]  # travelling → travell → travel; spell → spel (both sides alike)
-    return w
-
-
 def query_terms(query: str) -> set[str]:
     """Stems of the query's content words (stop words dropped).
 
     Usage: ``query_terms("a film about space travel")`` → ``{"space", "travel"}``
     """
-    return {_stem(t) for t in tokenize(query) if t not in STOPWORDS and t.isalnum()}
+    return {stem(t) for t in tokenize(query) if t not in STOPWORDS and t.isalnum()}
 
 
 def shared_words(query: str, text: str) -> list[str]:
@@ -270,9 +255,9 @@ def shared_words(query: str, text: str) -> list[str]:
     Usage: ``shared_words("space travel", "They travel far")`` → ``["travel"]``
     """
     terms, out = query_terms(query), []
-    for m in _WORDS.finditer(text):
-        w = m.group(0)
-        if _stem(w) in terms and w.lower() not in out:
+    for a, b in word_spans(text):
+        w = text[a:b]
+        if stem(w) in terms and w.lower() not in out:
             out.append(w.lower())
     return out
 
@@ -285,11 +270,11 @@ def highlight(text: str, query: str) -> str:
     """
     terms = query_terms(query)
     parts, cursor = [], 0
-    for m in _WORDS.finditer(text):
-        if _stem(m.group(0)) in terms:
-            parts.append(escape_markdown(text[cursor : m.start()]))
-            parts.append(f"**{escape_markdown(m.group(0))}**")
-            cursor = m.end()
+    for a, b in word_spans(text):
+        if stem(text[a:b]) in terms:
+            parts.append(escape_markdown(text[cursor:a]))
+            parts.append(f"**{escape_markdown(text[a:b])}**")
+            cursor = b
     parts.append(escape_markdown(text[cursor:]))
     return "".join(parts)
 

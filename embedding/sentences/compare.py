@@ -10,7 +10,6 @@ a transformer reads positions, so SBERT tells them apart.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,12 +19,10 @@ from gensim.models import KeyedVectors
 
 from embedding.models.sbert import encode
 from embedding.similarity import cosine
+from embedding.text import tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
-
-_TOKEN = re.compile(r"n't|'[a-z]+|[^\W_]+(?=n't)|[^\W_]+")
-
 
 class NoKnownWordsError(ValueError):
     """None of a text's tokens has a GloVe vector, so there is nothing to average."""
@@ -40,15 +37,6 @@ class NoKnownWordsError(ValueError):
         else:
             msg = "There are no words to embed here: type some letters or numbers."
         super().__init__(msg)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens the way GloVe 6B saw them ("don't" → "do", "n't").
-
-    Usage: ``tokenize("Milk chocolate, please!")`` → ``["milk", "chocolate", "please"]``
-    """
-    text = text.lower().replace("’", "'")
-    return _TOKEN.findall(text)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ machine affects both sides alike.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 
 from embedding.models.glove import load_glove  # noqa: E402
 from embedding.models.sbert import encode, load_sbert  # noqa: E402
@@ -22,21 +22,6 @@ from embedding.words.vocab import neighbours  # noqa: E402
 WORDS = ["king", "frog", "chocolate", "paris", "computer", "music", "river", "doctor"]
 SENTENCES = ["a film about space travel", "the cat sat on the mat", "milk chocolate",
              "how do vaccines work", "cheap flights to rome", "dog bites man"]
-
-
-def alternate(ours, raw, inputs, rounds: int) -> tuple[float, float]:
-    """Median seconds per call of ``ours`` and ``raw``, called alternately on the same inputs."""
-    t_ours, t_raw = [], []
-    for _ in range(rounds):
-        for x in inputs:
-            t0 = time.perf_counter()
-            ours(x)
-            t1 = time.perf_counter()
-            raw(x)
-            t2 = time.perf_counter()
-            t_ours.append(t1 - t0)
-            t_raw.append(t2 - t1)
-    return statistics.median(t_ours), statistics.median(t_raw)
 
 
 def report(name: str, ours: float, raw: float) -> None:
@@ -50,11 +35,12 @@ def main() -> None:
         kv.most_similar(w, topn=10)
     encode(model, SENTENCES)
     ours, raw = alternate(lambda w: neighbours(kv, w, k=10),
-                          lambda w: kv.most_similar(w, topn=10), WORDS, rounds=15)
+                          lambda w: kv.most_similar(w, topn=10), rounds=15, inputs=WORDS)
     report("GloVe 10 neighbours (400k words)", ours, raw)
     ours, raw = alternate(lambda s: encode(model, [s]),
                           lambda s: model.encode([s], normalize_embeddings=True,
-                                                 show_progress_bar=False), SENTENCES, rounds=10)
+                                                 show_progress_bar=False), rounds=10,
+                          inputs=SENTENCES)
     report("SBERT single query encode", ours, raw)
 
 

@@ -14,14 +14,14 @@ Calls alternate so a noisy, shared machine affects both sides alike.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 
 from embedding.models.sbert import encode, load_sbert  # noqa: E402
 from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
@@ -36,19 +36,20 @@ QUERIES = ["a film about space travel", "how do I bake bread", "who built the ro
 def bench_indexing(model, texts: list[str], rounds: int) -> tuple[float, float]:
     vec = SbertVectorizer(model)
     ids = [str(i) for i in range(len(texts))]
-    t_ours, t_raw = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
+    counts: list[int] = []
+
+    def ours():
         store = NumpyStore(vec.dim)
         index_texts(store, vec, ids, texts)
-        t1 = time.perf_counter()
+        counts.append(store.count())
+
+    def raw():
         model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
                      show_progress_bar=False)
-        t2 = time.perf_counter()
-        t_ours.append(t1 - t0)
-        t_raw.append(t2 - t1)
-        assert store.count() == len(texts)
-    return statistics.median(t_ours), statistics.median(t_raw)
+
+    result = alternate(ours, raw, rounds)
+    assert counts and set(counts) == {len(texts)}
+    return result
 
 
 def bench_query(model, n: int, rounds: int) -> tuple[float, float]:
@@ -74,18 +75,7 @@ def bench_query(model, n: int, rounds: int) -> tuple[float, float]:
         ours(q), raw(q)
     check_ours = [int(h.id) for h in ours(QUERIES[0])]
     assert check_ours == raw(QUERIES[0]).tolist(), "ours and raw disagree on the top 10"
-    t_ours, t_raw = [], []
-    for r in range(rounds):
-        for q in QUERIES:
-            first, second = (ours, raw) if r % 2 == 0 else (raw, ours)
-            t0 = time.perf_counter()
-            first(q)
-            t1 = time.perf_counter()
-            second(q)
-            t2 = time.perf_counter()
-            (t_ours if first is ours else t_raw).append(t1 - t0)
-            (t_raw if first is ours else t_ours).append(t2 - t1)
-    return statistics.median(t_ours), statistics.median(t_raw)
+    return alternate(ours, raw, rounds, inputs=QUERIES)
 
 
 def main() -> None:

@@ -20,16 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _timing import medians  # noqa: E402  (bench/ is on sys.path as the script dir)
+
 N_WORDS = 2_000
 SEED = 42
 
@@ -97,15 +98,17 @@ def main() -> None:
 
     raw(), ours()  # compile everything before timing warm runs
     fast = interactive_epochs(N_WORDS)
-    timings: dict[str, list[float]] = {"raw": [], "ours": [], "raw_fast": [], "ours_fast": []}
     maps = {}
-    for _ in range(max(1, args.repeats)):  # alternate, so load changes hit both alike
-        for name, fn, epochs in (("raw", raw, None), ("ours", ours, None),
-                                 ("raw_fast", raw, fast), ("ours_fast", ours, fast)):
-            t0 = time.perf_counter()
+
+    def run(name, fn, epochs):
+        def call():
             maps[name] = fn(epochs)
-            timings[name].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in timings.items()}
+        return call
+
+    # alternate, so load changes hit every variant alike
+    med = medians({"raw": run("raw", raw, None), "ours": run("ours", ours, None),
+                   "raw_fast": run("raw_fast", raw, fast),
+                   "ours_fast": run("ours_fast", ours, fast)}, rounds=args.repeats)
     rows.append(("warm, 500 epochs (umap default)", med["ours"], med["raw"]))
     rows.append((f"warm, {fast} epochs (page's interactive)", med["ours_fast"], med["raw_fast"]))
     rows.append(("page map vs raw default", med["ours_fast"], med["raw"]))

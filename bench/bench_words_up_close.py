@@ -15,7 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_core import alternate, report  # noqa: E402
+from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
+
+from bench.bench_core import report  # noqa: E402
 from embedding.models.glove import load_glove  # noqa: E402
 from embedding.models.sbert import load_sbert  # noqa: E402
 from embedding.sentences.wordpiece import LECTURE_A, LECTURE_B, tokenize_pair  # noqa: E402
@@ -44,29 +46,29 @@ def main() -> None:
         analogy(kv, *q, k=10)
         analogy_input_ranks(kv, *q)
 
-    report("analogy() vs most_similar", *alternate(ours_analogy, raw_analogy, QUESTIONS, 6))
+    report("analogy() vs most_similar", *alternate(ours_analogy, raw_analogy, 6, QUESTIONS))
     report("analogy + input ranks vs most_similar", *alternate(ours_page, raw_analogy,
-                                                               QUESTIONS, 6))
+                                                               6, QUESTIONS))
 
     axis = make_axis(kv, "man", "woman")
 
-    def ours_axis(_):
+    def ours_axis():
         make_axis(kv, "man", "woman")
         scores(kv, JOBS, axis)
         baseline(kv, axis)
 
-    def raw_axis(_):  # the same numbers with gensim's similarity, no baseline
+    def raw_axis():  # the same numbers with gensim's similarity, no baseline
         [kv.similarity(w, "woman") - kv.similarity(w, "man") for w in JOBS]
 
-    report("axis + baseline vs kv.similarity loop", *alternate(ours_axis, raw_axis, [0], 30))
+    report("axis + baseline vs kv.similarity loop", *alternate(ours_axis, raw_axis, 30))
 
-    def ours_tok(_):
+    def ours_tok():
         tokenize_pair(tok, LECTURE_A, LECTURE_B, max_length=model.max_seq_length)
 
-    def raw_tok(_):
+    def raw_tok():
         tok(LECTURE_A, LECTURE_B, truncation=True, max_length=model.max_seq_length)
 
-    report("tokenize_pair vs tokenizer()", *alternate(ours_tok, raw_tok, [0], 200))
+    report("tokenize_pair vs tokenizer()", *alternate(ours_tok, raw_tok, 200))
 
 
 if __name__ == "__main__":

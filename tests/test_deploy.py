@@ -181,7 +181,7 @@ def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
 def test_a_websocket_session_runs_through_the_proxy(proxied):
     base, _ = proxied
     sys.path.insert(0, str(ROOT / "bench"))
-    from load_test import ProtocolSession, Stats
+    from loadtest import ProtocolSession, Stats
 
     async def one_session() -> tuple[float, list]:
         stats = Stats()

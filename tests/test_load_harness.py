@@ -18,7 +18,7 @@ from tests.browser import run_coroutine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-import load_test as lt  # noqa: E402
+import loadtest as lt  # noqa: E402
 
 ECHO_APP = """
 import streamlit as st

@@ -1,0 +1,168 @@
+"""The load test's command line: start the servers, run the chosen patterns, print and save."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import protocol
+from .scenarios import burst, probe, rss_with_sessions, steady
+from .server import RESULTS, ROOT, Server, page_paths
+from .stats import fmt, pct
+
+TARGET_P95 = 1.5
+
+
+def _print_burst(label: str, r: dict) -> None:
+    print(f"  {label:<22} served {r['served']}/{r['sessions']}  whole burst "
+          f"{r['whole_burst_s']:.2f}s  client {fmt(r['client'])}")
+    print(f"  {'':<22} server runs {fmt(r['server_runs'])}  errors {len(r['errors'])}  "
+          f"RSS peak {r['rss_mb_peak']:.0f} MB")
+
+
+def _print_steady(r: dict) -> None:
+    verdict = "OK" if r["actions"]["p95"] <= TARGET_P95 and not r["error_count"] else "MISSED"
+    print(f"  steady {r['sessions']} sessions ({r['browsers']} Chromium), {r['duration_s']:.0f}s:"
+          f" actions {fmt(r['actions'])}  errors {r['error_count']}  "
+          f"RSS max {r['rss_mb_max']:.0f} MB, after {r['rss_mb_after']:.0f} MB  [{verdict}]")
+    if r["browsers"]:
+        print(f"      browser actions  {fmt(r['browser_actions'])}  (Chromium on the same 2 cores)")
+    for k, v in r["per_action"].items():
+        print(f"      {k:<16} {fmt(v)}")
+    print(f"      server runs      {fmt(r['server_runs'])}")
+    for k, v in r.get("server_runs_by_page", {}).items():
+        print(f"        run {k[:22]:<22} {fmt(v)}")
+    for e in r["errors"][:5]:
+        print(f"      error: {e}")
+
+
+async def main_async(args) -> dict:
+    pages = page_paths()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=RESULTS))  # server logs, run logs
+    app = Server("app.py", workdir, timed=not args.untimed)
+    bare = Server("bench/bare_app.py", workdir, timed=not args.untimed)
+    out: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+                 "machine": f"{os.cpu_count()} CPU, {_mem_gb():.0f} GB RAM",
+                 "args": vars(args), "pages": [p or "home" for p in pages]}
+    try:
+        out["start_to_healthy_s"] = {"app": round(app.start(), 2), "bare": round(bare.start(), 2)}
+        print(f"servers up: app {app.base} ({out['start_to_healthy_s']['app']}s), "
+              f"bare {bare.base}; pages: {', '.join(out['pages'])}")
+        t0 = time.perf_counter()
+        out["probe"] = await probe(app, pages)
+        out["start_to_first_page_s"] = round(out["start_to_healthy_s"]["app"]
+                                             + out["probe"]["first_open_s"]["home"], 2)
+        print(f"probe ({time.perf_counter() - t0:.1f}s): first open {out['probe']['first_open_s']}")
+        print(f"server start to first page (home): {out['start_to_first_page_s']}s")
+        print(f"       warm open {out['probe']['warm_open_s']}")
+        for e in out["probe"]["errors"] + out["probe"]["shown_errors"]:
+            print(f"  probe error: {e}")
+        await probe(bare, [""])
+        out["warm_up_wait_s"] = round(await app.wait_idle(), 1)
+        print(f"server idle (background warm-up done) after {out['warm_up_wait_s']}s more")
+
+        out["rss"] = await rss_with_sessions(app, pages, 10)
+        print(f"RSS, models loaded + 10 sessions: {out['rss']['rss_mb']:.0f} MB "
+              f"(before sessions {out['rss']['rss_before_mb']:.0f} MB)")
+
+        if args.burst:
+            bpage = args.burst_page if args.burst_page is not None else next(
+                (p for p in ("semantic_search", "word_similarity") if p in pages), "")
+            rounds = []
+            for _ in range(args.burst_repeats):
+                await app.wait_idle(60)
+                rounds.append({"bare": await burst(bare, "", args.burst),
+                               "app": await burst(app, bpage, args.burst)})
+            out["burst"] = rounds
+            print(f"burst: {args.burst} fresh sessions within 1 s")
+            for r in rounds:
+                _print_burst("bare page", r["bare"])
+                _print_burst(f"{bpage or 'home'}", r["app"])
+            app_t = pct([r["app"]["whole_burst_s"] for r in rounds], 50)
+            bare_t = pct([r["bare"]["whole_burst_s"] for r in rounds], 50)
+            out["burst_ratio"] = round(app_t / bare_t, 2)
+            print(f"  burst ratio app/bare = {out['burst_ratio']:.2f} (target <= 1.5)")
+
+        if args.sessions and args.duration:
+            await app.wait_idle(60)
+            out["steady"] = await steady(app, pages, args.sessions, args.duration, args.browsers)
+            _print_steady(out["steady"])
+
+        if args.find_max:
+            steps, best = [], 0
+            for n in args.find_max:
+                await app.wait_idle(60)
+                r = await steady(app, pages, n, args.step_duration, 0, seed=n)
+                steps.append(r)
+                _print_steady(r)
+                if r["actions"]["p95"] <= TARGET_P95 and not r["error_count"]:
+                    best = n
+                else:
+                    break
+            out["find_max"] = {"steps": steps, "largest_ok": best}
+            print(f"largest class at p95 <= {TARGET_P95}s with no errors: {best} "
+                  f"(steps tried: {[s['sessions'] for s in steps]})")
+        out["rss_final_mb"] = round(app.rss(), 1)
+    finally:
+        app.stop()
+        bare.stop()
+        for srv in (app, bare):
+            tail = srv.log.read_text(errors="replace").splitlines()[-400:]
+            bad = [line for line in tail if "Traceback" in line or "Error" in line]
+            if bad:
+                out.setdefault("server_log_errors", {})[srv.script] = bad[:20]
+        out["logs"] = str(workdir.relative_to(ROOT))
+    return out
+
+
+def _mem_gb() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return math.nan
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=50, help="steady class size (0: skip)")
+    ap.add_argument("--duration", type=float, default=180, help="steady run length, seconds")
+    ap.add_argument("--browsers", type=int, default=3,
+                    help="how many of the steady sessions are real headless Chromium")
+    ap.add_argument("--burst", type=int, default=50, help="sessions in a burst (0: skip)")
+    ap.add_argument("--burst-page", default=None,
+                    help="url path the burst opens (default: semantic_search if present)")
+    ap.add_argument("--burst-repeats", type=int, default=2, help="bare/app burst pairs")
+    ap.add_argument("--find-max", type=int, nargs="*", default=None, metavar="N",
+                    help="steady step sizes to try, e.g. --find-max 50 75 100 125")
+    ap.add_argument("--step-duration", type=float, default=60, help="seconds per find-max step")
+    ap.add_argument("--no-shell", action="store_true",
+                    help="fresh protocol sessions skip downloading index.html and its scripts")
+    ap.add_argument("--untimed", action="store_true",
+                    help="run plain `streamlit run` (no server-side run times)")
+    args = ap.parse_args(argv)
+    protocol.SHELL[0] = not args.no_shell
+    out = asyncio.run(main_async(args))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(out, indent=1, default=str))
+    print(f"results: {path.relative_to(ROOT)}")
+    for script, lines in out.get("server_log_errors", {}).items():
+        print(f"server log of {script} mentions errors:")
+        for line in lines[:10]:
+            print(f"  {line}")
+    steady_r = out.get("steady")
+    failed = bool(steady_r and steady_r["error_count"]) or any(
+        r[k]["errors"] for r in out.get("burst", []) for k in ("app", "bare"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

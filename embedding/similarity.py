@@ -56,6 +56,16 @@ def cosine(u: ArrayLike, v: ArrayLike) -> float:
     return float(np.clip(np.dot(a, b) / (na * nb), -1.0, 1.0))
 
 
+def angle_degrees(cos: float) -> float:
+    """The angle between two vectors whose cosine is ``cos``, in degrees (0 to 180).
+
+    The cosine is clipped to [-1, 1] first: float32 rounding makes a word's cosine with
+    itself 1.0000001, and ``math.acos`` of that is an error, not 0°.
+    Usage: ``angle_degrees(0.5)`` → 60.0; ``angle_degrees(1.0000001)`` → 0.0
+    """
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(cos)))))
+
+
 @dataclass(frozen=True)
 class CosineSteps:
     """Every intermediate number of a cosine computation, for the worked-steps view."""
@@ -95,7 +105,7 @@ def cosine_steps(u: ArrayLike, v: ArrayLike) -> CosineSteps:
         norm_u=nu,
         norm_v=nv,
         cosine=cos,
-        angle_deg=math.degrees(math.acos(cos)),
+        angle_deg=angle_degrees(cos),
     )
 
 

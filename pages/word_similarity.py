@@ -1,16 +1,16 @@
 """Word similarity: the cosine of two GloVe word vectors, with their rank and their numbers."""
 
-import math
-
 import pandas as pd
 import streamlit as st
 
 from embedding.charts import figures
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
+from embedding.similarity import angle_degrees
 from embedding.words.vocab import (
     EmptyWordError,
     UnknownWordError,
+    resolve,
     vector,
     word_rank,
     word_similarity,
@@ -54,22 +54,32 @@ try:
     score = word_similarity(kv, a, b)
     rank = word_rank(kv, a, b)
     va, vb = vector(kv, a), vector(kv, b)
+    wa, wb = resolve(kv, a), resolve(kv, b)  # the vocabulary's own spelling of each word
 except UnknownWordError as exc:
     warn_unknown(exc)
     st.stop()
 except EmptyWordError:
     st.stop()
 
-wa, wb = a.strip().lower(), b.strip().lower()
+same = wa == wb
+if same:
+    st.info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly the same "
+            "way as itself, so the cosine is 1 and the angle 0°. Change one word to compare two.",
+            icon=":material/info:")
 m1, m2, m3 = st.columns(3)
 m1.metric("Cosine similarity", num(score))
-m2.metric("Angle", f"{math.degrees(math.acos(score)):.1f}°")
-m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}", f"of {len(kv) - 1:,} words",
-          delta_color="off")
-fig = figures.vector_strips({wa: va, wb: vb}, title="The two vectors, dimension by dimension "
+m2.metric("Angle", f"{angle_degrees(score):.1f}°")
+if same:
+    m3.metric("Rank among its neighbours", "itself", "a word is not its own neighbour",
+              delta_color="off")
+else:
+    m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}",
+              f"of {len(kv) - 1:,} words", delta_color="off")
+rows = {wa: va} if same else {wa: va, wb: vb}
+fig = figures.vector_strips(rows, title="The two vectors, dimension by dimension "
                             "(similar words share colour patterns)")
 show_chart(fig, key="wordsim_strips")
-table = pd.DataFrame({"dimension": range(len(va)), wa: va, wb: vb})
+table = pd.DataFrame({"dimension": range(len(va)), **rows})
 downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")
 explain(
     "GloVe learned these 50 numbers per word from how often words appear near each other in "

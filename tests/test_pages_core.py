@@ -63,6 +63,15 @@ def test_word_similarity(kv):
     assert not at.exception and "Type a word" in shown_text(at)
 
 
+@pytest.mark.parametrize("a,b", [("war", "war"), ("king", "King"), ("american", "american")])
+def test_word_similarity_same_word_twice(kv, a, b):
+    """float32 makes a word's cosine with itself 1.0000001: the angle must still be 0°."""
+    at = open_page("pages/word_similarity.py", query={"wordsim_a": a, "wordsim_b": b})
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric[:3]] == ["1", "0.0°", "itself"]
+    assert "Both boxes hold the same word" in shown_text(at)
+
+
 def test_word_similarity_from_shared_link(kv):
     at = open_page("pages/word_similarity.py", query={"wordsim_a": "king", "wordsim_b": "queen"})
     assert not at.exception

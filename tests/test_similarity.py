@@ -14,6 +14,7 @@ from embedding.classroom.explain import (
     worked_steps,
 )
 from embedding.similarity import (
+    angle_degrees,
     cosine,
     cosine_matrix,
     cosine_steps,
@@ -135,3 +136,11 @@ def test_unit_rows_keeps_zero_rows_and_reports_lengths():
     vec, length = unit_rows([0.0, 5.0], np.float64)
     assert vec.dtype == np.float64 and vec.tolist() == [0.0, 1.0] and float(length) == 5.0
     assert normalize_rows([[0.0, 2.0]], np.float64).tolist() == [[0.0, 1.0]]
+
+
+def test_angle_is_clipped_for_float32_rounding(kv):
+    self_cos = float(kv.similarity("war", "war"))
+    assert self_cos > 1.0  # float32: 1.0000001, which math.acos refuses
+    assert angle_degrees(self_cos) == 0.0 and angle_degrees(-1.0000002) == 180.0
+    assert angle_degrees(0.5) == pytest.approx(60.0)
+    assert cosine_steps([1e-8, 2e-8], [2e-8, 4e-8]).angle_deg == 0.0

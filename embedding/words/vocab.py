@@ -101,11 +101,12 @@ def vector(kv: KeyedVectors, word: str) -> np.ndarray:
 
 
 def word_similarity(kv: KeyedVectors, w1: str, w2: str) -> float:
-    """Cosine similarity of two words.
+    """Cosine similarity of two words, clipped to [-1, 1] (float32 gives 1.0000001 for a word
+    with itself).
 
     Usage: ``word_similarity(kv, "chocolate", "milk")`` → 0.755…
     """
-    return float(kv.similarity(resolve(kv, w1), resolve(kv, w2)))
+    return max(-1.0, min(1.0, float(kv.similarity(resolve(kv, w1), resolve(kv, w2)))))
 
 
 def neighbours(kv: KeyedVectors, word: str, k: int = 10) -> list[tuple[str, float]]:

@@ -29,7 +29,6 @@ SETS = {"themes": "Themed words", "top": "Most frequent words", "own": "Your wor
 DIMS = {"2": "2-D", "3": "3-D"}
 MIN_DISTS = ("0.0", "0.05", "0.1", "0.25", "0.5", "0.8", "0.99")
 DEFAULT_MIN_DIST = "0.5"
-K_SCORE = 10  # neighbours compared by the preservation score
 K_HOVER = 5  # neighbours listed on hover
 MAX_LABELS = 600  # more text than this on a map is unreadable
 MAX_SENTENCES = 300
@@ -177,6 +176,7 @@ if kind == "sentences":
 labels = tuple(i.label for i in items)
 categories = [i.category for i in items]
 n = len(labels)
+k_score = proj.preservation_k(n)  # 10, fewer on a small map (10 of 5 points would be all)
 params = method_params(method, n)
 with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
     t0 = time.perf_counter()
@@ -189,7 +189,7 @@ with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status
                             "minute, once); every later map takes a second or two…")
     elif method != "pca" and proj.PROJECTION_LOCK.locked():
         status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
-    coords, seconds, score = cached.build_map(kind, labels, method, dims, params, kv, K_SCORE)
+    coords, seconds, score = cached.build_map(kind, labels, method, dims, params, kv, k_score)
     waited = time.perf_counter() - t0
     shared = " (this map was already computed: served from the cache)" \
         if seconds > 0.2 and waited < seconds / 2 else ""
@@ -224,7 +224,7 @@ if focus_label:
 elif "map_find" in st.query_params:
     del st.query_params["map_find"]
 focus = labels.index(focus_label) if focus_label else None
-focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=K_SCORE)
+focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=k_score)
               if focus is not None else [])
 
 # ------------------------------------------------------------------ the map
@@ -239,16 +239,20 @@ coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
 downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
 
 m1, m2, m3 = st.columns(3)
-m1.metric(f"Neighbour preservation ({K_SCORE} nearest)", f"{score:.0%}",
-          help="Share of each point's 10 nearest neighbours in the full space (by cosine) that "
-               "are also among its 10 nearest on the map.")
-m2.metric("A random map would keep", f"{K_SCORE / (n - 1):.1%}")
+m1.metric(f"Neighbour preservation ({k_score} nearest)", f"{score:.0%}",
+          help=f"Share of each point's {k_score} nearest neighbours in the full space (by cosine) "
+               f"that are also among its {k_score} nearest on the map.")
+m2.metric("A random map would keep", f"{proj.random_preservation(n, k_score):.1%}")
 m3.metric("Time to project", f"{seconds:.1f} s")
+if k_score < proj.PRESERVATION_K:
+    st.caption(f"With only {n} points the score compares each point's {k_score} nearest "
+               f"neighbours, not {proj.PRESERVATION_K}: {proj.PRESERVATION_K} of {n} points would "
+               "be (nearly) every other point, which any map keeps. Add words for a sterner test.")
 explain(
-    f"**How honest is this map?** For every point we take its {K_SCORE} nearest neighbours in the "
-    f"full {space} space (by cosine) and its {K_SCORE} nearest dots on the map, and count how "
+    f"**How honest is this map?** For every point we take its {k_score} nearest neighbours in the "
+    f"full {space} space (by cosine) and its {k_score} nearest dots on the map, and count how "
     f"many are the same. {name} keeps **{score:.0%}** of them; a map with the dots thrown at "
-    f"random would keep about {K_SCORE / (n - 1):.1%}. Whatever is missing is where the map "
+    f"random would keep about {proj.random_preservation(n, k_score):.1%}. Whatever is missing is where the map "
     "misleads: two dots can sit side by side without being similar, and close neighbours can "
     "end up apart.\n\n"
     "**Compare the methods** on the same points: **PCA** is a straight projection (like a "
@@ -276,9 +280,9 @@ if focus is not None:
     table.index = range(1, len(table) + 1)
     st.dataframe(table, width="stretch")
     downloads(f"neighbours_{method}", df=table.reset_index(names="rank"), key="map_nb_dl")
-    kept = sum(nb.map_rank <= K_SCORE for nb in focus_near)
+    kept = sum(nb.map_rank <= k_score for nb in focus_near)
     st.caption(f"{kept} of these {len(focus_near)} true neighbours are also among the "
-               f"{K_SCORE} closest dots on the map.")
+               f"{k_score} closest dots on the map.")
     if kind != "sentences":
         vocab = glove_neighbours(kv, focus_label, k=8)
         st.caption("Nearest in all 400,000 GloVe words (most are not on this map): "
@@ -292,12 +296,12 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
             if m == "tsne" and n > proj.TSNE_MAX_POINTS:
                 continue
             status.write(f"{proj.METHOD_NAMES[m]}…")
-            _, secs, sc = cached.build_map(kind, labels, m, dims, method_params(m, n), kv, K_SCORE)
+            _, secs, sc = cached.build_map(kind, labels, m, dims, method_params(m, n), kv, k_score)
             rows.append({"method": proj.METHOD_NAMES[m], "neighbours kept": round(sc, 4),
                          "seconds": round(secs, 2)})
         status.update(label="All methods computed", state="complete")
     cmp_df = pd.DataFrame(rows)
-    cmp_fig = preservation_bars(list(cmp_df["method"]), list(cmp_df["neighbours kept"]), K_SCORE)
+    cmp_fig = preservation_bars(list(cmp_df["method"]), list(cmp_df["neighbours kept"]), k_score)
     show_chart(cmp_fig, key="map_cmp_chart")
     st.dataframe(cmp_df, width="stretch", hide_index=True)
     if n > proj.TSNE_MAX_POINTS:

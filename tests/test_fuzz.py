@@ -6,6 +6,9 @@ time, putting the widget back to its original value afterwards:
 
 * text: empty, whitespace, emoji, Chinese, Arabic, combining marks, numbers, HTML and SQL
   looking strings, an unknown word, control characters (every text_input and text_area);
+* repeat: the same word in every box and twice in one box, in different capitals ("war" /
+  "war", "king" / "King", each box's default copied into the others): a word's cosine with
+  itself is 1.0000001 in float32, and two identical inputs reach code no other case reaches;
 * big: 1 MB of text (text areas only: a browser cannot type 1 MB into a one-line box);
 * number: each number_input at its minimum, maximum and zero (or +-1e12 when unbounded);
 * choice: every option of every selectbox and radio (capped per widget);
@@ -39,6 +42,13 @@ TEXT_CASES: dict[str, str] = {
     "control": "a\x00b\x1b[31mred\u202eevil",
     "markdown": "**bold** [link](javascript:alert(1)) $x^2$ `code` # heading",
     "punctuation": ",,, ;;; ... --- ???",
+}
+#: The same word everywhere or twice over: "identical inputs" is its own family of bugs.
+REPEAT_CASES: dict[str, str] = {
+    "same word": "war",
+    "capitals": "King",
+    "twice in one box": "king, King, KING",
+    "same phrase": "chocolate milk",
 }
 BIG_TEXT = ("lorem ipsum dolor sit amet " * 40_000)[: 1 << 20]  # 1 MB
 MAX_CHOICES = 12  # options tried per selectbox/radio
@@ -93,6 +103,16 @@ def _cases_for(at, family: str, only: set[str] | None = None):
         if len(boxes) > 1:
             for kind, i, w in boxes:
                 out += [(kind, _key(w), i, name, TEXT_CASES[name], w.value) for name in SINGLE]
+    elif family == "repeat":
+        boxes = [(kind, i, w) for kind in ("text_input", "text_area")
+                 for i, w in enumerate(getattr(at, kind))]
+        cases = dict(REPEAT_CASES)
+        if boxes and str(boxes[0][2].value).strip():
+            cases = {"first box's default everywhere": str(boxes[0][2].value), **cases}
+        for name, v in cases.items():
+            if boxes:
+                out.append((ALL, [(k, _key(w), i) for k, i, w in boxes], -1, name, v,
+                            [w.value for _, _, w in boxes]))
     elif family == "number":
         for i, w in enumerate(at.number_input):
             p = w.proto
@@ -145,7 +165,7 @@ def _primary_buttons(at) -> list:
     return [b for b in at.button if b.proto.type == "primary" and not b.disabled]
 
 
-FAMILIES = ("text", "big", "number", "choice", "upload")
+FAMILIES = ("text", "repeat", "big", "number", "choice", "upload")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -284,12 +304,16 @@ if f is not None:
     f.getvalue().decode("utf-8")
 if a and a.strip() and not a.isascii():
     raise ValueError("fragile")
+if a.strip() and a.strip().lower() == b.strip().lower():
+    import math
+    math.acos(1.0000001)
 """
 
 
 @pytest.mark.parametrize("family,expected", [
     ("text", {"all text boxes 'a, b' <- emoji", "all text boxes 'a, b' <- html", "text_input 'a' <- emoji",
               "text_area 'b' <- html"}),
+    ("repeat", {"all text boxes 'a, b' <- same word", "all text boxes 'a, b' <- capitals"}),
     ("big", {"text_area 'b' <- 1MB"}),
     ("number", {"number_input 'n' <- max"}),
     ("choice", {"selectbox 'c' <- option 2: boom"}),

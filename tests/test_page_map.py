@@ -86,6 +86,18 @@ def test_too_few_words_explains_instead_of_failing(kv):
     assert not at.get("plotly_chart")
 
 
+def test_five_words_compare_fewer_neighbours_and_say_so(kv):
+    """k = 10 among 5 points was every other point: 100% kept, "random keeps 250%"."""
+    at = open_page(PAGE, query={"map_set": "own", "map_method": "pca"})
+    at.text_area(key="map_words").input("cat, dog, car, bus, apple").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Neighbour preservation (2 nearest)" in metrics
+    assert metrics["A random map would keep"] == "50.0%"
+    assert 0 <= score(at) <= 1
+    assert "With only 5 points the score compares each point's 2 nearest" in shown_text(at)
+
+
 def test_frequent_words_in_3d_from_a_link(kv):
     at = open_page(PAGE, query={"map_set": "top", "map_n": "300", "map_method": "pca",
                                 "map_dims": "3"})

@@ -311,3 +311,9 @@ def test_hover_text_and_bars():
     assert text == "<b>cat</b><br><i>animals</i><br>nearest in 50-d GloVe:<br>  dog  0.92"
     bars = preservation_bars(["UMAP", "PCA"], [0.62, 0.2])
     assert list(bars.data[0].y) == [62.0, 20.0]
+
+
+def test_preservation_k_leaves_room_for_a_map_to_fail():
+    assert [proj.preservation_k(n) for n in (2, 5, 11, 20, 21, 400)] == [1, 2, 5, 9, 10, 10]
+    assert proj.random_preservation(5, 2) == 0.5
+    assert proj.random_preservation(401, 10) == 0.025

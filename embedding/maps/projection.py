@@ -92,6 +92,28 @@ def nearest_neighbours(vectors, k: int = 10, metric: str = "euclidean") -> tuple
     return idx, dist
 
 
+#: Neighbours compared by the preservation score when there are enough points.
+PRESERVATION_K = 10
+
+
+def preservation_k(n: int, k: int = PRESERVATION_K) -> int:
+    """How many neighbours the preservation score compares on a map of ``n`` points.
+
+    ``k`` when there are enough points, otherwise at most half of the other points: with
+    k = n − 1 every other point is a neighbour and any map, even a random one, keeps 100%.
+    Usage: ``preservation_k(400)`` → 10; ``preservation_k(5)`` → 2
+    """
+    return max(1, min(int(k), (int(n) - 1) // 2))
+
+
+def random_preservation(n: int, k: int) -> float:
+    """The share of neighbours a map with the points thrown at random keeps: k / (n − 1).
+
+    Usage: ``random_preservation(5, preservation_k(5))`` → 0.5
+    """
+    return min(1.0, k / max(1, int(n) - 1))
+
+
 def neighbour_preservation(vectors, coords, k: int = 10, metric: str = "cosine") -> float:
     """Share of each point's ``k`` nearest neighbours in the full space kept on the map.
 

@@ -36,6 +36,7 @@ LONG_TEXT = " ".join([
     "a vector for the sentence the piece belongs to and one for its position.",
 ] * 4)
 URL_MAX_CHARS = 2_000
+A_MAX_CHARS = 20_000  # the whole text is tokenized and counted; the model reads max_len tokens
 TRY = {
     "Lecture example": (LECTURE_A, LECTURE_B),
     "Words that split": ("Embeddings need tokenization.", "Snowboarding is unbelievably fun!"),
@@ -54,7 +55,8 @@ st.caption(f"How {describe_sbert()}, a small BERT, reads text: WordPiece tokens,
 st.caption("Try:")
 for col, name in zip(st.columns(len(TRY)), TRY, strict=True):
     col.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,), width="stretch")
-a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80, max_chars=20_000)
+a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80,
+                     max_chars=A_MAX_CHARS)
 b_raw = st.text_input("Sentence B (optional)", key=url_key("tok_b", LECTURE_B), max_chars=2_000)
 to_url("tok_b")
 if len(a_raw or "") <= URL_MAX_CHARS:
@@ -62,7 +64,7 @@ if len(a_raw or "") <= URL_MAX_CHARS:
 else:  # a very long text stays out of the address bar (links that long break)
     st.query_params.pop("tok_a", None)
 
-a = clean_text(a_raw, "sentence A")
+a = clean_text(a_raw, "sentence A", max_chars=A_MAX_CHARS)
 if a is None:
     st.stop()
 b = (b_raw or "").strip() or None
@@ -81,10 +83,12 @@ m4.metric("Longest input (tokens)", max_len,
           help="The model's max_seq_length: longer text is cut.")
 if table.truncated:
     st.warning(
-        f"This text makes {table.full_length:,} tokens, but the model reads at most {max_len}. "
-        f"The last {table.full_length - len(table.pieces):,} tokens were **cut off**: they play "
-        "no part in the sentence's embedding. For long documents, split them into passages "
-        "first.", icon=":material/content_cut:")
+        f"This text makes {table.full_length:,} tokens ({table.full_words:,} words), but the "
+        f"model reads at most {max_len}. It sees the first {len(table.pieces)} pieces, "
+        f"{table.words_seen:,} words up to “{table.last_word_seen}”; the last "
+        f"{table.full_length - len(table.pieces):,} tokens were **cut off**: they play no part "
+        "in the sentence's embedding. For long documents, split them into passages first.",
+        icon=":material/content_cut:")
 
 st.subheader("What the model receives")
 st.dataframe(lecture_table(table), key="tok_table")

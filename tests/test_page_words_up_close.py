@@ -168,8 +168,10 @@ def test_tokens_typing_and_odd_input():
     at.number_input(key="tok_seed").set_value(4).run()
     assert not at.exception and at.code[0].value.count("[MASK]") == 1
     at.text_area(key="tok_a").input("word " * 1_000).run()
-    assert any("2,000 are used" in w.value for w in at.warning)
-    assert any("cut off" in w.value for w in at.warning)
+    assert not any("are used" in w.value for w in at.warning)  # the whole text is counted
+    assert any("makes 1,002 tokens (1,000 words)" in w.value and "first 256 pieces, 254 words "
+               "up to “word”" in w.value and "last 746 tokens were **cut off**" in w.value
+               for w in at.warning), [w.value for w in at.warning]
     assert "tok_a" not in at.query_params  # a huge text stays out of the link
     at.text_area(key="tok_a").input("  ").run()
     assert any("Type some sentence A" in i.value for i in at.info)

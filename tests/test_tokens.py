@@ -72,6 +72,10 @@ def test_long_text_is_cut_to_the_model_limit(tok, model):
     pair = tokenize_pair(tok, LONG, "short b", max_length=256)
     assert len(pair.pieces) == 256 and pair.tokens[-4:] == ("[SEP]", "short", "b", "[SEP]")
     assert pair.full_length == 705
+    words = tokenize_pair(tok, "unbelievably long " * 300, max_length=256)
+    # "unbelievably" is 5 pieces, "long" 1: 254 pieces = 42 pairs, then 2 pieces of the 85th word
+    assert (words.full_length, words.full_words, words.words_seen) == (1802, 600, 85)
+    assert words.last_word_seen == "unbel"
 
 
 def test_capitals_accents_emoji_and_html(tok):

@@ -61,6 +61,7 @@ class TokenTable:
     pieces: tuple[Piece, ...]
     full_length: int  # tokens before truncation, specials included
     max_length: int
+    full_words: int = 0  # words (as the tokenizer splits them) of the whole input, both sentences
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -87,6 +88,23 @@ class TokenTable:
         """True when the text was longer than the model reads and the end was cut off."""
         return self.full_length > len(self.pieces)
 
+    @property
+    def words_seen(self) -> int:
+        """How many words (or parts of one, at the cut) the model reads."""
+        return len({(p.segment, p.word) for p in self.pieces if p.word is not None})
+
+    @property
+    def last_word_seen(self) -> str:
+        """The characters of the last word the model reads (of sentence A when B is absent).
+
+        Usage: ``tokenize_pair(tok, long_text).last_word_seen`` → ``"knows"``
+        """
+        last = next((p for p in reversed(self.pieces) if p.word is not None), None)
+        if last is None:
+            return ""
+        return "".join(p.text for p in self.pieces
+                       if p.word == last.word and p.segment == last.segment)
+
 
 def _encode(tokenizer: Any, a: str, b: str | None, **kw) -> Any:
     with MODEL_LOCK:
@@ -105,8 +123,11 @@ def tokenize_pair(
     """
     b = b or None
     with MODEL_LOCK:
-        full = len(tokenizer(a, b, add_special_tokens=True, verbose=False)["input_ids"])
+        whole = tokenizer(a, b, add_special_tokens=True, verbose=False)
         enc = _encode(tokenizer, a, b, truncation=True, max_length=int(max_length))
+    full = len(whole["input_ids"])
+    full_words = len({(s, w) for s, w in zip(whole.sequence_ids(), whole.word_ids(), strict=True)
+                      if w is not None})
     ids = enc["input_ids"]
     tokens = tokenizer.convert_ids_to_tokens(ids)
     words = enc.word_ids()
@@ -119,7 +140,7 @@ def tokenize_pair(
         seq, (start, end) = seqs[i], offsets[i]
         text = texts[seq][start:end] if seq is not None else ""
         pieces.append(Piece(tok, int(tid), int(segs[i]), i, words[i], text))
-    return TokenTable(tuple(pieces), full, int(max_length))
+    return TokenTable(tuple(pieces), full, int(max_length), full_words)
 
 
 def lecture_table(table: TokenTable) -> pd.DataFrame:

@@ -36,3 +36,4 @@ def model():
 
 
 from tests.browser import browser, server_url  # noqa: E402,F401  (fixtures)
+from tests.pg import postgres_server  # noqa: E402,F401  (fixture)

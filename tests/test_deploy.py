@@ -195,3 +195,13 @@ def test_a_websocket_session_runs_through_the_proxy(proxied):
 
     seconds, errors = run_coroutine(one_session())
     assert errors == [] and seconds > 0
+
+
+def test_compose_shares_one_postgres_for_live_classes(compose):
+    services = compose["services"]
+    url = services["app"]["environment"]["DATABASE_URL"]
+    pg = services["postgres"]["environment"]
+    assert url == (f"postgresql://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/"
+                   f"{pg['POSTGRES_DB']}")
+    assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert any(v.startswith("postgres-data:") for v in services["postgres"]["volumes"])

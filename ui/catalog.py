@@ -53,6 +53,8 @@ PAGES: tuple[PageInfo, ...] = (
              "Beyond words", "Train Word2Vec live, on text or on shopping baskets."),
     PageInfo("pages/exercises.py", "Exercise builder", ":material/quiz:", "Classroom",
              "Build an in-class exercise, share it by link or QR code, reveal the answers."),
+    PageInfo("pages/live_class.py", "Live class", ":material/co_present:", "Classroom",
+             "Students answer with a class code; the projector shows the class's answers live."),
 )
 
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in PAGES))

@@ -1,9 +1,9 @@
 """In-class exercises built from the app's building blocks: the one import the pages use.
 
-An exercise set is a title and up to 12 questions of five kinds: toy-vector cosine ("you liked
+An exercise set is a title and up to 12 questions of six kinds: toy-vector cosine ("you liked
 Avatar: Ironman or Rainman?"), the closest word (GloVe), word order (can the GloVe average /
 SBERT tell two phrases apart?), analogies (a : b :: c : ?) and a search query (which document
-comes first?). The whole set travels in ONE URL parameter, ``ex``. The answers are never
+comes first?) and a class map (everyone adds a word; live classes only). The whole set travels in ONE URL parameter, ``ex``. The answers are never
 stored: they are computed from the models when someone checks, so the key is always right.
 
 Where each part lives: :mod:`.questions` (one class per kind: prompt, options, solve, check),
@@ -46,10 +46,12 @@ from embedding.classroom.questions import (
     ANALOGY_TOP,
     CANDIDATES,
     KINDS,
+    MAP_MODELS,
     ORDER_CHOICES,
     QUESTION_TYPES,
     SAME_COSINE,
     AnalogyQuestion,
+    ClassMapQuestion,
     ClosestQuestion,
     OrderQuestion,
     Question,
@@ -83,9 +85,9 @@ from embedding.classroom.validation import (
 
 __all__ = [
     "ANALOGY_TOP", "BUILTIN_SENTENCES", "CANDIDATES", "CORPORA", "EXAMPLE_SET", "FORMAT",
-    "KINDS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
+    "KINDS", "MAP_MODELS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
     "MAX_QUESTIONS", "MAX_TITLE", "MAX_TOKEN_CHARS", "MAX_WORD", "ORDER_CHOICES",
-    "QUESTION_TYPES", "SAME_COSINE", "TIE", "URL_PARAM", "VERSION", "AnalogyQuestion",
+    "QUESTION_TYPES", "SAME_COSINE", "TIE", "URL_PARAM", "VERSION", "AnalogyQuestion", "ClassMapQuestion",
     "ClosestQuestion", "Doc", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion",
     "Question", "SearchQuestion", "Solution", "ToyQuestion", "builtin_docs", "check",
     "check_link_size", "corpus_docs", "decode_set", "embed_docs", "encode_set", "fingerprint",

@@ -64,6 +64,8 @@ class _Kind:
     needs: ClassVar[tuple[str, ...]] = ()
     #: True when students type their answer instead of picking an option.
     typed: ClassVar[bool] = False
+    #: True when every answer is welcome (nothing to grade).
+    open_ended: ClassVar[bool] = False
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every kind overrides
         raise NotImplementedError
@@ -369,10 +371,57 @@ class SearchQuestion(_Kind):
                 "the same thing as the query, even in other words? Try again.")
 
 
-Question = ToyQuestion | ClosestQuestion | OrderQuestion | AnalogyQuestion | SearchQuestion
+#: The models a class map can use.
+MAP_MODELS = {"glove": "GloVe (words)", "sbert": "SBERT (sentences)"}
+
+
+@dataclass(frozen=True)
+class ClassMapQuestion(_Kind):
+    """Every student types a word (GloVe) or a sentence (SBERT) about ``topic``; the projector
+    shows all of them on one live map. There is no right answer."""
+
+    topic: str
+    model: str = "glove"
+    kind: ClassVar[str] = "classmap"
+    label: ClassVar[str] = "Class map: everyone adds a word or sentence"
+    typed: ClassVar[bool] = True
+    open_ended: ClassVar[bool] = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "classmap", "topic": self.topic, "model": self.model}
+
+    @classmethod
+    def from_fields(cls, d: dict[str, Any], where: str) -> ClassMapQuestion:
+        fields(d, where, ("kind", "topic", "model"))
+        if d["model"] not in MAP_MODELS:
+            raise ExerciseFormatError(f"{where}: 'model' must be one of: {', '.join(MAP_MODELS)}.")
+        return cls(text(d, "topic", where, MAX_PHRASE), d["model"])
+
+    @property
+    def needs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.model,)
+
+    def prompt(self) -> str:
+        what = "a word" if self.model == "glove" else "a short sentence"
+        return f"Type {what} that comes to mind for \"{self.topic}\"."
+
+    def solve(self, **_: Any) -> Solution:
+        return Solution("", (), (), "", "An open question: every answer goes on the class map, "
+                        "and there is no wrong one.")
+
+    def check(self, solution: Solution, answer: str) -> Feedback:
+        return Feedback(True, f"Thanks! In a live class, \"{answer}\" appears on the class map.")
+
+    def hint(self, answer: str) -> str:
+        return ""
+
+
+Question = (ToyQuestion | ClosestQuestion | OrderQuestion | AnalogyQuestion | SearchQuestion
+            | ClassMapQuestion)
 QUESTION_TYPES: dict[str, type[Question]] = {
     cls.kind: cls
-    for cls in (ToyQuestion, ClosestQuestion, OrderQuestion, AnalogyQuestion, SearchQuestion)
+    for cls in (ToyQuestion, ClosestQuestion, OrderQuestion, AnalogyQuestion, SearchQuestion,
+                ClassMapQuestion)
 }
 KINDS: dict[str, str] = {k: cls.label for k, cls in QUESTION_TYPES.items()}
 

@@ -1,0 +1,67 @@
+"""Figures for a live class on the projector: how the class answered, and the class map.
+
+    >>> answer_bars([("queen", 3), ("king", 1)], correct={"queen"}).data[0].x
+    (3, 1)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from embedding.charts.figures import PALETTE
+
+RIGHT, WRONG, NEUTRAL = "#54A24B", "#E45756", "#4C78A8"
+MAX_BARS = 15
+
+
+def _short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def answer_bars(counts: Sequence[tuple[str, int]], correct: Collection[str] | None = None,
+                font_size: int = 16) -> go.Figure:
+    """Horizontal bars, one per distinct answer (most common on top), green when right, red
+    when wrong (grey-blue when there is no right answer). Answer text is escaped for plotly.
+
+    Usage: ``answer_bars(results.counts, correct=set(solution.accepted))``
+    """
+    shown = list(counts)[:MAX_BARS]
+    labels = [html.escape(_short(a)) for a, _ in shown]
+    colours = [NEUTRAL if correct is None else RIGHT if a in correct else WRONG
+               for a, _ in shown]
+    fig = go.Figure(go.Bar(x=tuple(n for _, n in shown), y=labels, orientation="h",
+                           marker_color=colours, text=[str(n) for _, n in shown],
+                           textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.update_layout(yaxis={"autorange": "reversed"}, font={"size": font_size},
+                      margin={"l": 10, "r": 10, "t": 10, "b": 30},
+                      height=max(220, 40 * len(shown) + 60), xaxis_title="students")
+    return fig
+
+
+def class_map_figure(labels: Sequence[str], counts: Sequence[int], coords, groups: Sequence[int],
+                     axis_name: str = "PCA", font_size: int = 16) -> go.Figure:
+    """Every distinct answer as a labelled point, sized by how many typed it, coloured by group.
+
+    Usage: ``class_map_figure(m.labels, m.counts, m.coords, m.groups, "UMAP")``
+    """
+    xy = np.asarray(coords, dtype=float).reshape(-1, 2)
+    fig = go.Figure()
+    for g in sorted(set(groups)):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        text = [html.escape(_short(labels[i], 30)) + (f" ×{counts[i]}" if counts[i] > 1 else "")
+                for i in idx]
+        fig.add_trace(go.Scatter(
+            x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", text=text,
+            textposition="top center", name=f"Group {g + 1}",
+            marker={"size": [14 + 8 * np.sqrt(counts[i] - 1) for i in idx],
+                    "color": PALETTE[g % len(PALETTE)], "line": {"width": 1, "color": "white"}},
+            hovertemplate="%{text}<extra></extra>"))
+    fig.update_layout(font={"size": font_size}, height=520, showlegend=len(set(groups)) > 1,
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      xaxis={"title": f"{axis_name} 1", "showticklabels": False},
+                      yaxis={"title": f"{axis_name} 2", "showticklabels": False})
+    return fig

@@ -21,6 +21,7 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
 from ui import cached, resources
+from ui.classroom import CODE_PARAM, KEY_PARAM, classroom
 from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_chart, warn_unknown
 
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
@@ -164,6 +165,13 @@ def question_form() -> dict | None:
         b = cols[1].text_input("is to b", "paris", key="ex_an_b", max_chars=exs.MAX_WORD)
         c = cols[2].text_input("as c is to ?", "italy", key="ex_an_c", max_chars=exs.MAX_WORD)
         return {"kind": "analogy", "a": a, "b": b, "c": c}
+    if kind == "classmap":
+        topic = st.text_input("Topic (students add what comes to mind)", "ocean",
+                              key="ex_map_topic", max_chars=exs.MAX_PHRASE)
+        model = st.radio("Students type", list(exs.MAP_MODELS), format_func=exs.MAP_MODELS.get,
+                         horizontal=True, key="ex_map_model")
+        st.caption("A class map needs a live class: the projector shows every answer on one map.")
+        return {"kind": "classmap", "topic": topic, "model": model}
     available = {k: v for k, v in exs.CORPORA.items() if cached.exercise_corpus(k)}
     if "movies" not in available:
         st.caption("Movie blurbs (data/movies.csv) are not installed on this server, so search "
@@ -258,6 +266,18 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
             st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
 
+    with st.container(border=True):
+        st.markdown("**Run it as a live class.** Students join with a short code and answer on "
+                    "their phones; your screen shows the class's answers as they arrive. Unlike "
+                    "the link, this stores answers on the server until you delete the class.")
+        if st.button("Start a live class with this set", key="ex_live", type="primary",
+                     icon=":material/co_present:", disabled=not ex.questions):
+            live = classroom()
+            if live is not None:
+                code, token = live.start(ex)
+                st.switch_page("pages/live_class.py",
+                               query_params={CODE_PARAM: code, KEY_PARAM: token})
+
     st.subheader("Export and import")
     docs = {k: cached.exercise_corpus(k) or [] for k in exs.CORPORA}
     stem = "".join(ch if ch.isalnum() else "-" for ch in (ex.title or "exercises").lower())[:40]
@@ -316,8 +336,11 @@ def uncheck(flag: str) -> None:
 
 def answer_widget(q: exs.Question, key: str, flag: str) -> str | None:
     if q.typed:
-        return st.text_input("Your answer (one word)", key=key, max_chars=exs.MAX_WORD,
-                             placeholder="type a word", on_change=uncheck, args=(flag,))
+        words = q.kind == "classmap" and q.needs == ("sbert",)
+        return st.text_input("Your answer" + ("" if words else " (one word)"), key=key,
+                             max_chars=exs.MAX_PHRASE if words else exs.MAX_WORD,
+                             placeholder="type a sentence" if words else "type a word",
+                             on_change=uncheck, args=(flag,))
     docs = cached.exercise_corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
     opts = exs.options(q, docs)
     if not opts:
@@ -336,6 +359,9 @@ def key_for(i: int, q: exs.Question) -> None:
     """The answer key of one question: the answer, why, the numbers and the worked steps."""
     sol = solution(q)
     if sol is None:
+        return
+    if q.open_ended:
+        st.caption(escape_markdown(sol.note))
         return
     st.markdown(f"**Answer:** {escape_markdown(sol.correct)}  \n{escape_markdown(sol.note)}")
     if len(sol.accepted) > 1:

@@ -16,6 +16,7 @@ from embedding.classroom.live import (
     summarise,
 )
 from embedding.text import escape_markdown
+from ui import cached
 from ui import classroom as ui
 from ui.widgets import explain, presenting
 
@@ -89,7 +90,7 @@ def answer_input(q: exs.Question, key: str, disabled: bool) -> str | None:
         return st.text_input("Your answer" + ("" if long else " (one word)"), key=key,
                              max_chars=exs.MAX_PHRASE if long else exs.MAX_WORD,
                              disabled=disabled)
-    docs = exs.corpus_docs(q.corpus) if isinstance(q, exs.SearchQuestion) else None
+    docs = cached.exercise_corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
     opts = q.options(docs)
     if not opts:
         st.info("This question needs documents that are not installed on this server.")

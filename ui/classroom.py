@@ -18,7 +18,7 @@ from embedding.classroom import exercises as exs
 from embedding.classroom.classmap import ClassMap, build_map, glove_rows
 from embedding.classroom.db import ClassDB, default_url
 from embedding.classroom.live import Classroom
-from ui import resources
+from ui import cached, resources
 
 CODE_PARAM, KEY_PARAM = "class", "key"
 STUDENT_KEY = "class_student"
@@ -101,19 +101,10 @@ def index_owner_meta() -> dict:
 # ---------------------------------------------------------------- computed keys and maps
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _solution(question_json: str) -> exs.Solution:
-    q = exs.question_from_dict(json.loads(question_json))
-    kv = resources.glove() if "glove" in q.needs else None
-    model = resources.sbert() if "sbert" in q.needs else None
-    docs = exs.corpus_docs(q.corpus) if isinstance(q, exs.SearchQuestion) else None
-    return exs.solve(q, kv, model, docs)
-
-
 def solution(q: exs.Question) -> exs.Solution | None:
     """The computed key of ``q`` (cached by content), ``None`` when it cannot be computed."""
     try:
-        return _solution(json.dumps(exs.question_to_dict(q), sort_keys=True))
+        return cached.exercise_solution(json.dumps(exs.question_to_dict(q), sort_keys=True))
     except (KeyError, ValueError, OSError):
         return None
 
@@ -125,7 +116,5 @@ def class_map(answers: tuple[str, ...], model: str, method: str) -> ClassMap:
     if model == "glove":
         kv = resources.glove()
         return build_map(answers, lambda texts: glove_rows(kv, texts), method)
-    from embedding.models.sbert import encode
-
-    sbert = resources.sbert()
-    return build_map(answers, lambda texts: (np.asarray(encode(sbert, texts)), []), method)
+    return build_map(answers, lambda texts: (np.asarray(cached.sbert_rows(tuple(texts))), []),
+                     method)

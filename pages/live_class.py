@@ -18,7 +18,7 @@ from embedding.classroom.live import (
 from embedding.text import escape_markdown
 from ui import cached
 from ui import classroom as ui
-from ui.widgets import explain, presenting
+from ui.widgets import explain, show_chart
 
 
 def page_address() -> str:
@@ -187,7 +187,6 @@ def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool
     info = live.info(code)
     q = info.exercise.questions[qi]
     answers = [a.answer for a in live.answers(code, token, qi)]
-    big = 22 if presenting() else 16
     sol = None if q.open_ended else ui.solution(q)
     results = summarise(answers, (lambda a: a in sol.accepted if not q.typed
                                   else a.casefold() in {x.casefold() for x in sol.accepted})
@@ -205,8 +204,8 @@ def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool
         method = st.session_state.get("class_map_method", "pca")
         cmap = ui.class_map(tuple(answers), q.model, method)
         if cmap.labels:
-            st.plotly_chart(class_map_figure(cmap.labels, cmap.counts, cmap.coords, cmap.groups,
-                                             cmap.method.upper(), big), key=f"class_map_{qi}")
+            show_chart(class_map_figure(cmap.labels, cmap.counts, cmap.coords, cmap.groups,
+                                        cmap.method.upper()), key=f"class_map_{qi}")
         dupes = [(a, n) for a, n in zip(cmap.labels, cmap.counts, strict=True) if n > 1]
         if dupes:
             st.markdown("**Typed by more than one student:** " + ", ".join(
@@ -219,7 +218,7 @@ def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool
     if correct is not None and q.typed:
         correct = {a for a, _ in results.counts if a.casefold() in
                    {x.casefold() for x in sol.accepted}}
-    st.plotly_chart(answer_bars(results.counts, correct, big), key=f"class_bars_{qi}")
+    show_chart(answer_bars(results.counts, correct), key=f"class_bars_{qi}")
     if show_key and sol is not None:
         st.markdown(f"### Answer: {escape_markdown(sol.correct)}")
         st.markdown(escape_markdown(sol.note))

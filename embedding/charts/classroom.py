@@ -12,9 +12,9 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from embedding.charts.figures import PALETTE
+from embedding.charts.theme import BLUE, PALETTE, RED, colour, layout
 
-RIGHT, WRONG, NEUTRAL = "#54A24B", "#E45756", "#4C78A8"
+RIGHT, WRONG, NEUTRAL = PALETTE[2], RED, BLUE
 MAX_BARS = 15
 
 
@@ -22,8 +22,8 @@ def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
-def answer_bars(counts: Sequence[tuple[str, int]], correct: Collection[str] | None = None,
-                font_size: int = 16) -> go.Figure:
+def answer_bars(counts: Sequence[tuple[str, int]],
+                correct: Collection[str] | None = None) -> go.Figure:
     """Horizontal bars, one per distinct answer (most common on top), green when right, red
     when wrong (grey-blue when there is no right answer). Answer text is escaped for plotly.
 
@@ -36,14 +36,12 @@ def answer_bars(counts: Sequence[tuple[str, int]], correct: Collection[str] | No
     fig = go.Figure(go.Bar(x=tuple(n for _, n in shown), y=labels, orientation="h",
                            marker_color=colours, text=[str(n) for _, n in shown],
                            textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>"))
-    fig.update_layout(yaxis={"autorange": "reversed"}, font={"size": font_size},
-                      margin={"l": 10, "r": 10, "t": 10, "b": 30},
-                      height=max(220, 40 * len(shown) + 60), xaxis_title="students")
-    return fig
+    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis_title="students")
+    return layout(fig, height=max(220, 40 * len(shown) + 60), top=10)
 
 
 def class_map_figure(labels: Sequence[str], counts: Sequence[int], coords, groups: Sequence[int],
-                     axis_name: str = "PCA", font_size: int = 16) -> go.Figure:
+                     axis_name: str = "PCA") -> go.Figure:
     """Every distinct answer as a labelled point, sized by how many typed it, coloured by group.
 
     Usage: ``class_map_figure(m.labels, m.counts, m.coords, m.groups, "UMAP")``
@@ -58,10 +56,9 @@ def class_map_figure(labels: Sequence[str], counts: Sequence[int], coords, group
             x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", text=text,
             textposition="top center", name=f"Group {g + 1}",
             marker={"size": [14 + 8 * np.sqrt(counts[i] - 1) for i in idx],
-                    "color": PALETTE[g % len(PALETTE)], "line": {"width": 1, "color": "white"}},
+                    "color": colour(g), "line": {"width": 1, "color": "white"}},
             hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(font={"size": font_size}, height=520, showlegend=len(set(groups)) > 1,
-                      margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    fig.update_layout(showlegend=len(set(groups)) > 1,
                       xaxis={"title": f"{axis_name} 1", "showticklabels": False},
                       yaxis={"title": f"{axis_name} 2", "showticklabels": False})
-    return fig
+    return layout(fig, height=520, top=10)

@@ -193,7 +193,10 @@ def test_search_question_and_missing_movies(model, tmp_path, monkeypatch):
     s = ex.solve(q, model=model, docs=ex.builtin_docs())
     assert s.correct == ex.BUILTIN_SENTENCES[4] and "as the instructor expected" in s.note
     assert ex.check(q, s, ex.BUILTIN_SENTENCES[4]).ok
-    monkeypatch.setattr(documents, "DATA", tmp_path)
+    from embedding.recsys import movies
+
+    monkeypatch.setattr(documents, "load_movies",
+                        lambda: movies.load_movies(tmp_path / "movies.csv"))
     assert ex.corpus_docs("movies") is None  # no data/movies.csv: degrade, no crash
     with pytest.raises(ValueError, match="not available"):
         ex.solve(SearchQuestion("space", "movies", "x"), model=model, docs=None)

@@ -20,7 +20,8 @@ from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the scrip
 from bench.bench_core import report  # noqa: E402
 from embedding.models.glove import load_glove  # noqa: E402
 from embedding.models.sbert import load_sbert  # noqa: E402
-from embedding.sentences.wordpiece import LECTURE_A, LECTURE_B, tokenize_pair  # noqa: E402
+from embedding.sentences.presets import LECTURE_A, LECTURE_B  # noqa: E402
+from embedding.sentences.wordpiece import tokenize_pair  # noqa: E402
 from embedding.words.axes import baseline, make_axis, scores  # noqa: E402
 from embedding.words.vocab import analogy, analogy_input_ranks, parse_word_list  # noqa: E402
 

@@ -4,12 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from embedding.models.sbert import describe_sbert
+from embedding.sentences.presets import LECTURE_A, LECTURE_B, LECTURE_FIGURE, SPLIT_EXAMPLES
 from embedding.sentences.wordpiece import (
-    LECTURE_A,
-    LECTURE_B,
-    LECTURE_FIGURE,
     MASK_RATE,
-    SPLIT_EXAMPLES,
     lecture_table,
     long_table,
     mask_for_pretraining,

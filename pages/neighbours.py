@@ -6,9 +6,9 @@ import streamlit as st
 from embedding.charts import figures
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
+from embedding.words.presets import ANALOGY_PRESETS
 from embedding.words.vocab import (
     ANALOGY_METHODS,
-    ANALOGY_PRESETS,
     EmptyWordError,
     UnknownWordError,
     analogy,

@@ -9,6 +9,7 @@ import streamlit as st
 from embedding.charts import figures
 from embedding.models.sbert import describe_sbert
 from embedding.recsys import recommend as rec
+from embedding.recsys.presets import USERS
 from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
 from ui import cached, resources
@@ -155,7 +156,7 @@ def cold_start_tab(movies, store, emb) -> None:
     text = clean_text(blurb, "movie description", max_chars=600)
     if text:
         mv = embed([text])[0]
-        users = rec.user_rows(rec.USERS, movies)
+        users = rec.user_rows(USERS, movies)
         matches = rec.match_users(emb, users, mv)
         left, right = st.columns(2)
         with left:

@@ -9,9 +9,10 @@ from embedding.models.sbert import encode
 from embedding.paths import writable_dir
 from embedding.recsys import recommend as rec
 from embedding.recsys.movies import load_movies
+from embedding.recsys.presets import USERS
 from embedding.search.retrieval import SbertVectorizer
 from embedding.search.store import NumpyStore
-from embedding.similarity import cosine
+from tests.reference import brute_force_search
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +41,6 @@ def _store(matrix) -> NumpyStore:
     return store
 
 
-def _brute_force(matrix, query, exclude):
-    scored = [(i, cosine(query, row)) for i, row in enumerate(matrix) if i not in exclude]
-    return sorted(scored, key=lambda t: (-t[1], t[0]))
-
-
 # --- the data -----------------------------------------------------------------------------------
 
 def test_movies_load_with_genres_split(movies, index):
@@ -57,8 +53,8 @@ def test_movies_load_with_genres_split(movies, index):
 
 
 def test_demo_users_only_like_movies_of_the_corpus(movies):
-    rows = rec.user_rows(rec.USERS, movies)
-    assert {name: len(r) for name, r in rows.items()} == {u.name: 4 for u in rec.USERS}
+    rows = rec.user_rows(USERS, movies)
+    assert {name: len(r) for name, r in rows.items()} == {u.name: 4 for u in USERS}
 
 
 def test_plot_sentences_are_the_text_splitter_s_or_the_whole_plot():
@@ -72,7 +68,7 @@ def test_recommend_excludes_liked_and_matches_brute_force():
     liked = [3, 17, 3]
     taste = m[3] / np.linalg.norm(m[3]) + m[17] / np.linalg.norm(m[17])
     got = rec.recommend(_store(m), liked, k=38)
-    want = _brute_force(m, taste, {3, 17})
+    want = brute_force_search(taste, m, exclude={3, 17})
     assert [i for i, _ in got] == [i for i, _ in want]
     assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-6)
     assert 3 not in dict(got) and 17 not in dict(got) and len(got) == 38
@@ -160,7 +156,7 @@ def test_real_recommendations_exclude_liked_and_are_ranked(store, emb, movies, i
     liked = [index["Alien"], index["The Martian"]]
     got = rec.recommend(store, liked, k=10)
     assert not set(liked) & {i for i, _ in got}
-    want = _brute_force(emb, emb[liked[0]] + emb[liked[1]], set(liked))[:10]
+    want = brute_force_search(emb[liked[0]] + emb[liked[1]], emb, 10, exclude=set(liked))
     assert [i for i, _ in got] == [i for i, _ in want]
     assert all("Sci-Fi" in movies[i].genres for i, _ in got[:3])
 
@@ -178,7 +174,7 @@ def test_cold_start_query_finds_the_genre(model, store, movies, query, genre):
 
 
 def test_cold_start_new_movie_finds_its_viewers(model, emb, movies):
-    users = rec.user_rows(rec.USERS, movies)
+    users = rec.user_rows(USERS, movies)
     blurb = "A family is terrorised by a vengeful ghost in the old house they just moved into."
     ranked = rec.match_users(emb, users, encode(model, [blurb])[0])
     assert ranked[0][0] == "Ben, horror fan"

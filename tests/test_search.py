@@ -17,7 +17,6 @@ from embedding.search.documents import lecture_corpus, movie_corpus
 from embedding.search.retrieval import (
     GloveAverageVectorizer,
     SbertVectorizer,
-    brute_force_search,
     build_store,
     chart_label,
     highlight,
@@ -31,6 +30,7 @@ from embedding.search.retrieval import (
 from embedding.search.store import Hit, NumpyStore, QdrantStore, StoreError
 from embedding.sentences.compare import NoKnownWordsError, glove_sentence_vector
 from embedding.text import escape_markdown
+from tests.reference import brute_force_search
 
 SPACE = "a film about space travel"
 

@@ -29,6 +29,7 @@ from embedding.search.store import (
 )
 from embedding.search.store import base as store_base
 from tests.conftest import ROOT
+from tests.reference import brute_force_search
 
 BACKENDS = ["numpy", "qdrant"]
 DIM = 16
@@ -46,13 +47,6 @@ def random_data(n: int = 300, dim: int = DIM, seed: int = 0):
     ids = [f"doc-{i}" for i in range(n)]
     payloads = [{"text": f"text {i}", "n": i} for i in range(n)]
     return ids, vectors, payloads
-
-
-def brute_force(vectors: np.ndarray, q: np.ndarray, k: int) -> list[tuple[int, float]]:
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    scores = unit.astype(np.float64) @ (q / np.linalg.norm(q))
-    order = np.argsort(-scores, kind="stable")[:k]
-    return [(int(i), float(scores[i])) for i in order]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +79,7 @@ def test_search_matches_brute_force(backend, tmp_path):
     rng = np.random.default_rng(1)
     for _ in range(10):
         q = rng.normal(size=DIM)
-        expected = brute_force(vectors, q, 10)
+        expected = brute_force_search(q, vectors, 10)
         hits = s.search(q, k=10)
         assert [h.id for h in hits] == [ids[i] for i, _ in expected]
         assert [h.score for h in hits] == pytest.approx([sc for _, sc in expected], abs=1e-5)
@@ -104,7 +98,7 @@ def test_delete_and_count(backend, tmp_path):
     assert "doc-3" not in found and "doc-7" not in found and len(found) == 18
     # The row that was doc-3's best match is now someone else; brute force over the rest agrees.
     keep = [i for i in range(20) if i not in (3, 7)]
-    expected = brute_force(vectors[keep], vectors[3], 5)
+    expected = brute_force_search(vectors[3], vectors[keep], 5)
     assert [h.id for h in s.search(vectors[3], 5)] == [ids[keep[i]] for i, _ in expected]
 
 
@@ -192,7 +186,7 @@ def test_persistence_across_a_new_process(backend, tmp_path):
         capture_output=True, text=True, timeout=120, check=True,
     )
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    expected = brute_force(vectors, q, 5)
+    expected = brute_force_search(q, vectors, 5)
     assert got["count"] == 120
     assert [h[0] for h in got["hits"]] == [ids[i] for i, _ in expected]
     assert [h[1] for h in got["hits"]] == pytest.approx([sc for _, sc in expected], abs=1e-5)

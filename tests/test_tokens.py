@@ -6,10 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from embedding.sentences.presets import LECTURE_A, LECTURE_B, SPLIT_EXAMPLES
 from embedding.sentences.wordpiece import (
-    LECTURE_A,
-    LECTURE_B,
-    SPLIT_EXAMPLES,
     lecture_table,
     long_table,
     mask_for_pretraining,

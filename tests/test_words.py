@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
+from embedding.words.presets import ANALOGY_PRESETS
 from embedding.words.vocab import (
-    ANALOGY_PRESETS,
     EmptyWordError,
     UnknownWordError,
     analogy,

@@ -190,18 +190,6 @@ class User:
     likes: tuple[str, ...]
 
 
-#: Demo viewers for the cold-start "new movie" exercise: who would this new film suit?
-USERS: tuple[User, ...] = (
-    User("Ada, space nerd", ("Interstellar", "The Martian", "Gravity", "Arrival")),
-    User("Ben, horror fan", ("The Shining", "Hereditary", "The Conjuring", "Get Out")),
-    User("Chloe, family movie nights", ("Toy Story", "WALL-E", "The Iron Giant",
-                                        "E.T. the Extra-Terrestrial")),
-    User("Dev, crime and heists", ("The Godfather", "Heat", "Ocean's Eleven",
-                                   "The Usual Suspects")),
-    User("Eva, true stories", ("Hidden Figures", "Apollo 13", "The Right Stuff", "First Man")),
-)
-
-
 def user_rows(users: Sequence[User], movies: Sequence[Movie]) -> dict[str, list[int]]:
     """Each user's liked movies as rows of ``movies`` (titles not in the corpus skipped).
 

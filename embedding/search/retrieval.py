@@ -54,24 +54,12 @@ def semantic_search(query_vec: np.ndarray | Sequence[float], store: VectorStore,
 
     Usage: ``semantic_search(model_vec, store, k=5)`` → ``[Hit(id, score, payload), …]``
 
-    The same top-k as a brute-force scan (:func:`brute_force_search`) for every backend.
+    The same top-k as a brute-force scan (``tests/reference.py``) for every backend.
     Raises :class:`~embedding.search.store.StoreError` for a zero vector or the wrong dimension.
     """
     if int(k) < 1:
         raise StoreError(f"Ask for at least one result (k={k}).")
     return store.search(query_vec, int(k))
-
-
-def brute_force_search(query_vec, matrix: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Reference answer: cosine with every row of ``matrix``, the ``k`` best ``(row, score)``.
-
-    Usage: ``brute_force_search(q, vectors, 3)`` → ``[(12, 0.71), (3, 0.64), (40, 0.60)]``
-    """
-    m = np.asarray(matrix, dtype=np.float64)
-    q = np.asarray(query_vec, dtype=np.float64).reshape(-1)
-    scores = (m @ q) / (np.linalg.norm(m, axis=1) * np.linalg.norm(q))
-    order = np.argsort(-scores, kind="stable")[: max(0, int(k))]  # a full sort: no shortcuts
-    return [(int(r), float(scores[r])) for r in order]
 
 
 def ranks_of(query_vec, store: VectorStore, ids: Sequence[str]) -> dict[str, int]:

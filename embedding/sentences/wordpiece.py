@@ -28,15 +28,6 @@ import pandas as pd
 
 from embedding.models.sbert import MODEL_LOCK
 
-#: The lecture's example: A and B, and the tokens of its figure (a *cased* BERT's vocabulary).
-LECTURE_A = "my dog is cute"
-LECTURE_B = "he likes playing"
-LECTURE_FIGURE = "[CLS] my dog is cute [SEP] he likes play ##ing [SEP]"
-
-#: Words that this uncased vocabulary does cut into pieces (checked against the real tokenizer).
-SPLIT_EXAMPLES = ("embeddings", "tokenization", "unbelievably", "snowboarding", "cosine",
-                  "word2vec", "antidisestablishmentarianism")
-
 #: BERT's masked-LM recipe (Devlin et al. 2019): pick 15% of the tokens; of those, 80% become
 #: [MASK], 10% a random token, 10% stay as they are. The model must guess the originals.
 MASK_RATE, MASK_SHARE, RANDOM_SHARE = 0.15, 0.8, 0.1

@@ -1,6 +1,8 @@
-"""Ready-made semantic axes for the Semantic axes page: poles, words to place, what they show.
+"""Ready-made examples for the word pages: semantic axes (poles, words to place, what they show)
+and analogies (king − man + woman).
 
-Teaching content, kept apart from the maths in :mod:`embedding.words.axes`; every note is
+Teaching content, kept apart from the maths in :mod:`embedding.words.axes` and
+:mod:`embedding.words.vocab`; every note is
 checked against the real vectors in ``tests/test_axes.py``.
 
     >>> AXIS_PRESETS[1].label
@@ -78,4 +80,38 @@ AXIS_PRESETS: tuple[AxisPreset, ...] = (
         "Snake, spider, war and knife lean *dangerous*; hospital, library and home *safe*. "
         "The vectors learned what the text treats as a threat, not measured risk.",
     ),
+)
+
+
+@dataclass(frozen=True)
+class AnalogyPreset:
+    """A ready-made analogy "a is to b as c is to ?" with the answer people expect."""
+
+    a: str
+    b: str
+    c: str
+    expected: str
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the page lists it: ``king − man + woman``."""
+        return f"{self.b} − {self.a} + {self.c}"
+
+
+#: Classic analogies (checked on GloVe 6B 50d), a biased one and two that fail, on purpose.
+ANALOGY_PRESETS: tuple[AnalogyPreset, ...] = (
+    AnalogyPreset("man", "king", "woman", "queen", "The textbook example."),
+    AnalogyPreset("france", "paris", "italy", "rome", "Capital of a country."),
+    AnalogyPreset("walk", "walking", "swim", "swimming", "Grammar: the -ing form."),
+    AnalogyPreset("germany", "berlin", "japan", "tokyo", "Capital of a country."),
+    AnalogyPreset("good", "better", "bad", "worse", "Comparative of an irregular adjective."),
+    AnalogyPreset("go", "went", "take", "took", "Past tense of an irregular verb."),
+    AnalogyPreset("cat", "kitten", "dog", "puppy", "Young animals."),
+    AnalogyPreset("man", "doctor", "woman", "nurse",
+                  "A stereotype learned from the training text, not a fact about the world."),
+    AnalogyPreset("usa", "dollar", "japan", "yen",
+                  "A miss: 'yen' is only 9th. Analogies are not magic."),
+    AnalogyPreset("mouse", "mice", "child", "children",
+                  "A near miss: the irregular plural 'children' comes 4th."),
 )

@@ -177,40 +177,6 @@ def analogy_input_ranks(
     return out
 
 
-@dataclass(frozen=True)
-class AnalogyPreset:
-    """A ready-made analogy "a is to b as c is to ?" with the answer people expect."""
-
-    a: str
-    b: str
-    c: str
-    expected: str
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        """How the page lists it: ``king − man + woman``."""
-        return f"{self.b} − {self.a} + {self.c}"
-
-
-#: Classic analogies (checked on GloVe 6B 50d), a biased one and two that fail, on purpose.
-ANALOGY_PRESETS: tuple[AnalogyPreset, ...] = (
-    AnalogyPreset("man", "king", "woman", "queen", "The textbook example."),
-    AnalogyPreset("france", "paris", "italy", "rome", "Capital of a country."),
-    AnalogyPreset("walk", "walking", "swim", "swimming", "Grammar: the -ing form."),
-    AnalogyPreset("germany", "berlin", "japan", "tokyo", "Capital of a country."),
-    AnalogyPreset("good", "better", "bad", "worse", "Comparative of an irregular adjective."),
-    AnalogyPreset("go", "went", "take", "took", "Past tense of an irregular verb."),
-    AnalogyPreset("cat", "kitten", "dog", "puppy", "Young animals."),
-    AnalogyPreset("man", "doctor", "woman", "nurse",
-                  "A stereotype learned from the training text, not a fact about the world."),
-    AnalogyPreset("usa", "dollar", "japan", "yen",
-                  "A miss: 'yen' is only 9th. Analogies are not magic."),
-    AnalogyPreset("mouse", "mice", "child", "children",
-                  "A near miss: the irregular plural 'children' comes 4th."),
-)
-
-
 def rank_of(kv: KeyedVectors, word: str, results: list[tuple[str, float]]) -> int | None:
     """1-based position of ``word`` in an answer list, ``None`` when it is not there.
 

@@ -10,7 +10,7 @@ orthogonal, -1 when they point in opposite directions. Length does not matter, o
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,14 @@ def _zero_check(norm: float, name: str) -> None:
             f"{name} is the zero vector: it has no direction, so its cosine with anything "
             "is undefined. Change at least one of its numbers."
         )
+
+
+def zero_vectors(vectors: Mapping[str, ArrayLike]) -> list[str]:
+    """Names of the vectors that are all zeros: they have no direction, so no cosine.
+
+    Usage: ``zero_vectors({"Avatar": [0, 0, 0], "Ironman": [3, 7, 8]})`` → ``["Avatar"]``
+    """
+    return [name for name, v in vectors.items() if not np.any(np.asarray(v, dtype=np.float64))]
 
 
 def cosine(u: ArrayLike, v: ArrayLike) -> float:

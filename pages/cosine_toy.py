@@ -11,7 +11,7 @@ from embedding.classroom.explain import (
     parse_named_vectors,
     worked_steps,
 )
-from embedding.similarity import cosine_steps
+from embedding.similarity import cosine_steps, zero_vectors
 from ui.widgets import downloads, explain, show_chart, to_url, url_key
 
 PRESETS = {
@@ -58,13 +58,13 @@ liked = right.selectbox("You liked", names, key="toy_liked")
 to_url("toy_vectors", "toy_liked")
 others = [n for n in names if n != liked]
 
-steps = {}
-for n in others:
-    try:
-        steps[n] = cosine_steps(vectors[liked], vectors[n])
-    except ValueError as exc:  # a zero vector has no direction
-        st.warning(f"{n}: {exc}", icon=":material/block:")
-        st.stop()
+zeros = zero_vectors(vectors)
+if zeros:
+    st.warning(f"**{', '.join(zeros)}** {'is' if len(zeros) == 1 else 'are'} all zeros: a zero "
+               "vector has no direction, so its cosine with anything is undefined. Change at "
+               "least one of its numbers.", icon=":material/block:")
+    st.stop()
+steps = {n: cosine_steps(vectors[liked], vectors[n]) for n in others}
 ranking = sorted(others, key=lambda n: steps[n].cosine, reverse=True)
 best = ranking[0]
 

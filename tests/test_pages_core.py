@@ -45,6 +45,20 @@ def test_cosine_toy_edit_and_bad_input():
     assert not at.exception and "zero vector" in shown_text(at)
 
 
+def test_cosine_toy_natural_paste_from_slides():
+    at = open_page("pages/cosine_toy.py")
+    at.text_area(key="toy_vectors").input("A: 1,5 2,5\nB: 1 2").run()
+    assert not at.exception and "'1,5' a decimal comma" in shown_text(at)
+    at.text_area(key="toy_vectors").input("A: \u22122 1\nB: \u22124 2\nC: 1 1").run()
+    assert not at.exception and "recommend **B**" in shown_text(at)
+    at.text_area(key="toy_vectors").input("A: 0.00001 0.00002\nB: 0.00003 0.00001\nC: 1 0").run()
+    text = shown_text(at)
+    assert r"3 \times 10^{-10} + 2 \times 10^{-10}" in text and "= 0 + 0 = 0" not in text
+    at.text_area(key="toy_vectors").input("Avatar: 0 0 0\nIronman: 3 7 8\nRainman: 1 -2 6").run()
+    warning = " ".join(w.value for w in at.warning)
+    assert "**Avatar** is all zeros" in warning and "Ironman" not in warning
+
+
 def test_cosine_toy_preset_switch():
     at = open_page("pages/cosine_toy.py")
     at.selectbox(key="toy_preset").select("2-D: arrows you can see").run()

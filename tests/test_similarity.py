@@ -21,6 +21,7 @@ from embedding.similarity import (
     normalize_rows,
     rank_by_cosine,
     unit_rows,
+    zero_vectors,
 )
 
 AVATAR, IRONMAN, RAINMAN = [1, 2, 2], [3, 7, 8], [1, -2, 6]
@@ -144,3 +145,31 @@ def test_angle_is_clipped_for_float32_rounding(kv):
     assert angle_degrees(self_cos) == 0.0 and angle_degrees(-1.0000002) == 180.0
     assert angle_degrees(0.5) == pytest.approx(60.0)
     assert cosine_steps([1e-8, 2e-8], [2e-8, 4e-8]).angle_deg == 0.0
+
+
+def test_decimal_comma_is_asked_about_not_read_as_more_numbers():
+    with pytest.raises(VectorParseError, match="'1,5' a decimal comma.*1.5"):
+        parse_named_vectors("A: 1,5 2,5\nB: 1 2")
+    with pytest.raises(VectorParseError, match="decimal comma"):
+        parse_named_vectors("A: 0,5; 1,5\nB: 1 2")
+    tight = parse_named_vectors("A: 1,2,2\nB: 1, 2, 3\nC: 1 2 3")  # commas between numbers
+    assert list(tight.values()) == [[1, 2, 2], [1, 2, 3], [1, 2, 3]]
+
+
+def test_minus_signs_pasted_from_slides_are_read():
+    parsed = parse_named_vectors("A: \u22122, 1, \u20133\nB: [\u22121 \u22121 \u22121]")
+    assert parsed == {"A": [-2, 1, -3], "B": [-1, -1, -1]}
+
+
+def test_tiny_numbers_keep_their_significant_digits():
+    assert num(0.00001234) == "1.234e-05" and num(0.0005) == "0.0005" and num(1e-10) == "1e-10"
+    assert num(0.0) == "0" and num(0.7551) == "0.7551" and num(-0.5) == "-0.5"
+    lines = worked_steps(cosine_steps([1e-5, 2e-5], [3e-5, 1e-5]), "u", "v")
+    assert lines["dot"].endswith(r"= 3 \times 10^{-10} + 2 \times 10^{-10} = 5 \times 10^{-10}")
+    assert r"\frac{5 \times 10^{-10}}" in lines["cosine"] and lines["cosine"].endswith("0.7071")
+    assert " 0 + 0 = 0" not in lines["dot"]
+
+
+def test_zero_vectors_are_named():
+    assert zero_vectors({"Avatar": [0, 0, 0], "Ironman": [3, 7, 8], "x": [0.0, -0.0]}) == [
+        "Avatar", "x"]

@@ -22,14 +22,25 @@ def num(x: float, digits: int = 4) -> str:
     """A number the way a person writes it: ``3`` not ``3.0``, ``-0.5``, ``11.0454``.
 
     Usage: ``num(3.0)`` → ``"3"``; ``num(2 ** 0.5)`` → ``"1.4142"``
+    Numbers closer to 0 than 0.001 keep ``digits`` significant digits instead of becoming
+    ``0``: ``num(0.00001234)`` → ``"1.234e-05"``.
     """
-    if math.isfinite(x) and abs(x - round(x)) < 1e-9:
+    if math.isfinite(x) and abs(x - round(x)) < 1e-9 and (x == 0 or abs(x) >= 1e-3):
         return str(int(round(x)))
+    if math.isfinite(x) and 0 < abs(x) < 1e-3:
+        return f"{x:.{digits}g}"
     return f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def _tex(x: float) -> str:
+    """:func:`num` for LaTeX: ``1.234e-05`` becomes ``1.234 \\times 10^{-5}``."""
+    text = num(x)
+    mantissa, e, exponent = text.partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if e else text
+
+
 def _paren(x: float) -> str:
-    return f"({num(x)})" if x < 0 else num(x)
+    return f"({_tex(x)})" if x < 0 else _tex(x)
 
 
 def sqrt_text(sum_sq: float) -> str:
@@ -39,8 +50,8 @@ def sqrt_text(sum_sq: float) -> str:
     """
     root = math.sqrt(sum_sq)
     if abs(root - round(root)) < 1e-9:
-        return num(root)
-    return rf"\sqrt{{{num(sum_sq)}}}"
+        return _tex(root)
+    return rf"\sqrt{{{_tex(sum_sq)}}}"
 
 
 def _latex_name(name: str) -> str:
@@ -60,21 +71,21 @@ def worked_steps(s: CosineSteps, name_u: str = "u", name_v: str = "v") -> dict[s
     u, v = _latex_name(name_u), _latex_name(name_v)
     terms = " + ".join(rf"{_paren(a)} \cdot {_paren(b)}" for a, b in zip(s.u, s.v, strict=True))
     prods = " + ".join(_paren(p) for p in s.products)
-    dot = rf"{u} \cdot {v} = {terms} = {prods} = {num(s.dot)}"
+    dot = rf"{u} \cdot {v} = {terms} = {prods} = {_tex(s.dot)}"
 
     def norm_line(name: str, xs: tuple[float, ...], sum_sq: float) -> str:
         squares = " + ".join(f"{_paren(x)}^2" for x in xs)
-        line = rf"\lVert {name} \rVert = \sqrt{{{squares}}} = \sqrt{{{num(sum_sq)}}}"
+        line = rf"\lVert {name} \rVert = \sqrt{{{squares}}} = \sqrt{{{_tex(sum_sq)}}}"
         root = math.sqrt(sum_sq)
         exact = abs(root - round(root)) < 1e-9
-        return line + (f" = {num(root)}" if exact else rf" \approx {num(root)}")
+        return line + (f" = {_tex(root)}" if exact else rf" \approx {_tex(root)}")
 
     denom = rf"{sqrt_text(s.sum_sq_u)} \cdot {sqrt_text(s.sum_sq_v)}"
     cosine = (
-        rf"\cos({u}, {v}) = \frac{{{num(s.dot)}}}{{{denom}}}"
-        rf" = \frac{{{num(s.dot)}}}{{{num(s.norm_u * s.norm_v)}}} \approx {num(s.cosine)}"
+        rf"\cos({u}, {v}) = \frac{{{_tex(s.dot)}}}{{{denom}}}"
+        rf" = \frac{{{_tex(s.dot)}}}{{{_tex(s.norm_u * s.norm_v)}}} \approx {_tex(s.cosine)}"
     )
-    angle = rf"\theta = \arccos({num(s.cosine)}) \approx {s.angle_deg:.1f}^\circ"
+    angle = rf"\theta = \arccos({_tex(s.cosine)}) \approx {s.angle_deg:.1f}^\circ"
     return {
         "dot": dot,
         "norm_u": norm_line(u, s.u, s.sum_sq_u),
@@ -86,6 +97,13 @@ def worked_steps(s: CosineSteps, name_u: str = "u", name_v: str = "v") -> dict[s
 
 class VectorParseError(ValueError):
     """A toy-vector box that cannot be read; the message names the line and the fix."""
+
+
+#: Minus signs pasted from slides and word processors (U+2212 minus, dashes, full-width).
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-",
+                        "\uff0d": "-"})
+#: A comma between two digits ("1,5"): a decimal comma, or two numbers written tightly.
+_DIGIT_COMMA = re.compile(r"\d,\d")
 
 
 def parse_named_vectors(text: str) -> dict[str, list[float]]:
@@ -112,7 +130,16 @@ def parse_named_vectors(text: str) -> dict[str, list[float]]:
             raise VectorParseError(f"Line {i}: the vector needs a name before the colon.")
         if name in out:
             raise VectorParseError(f"Line {i}: the name '{name}' is used twice.")
-        parts = [p for p in re.split(r"[,\s;]+", nums.strip().strip("[]()")) if p]
+        nums = nums.translate(_MINUS).strip().strip("[]()")
+        groups = [g for g in re.split(r"[\s;]+", nums) if g.strip(",")]
+        if len(groups) > 1 and any(_DIGIT_COMMA.search(g) for g in groups):
+            example = next(g for g in groups if _DIGIT_COMMA.search(g))
+            raise VectorParseError(
+                f"Line {i}: is '{example[:20]}' a decimal comma? Write decimals with a point "
+                f"({example.replace(',', '.')[:20]}), and separate numbers with spaces or with "
+                "a comma and a space (1, 5)."
+            )
+        parts = [p for p in re.split(r"[,\s;]+", nums) if p]
         try:
             values = [float(p) for p in parts]
         except ValueError:

@@ -61,6 +61,9 @@ SETTINGS: dict[str, Setting] = {
                 "embedded numpy store"),
         Setting("EMBEDDING_EXPLORER_TORCH_THREADS", "1",
                 "torch threads per SBERT encode in the server", "`1`"),
+        Setting("DATABASE_URL", None,
+                "`postgresql://…` for live class sessions shared by every replica",
+                "an SQLite file in the data folder"),
         Setting("NUMBA_CACHE_DIR", str(_NUMBA_CACHE),
                 "where numba keeps UMAP's compiled code between runs (read by numba at import)",
                 "`.cache/numba` in the project", library=True),
@@ -105,6 +108,12 @@ def qdrant_url() -> str | None:
 def torch_threads() -> int:
     """``EMBEDDING_EXPLORER_TORCH_THREADS`` (at least 1; default 1)."""
     return max(1, int(SETTINGS["EMBEDDING_EXPLORER_TORCH_THREADS"].value() or "1"))
+
+
+def database_url() -> str | None:
+    """``DATABASE_URL`` (stripped), or ``None`` for the SQLite file in the data folder."""
+    raw = SETTINGS["DATABASE_URL"].raw()
+    return (raw.strip() or None) if raw else None
 
 
 def library_defaults() -> dict[str, str]:

@@ -15,7 +15,6 @@ crash an answer is either all there or not at all.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import sqlite3
 import threading
@@ -23,9 +22,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from embedding import config
 from embedding.paths import writable_dir
 
-DATABASE_ENV = "DATABASE_URL"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 _POOL_IDLE = 8
@@ -71,7 +70,7 @@ def default_url() -> str:
 
     Usage: ``ClassDB(default_url())``
     """
-    url = os.environ.get(DATABASE_ENV, "").strip()
+    url = config.database_url()
     if url:
         return url
     return "sqlite:///" + str(writable_dir("classroom") / "classroom.sqlite3")

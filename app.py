@@ -6,11 +6,12 @@ import streamlit as st
 
 from ui import resources
 from ui.catalog import available, by_section
-from ui.widgets import presentation_toggle
+from ui.widgets import presentation_toggle, presenting
 
 ROOT = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting() else "auto")
 resources.warm_up()  # background thread, once per process; the home page never waits
 nav = {
     section: [

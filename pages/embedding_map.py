@@ -14,7 +14,9 @@ from ui import cached
 from ui.widgets import (
     downloads,
     explain,
+    first_screen,
     glove_or_stop,
+    presenting,
     sbert_or_stop,
     show_chart,
     to_url,
@@ -70,6 +72,7 @@ def unknown_note(unknown) -> None:
 st.title("Embedding map")
 st.caption("Similar things sit close together: see it on a 2-D or 3-D map, and see what a flat "
            "picture of 50 or 384 dimensions gets wrong.")
+top = first_screen()  # on a projector the map comes first, the settings below it
 
 # ------------------------------------------------------------------ what and how to map
 c1, c2, c3 = st.columns([2.8, 1.5, 0.9])
@@ -211,14 +214,16 @@ if signature and signature != st.session_state.get("map_last_click"):
     st.session_state.map_find = labels[signature[0]]  # a click on the map picks the point
 st.session_state.map_last_click = signature or None
 
-chart_slot = st.container()  # the map goes here, above the search box
+chart_slot = top or st.container()  # the map goes here, above the search box
 f1, f2 = st.columns([2, 1])
 how = "or click a point on the map" if dims == 2 else "drag the map to turn it"
 focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
                            key="map_find", placeholder="type to search…")
-show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS, key="map_labels",
+show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS and not presenting(),
+                        key="map_labels_present" if presenting() else "map_labels",
                         disabled=n > MAX_LABELS,
-                        help=f"Labels are hidden above {MAX_LABELS} points; hover instead.")
+                        help=f"Labels are hidden above {MAX_LABELS} points; hover instead. "
+                             "Off, only the chosen point and its true neighbours are named.")
 if focus_label:
     st.query_params["map_find"] = focus_label
 elif "map_find" in st.query_params:

@@ -18,6 +18,7 @@ from embedding.words.vocab import (
 from ui.widgets import (
     downloads,
     explain,
+    first_screen,
     show_chart,
     to_url,
     url_key,
@@ -41,6 +42,7 @@ left, right = st.columns(2)
 a = left.text_input("First word", key=url_key("wordsim_a", "chocolate"), max_chars=60)
 b = right.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=60)
 to_url("wordsim_a", "wordsim_b")
+top = first_screen()  # on a projector the result comes before the examples
 st.caption("Try:")
 for col, (x, y) in zip(st.columns(len(TRY)), TRY, strict=True):
     col.button(f"{x} · {y}", key=f"wordsim_try_{x}_{y}", on_click=use_pair, args=(x, y),
@@ -63,10 +65,10 @@ except EmptyWordError:
 
 same = wa == wb
 if same:
-    st.info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly the same "
+    (top or st).info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly the same "
             "way as itself, so the cosine is 1 and the angle 0°. Change one word to compare two.",
             icon=":material/info:")
-m1, m2, m3 = st.columns(3)
+m1, m2, m3 = (top or st).columns(3)
 m1.metric("Cosine similarity", num(score))
 m2.metric("Angle", f"{angle_degrees(score):.1f}°")
 if same:
@@ -78,7 +80,7 @@ else:
 rows = {wa: va} if same else {wa: va, wb: vb}
 fig = figures.vector_strips(rows, title="The two vectors, dimension by dimension "
                             "(similar words share colour patterns)")
-show_chart(fig, key="wordsim_strips")
+show_chart(fig, top, key="wordsim_strips")
 table = pd.DataFrame({"dimension": range(len(va)), **rows})
 downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")
 explain(

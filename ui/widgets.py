@@ -91,8 +91,24 @@ PRESENT_KEY = "present"  # session + URL key of presentation mode
 
 
 def presenting() -> bool:
-    """True when presentation mode (big fonts, no side explanations) is on."""
-    return bool(st.session_state.get(PRESENT_KEY, False))
+    """True when presentation mode (big fonts, no side explanations) is on.
+
+    Before the sidebar switch has run (e.g. in app.py's ``set_page_config``) this is what it
+    will show: the switch's last value, or ``present=1`` in the link for a fresh session.
+    """
+    if PRESENT_KEY in st.session_state:
+        return bool(st.session_state[PRESENT_KEY])
+    return st.query_params.get(PRESENT_KEY) == "1"
+
+
+def first_screen():
+    """In presentation mode, a container at this spot (call it right under the title) for the
+    page's main chart, so a projector at 1280×720 shows it without scrolling; ``None`` (draw
+    where you are) otherwise.
+
+    Usage: ``top = first_screen()`` … ``show_chart(fig, top, key="map_chart")``
+    """
+    return st.container() if presenting() else None
 
 
 def show_chart(fig, where=None, **kwargs):
@@ -154,18 +170,21 @@ def url_int(key: str, default: int, lo: int, hi: int) -> str:
 
 # ---------------------------------------------------------------- presentation mode (classroom)
 
-#: Static CSS for a projector (no user text ever goes in here). Streamlit sizes text in rem,
-#: so a larger root font scales every heading, label, widget, metric and formula, and the main
-#: column takes the full width, so charts grow with it. Plotly lays out its margins for its own
-#: font sizes, so only text drawn inside the plot area (bar and point labels, hover boxes) is
-#: enlarged; bigger tick labels would be clipped (CSS zoom fights Streamlit's width handling).
+#: Static CSS for a projector (no user text ever goes in here), sized for 1280×720. Streamlit
+#: sizes text in rem, so a larger root font scales every label, widget, metric and formula, and
+#: the main column takes the full width, so charts grow with it. The space above and around the
+#: title shrinks and the page's intro caption (said aloud in class) is hidden, so the first
+#: result and its chart fit on the first screen. Chart fonts come from
+#: ``embedding.charts.theme.for_projector`` (see :func:`show_chart`), so plotly makes room
+#: for them.
 _PRESENT_CSS = """<style>
-html { font-size: 21px; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 2rem 4rem 2rem; }
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 3.2rem 2rem 4rem 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0 0 0.25rem 0; }
+[data-testid="stElementContainer"]:has(h1)
+  + [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: none; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-.js-plotly-plot .bartext, .js-plotly-plot .textpoint text, .js-plotly-plot .annotation-text,
-.js-plotly-plot .hovertext text { font-size: 16px !important; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
 .katex { font-size: 1.35em; }
 </style>"""
 

@@ -98,7 +98,8 @@ def embedding_map(
                                        marker={"size": 3.5, "color": col, "opacity": 0.85},
                                        **common))
     if highlight is not None and 0 <= highlight < n:
-        _add_highlight(fig, xy, labels, highlight, list(highlight_neighbours))
+        _add_highlight(fig, xy, labels, highlight, list(highlight_neighbours),
+                       name_neighbours=not show_labels)
     axes = [f"{axis_name} {i + 1}" for i in range(dims)]
     layout(fig, height=620, title=title,
            legend={"title": {"text": "click to hide/show"}, "itemsizing": "constant"},
@@ -117,7 +118,9 @@ def embedding_map(
 
 
 def _add_highlight(fig: go.Figure, xy: np.ndarray, labels: Sequence[str], focus: int,
-                   near: list[int]) -> None:
+                   near: list[int], name_neighbours: bool = False) -> None:
+    """The focused point as a star, rings and dotted lines to its true neighbours; with
+    ``name_neighbours`` (the other labels are hidden) the neighbours are named too."""
     dims = xy.shape[1]
     seg: list[list[float | None]] = [[] for _ in range(dims)]
     for j in near:
@@ -130,8 +133,11 @@ def _add_highlight(fig: go.Figure, xy: np.ndarray, labels: Sequence[str], focus:
     if dims == 2:
         fig.add_trace(go.Scatter(x=seg[0], y=seg[1], mode="lines", name=name, hoverinfo="skip",
                                  line={"color": HIGHLIGHT, "width": 1.5, "dash": "dot"}))
-        fig.add_trace(go.Scatter(x=xy[near, 0], y=xy[near, 1], mode="markers", hoverinfo="skip",
-                                 marker=ring, showlegend=False))
+        fig.add_trace(go.Scatter(x=xy[near, 0], y=xy[near, 1], hoverinfo="skip", marker=ring,
+                                 mode="markers+text" if name_neighbours else "markers",
+                                 text=[html.escape(short_label(labels[j])) for j in near],
+                                 textposition="top center", textfont={"color": HIGHLIGHT},
+                                 showlegend=False))
         fig.add_trace(go.Scatter(x=[xy[focus, 0]], y=[xy[focus, 1]], mode="markers+text",
                                  text=[html.escape(short_label(labels[focus]))],
                                  textposition="bottom center", hoverinfo="skip",

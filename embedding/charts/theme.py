@@ -87,6 +87,7 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
     base = _scaled(lay.font.size, scale)
     big.update_layout(
         font_size=base, legend_font_size=_scaled(lay.legend.font.size, scale),
+        legend_title_font_size=_scaled(lay.legend.title.font.size, scale),
         title_font_size=_scaled(lay.title.font.size, scale, default=17),
         hoverlabel_font_size=_scaled(lay.hoverlabel.font.size, scale, default=13),
         uniformtext={"minsize": PROJECTOR_MIN_TEXT, "mode": "show"},
@@ -96,6 +97,12 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
     if lay.scene:
         axis = {"tickfont": {"size": base}, "title": {"font": {"size": base}}}
         big.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
+    rows = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"
+                and t.y is not None), default=0)
+    if rows and lay.height:  # one row per bar: room for a tick label and a value each
+        big.update_layout(height=max(lay.height, 120 + rows * round(2.2 * base)))
+    if any(t.type == "heatmap" for t in big.data) and lay.height:  # room for the colour bar
+        big.update_layout(height=lay.height + 2 * base)
     for note in big.layout.annotations:
         note.font.size = _scaled(note.font.size, scale)
     for trace in big.data:
@@ -103,6 +110,8 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
             trace.textfont.size = _scaled(trace.textfont.size, scale)
         elif trace.type in ("scatter", "scattergl", "scatter3d") and trace.text is not None:
             trace.textfont.size = _scaled(trace.textfont.size, scale)
-        elif trace.type == "heatmap" and trace.texttemplate:
-            trace.textfont.size = _scaled(trace.textfont.size, scale)
+        elif trace.type == "heatmap":
+            trace.colorbar.tickfont.size = base
+            if trace.texttemplate:
+                trace.textfont.size = _scaled(trace.textfont.size, scale)
     return big

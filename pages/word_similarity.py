@@ -65,9 +65,9 @@ except EmptyWordError:
 
 same = wa == wb
 if same:
-    (top or st).info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly the same "
-            "way as itself, so the cosine is 1 and the angle 0°. Change one word to compare two.",
-            icon=":material/info:")
+    (top or st).info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly "
+                     "the same way as itself, so the cosine is 1 and the angle 0°. Change one "
+                     "word to compare two.", icon=":material/info:")
 m1, m2, m3 = (top or st).columns(3)
 m1.metric("Cosine similarity", num(score))
 m2.metric("Angle", f"{angle_degrees(score):.1f}°")

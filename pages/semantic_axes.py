@@ -6,7 +6,7 @@ import streamlit as st
 from embedding.charts.axes import axes_scatter, axis_strip
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
-from embedding.words.axes import baseline, extremes, make_axis, scores
+from embedding.words.axes import baseline, extremes, leanings, make_axis, scores
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
 from ui.widgets import (
@@ -136,13 +136,14 @@ if not two:
     fig = axis_strip(keys, x, axis, base)
     show_chart(fig, key="ax_chart")
     table = pd.DataFrame({"word": keys, "score": x.round(4),
-                          "leans toward": [axis.high if v > 0 else axis.low for v in x]})
+                          "leans toward": leanings(x, axis, base)})
     table = table.sort_values("score", kind="stable").reset_index(drop=True)
     st.dataframe(table, hide_index=True, key="ax_table")
     downloads("semantic_axis", df=table, fig=fig, key="ax_dl")
     st.caption(f"For scale: over the {base.pool:,} most frequent words, scores on this axis "
                f"average {num(base.mean, 3)} with a standard deviation of {num(base.std, 3)} "
-               "(the grey band). A word outside the band leans clearly.")
+               "(the grey band). A word outside the band leans clearly; inside it, "
+               "it leans toward neither end more than a typical word does.")
 else:
     y = scores(kv, keys, axis2)
     fig = axes_scatter(keys, x, y, axis, axis2)

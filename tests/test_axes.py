@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from embedding.charts.axes import axes_scatter, axis_strip
-from embedding.words.axes import baseline, extremes, make_axis, project, scores
+from embedding.words.axes import baseline, extremes, leanings, make_axis, project, scores
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list
 
@@ -96,6 +96,12 @@ def test_figures(kv):
     fig = axis_strip(["ice", "fire", "soup"], [0.1, -0.09, 0.05], axis, baseline(kv, axis))
     assert list(fig.data[0].x) == [-0.09, 0.05, 0.1]
     assert list(fig.data[0].text) == ["fire", "soup", "ice"]
+    base = baseline(kv, axis)
+    inside = base.mean + base.std / 2  # leans a little toward hot, yet a typical word
+    assert base.side(inside) == 0 and base.side(base.mean + 2 * base.std) == 1
+    assert leanings([inside, base.mean - 2 * base.std], axis, base) == ["neither (typical)", "cold"]
+    colours = axis_strip(["a", "b"], [inside, base.mean + 2 * base.std], axis, base).data[0]
+    assert colours.marker.color[0] != colours.marker.color[1]  # grey inside the band
     assert "closer to hot" in fig.layout.xaxis.title.text
     other = make_axis(kv, "poor", "rich")
     fig2 = axes_scatter(["ice"], [0.1], [0.2], axis, other)

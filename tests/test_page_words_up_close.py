@@ -93,6 +93,10 @@ def test_axis_default_ranks_jobs_and_shows_bias_note():
     assert table["word"].iloc[0] == "boss" and table["word"].iloc[-1] == "homemaker"
     nurse = table[table["word"] == "nurse"].iloc[0]
     assert nurse["score"] == 0.1436 and nurse["leans toward"] == "woman"
+    lean = dict(zip(table["word"], table["leans toward"], strict=True))
+    # by the grey band (mean -0.034 ± 0.065), not by sign: doctor (+0.013) and engineer
+    # (-0.064) are typical words, boss (-0.242) leans clearly
+    assert (lean["doctor"], lean["engineer"], lean["boss"]) == ("neither (typical)",) * 2 + ("man",)
     text = shown_text(at)
     assert "Bolukbasi" in text and "standard deviation of 0.065" in text
 

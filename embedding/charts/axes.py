@@ -25,7 +25,9 @@ def axis_strip(
     """
     vals = np.asarray(values, dtype=float)
     order = np.argsort(vals, kind="stable")
-    colors = [RED if v < 0 else BLUE for v in vals[order]]
+    # a dot inside the typical band (mean ± 1 sd) leans toward neither end: grey, not by sign
+    side = base.side if base is not None else (lambda v: -1 if v < 0 else 1)
+    colors = [{-1: RED, 0: GREY, 1: BLUE}[side(float(v))] for v in vals[order]]
     rows = 6  # stagger neighbours over rows, labels above and below, so they do not overlap
     ys = [(i % rows) - (rows - 1) / 2 for i in range(len(order))]
     fig = go.Figure(go.Scatter(

@@ -31,6 +31,8 @@ from embedding.words.vocab import EmptyWordError, parse_word_list, split_known
 
 #: How many of the most frequent words stand in for "the whole vocabulary" in baselines.
 BASELINE_POOL = 20_000
+#: What a score inside the typical band leans toward.
+NEUTRAL = "neither (typical)"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,27 @@ class Baseline:
     mean: float
     std: float
     pool: int
+
+    def side(self, score: float) -> int:
+        """+1 above the typical band (mean ± 1 sd), −1 below it, 0 inside it.
+
+        Usage: ``Baseline(0.05, 0.1, 20_000).side(0.08)`` → 0 (a typical word: no clear lean)
+        """
+        if score > self.mean + self.std:
+            return 1
+        if score < self.mean - self.std:
+            return -1
+        return 0
+
+
+def leanings(values: Sequence[float], axis: Axis, base: Baseline) -> list[str]:
+    """Which end each score clearly leans toward, judged against the typical band, not by sign
+    alone: ``axis.high``, ``axis.low`` or ``"neither (typical)"`` inside the band.
+
+    Usage: ``leanings([0.3, 0.0], make_axis(kv, "cold", "hot"), base)`` → ``["hot", "neither (typical)"]``
+    """
+    names = {1: axis.high, -1: axis.low, 0: NEUTRAL}
+    return [names[base.side(float(v))] for v in values]
 
 
 def baseline(kv: KeyedVectors, axis: Axis, pool: int = BASELINE_POOL) -> Baseline:

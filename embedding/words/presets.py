@@ -36,7 +36,8 @@ AXIS_PRESETS: tuple[AxisPreset, ...] = (
         "nurse, receptionist, homemaker, librarian, teacher, doctor, lawyer, scientist, "
         "programmer, engineer, carpenter, pilot, soldier, boss",
         "Jobs have no sex, yet nurse, receptionist and homemaker land far toward *woman* and "
-        "boss, engineer and scientist toward *man*: the vectors learned who the 2014 news and "
+        "boss far toward *man*; engineer and scientist sit on the *man* side too, within the "
+        "band of typical words: the vectors learned who the 2014 news and "
         "Wikipedia text wrote about doing which job. This is the bias Bolukbasi et al. (2016) "
         "measured, and any system built on these vectors inherits it.",
     ),

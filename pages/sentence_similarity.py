@@ -3,7 +3,7 @@
 import streamlit as st
 
 from embedding.models.sbert import describe_sbert
-from embedding.sentences.compare import NoKnownWordsError, compare_pairs
+from embedding.sentences.compare import compare_pairs
 from ui.cached import sbert_rows
 from ui.widgets import (
     clean_text,
@@ -28,19 +28,24 @@ if a is None or b is None:
 
 with st.status("Embedding both sentences…", expanded=False) as status:
     kv, model = glove_or_stop(), sbert_or_stop()
-    try:
-        r = compare_pairs(kv, model, [(a, b)], embeddings=sbert_rows((a, b)))[0]
-    except NoKnownWordsError as exc:
-        status.update(label="Nothing to average", state="error")
-        st.warning(str(exc), icon=":material/translate:")
-        st.stop()
+    r = compare_pairs(kv, model, [(a, b)], embeddings=sbert_rows((a, b)), missing_ok=True)[0]
     status.update(label="Done", state="complete")
 
 c1, c2 = st.columns(2)
 c1.metric("SBERT cosine", f"{r.sbert_cosine:.3f}")
-c1.caption("Reads the whole sentence: word order, context, paraphrases.")
-c2.metric("GloVe-average cosine", f"{r.glove_cosine:.3f}")
+c1.caption(f"Reads the whole sentence: word order, context, paraphrases. {describe_sbert()} was "
+           "trained on English sentences.")
+c2.metric("GloVe-average cosine", "—" if r.glove_cosine is None else f"{r.glove_cosine:.3f}")
 c2.caption("Averages the word vectors: a bag of words, order is lost.")
+if r.no_glove:
+    which = " and ".join(f"“{t[:40]}”" for t in r.no_glove)
+    st.warning(
+        f"**Nothing for GloVe to average** in {which}: none of its words is in GloVe's "
+        "vocabulary (emoji, symbols and most non-Latin scripts are not), so there is no GloVe "
+        f"score. SBERT still embeds any text, but {describe_sbert()} was trained on English: "
+        "for emoji or other languages its score says little (*Der Hund schläft auf dem Sofa.* and "
+        "its translation *The dog is sleeping on the sofa.* score only 0.18).",
+        icon=":material/translate:")
 unknown = sorted(set(r.glove_a.unknown) | set(r.glove_b.unknown))
 if unknown:
     st.info("GloVe skipped words it does not know: " + ", ".join(f"`{w}`" for w in unknown[:20]),

@@ -59,13 +59,25 @@ r, table_rows = results[0], results[1:]
 c1, c2 = st.columns(2)
 c1.metric("GloVe average: cosine", f"{r.glove_cosine:.3f}")
 c2.metric("SBERT: cosine", f"{r.sbert_cosine:.3f}")
-if r.same_words:
+dropped = ", ".join(f"*{w}*" for w in r.dropped[:8])
+left_out = (f" GloVe does not know {dropped}, so it was **left out** of the average"
+            f"{'s' if len(r.dropped) > 1 else ''}; SBERT read it." if r.dropped else "")
+if r.same_order:
+    st.info(
+        "The two phrases are the same words in the same order (capitals and punctuation aside): "
+        f"there is no order to notice, so both models see (almost) the same thing. Swap two "
+        f"words in one phrase, or pick a preset.{left_out}", icon=":material/info:")
+elif r.same_words:
+    noticed = ("it noticed the order changed" if r.sbert_cosine < 0.9995 else
+               "it barely tells them apart either")
+    what = "the same known words" if r.dropped else "the same words"
     st.success(
-        f"Both phrases use the same words, so their GloVe averages are **identical** (cosine "
+        f"Both phrases use {what}, so their GloVe averages are **identical** (cosine "
         f"{r.glove_cosine:.3f}): averaging cannot see order. SBERT gives "
-        f"{r.sbert_cosine:.3f}: it noticed the order changed.", icon=":material/visibility:")
+        f"{r.sbert_cosine:.3f}: {noticed}.{left_out}", icon=":material/visibility:")
 else:
-    st.info("These phrases do not use exactly the same words, so even the average differs.")
+    st.info("These phrases do not use exactly the same words, so even the average differs."
+            + left_out)
 
 st.subheader("The two GloVe averages, side by side")
 strips = figures.vector_strips({a: r.glove_a.vector, b: r.glove_b.vector},

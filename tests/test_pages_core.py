@@ -100,7 +100,31 @@ def test_sentence_similarity(kv, model):
     assert 0 < sbert < 1 and 0 < glove <= 1
     at.text_area(key="sent_a").input("🍫🍫🍫").run()
     assert not at.exception
-    assert "no words to embed" in shown_text(at)
+    assert "Nothing for GloVe to average" in shown_text(at)
+
+
+@pytest.mark.parametrize("text", ["🍫🍫🍫", "ギターを弾いている男性"])
+def test_sentence_without_glove_words_still_gets_an_sbert_score(kv, model, text):
+    at = open_page("pages/sentence_similarity.py")
+    at.text_area(key="sent_a").input(text).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["GloVe-average cosine"] == "—"
+    assert -1 <= float(metrics["SBERT cosine"]) <= 1
+    warning = " ".join(w.value for w in at.warning)
+    assert "Nothing for GloVe to average" in warning and "trained on English" in warning
+
+
+def test_sentence_translation_pair_scores_low_as_the_warning_says(kv, model):
+    at = open_page("pages/sentence_similarity.py", query={
+        "sent_a": "Der Hund schläft auf dem Sofa.", "sent_b": "The dog is sleeping on the sofa."})
+    assert not at.exception
+    sbert = float(next(m.value for m in at.metric if m.label == "SBERT cosine"))
+    assert sbert == 0.182 and "trained on English sentences" in shown_text(at)
+
+
+def test_sentence_similarity_long_text(kv, model):
+    at = open_page("pages/sentence_similarity.py")
     at.text_area(key="sent_a").input("x" * 100_000).run()
     assert not at.exception and "only the first 2,000 are used" in shown_text(at)
 
@@ -126,6 +150,18 @@ def test_word_order_page(kv, model):
     assert at.text_input(key="order_a").value == "dog bites man"
     at.text_input(key="order_b").input("").run()
     assert not at.exception and "Type some phrase" in shown_text(at)
+
+
+def test_word_order_identical_and_dropped_words_are_said(kv, model):
+    at = open_page("pages/word_order.py", query={"order_a": "dog bites man",
+                                                 "order_b": "Dog bites man."})
+    text = shown_text(at)
+    assert "same words in the same order" in text and "noticed the order changed" not in text
+    at.text_input(key="order_b").input("man bites dog qqzzx").run()
+    text = shown_text(at)
+    assert "the same known words" in text and "*qqzzx*, so it was **left out**" in text
+    at.text_input(key="order_b").input("man bites dog").run()
+    assert "noticed the order changed" in shown_text(at) and "left out" not in shown_text(at)
 
 
 def test_second_page_load_reloads_nothing(kv, model, monkeypatch):

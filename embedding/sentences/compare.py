@@ -71,6 +71,16 @@ def glove_sentence_vector(kv: KeyedVectors, text: str) -> SentenceVector:
     )
 
 
+def _glove_or_empty(kv: KeyedVectors, text: str, missing_ok: bool) -> SentenceVector:
+    try:
+        return glove_sentence_vector(kv, text)
+    except NoKnownWordsError as exc:
+        if not missing_ok:
+            raise
+        zero = np.zeros(kv.vector_size, dtype=np.float32)
+        return SentenceVector(zero, tuple(exc.tokens), (), tuple(exc.tokens))
+
+
 def sbert_embed(model: SentenceTransformer, texts: Sequence[str]) -> np.ndarray:
     """One L2-normalised SBERT row per text, batched and thread-safe.
 
@@ -87,13 +97,28 @@ class PairComparison:
     b: str
     glove_a: SentenceVector
     glove_b: SentenceVector
-    glove_cosine: float
+    glove_cosine: float | None  # None when a text has no GloVe word (``missing_ok=True``)
     sbert_cosine: float
 
     @property
     def same_words(self) -> bool:
         """True when both texts use the same bag of known words (GloVe cannot tell them apart)."""
         return sorted(self.glove_a.known) == sorted(self.glove_b.known)
+
+    @property
+    def same_order(self) -> bool:
+        """True when both texts are the same tokens in the same order: no order to notice."""
+        return self.glove_a.tokens == self.glove_b.tokens
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """Tokens of either text GloVe does not know, left out of the averages (each once)."""
+        return tuple(dict.fromkeys(self.glove_a.unknown + self.glove_b.unknown))
+
+    @property
+    def no_glove(self) -> tuple[str, ...]:
+        """The texts with no GloVe word at all (nothing to average; SBERT still reads them)."""
+        return tuple(t for t, g in ((self.a, self.glove_a), (self.b, self.glove_b)) if not g.known)
 
 
 def compare_pair(
@@ -111,13 +136,16 @@ def compare_pairs(
     model: SentenceTransformer | None,
     pairs: Sequence[tuple[str, str]],
     embeddings: np.ndarray | None = None,
+    missing_ok: bool = False,
 ) -> list[PairComparison]:
     """:func:`compare_pair` for many pairs with a single batched SBERT call.
 
     Usage: ``compare_pairs(kv, model, [("chocolate milk", "milk chocolate")])``
 
     ``embeddings`` are SBERT rows of the texts in pair order (a, b, a, b, …) when the caller
-    already has them (e.g. from a cache); then ``model`` is not used.
+    already has them (e.g. from a cache); then ``model`` is not used. A text with no GloVe word
+    raises :class:`NoKnownWordsError`, or with ``missing_ok`` gets ``glove_cosine=None`` (SBERT
+    can still embed emoji or Japanese).
     """
     texts = [t for pair in pairs for t in pair]
     emb = sbert_embed(model, texts) if embeddings is None else np.asarray(embeddings)
@@ -125,14 +153,14 @@ def compare_pairs(
         raise ValueError(f"Expected {len(texts)} SBERT rows, got {emb.shape[0]}.")
     out = []
     for i, (a, b) in enumerate(pairs):
-        ga, gb = glove_sentence_vector(kv, a), glove_sentence_vector(kv, b)
+        ga, gb = (_glove_or_empty(kv, t, missing_ok) for t in (a, b))
         out.append(
             PairComparison(
                 a=a,
                 b=b,
                 glove_a=ga,
                 glove_b=gb,
-                glove_cosine=cosine(ga.vector, gb.vector),
+                glove_cosine=cosine(ga.vector, gb.vector) if ga.known and gb.known else None,
                 sbert_cosine=float(np.clip(emb[2 * i] @ emb[2 * i + 1], -1.0, 1.0)),
             )
         )

@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 
 from embedding.models.glove import load_glove  # noqa: E402
-from embedding.models.sbert import encode, load_sbert  # noqa: E402
+from embedding.models.providers import SbertProvider  # noqa: E402
+from embedding.models.sbert import load_sbert  # noqa: E402
 from embedding.words.vocab import neighbours  # noqa: E402
 
 WORDS = ["king", "frog", "chocolate", "paris", "computer", "music", "river", "doctor"]
@@ -33,11 +34,12 @@ def main() -> None:
     model = load_sbert()
     for w in WORDS:  # warm caches on both sides
         kv.most_similar(w, topn=10)
-    encode(model, SENTENCES)
+    sbert = SbertProvider(model)  # the app's one way to embed texts
+    sbert.embed(SENTENCES)
     ours, raw = alternate(lambda w: neighbours(kv, w, k=10),
                           lambda w: kv.most_similar(w, topn=10), rounds=15, inputs=WORDS)
     report("GloVe 10 neighbours (400k words)", ours, raw)
-    ours, raw = alternate(lambda s: encode(model, [s]),
+    ours, raw = alternate(lambda s: sbert.embed([s]),
                           lambda s: model.encode([s], normalize_embeddings=True,
                                                  show_progress_bar=False), rounds=10,
                           inputs=SENTENCES)

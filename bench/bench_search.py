@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
 
+from embedding.models.providers import SbertProvider  # noqa: E402
 from embedding.models.sbert import encode, load_sbert  # noqa: E402
 from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
-from embedding.search.retrieval import SbertVectorizer, index_texts, semantic_search  # noqa: E402
+from embedding.search.retrieval import index_texts, semantic_search  # noqa: E402
 from embedding.search.store import NumpyStore  # noqa: E402
 
 QUERIES = ["a film about space travel", "how do I bake bread", "who built the roman roads",
@@ -34,7 +35,7 @@ QUERIES = ["a film about space travel", "how do I bake bread", "who built the ro
 
 
 def bench_indexing(model, texts: list[str], rounds: int) -> tuple[float, float]:
-    vec = SbertVectorizer(model)
+    vec = SbertProvider(model)
     ids = [str(i) for i in range(len(texts))]
     counts: list[int] = []
 
@@ -59,10 +60,10 @@ def bench_query(model, n: int, rounds: int) -> tuple[float, float]:
     store = NumpyStore(384)
     store.add([str(i) for i in range(n)], vectors, [{"row": i} for i in range(n)])
     raw_matrix = store.vectors()  # the same unit vectors, for the raw side
-    vec = SbertVectorizer(model)
+    vec = SbertProvider(model)
 
     def ours(q: str):
-        return semantic_search(vec.encode_query(q), store, 10)
+        return semantic_search(vec.embed_query(q), store, 10)
 
     def raw(q: str):
         qv = model.encode([q], normalize_embeddings=True, convert_to_numpy=True,

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import figures
-from embedding.models.sbert import encode
 from embedding.similarity import cosine_matrix
 from embedding.words.vocab import parse_word_list, split_known
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -63,7 +63,8 @@ if kind == "Words":
     model_name = st.session_state.get("heat_vectors_name", "GloVe 6B 50d")
 else:
     with st.spinner("Embedding the sentences…"):
-        matrix = cosine_matrix(encode(sbert_or_stop(), items))
+        sbert_or_stop()
+        matrix = cosine_matrix(cached.embed_rows(tuple(items)))
     labels, model_name = items, "SBERT"
 
 fig = figures.similarity_heatmap(labels, matrix, title=f"Cosine similarity ({model_name})")

@@ -48,7 +48,7 @@ def movie_index() -> tuple[list[rec.Movie], NumpyStore]:
 def embed(texts: list[str]) -> np.ndarray:
     """SBERT rows of a few sentences (plot sentences, a typed query), cached by content."""
     sbert_or_stop()
-    return cached.sbert_rows(tuple(texts))
+    return cached.embed_rows(tuple(texts))
 
 
 def show_results(movies, results: list[rec.Explained], against: str, key: str,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import figures
+from embedding.models.providers import SbertProvider
 from embedding.models.sbert import describe_sbert
 from embedding.search.documents import (
     MAX_CHUNKS,
@@ -16,7 +17,6 @@ from embedding.search.documents import (
 )
 from embedding.search.retrieval import (
     GloveAverageVectorizer,
-    SbertVectorizer,
     chart_label,
     highlight,
     index_texts,
@@ -37,7 +37,7 @@ from embedding.search.store import (
 from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from ui import cached, resources
-from ui.cached import sbert_rows
+from ui.cached import embed_rows
 from ui.widgets import (
     clean_text,
     downloads,
@@ -133,7 +133,7 @@ if view == "Search":
             store = builtin_store(corpus, "sbert")
         else:
             store = open_index(corpus.removeprefix("index:"))
-        hits = semantic_search(sbert_rows((query,))[0], store, int(k))
+        hits = semantic_search(embed_rows((query,))[0], store, int(k))
     except StoreError as exc:
         st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
                    icon=":material/database:")
@@ -186,7 +186,7 @@ elif view == "GloVe vs SBERT":
         st.caption("Mean of the 50-d word vectors of the query and of each blurb.")
         try:
             gvec = GloveAverageVectorizer(glove_or_stop())
-            ghits = semantic_search(gvec.encode_query(query), builtin_store(corpus, "glove"),
+            ghits = semantic_search(gvec.embed_query(query), builtin_store(corpus, "glove"),
                                     int(k))
         except NoKnownWordsError as exc:
             st.warning(escape_markdown(str(exc)), icon=":material/translate:")
@@ -198,13 +198,13 @@ elif view == "GloVe vs SBERT":
         st.subheader("SBERT")
         st.caption(f"{describe_sbert()} reads the whole sentence.")
         sbert_or_stop()
-        shits = semantic_search(sbert_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
+        shits = semantic_search(embed_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
         show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
                      compact=True)
     keyword_free = [(r, h.id) for r, h in zip(result_rows(shits, query), shits, strict=True)
                     if r.shared == "none"]
     if keyword_free:
-        glove_rank = (ranks_of(gvec.encode_query(query), builtin_store(corpus, "glove"),
+        glove_rank = (ranks_of(gvec.embed_query(query), builtin_store(corpus, "glove"),
                                [i for _, i in keyword_free]) if ghits else {})
         total = builtin_store(corpus, "sbert").count()
         lines = [f"- **{escape_markdown(r.title)}**: SBERT #{r.rank}"
@@ -310,7 +310,7 @@ else:
                     "replaces it for everyone.", icon=":material/sync:")
         if build and name:
             model = sbert_or_stop()
-            vec = SbertVectorizer(model)
+            vec = SbertProvider(model)
             bar = st.progress(0.0, text=f"Embedding {len(chunks):,} chunks…")
             try:
                 store = create_index(name, vec.dim, {

@@ -4,7 +4,7 @@ import streamlit as st
 
 from embedding.models.sbert import describe_sbert
 from embedding.sentences.compare import compare_pairs
-from ui.cached import sbert_rows
+from ui.cached import embed_rows
 from ui.widgets import (
     clean_text,
     explain,
@@ -28,7 +28,7 @@ if a is None or b is None:
 
 with st.status("Embedding both sentences…", expanded=False) as status:
     kv, model = glove_or_stop(), sbert_or_stop()
-    r = compare_pairs(kv, model, [(a, b)], embeddings=sbert_rows((a, b)), missing_ok=True)[0]
+    r = compare_pairs(kv, model, [(a, b)], embeddings=embed_rows((a, b)), missing_ok=True)[0]
     status.update(label="Done", state="complete")
 
 c1, c2 = st.columns(2)

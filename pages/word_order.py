@@ -5,7 +5,7 @@ import streamlit as st
 
 from embedding.charts import figures
 from embedding.sentences.compare import NoKnownWordsError, compare_pairs
-from ui.cached import sbert_rows
+from ui.cached import embed_rows
 from ui.widgets import (
     clean_text,
     downloads,
@@ -50,7 +50,7 @@ try:
     with st.spinner("Comparing…"):
         pairs = [(a, b), *PRESETS]
         results = compare_pairs(kv, model, pairs,
-                                embeddings=sbert_rows(tuple(t for p in pairs for t in p)))
+                                embeddings=embed_rows(tuple(t for p in pairs for t in p)))
 except NoKnownWordsError as exc:
     st.warning(str(exc), icon=":material/translate:")
     st.stop()

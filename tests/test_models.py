@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from embedding.models.glove import ModelLoadError, load_glove, load_glove_text
+from embedding.models.providers import SbertProvider
 from embedding.sentences.compare import (
     NoKnownWordsError,
     compare_pair,
+    compare_pairs,
     glove_sentence_vector,
-    sbert_embed,
+    pair_cosines,
 )
 from embedding.words.vocab import UnknownWordError, analogy, resolve, word_similarity
 
@@ -50,12 +52,24 @@ def test_glove_sentence_vector_reports_unknown(kv):
         glove_sentence_vector(kv, "   ")
 
 
-def test_sbert_embed_shape_and_norm(model):
-    emb = sbert_embed(model, ["a cat", "a dog", "the stock market"])
+def test_sbert_provider_shape_and_norm(model):
+    emb = SbertProvider(model).embed(["a cat", "a dog", "the stock market"])
     assert emb.shape == (3, 384) and emb.dtype == np.float32
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
     assert emb[0] @ emb[1] > emb[0] @ emb[2]
-    assert sbert_embed(model, []).shape == (0, 384)
+    assert SbertProvider(model).embed([]).shape == (0, 384)
+    raw = model.encode(["a cat"], normalize_embeddings=True, show_progress_bar=False)
+    assert SbertProvider(model).embed(["a cat"]).tolist() == raw.tolist()  # same numbers
+
+
+def test_pair_cosines_match_compare_pairs(kv, model):
+    pairs = [("dog bites man", "man bites dog"), ("a cat", "the stock market")]
+    rows = SbertProvider(model).embed([t for p in pairs for t in p])
+    got = pair_cosines(rows)
+    assert got == [r.sbert_cosine for r in compare_pairs(kv, model, pairs)]
+    assert got[0] == float(rows[0] @ rows[1]) and got[0] > got[1]
+    with pytest.raises(ValueError):
+        pair_cosines(rows[:3])
 
 
 def test_word_order_demo(kv, model):

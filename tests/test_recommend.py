@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from embedding.models.providers import SbertProvider
 from embedding.models.sbert import encode
 from embedding.paths import writable_dir
 from embedding.recsys import recommend as rec
 from embedding.recsys.movies import load_movies
 from embedding.recsys.presets import USERS
-from embedding.search.retrieval import SbertVectorizer
 from embedding.search.store import NumpyStore
 from tests.reference import brute_force_search
 
@@ -22,7 +22,7 @@ def movies():
 
 @pytest.fixture(scope="module")
 def store(model, movies):
-    return rec.movie_store(SbertVectorizer(model), movies, writable_dir("cache", rec.CACHE_NAME))
+    return rec.movie_store(SbertProvider(model), movies, writable_dir("cache", rec.CACHE_NAME))
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_movie_store_rows_follow_the_movies_and_persist(tmp_path, movies, index)
     class Fake:
         name, dim, fingerprint = "fake", 4, "fake-4"
 
-        def encode(self, texts):
+        def embed(self, texts):
             calls.append(len(texts))
             return np.array([[len(t), 1.0, 0.0, 0.0] for t in texts], dtype=np.float32)
 

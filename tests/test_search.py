@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from embedding.models.providers import SbertProvider
 from embedding.models.sbert import encode
 from embedding.paths import writable_dir
 from embedding.search.chunking import (
@@ -16,7 +17,6 @@ from embedding.search.chunking import (
 from embedding.search.documents import lecture_corpus, movie_corpus
 from embedding.search.retrieval import (
     GloveAverageVectorizer,
-    SbertVectorizer,
     build_store,
     chart_label,
     highlight,
@@ -184,7 +184,7 @@ class CountingVectorizer:
     def __init__(self):
         self.calls = 0
 
-    def encode(self, texts, batch_size=0):
+    def embed(self, texts):
         self.calls += 1
         return np.array([[len(t), 1.0, (len(t) % 3) + 1.0, 2.0] for t in texts],
                         dtype=np.float32) / 10
@@ -198,11 +198,11 @@ def test_index_texts_batches_keep_ids_aligned_and_report_progress():
                     progress=lambda done, total: seen.append((done, total)))
     assert n == 25 and store.count() == 25 and vec.calls == 3
     assert seen == [(10, 25), (20, 25), (25, 25)]
-    direct = vec.encode(texts)
+    direct = vec.embed(texts)
     for i in (0, 7, 24):
         hit = store.search(direct[i], 1)[0]
         assert hit.score == pytest.approx(1.0, abs=1e-6)
-        assert vec.encode([texts[int(hit.id[2:])]])[0].tolist() == direct[i].tolist()
+        assert vec.embed([texts[int(hit.id[2:])]])[0].tolist() == direct[i].tolist()
 
 
 def test_build_store_reuses_a_valid_disk_cache(tmp_path):
@@ -224,18 +224,18 @@ def test_build_store_reuses_a_valid_disk_cache(tmp_path):
 
 def test_glove_vectorizer_is_the_normalised_sentence_average(kv):
     vec = GloveAverageVectorizer(kv)
-    row = vec.encode(["Chocolate milk, please!"])[0]
+    row = vec.embed(["Chocolate milk, please!"])[0]
     ref = glove_sentence_vector(kv, "Chocolate milk, please!").vector
     assert row == pytest.approx(ref / np.linalg.norm(ref), abs=1e-5)
-    assert not np.any(vec.encode(["qqqzzzx"])[0])  # no known word: a zero row, never NaN
+    assert not np.any(vec.embed(["qqqzzzx"])[0])  # no known word: a zero row, never NaN
     with pytest.raises(NoKnownWordsError):
-        vec.encode_query("qqqzzzx")
+        vec.embed_query("qqqzzzx")
 
 
 def test_sbert_index_equals_raw_encode(model):
     texts = ["The cat sat on the mat.", "Rockets fly to the Moon.", "Bake bread at home."]
     store = NumpyStore(384)
-    index_texts(store, SbertVectorizer(model), ["c", "r", "b"], texts)
+    index_texts(store, SbertProvider(model), ["c", "r", "b"], texts)
     raw = model.encode(texts, normalize_embeddings=True)
     assert store.vectors()[[store.ids().index(i) for i in "crb"]] == pytest.approx(raw, abs=1e-5)
 
@@ -244,7 +244,7 @@ def test_sbert_index_equals_raw_encode(model):
 def movie_stores(kv, model):
     ids, texts, payloads = movie_corpus()
     cache = writable_dir("cache", "corpora")
-    return (build_store(SbertVectorizer(model), ids, texts, payloads,
+    return (build_store(SbertProvider(model), ids, texts, payloads,
                         cache_dir=cache / "movies-sbert"),
             build_store(GloveAverageVectorizer(kv), ids, texts, payloads,
                         cache_dir=cache / "movies-glove"),
@@ -255,7 +255,7 @@ def test_space_travel_finds_interstellar_without_the_keywords(movie_stores, mode
     sbert_store, _, payloads = movie_stores
     plot = next(p["text"] for p in payloads if p["title"] == "Interstellar (2014)")
     assert "space" not in plot.lower() and "travel" not in plot.lower()
-    hits = semantic_search(SbertVectorizer(model).encode_query(SPACE), sbert_store, 3)
+    hits = semantic_search(SbertProvider(model).embed_query(SPACE), sbert_store, 3)
     titles = [h.payload["title"] for h in hits]
     assert "Interstellar (2014)" in titles
     assert all(shared_words(SPACE, h.payload["text"]) == [] for h in hits)
@@ -263,7 +263,7 @@ def test_space_travel_finds_interstellar_without_the_keywords(movie_stores, mode
 
 def test_glove_average_misses_the_keyword_free_match(movie_stores, kv):
     _, glove_store, _ = movie_stores
-    query = GloveAverageVectorizer(kv).encode_query(SPACE)
+    query = GloveAverageVectorizer(kv).embed_query(SPACE)
     hits = semantic_search(query, glove_store, 3)
     assert "Interstellar (2014)" not in [h.payload["title"] for h in hits]
     assert all(h.score > 0.9 for h in hits)  # averaged blurbs all look alike to GloVe
@@ -272,24 +272,24 @@ def test_glove_average_misses_the_keyword_free_match(movie_stores, kv):
 
 def test_sbert_ranks_paraphrases_for_other_queries(movie_stores, model):
     sbert_store, _, _ = movie_stores
-    vec = SbertVectorizer(model)
-    top = [h.payload["title"] for h in semantic_search(vec.encode_query("a movie about cooking"),
+    vec = SbertProvider(model)
+    top = [h.payload["title"] for h in semantic_search(vec.embed_query("a movie about cooking"),
                                                         sbert_store, 3)]
     assert "Julie & Julia (2009)" in top and "Chef (2014)" in top
     raw = encode(model, ["a movie about cooking"])[0]
-    assert raw == pytest.approx(vec.encode_query("a movie about cooking"))
+    assert raw == pytest.approx(vec.embed_query("a movie about cooking"))
 
 
 def test_concurrent_queries_from_many_sessions_match_sequential_answers(movie_stores, model):
     from concurrent.futures import ThreadPoolExecutor
 
     sbert_store, _, _ = movie_stores
-    vec = SbertVectorizer(model)
+    vec = SbertProvider(model)
     queries = [SPACE, "a movie about cooking", "a heist in a casino", "a haunted hotel",
                "boxing underdog", "a robot in love"] * 2
 
     def answer(q):
-        return [h.id for h in semantic_search(vec.encode_query(q), sbert_store, 5)]
+        return [h.id for h in semantic_search(vec.embed_query(q), sbert_store, 5)]
 
     sequential = [answer(q) for q in queries]
     with ThreadPoolExecutor(max_workers=6) as pool:  # the shared model is used under its lock

@@ -7,7 +7,7 @@ the hash of their content (:func:`vectors_digest`), never by a label standing in
 Nothing here draws a Streamlit element; callers show friendly errors first (``*_or_stop``).
 
     >>> from ui import cached
-    >>> rows = cached.sbert_rows(("a cat", "a dog"))
+    >>> rows = cached.embed_rows(("a cat", "a dog"))
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 import streamlit as st
 from gensim.models import KeyedVectors
 
-from embedding.models.sbert import encode
+from embedding.models.providers import SBERT_KEY
 from ui import resources
 
 _digests: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -61,10 +61,11 @@ HASH_FUNCS = {KeyedVectors: vectors_digest}
 
 
 @st.cache_data(max_entries=2048, show_spinner=False)
-def sbert_rows(texts: tuple[str, ...]) -> np.ndarray:
-    """SBERT rows of ``texts``, cached by content for every session (a class types the same
-    queries and phrases). Read-only. Call ``sbert_or_stop`` first for a friendly error."""
-    rows = encode(resources.sbert(), list(texts))
+def embed_rows(texts: tuple[str, ...], provider: str = SBERT_KEY) -> np.ndarray:
+    """Unit rows of ``texts`` from ``provider`` (default the built-in SBERT), cached by content
+    for every session (a class types the same queries and phrases). Read-only. Call
+    ``sbert_or_stop`` first for a friendly error."""
+    rows = resources.provider(provider).embed(texts)
     rows.setflags(write=False)
     return rows
 
@@ -77,7 +78,7 @@ def item_vectors(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None = N
     """The vectors of a map's items: SBERT for ``kind == "sentences"``, else rows of ``kv``
     (built-in GloVe when ``None``)."""
     if kind == "sentences":
-        return encode(resources.sbert(), list(labels))
+        return resources.provider().embed(labels)
     return (resources.glove() if kv is None else kv)[list(labels)]
 
 

@@ -116,5 +116,5 @@ def class_map(answers: tuple[str, ...], model: str, method: str) -> ClassMap:
     if model == "glove":
         kv = resources.glove()
         return build_map(answers, lambda texts: glove_rows(kv, texts), method)
-    return build_map(answers, lambda texts: (np.asarray(cached.sbert_rows(tuple(texts))), []),
+    return build_map(answers, lambda texts: (np.asarray(cached.embed_rows(tuple(texts))), []),
                      method)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from embedding import config
 from embedding.models.glove import describe_glove, load_glove
+from embedding.models.providers import SBERT_KEY, EmbeddingProvider, SbertProvider
 from embedding.models.sbert import describe_sbert, load_sbert
 
 _warm_lock = threading.Lock()
@@ -44,6 +45,15 @@ def sbert():
     return load_sbert()
 
 
+@st.cache_resource(show_spinner=False)
+def provider(key: str = SBERT_KEY) -> EmbeddingProvider:
+    """The shared embedding provider ``key`` (default: the built-in SBERT), one per process.
+
+    Usage: ``resources.provider().embed(["a cat"])`` (texts in, unit rows out)
+    """
+    return SbertProvider(sbert())
+
+
 def umap_jit() -> float:
     """Compile UMAP's numba code with a tiny map (tens of seconds the first time), once.
 
@@ -64,9 +74,9 @@ def builtin_store(corpus: str, vectorizer: str):
     """
     from embedding.paths import writable_dir
     from embedding.search.documents import lecture_corpus, movie_corpus
-    from embedding.search.retrieval import GloveAverageVectorizer, SbertVectorizer, build_store
+    from embedding.search.retrieval import GloveAverageVectorizer, build_store
 
-    vec = SbertVectorizer(sbert()) if vectorizer == "sbert" else GloveAverageVectorizer(glove())
+    vec = provider(SBERT_KEY) if vectorizer == "sbert" else GloveAverageVectorizer(glove())
     ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
     return build_store(vec, ids, texts, payloads,
                        cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
@@ -141,10 +151,9 @@ def movie_recommender():
     from embedding.paths import writable_dir
     from embedding.recsys import recommend as rec
     from embedding.recsys.movies import load_movies
-    from embedding.search.retrieval import SbertVectorizer
 
     movies = load_movies()
-    store = rec.movie_store(SbertVectorizer(sbert()), movies,
+    store = rec.movie_store(provider(SBERT_KEY), movies,
                             writable_dir("cache", rec.CACHE_NAME), progress=MOVIE_BUILD.report)
     return movies, store
 
@@ -164,13 +173,11 @@ def exercise_corpus_embeddings(name: str, texts: tuple[str, ...]):
 
     The movie corpus reuses the Semantic search page's store (same texts, same order).
     """
-    from embedding.models.sbert import encode
-
     if name == "movies":
         emb = builtin_store("movies", "sbert").vectors()
         if len(emb) == len(texts):
             return emb
-    emb = encode(sbert(), list(texts))
+    emb = provider(SBERT_KEY).embed(texts)
     emb.setflags(write=False)  # shared by every session: read-only
     return emb
 

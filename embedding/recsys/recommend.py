@@ -12,7 +12,7 @@ live in a vector store (:mod:`embedding.search.store`, searched with
 not models, so tests compare them with brute force.
 
     >>> movies = load_movies()
-    >>> store = movie_store(SbertVectorizer(model), movies)     # embedding.search.retrieval
+    >>> store = movie_store(SbertProvider(model), movies)     # embedding.models.providers
     >>> [movies[i].title for i, _ in recommend(store, [title_index(movies)["Alien"]], k=3)]
 """
 
@@ -104,7 +104,7 @@ def movie_store(
     Built with :func:`embedding.search.retrieval.build_store`, so ``cache_dir`` keeps the index on disk
     and a restarted server does not embed the corpus again.
 
-    Usage: ``movie_store(SbertVectorizer(model), movies, writable_dir("cache", "rec"))``
+    Usage: ``movie_store(SbertProvider(model), movies, writable_dir("cache", "rec"))``
     """
     payloads = [{"title": m.label} for m in movies]
     return build_store(vectorizer, store_ids(movies), movie_texts(movies), payloads,

@@ -5,9 +5,9 @@ GloVe or a sentence transformer) → a vector store → retrieval and ranking by
 GloVe mostly rewards shared or related *words*; SBERT reads the whole sentence, so "a film
 about space travel" finds a blurb about a wormhole and Saturn that never says "space".
 
-    >>> store = build_store(SbertVectorizer(model), ids, texts, payloads)
-    >>> hits = semantic_search(SbertVectorizer(model).encode_query("a film about space travel"),
-    ...                        store, k=3)
+    >>> sbert = SbertProvider(model)              # embedding.models.providers
+    >>> store = build_store(sbert, ids, texts, payloads)
+    >>> hits = semantic_search(sbert.embed_query("a film about space travel"), store, k=3)
     >>> hits[0].payload["title"]
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedding.models.sbert import describe_sbert, encode
+from embedding.models.providers import EmbeddingProvider
 from embedding.search.store import Hit, NumpyStore, StoreError, VectorStore
 from embedding.sentences.compare import NoKnownWordsError
 from embedding.similarity import normalize_rows
@@ -29,7 +29,6 @@ from embedding.text import escape_markdown, stem, tokenize, word_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
-    from sentence_transformers import SentenceTransformer
 
 #: Texts per call to the model when indexing: large enough to keep the model busy, small
 #: enough to update a progress bar every few seconds.
@@ -73,13 +72,13 @@ def ranks_of(query_vec, store: VectorStore, ids: Sequence[str]) -> dict[str, int
 
 
 # ---------------------------------------------------------------------------------------------
-# Vectorizers: text → unit vectors
+# Vectorizers: text → unit vectors (sentence models are embedding providers)
 
 
 class GloveAverageVectorizer:
     """Averaged GloVe word vectors (order-blind; a text with no known word gets a zero row).
 
-    Usage: ``GloveAverageVectorizer(kv).encode(["a cat", "a dog"]).shape`` → ``(2, 50)``
+    Usage: ``GloveAverageVectorizer(kv).embed(["a cat", "a dog"]).shape`` → ``(2, 50)``
     """
 
     name = "GloVe average"
@@ -92,7 +91,7 @@ class GloveAverageVectorizer:
     def fingerprint(self) -> str:
         return f"glove-avg-{len(self.kv.key_to_index)}x{self.dim}"
 
-    def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         index, vectors = self.kv.key_to_index, self.kv.vectors
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for n, text in enumerate(texts):
@@ -101,38 +100,16 @@ class GloveAverageVectorizer:
                 out[n] = vectors[rows].mean(axis=0)
         return normalize_rows(out)  # a text with no known word stays a zero row
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def embed_query(self, text: str) -> np.ndarray:
         """One unit vector; raises :class:`NoKnownWordsError` when no word is in GloVe."""
-        vec = self.encode([text])[0]
+        vec = self.embed([text])[0]
         if not np.any(vec):
             raise NoKnownWordsError(text, tokenize(text))
         return vec
 
 
-class SbertVectorizer:
-    """Sentence-BERT through the locked :func:`embedding.models.sbert.encode`.
-
-    Usage: ``SbertVectorizer(model).encode_query("space travel").shape`` → ``(384,)``
-    """
-
-    name = "SBERT"
-
-    def __init__(self, model: SentenceTransformer):
-        self.model = model
-        self.dim = int(model.get_embedding_dimension() or 0)
-
-    @property
-    def fingerprint(self) -> str:
-        return f"sbert-{describe_sbert()}-{self.dim}"
-
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        return encode(self.model, list(texts), batch_size=batch_size)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return encode(self.model, [text])[0]
-
-
-Vectorizer = GloveAverageVectorizer | SbertVectorizer
+#: Texts in, unit vectors out: the GloVe average or any embedding provider (SBERT, remote, …).
+Vectorizer = GloveAverageVectorizer | EmbeddingProvider
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,7 +128,7 @@ def index_texts(
 ) -> int:
     """Embed ``texts`` in batches and add them to ``store``; returns how many were added.
 
-    Usage: ``index_texts(store, SbertVectorizer(model), ids, texts, payloads, progress=cb)``
+    Usage: ``index_texts(store, SbertProvider(model), ids, texts, payloads, progress=cb)``
     where ``cb(done, total)`` updates a progress bar.
 
     Texts are visited shortest first (what ``SentenceTransformer.encode`` does inside one call)
@@ -170,7 +147,7 @@ def index_texts(
     done = 0
     for start in range(0, total, batch):
         rows = order[start : start + batch]
-        out[rows] = vectorizer.encode([texts[r] for r in rows])
+        out[rows] = vectorizer.embed([texts[r] for r in rows])
         done += len(rows)
         if progress is not None:
             progress(done, total)
@@ -201,7 +178,7 @@ def build_store(
 ) -> NumpyStore:
     """An in-memory store of ``texts``, reusing ``cache_dir/index.npz`` when it is still valid.
 
-    Usage: ``build_store(SbertVectorizer(model), ids, plots, payloads,
+    Usage: ``build_store(SbertProvider(model), ids, plots, payloads,
     cache_dir=writable_dir("cache", "movies-sbert"))``
 
     The cache is keyed by :func:`corpus_fingerprint`; a stale or damaged cache is rebuilt, so

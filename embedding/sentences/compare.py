@@ -81,12 +81,15 @@ def _glove_or_empty(kv: KeyedVectors, text: str, missing_ok: bool) -> SentenceVe
         return SentenceVector(zero, tuple(exc.tokens), (), tuple(exc.tokens))
 
 
-def sbert_embed(model: SentenceTransformer, texts: Sequence[str]) -> np.ndarray:
-    """One L2-normalised SBERT row per text, batched and thread-safe.
+def pair_cosines(rows: np.ndarray) -> list[float]:
+    """Cosine of each pair of unit rows given in pair order (a, b, a, b, …), any model.
 
-    Usage: ``sbert_embed(model, ["a cat", "a dog"]).shape`` → ``(2, 384)``
+    Usage: ``pair_cosines(provider.embed(["dog bites man", "man bites dog"]))`` → ``[0.98…]``
     """
-    return encode(model, list(texts))
+    rows = np.asarray(rows)
+    if rows.shape[0] % 2:
+        raise ValueError(f"Rows come in pairs; got {rows.shape[0]}.")
+    return [float(np.clip(rows[i] @ rows[i + 1], -1.0, 1.0)) for i in range(0, len(rows), 2)]
 
 
 @dataclass(frozen=True)
@@ -148,9 +151,10 @@ def compare_pairs(
     can still embed emoji or Japanese).
     """
     texts = [t for pair in pairs for t in pair]
-    emb = sbert_embed(model, texts) if embeddings is None else np.asarray(embeddings)
+    emb = encode(model, texts) if embeddings is None else np.asarray(embeddings)
     if emb.shape[0] != len(texts):
         raise ValueError(f"Expected {len(texts)} SBERT rows, got {emb.shape[0]}.")
+    cosines = pair_cosines(emb)
     out = []
     for i, (a, b) in enumerate(pairs):
         ga, gb = (_glove_or_empty(kv, t, missing_ok) for t in (a, b))
@@ -161,7 +165,7 @@ def compare_pairs(
                 glove_a=ga,
                 glove_b=gb,
                 glove_cosine=cosine(ga.vector, gb.vector) if ga.known and gb.known else None,
-                sbert_cosine=float(np.clip(emb[2 * i] @ emb[2 * i + 1], -1.0, 1.0)),
+                sbert_cosine=cosines[i],
             )
         )
     return out

@@ -13,19 +13,26 @@ returns one L2-normalised float32 row per text.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedding.models.sbert import describe_sbert, encode
+from embedding.models.sbert import describe_sbert, encode, load_sbert
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
 
 #: Key of the built-in sentence model: the default everywhere, never calls out.
 SBERT_KEY = "sbert"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 
 
 class ProviderError(RuntimeError):
@@ -102,3 +109,135 @@ class SbertProvider(EmbeddingProvider):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return encode(self.model, texts, batch_size=self.batch_size)
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration: which providers exist besides the built-in SBERT
+
+
+class ProviderConfigError(ValueError):
+    """The provider settings cannot be used; the message says which line to fix."""
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """One configured provider: a remote ``model`` at ``base_url`` or a local folder ``path``.
+
+    The API key is not part of the spec (specs are shown and hashed): ``api_key_env`` names the
+    environment variable that holds it on the server.
+
+    Usage: ``ProviderSpec("OpenAI small", model="text-embedding-3-small").key`` →
+    ``'api:openai-small'``
+    """
+
+    name: str
+    model: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    api_key_env: str = DEFAULT_KEY_ENV
+    path: str = ""
+    dimensions: int | None = None
+    batch_size: int = 256
+
+    @property
+    def remote(self) -> bool:
+        """True when using it sends texts to another machine."""
+        return not self.path
+
+    @property
+    def key(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "model"
+        return f"{'api' if self.remote else 'st'}:{slug}"
+
+    @property
+    def cache_folder(self) -> str:
+        """Folder name of this provider's disk cache: the vectors depend on endpoint, model and
+        dimensions (not on the display name or the key)."""
+        ident = f"{self.base_url.rstrip('/')}\n{self.model}\n{self.dimensions or ''}"
+        slug = re.sub(r"[^A-Za-z0-9.]+", "-", self.model or Path(self.path).name).strip("-")
+        return f"{slug[:40]}-{hashlib.sha256(ident.encode()).hexdigest()[:12]}"
+
+    @property
+    def where(self) -> str:
+        """Where the texts go, for the page note."""
+        return f"{self.base_url} (model {self.model})" if self.remote else "nowhere (this server)"
+
+
+_FIELDS = {"name": str, "model": str, "base_url": str, "api_key_env": str, "path": str,
+           "dimensions": int, "batch_size": int}
+
+
+def _spec(entry: dict[str, Any], where: str) -> ProviderSpec:
+    unknown = sorted(set(entry) - set(_FIELDS))
+    if "api_key" in entry:
+        raise ProviderConfigError(f"{where}: do not write the key in the file; put it in an "
+                                  "environment variable and name it with api_key_env.")
+    if unknown:
+        raise ProviderConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: "
+                                  f"{', '.join(_FIELDS)}.")
+    for field, kind in _FIELDS.items():
+        if field in entry and not isinstance(entry[field], kind):
+            raise ProviderConfigError(f"{where}: {field} must be a {kind.__name__}.")
+    if not entry.get("name"):
+        raise ProviderConfigError(f"{where}: every provider needs a name.")
+    if bool(entry.get("model")) == bool(entry.get("path")):
+        raise ProviderConfigError(f"{where}: give either model (an OpenAI-compatible endpoint) "
+                                  "or path (a local sentence-transformers folder).")
+    if not 1 <= entry.get("batch_size", 256) <= 2048:
+        raise ProviderConfigError(f"{where}: batch_size must be between 1 and 2048.")
+    return ProviderSpec(**entry)
+
+
+def parse_settings(text: str, source: str = "settings") -> list[ProviderSpec]:
+    """Provider specs from a TOML settings file's text (``[[provider]]`` tables).
+
+    Usage: ``parse_settings('[[provider]]\\nname = "small"\\nmodel = "text-embedding-3-small"')``
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProviderConfigError(f"{source} is not valid TOML: {exc}") from None
+    entries = doc.get("provider", [])
+    if not isinstance(entries, list):
+        raise ProviderConfigError(f"{source}: write each provider as a [[provider]] table.")
+    return [_spec(e, f"{source}, provider {n}") for n, e in enumerate(entries, 1)]
+
+
+def configured_specs(settings_file: str | None, env_model: str | None,
+                     env_base_url: str | None) -> list[ProviderSpec]:
+    """Every configured provider besides the built-in SBERT: the one named by environment
+    variables (``env_model`` at ``env_base_url``) first, then those of the settings file.
+
+    Usage: ``configured_specs(None, None, None)`` → ``[]`` (nothing configured: no calls out)
+    """
+    specs = []
+    if env_model:
+        specs.append(ProviderSpec(name=env_model, model=env_model,
+                                  base_url=env_base_url or DEFAULT_BASE_URL))
+    if settings_file:
+        path = Path(settings_file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProviderConfigError(f"Cannot read the provider settings {path}: "
+                                      f"{exc.strerror}.") from None
+        specs += parse_settings(text, str(path))
+    keys = [s.key for s in specs]
+    dup = sorted({k for k in keys if keys.count(k) > 1} | ({SBERT_KEY} & set(keys)))
+    if dup:
+        raise ProviderConfigError(f"Two providers have the same name ({', '.join(dup)}).")
+    return specs
+
+
+def make_provider(spec: ProviderSpec, *, api_key: str | None, cache_dir: Path,
+                  timeout: float = 30.0, max_retries: int = 2) -> EmbeddingProvider:
+    """The provider a spec describes (a local folder is loaded now, a remote one calls later).
+
+    Usage: ``make_provider(spec, api_key=key, cache_dir=writable_dir("cache", "embeddings"))``
+    """
+    if not spec.remote:
+        return SbertProvider(load_sbert(spec.path), key=spec.key, name=spec.name,
+                             label=Path(spec.path).name, batch_size=min(spec.batch_size, 64))
+    from embedding.models.remote import OpenAIProvider
+
+    return OpenAIProvider(spec, api_key=api_key, cache_dir=cache_dir, timeout=timeout,
+                          max_retries=max_retries)

@@ -1,15 +1,20 @@
-"""``streamlit`` CLI with one addition: every script run's wall time is appended to a log file.
+"""``streamlit`` CLI with one addition: every script run's wall and CPU time go to a log file.
 
 The load test starts the real server through this wrapper so it can report server-side script
-run time next to the client-side latency. Nothing else changes: same CLI, same config.
+run time and CPU per run next to the client-side latency. Nothing else changes: same CLI, same
+config.
 
     RUNLOG=/tmp/runs.tsv python bench/timed_server.py run app.py --server.port 8765
 
-Each line of ``$RUNLOG``: ``<unix end time>\\t<seconds>\\t<page name or hash>``.
+Each line of ``$RUNLOG``: ``<unix end time>\\t<wall s>\\t<page name or hash>\\t<CPU s>``; the CPU
+is the script thread's own (``time.thread_time``), so other sessions' runs do not count.
+With ``PROFILE_DIR`` set, each run is also profiled with pyinstrument and the runs above
+``PROFILE_MIN_CPU`` seconds of CPU (default 0.005) are written there as text, one file a run.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
@@ -19,19 +24,43 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.web.cli import main
 
 _LOG = os.environ.get("RUNLOG", "")
+_PROFILE_DIR = os.environ.get("PROFILE_DIR", "")
+_PROFILE_MIN_CPU = float(os.environ.get("PROFILE_MIN_CPU", "0.005"))
 _lock = threading.Lock()
+_count = itertools.count()
 _original = script_runner.ScriptRunner._run_script
 
 
-def _timed_run_script(self, rerun_data):
-    start = time.perf_counter()
+def _page(rerun_data) -> str:
+    return rerun_data.page_name or rerun_data.page_script_hash or "-"
+
+
+def _profiled(self, rerun_data):
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="disabled")
+    cpu = time.thread_time()
+    profiler.start()
     try:
         return _original(self, rerun_data)
     finally:
-        seconds = time.perf_counter() - start
-        page = rerun_data.page_name or rerun_data.page_script_hash or "-"
+        profiler.stop()
+        cpu = time.thread_time() - cpu
+        if cpu >= _PROFILE_MIN_CPU:
+            name = f"{next(_count):05d}-{_page(rerun_data)[:40]}-{cpu * 1000:.0f}ms.txt"
+            text = profiler.output_text(unicode=True, color=False, show_all=False)
+            with open(os.path.join(_PROFILE_DIR, name), "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+
+def _timed_run_script(self, rerun_data):
+    start, cpu = time.perf_counter(), time.thread_time()
+    try:
+        return (_profiled if _PROFILE_DIR else _original)(self, rerun_data)
+    finally:
+        seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
         with _lock, open(_LOG, "a", encoding="utf-8") as fh:
-            fh.write(f"{time.time():.3f}\t{seconds:.4f}\t{page}\n")
+            fh.write(f"{time.time():.3f}\t{seconds:.4f}\t{_page(rerun_data)}\t{cpu:.4f}\n")
 
 
 if _LOG:

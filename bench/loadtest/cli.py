@@ -13,11 +13,33 @@ import time
 from pathlib import Path
 
 from . import protocol
-from .scenarios import burst, probe, rss_with_sessions, steady
+from .scenarios import burst, class_burst, probe, rss_with_sessions, steady
 from .server import RESULTS, ROOT, Server, page_paths
 from .stats import fmt, pct
 
 TARGET_P95 = 1.5
+#: Issue 14's goals for the class burst: every page, same run as the bare page.
+GOAL_FRESH_S, GOAL_RERUN_S, GOAL_SHELL_RATIO = 2.0, 1.5, 1.3
+
+
+def print_class_burst(r: dict) -> None:
+    """The class-burst table: one line a page, the bare page first."""
+    print(f"class burst: {r['sessions']} sessions at once per page (protocol level; the shell "
+          f"burst adds the app-shell download of {r['sessions']} fresh browsers)")
+    head = (f"| {'page':<22} | fresh s | rerun s | shell burst s | ratio to bare | "
+            f"CPU/run ms (fresh, rerun) | errors |")
+    print(head)
+    print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
+    for row in r["rows"]:
+        ok = (row["fresh_s"] <= GOAL_FRESH_S and row["rerun_s"] <= GOAL_RERUN_S
+              and row["shell_ratio"] <= GOAL_SHELL_RATIO and not row["errors"])
+        cpu = f"{row['cpu_ms']:.0f} ({row['cpu_fresh_ms']:.0f}, {row['cpu_rerun_ms']:.0f})"
+        print(f"| {row['page']:<22} | {row['fresh_s']:7.2f} | {row['rerun_s']:7.2f} | "
+              f"{row['shell_burst_s']:13.2f} | {row['shell_ratio']:13.2f} | {cpu:<25} | "
+              f"{len(row['errors']):>3} {'ok' if ok else '--'} |")
+    for row in r["rows"]:
+        for e in row["errors"][:3]:
+            print(f"  error on {row['page']}: {e}")
 
 
 def _print_burst(label: str, r: dict) -> None:
@@ -68,6 +90,12 @@ async def main_async(args) -> dict:
         await probe(bare, [""])
         out["warm_up_wait_s"] = round(await app.wait_idle(), 1)
         print(f"server idle (background warm-up done) after {out['warm_up_wait_s']}s more")
+
+        if args.class_burst:
+            wanted = [p for p in pages if not args.pages or (p or "home") in args.pages]
+            out["class_burst"] = await class_burst(app, bare, wanted, args.class_burst)
+            print_class_burst(out["class_burst"])
+            return out
 
         out["rss"] = await rss_with_sessions(app, pages, 10)
         print(f"RSS, models loaded + 10 sessions: {out['rss']['rss_mb']:.0f} MB "
@@ -145,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-duration", type=float, default=60, help="seconds per find-max step")
     ap.add_argument("--no-shell", action="store_true",
                     help="fresh protocol sessions skip downloading index.html and its scripts")
+    ap.add_argument("--class-burst", type=int, default=0, metavar="N",
+                    help="only the class burst: N sessions open each page at once, then change "
+                         "an input at once, then N fresh browsers arrive (with the app shell), "
+                         "every page and the bare page in one run; prints the table")
+    ap.add_argument("--pages", nargs="*", default=None, metavar="PAGE",
+                    help="with --class-burst: only these url paths (home = 'home')")
     ap.add_argument("--untimed", action="store_true",
                     help="run plain `streamlit run` (no server-side run times)")
     args = ap.parse_args(argv)
@@ -159,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in lines[:10]:
             print(f"  {line}")
     steady_r = out.get("steady")
-    failed = bool(steady_r and steady_r["error_count"]) or any(
+    failed = any(r["errors"] for r in out.get("class_burst", {}).get("rows", [])) or bool(
+        steady_r and steady_r["error_count"]) or any(
         r[k]["errors"] for r in out.get("burst", []) for k in ("app", "bare"))
     return 1 if failed else 0
 

@@ -6,6 +6,7 @@ import asyncio
 import math
 import random
 import shutil
+import statistics
 import time
 
 from . import protocol
@@ -195,3 +196,103 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
 async def _delayed(seconds: float, coro) -> None:
     await asyncio.sleep(seconds)
     await coro
+
+
+# --- "everybody, click now": the class burst on every page ------------------------------------
+
+
+def input_change(page: str, drawn: list) -> dict[str, object]:
+    """The input the whole class changes at once on ``page`` (everyone types the same thing, as
+    the instructor said): the page's first text box, else its first number, else its first
+    toggle; ``{}`` (a plain rerun) when it has none of those."""
+    texts = [w for w in drawn if w.kind == "text_input"]
+    if texts:
+        return {texts[0].id: CLASS_INPUT.get(page, "woman")}
+    areas = [w for w in drawn if w.kind == "text_area"]
+    if areas:
+        return {areas[0].id: CLASS_INPUT.get(page, getattr(areas[0].proto, "default", "") + "\nx")}
+    numbers = [w for w in drawn if w.kind == "number_input"]
+    if numbers:
+        p = numbers[0].proto
+        value = (p.default if p.HasField("default") else 0) + 1
+        if p.has_max and value > p.max:
+            value = p.max - 1
+        return {numbers[0].id: int(value) if p.data_type == p.INT else float(value)}
+    toggles = [w for w in drawn if w.kind == "checkbox"]
+    if toggles:
+        return {toggles[0].id: not toggles[0].proto.default}
+    return {}
+
+
+#: What the class types into a page's first text box (default: "woman").
+CLASS_INPUT = {
+    "semantic_search": "a movie about space travel",
+    "recommendations": "a movie about space travel",
+    "sentence_similarity": "The cat sleeps on the sofa.",
+    "word_order": "dark chocolate",
+    "bert_tokens": "Embeddings map words to vectors.",
+    "heatmap": "king, queen, man, woman, cat, dog",
+    "cosine_toy": "Avatar: 1, 2, 3\nIronman: 3, 7, 8\nRainman: 1, -2, 6",
+    "exercises": "Week 3 quiz",
+}
+
+
+async def _all_at_once(sessions: list[ProtocolSession], page: str,
+                       values: dict[str, object] | None = None) -> tuple[float, list]:
+    """Every session reruns ``page`` at the same moment; (time until the last is served,
+    the widgets the first successful run drew)."""
+    t0 = time.perf_counter()
+    results = await asyncio.gather(*(s.run(page, values) for s in sessions),
+                                   return_exceptions=True)
+    seconds = time.perf_counter() - t0
+    for s, r in zip(sessions, results, strict=True):
+        if isinstance(r, BaseException):
+            s.stats.errors.append(f"{page or 'home'}: {type(r).__name__}: {r}"[:300])
+    drawn = next((r[1] for r in results if not isinstance(r, BaseException)), [])
+    return seconds, drawn
+
+
+async def page_burst(server: Server, page: str, n: int) -> dict:
+    """``n`` fresh sessions (websockets open) open ``page`` at the same moment, then all change
+    an input at the same moment; then ``n`` fresh browsers arrive at once, app shell first.
+
+    Protocol-level times exclude static files; the shell burst includes them. CPU per run is
+    the median script-thread CPU of the runs in each burst (from the server's run log).
+    """
+    stats = Stats()
+    sessions = [ProtocolSession(server.base, stats) for _ in range(n)]
+    await asyncio.gather(*(s.connect() for s in sessions))
+    try:
+        w0 = time.time()
+        fresh, drawn = await _all_at_once(sessions, page)
+        w1 = time.time()
+        change = input_change(page, drawn)
+        rerun, _ = await _all_at_once(sessions, page, change)
+        w2 = time.time()
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+    cpu_fresh, cpu_rerun = server.runs(w0, w1, cpu=True), server.runs(w1, w2, cpu=True)
+    shell = await burst(server, page, n, window=0.0)
+    return {"page": page or "home", "sessions": n, "fresh_s": round(fresh, 3),
+            "rerun_s": round(rerun, 3), "shell_burst_s": shell["whole_burst_s"],
+            "changed": sorted(change), "runs": len(cpu_fresh) + len(cpu_rerun),
+            "cpu_fresh_ms": round(1000 * statistics.median(cpu_fresh), 1) if cpu_fresh else math.nan,
+            "cpu_rerun_ms": round(1000 * statistics.median(cpu_rerun), 1) if cpu_rerun else math.nan,
+            "cpu_ms": round(1000 * statistics.median(cpu_fresh + cpu_rerun), 1)
+            if cpu_fresh else math.nan,
+            "errors": stats.errors[:10] + shell["errors"][:10],
+            "shown_errors": sorted(set(stats.shown_errors))[:3]}
+
+
+async def class_burst(app: Server, bare: Server, pages: list[str], n: int) -> dict:
+    """:func:`page_burst` on the bare page and on every page of ``pages``, in one run."""
+    await bare.wait_idle(60)
+    rows = [{**await page_burst(bare, "", n), "page": "bare page"}]
+    for page in pages:
+        await app.wait_idle(60)
+        rows.append(await page_burst(app, page, n))
+    base = rows[0]
+    for r in rows:
+        r["shell_ratio"] = round(r["shell_burst_s"] / base["shell_burst_s"], 2)
+        r["fresh_ratio"] = round(r["fresh_s"] / base["fresh_s"], 1)
+    return {"sessions": n, "rows": rows}

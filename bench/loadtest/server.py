@@ -137,19 +137,21 @@ class Server:
         self.rss_samples.append((time.time(), v))
         return v
 
-    def runs(self, since: float, until: float | None = None,
-             by_page: bool = False) -> list[float] | dict[str, list[float]]:
-        """Server-side script run times (s) of runs that ended in ``[since, until]``."""
+    def runs(self, since: float, until: float | None = None, by_page: bool = False,
+             cpu: bool = False) -> list[float] | dict[str, list[float]]:
+        """Server-side script run times (s) of runs that ended in ``[since, until]``; with
+        ``cpu``, the CPU seconds of each run's script thread instead of its wall time."""
         from streamlit.util import calc_hash
 
         names = {calc_hash(p): p or "home" for p in page_paths()}  # browsers send hashes
         pages: dict[str, list[float]] = {}
         if self.runlog.exists():
             for line in self.runlog.read_text().splitlines():
-                end, secs, page = line.split("\t")
+                end, secs, page, *rest = line.split("\t")
                 page = names.get(page, page)
                 if float(end) >= since and (until is None or float(end) <= until):
-                    pages.setdefault(page, []).append(float(secs))
+                    value = float(rest[0]) if cpu and rest else float(secs)
+                    pages.setdefault(page, []).append(value)
         if by_page:
             return pages
         return [v for vs in pages.values() for v in vs]

@@ -11,11 +11,9 @@ from embedding.words.vocab import (
     ANALOGY_METHODS,
     EmptyWordError,
     UnknownWordError,
-    analogy,
-    analogy_input_ranks,
-    neighbours,
     rank_of,
 )
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -66,7 +64,7 @@ with tab_nb:
         st.info("Type a word, for example *frog*.", icon=":material/edit:")
     else:
         try:
-            hits = neighbours(kv, word, k=k)
+            hits = cached.neighbours(kv, word, k)
         except UnknownWordError as exc:
             warn_unknown(exc)
         except EmptyWordError:
@@ -77,8 +75,8 @@ with tab_nb:
             table = pd.DataFrame({"rank": range(1, len(hits) + 1),
                                   "word": [w for w, _ in hits],
                                   "cosine": [round(s, 4) for _, s in hits]})
-            fig = figures.score_bars([w for w, _ in hits], [s for _, s in hits],
-                                     title=f"Cosine similarity with “{key}”")
+            fig = cached.figure("figures.score_bars", [w for w, _ in hits],
+                                [s for _, s in hits], title=f"Cosine similarity with “{key}”")
             c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
             show_chart(fig, c2, key="nb_chart")
@@ -121,8 +119,7 @@ with tab_an:
                 icon=":material/edit:")
     else:
         try:
-            hits = analogy(kv, a, b, c, k=ak, method=method)
-            ranks = analogy_input_ranks(kv, a, b, c, method=method)
+            hits, ranks = cached.analogy(kv, a, b, c, ak, method)
         except UnknownWordError as exc:
             warn_unknown(exc)
         except EmptyWordError:
@@ -142,10 +139,13 @@ with tab_an:
             table = pd.DataFrame({"rank": range(1, len(hits) + 1),
                                   "word": [w for w, _ in hits],
                                   "score": [round(s, 4) for _, s in hits]})
-            fig = figures.score_bars([w for w, _ in hits], [s for _, s in hits], highlight=0,
-                                     title=f"{kb} − {ka} + {kc}")
+            bars = ([w for w, _ in hits], [s for _, s in hits])
             if method == "3cosmul":
+                fig = figures.score_bars(*bars, highlight=0, title=f"{kb} − {ka} + {kc}")
                 fig.update_xaxes(title="3CosMul score", range=None)
+            else:
+                fig = cached.figure("figures.score_bars", *bars, highlight=0,
+                                    title=f"{kb} − {ka} + {kc}")
             c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
             show_chart(fig, c2, key="nb_an_chart")

@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts.axes import axes_scatter, axis_strip
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
-from embedding.words.axes import baseline, extremes, leanings, make_axis, scores
+from embedding.words.axes import leanings, scores
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -65,9 +65,10 @@ def axis_inputs(suffix: str, default) -> tuple[str, str]:
 
 
 def build_axis(kv, neg: str, pos: str):
-    """The axis, or None after a friendly message."""
+    """``(axis, baseline, extremes)`` (shared by every session), or None after a friendly
+    message."""
     try:
-        return make_axis(kv, neg, pos)
+        return cached.axis_view(kv, neg, pos)
     except UnknownWordError as exc:
         warn_unknown(exc)
     except EmptyWordError as exc:
@@ -116,10 +117,11 @@ if not items:
             icon=":material/edit:")
     st.stop()
 
-axis = build_axis(kv, neg1, pos1)
-axis2 = build_axis(kv, neg2, pos2) if two else None
-if axis is None or (two and axis2 is None):
+view = build_axis(kv, neg1, pos1)
+view2 = build_axis(kv, neg2, pos2) if two else None
+if view is None or (two and view2 is None):
     st.stop()
+axis, axis2 = view[0], view2[0] if view2 else None
 keys, unknown = split_known(kv, items)
 for exc in unknown[:3]:
     warn_unknown(exc)
@@ -132,8 +134,8 @@ if not keys:
 
 x = scores(kv, keys, axis)
 if not two:
-    base = baseline(kv, axis)
-    fig = axis_strip(keys, x, axis, base)
+    base = view[1]
+    fig = cached.figure("axes.axis_strip", keys, x, axis, base)
     show_chart(fig, key="ax_chart")
     table = pd.DataFrame({"word": keys, "score": x.round(4),
                           "leans toward": leanings(x, axis, base)})
@@ -146,7 +148,7 @@ if not two:
                "it leans toward neither end more than a typical word does.")
 else:
     y = scores(kv, keys, axis2)
-    fig = axes_scatter(keys, x, y, axis, axis2)
+    fig = cached.figure("axes.axes_scatter", keys, x, y, axis, axis2)
     show_chart(fig, key="ax_scatter")
     table = pd.DataFrame({"word": keys, f"score on {axis.name}": x.round(4),
                           f"score on {axis2.name}": y.round(4)})
@@ -160,10 +162,10 @@ for suffix, ax in (("", axis), ("2", axis2)):
         st.info(f"**{ax.name}.** {note or GENERIC_NOTE}", icon=":material/balance:")
 
 with st.expander("What does this axis really capture? The most extreme frequent words"):
-    for ax in (axis, axis2):
-        if ax is None:
+    for v in (view, view2):
+        if v is None:
             continue
-        low, high = extremes(kv, ax, k=12)
+        ax, (low, high) = v[0], v[2]
         st.markdown(f"**{ax.name}**  \nMost toward *{ax.low}*: "
                     + ", ".join(w for w, _ in low)
                     + f"  \nMost toward *{ax.high}*: " + ", ".join(w for w, _ in high))

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.classroom.explain import num
 from embedding.models.glove import describe_glove
 from embedding.similarity import angle_degrees
@@ -12,9 +11,9 @@ from embedding.words.vocab import (
     UnknownWordError,
     resolve,
     vector,
-    word_rank,
     word_similarity,
 )
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -54,7 +53,7 @@ if not a.strip() or not b.strip():
 
 try:
     score = word_similarity(kv, a, b)
-    rank = word_rank(kv, a, b)
+    rank = cached.word_rank(kv, a, b)  # a scan over every word: once per pair per server
     va, vb = vector(kv, a), vector(kv, b)
     wa, wb = resolve(kv, a), resolve(kv, b)  # the vocabulary's own spelling of each word
 except UnknownWordError as exc:
@@ -78,8 +77,8 @@ else:
     m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}",
               f"of {len(kv) - 1:,} words", delta_color="off")
 rows = {wa: va} if same else {wa: va, wb: vb}
-fig = figures.vector_strips(rows, title="The two vectors, dimension by dimension "
-                            "(similar words share colour patterns)")
+fig = cached.figure("figures.vector_strips", rows, title="The two vectors, dimension by "
+                    "dimension (similar words share colour patterns)")
 show_chart(fig, top, key="wordsim_strips")
 table = pd.DataFrame({"dimension": range(len(va)), **rows})
 downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")

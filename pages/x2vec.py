@@ -10,8 +10,8 @@ from embedding.recsys import baskets as bk
 from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown, tokenize
-from embedding.words.vocab import UnknownWordError, neighbours
-from ui import resources
+from embedding.words.vocab import UnknownWordError
+from ui import cached, resources
 from ui.widgets import (
     downloads,
     explain,
@@ -212,7 +212,7 @@ def train_tab() -> None:
         st.info("Type a word to see its nearest neighbours in the trained vectors.")
     else:
         try:
-            hits = neighbours(wv, word, k=10)
+            hits = cached.neighbours(wv, word, 10)
         except UnknownWordError as exc:
             warn_unknown(exc, vocabulary=f"this model's vocabulary ({len(wv):,} words)")
     if hits:
@@ -336,7 +336,7 @@ def basket_tab() -> None:
     if not basket:
         st.info("Put a product or two in the basket.")
     else:
-        hits = bk.also_bought(wv, basket, k=5)
+        hits = cached.also_bought(wv, tuple(basket), 5)
         adf = pd.DataFrame({"suggestion": [bk.BY_NAME[h].label for h, _ in hits],
                             "cosine": [round(s, 4) for _, s in hits],
                             "mission": [bk.BY_NAME[h].mission for h, _ in hits]})

@@ -70,6 +70,69 @@ def embed_rows(texts: tuple[str, ...], provider: str = SBERT_KEY) -> np.ndarray:
     return rows
 
 
+# ---------------------------------------------------------------- scans over every word
+
+
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=HASH_FUNCS)
+def word_rank(kv: KeyedVectors, a: str, b: str) -> int:
+    """:func:`embedding.words.vocab.word_rank` (a scan over every word), shared by sessions."""
+    from embedding.words import vocab
+
+    return vocab.word_rank(kv, a, b)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=HASH_FUNCS)
+def neighbours(kv: KeyedVectors, word: str, k: int) -> list[tuple[str, float]]:
+    """:func:`embedding.words.vocab.neighbours` (a scan over every word), shared by sessions."""
+    from embedding.words import vocab
+
+    return vocab.neighbours(kv, word, k=k)
+
+
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs=HASH_FUNCS)
+def analogy(kv: KeyedVectors, a: str, b: str, c: str, k: int, method: str):
+    """:func:`embedding.words.vocab.analogy` and the inputs' ranks (two scans), shared."""
+    from embedding.words import vocab
+
+    return (vocab.analogy(kv, a, b, c, k=k, method=method),
+            vocab.analogy_input_ranks(kv, a, b, c, method=method))
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=HASH_FUNCS)
+def also_bought(wv: KeyedVectors, basket: tuple[str, ...], k: int) -> list[tuple[str, float]]:
+    """:func:`embedding.recsys.baskets.also_bought` (Product2Vec suggestions), shared."""
+    from embedding.recsys import baskets
+
+    return baskets.also_bought(wv, list(basket), k=k)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=HASH_FUNCS)
+def axis_view(kv: KeyedVectors, negative: str, positive: str, k: int = 12):
+    """A semantic axis from pole texts, its baseline over frequent words and its ``k`` most
+    extreme frequent words at each end: ``(axis, baseline, (low, high))``, shared."""
+    from embedding.words import axes
+
+    axis = axes.make_axis(kv, negative, positive)
+    return axis, axes.baseline(kv, axis), axes.extremes(kv, axis, k=k)
+
+
+# ---------------------------------------------------------------- figures
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def figure(builder: str, *args, **kwargs):
+    """A plotly figure from ``embedding.charts.<builder>`` (e.g. ``"figures.score_bars"``),
+    built once per set of inputs and shared by every session: READ-ONLY (never update it;
+    ``theme.for_projector`` and downloads copy or only read it).
+
+    Usage: ``fig = cached.figure("figures.score_bars", labels, scores, title="…")``
+    """
+    import importlib
+
+    module, name = builder.rsplit(".", 1)
+    return getattr(importlib.import_module(f"embedding.charts.{module}"), name)(*args, **kwargs)
+
+
 # ---------------------------------------------------------------- embedding map
 
 

@@ -140,7 +140,8 @@ class Server:
     def runs(self, since: float, until: float | None = None, by_page: bool = False,
              cpu: bool = False) -> list[float] | dict[str, list[float]]:
         """Server-side script run times (s) of runs that ended in ``[since, until]``; with
-        ``cpu``, the CPU seconds of each run's script thread instead of its wall time."""
+        ``cpu``, the CPU seconds of each run's script thread instead of its wall time, for the
+        runs that *started* in that window (a run logs its line after its answer was sent)."""
         from streamlit.util import calc_hash
 
         names = {calc_hash(p): p or "home" for p in page_paths()}  # browsers send hashes
@@ -149,7 +150,8 @@ class Server:
             for line in self.runlog.read_text().splitlines():
                 end, secs, page, *rest = line.split("\t")
                 page = names.get(page, page)
-                if float(end) >= since and (until is None or float(end) <= until):
+                at = float(end) - (float(secs) if cpu else 0.0)
+                if at >= since and (until is None or at <= until):
                     value = float(rest[0]) if cpu and rest else float(secs)
                     pages.setdefault(page, []).append(value)
         if by_page:

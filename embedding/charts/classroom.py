@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Collection, Sequence
 
 import numpy as np
@@ -36,7 +37,9 @@ def answer_bars(counts: Sequence[tuple[str, int]],
     fig = go.Figure(go.Bar(x=tuple(n for _, n in shown), y=labels, orientation="h",
                            marker_color=colours, text=[str(n) for _, n in shown],
                            textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>"))
-    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis_title="students")
+    most = max((n for _, n in shown), default=1)
+    fig.update_layout(yaxis={"autorange": "reversed"}, xaxis_title="students",
+                      xaxis={"dtick": max(1, math.ceil(most / 8)), "rangemode": "tozero"})
     return layout(fig, height=max(220, 40 * len(shown) + 60), top=10)
 
 

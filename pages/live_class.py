@@ -130,6 +130,8 @@ def student(live: Classroom, code: str) -> None:
                     st.info(result.note, icon=":material/content_cut:")
                 st.success(f"You joined as {escape_markdown(result.nickname)}.",
                            icon=":material/check:")
+    if joined:
+        st.session_state["class_code"] = info.code  # what this session builds belongs to the class
     if not joined:
         st.info("Press **Join** to answer (the nickname can stay empty).", icon=":material/login:")
         return
@@ -238,6 +240,7 @@ def instructor(live: Classroom, code: str, token: str) -> None:
         st.error("This instructor link is not valid (the key was changed or cut short). Students "
                  "can use the class code alone.", icon=":material/key_off:")
         return
+    st.session_state["class_code"], st.session_state["class_token"] = info.code, token
     st.header(escape_markdown(info.exercise.title or "Class"))
     share_box(info.code, token)
     qs = info.exercise.questions

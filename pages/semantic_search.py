@@ -38,6 +38,7 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from ui import cached, resources
 from ui.cached import embed_rows
+from ui.classroom import index_owner_meta, may_delete_index
 from ui.widgets import (
     clean_text,
     downloads,
@@ -308,6 +309,12 @@ else:
         if name and not build and name in list_indexes():
             st.info(f"An index called **{escape_markdown(name)}** already exists; building "
                     "replaces it for everyone.", icon=":material/sync:")
+        if build and name and name in list_indexes() and not may_delete_index(
+                open_index(name).meta):
+            st.warning(f"**{escape_markdown(name)}** was built by someone else: only they (or "
+                       "their class's instructor) can replace it. Pick another name.",
+                       icon=":material/lock:")
+            build = False
         if build and name:
             model = sbert_or_stop()
             vec = SbertProvider(model)
@@ -317,6 +324,7 @@ else:
                     "vectorizer": vec.name, "model": describe_sbert(), "source": doc.name,
                     "chunking": f"{method}: {size}, overlap {overlap}",
                     "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                    **index_owner_meta(),  # only this session (or its instructor) may delete
                 })
                 index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],
                             [{"title": c.source, "source": c.source, "position": c.position,
@@ -341,10 +349,11 @@ else:
     if not names:
         st.info("No saved indexes yet: upload a document above and build one.",
                 icon=":material/inventory_2:")
-    rows = []
+    rows, metas = [], {}
     for n in names:
         try:
             s = open_index(n)
+            metas[n] = s.meta
             rows.append({"index": n, "chunks": s.count(), "source": s.meta.get("source", ""),
                          "chunking": s.meta.get("chunking", ""),
                          "model": s.meta.get("model", ""), "created": s.meta.get("created", "")})
@@ -355,12 +364,18 @@ else:
         table = pd.DataFrame(rows)
         st.dataframe(table, hide_index=True, key="search_index_table")
         downloads("indexes", df=table, key="search_indexes_dl")
+        deletable = [n for n in names if may_delete_index(metas.get(n, {}))]
+        if len(deletable) < len(names):
+            st.caption("An index can be deleted only by the session that built it, or by the "
+                       "instructor of the class it was built in.")
         d1, d2 = st.columns([3, 1])
-        victim = d1.selectbox("Delete an index", names, key="search_delete_pick")
+        victim = d1.selectbox("Delete an index", deletable, key="search_delete_pick")
         d2.write("")
-        with d2.popover("Delete…", icon=":material/delete:"):
-            st.markdown(f"Delete **{escape_markdown(victim)}** for everyone on this server?")
-            if st.button("Yes, delete it", key="search_delete", type="primary"):
+        with d2.popover("Delete…", icon=":material/delete:", disabled=not deletable):
+            st.markdown(f"Delete **{escape_markdown(victim or '')}** for everyone on this "
+                        "server?")
+            if st.button("Yes, delete it", key="search_delete", type="primary") and victim \
+                    and may_delete_index(metas.get(victim, {})):
                 delete_index(victim)
                 st.toast(f"Deleted index {victim}.")
                 st.rerun()

@@ -153,3 +153,42 @@ def test_exercise_builder_starts_a_live_class(kv):
     at.button(key="ex_live").click().run()
     assert not at.exception, at.exception
     assert "Class code:" in shown_text(at) and _qp(at, "key")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.delenv("QDRANT_URL", raising=False)
+    return tmp_path
+
+
+def test_only_the_builder_or_the_instructor_deletes_an_index(data_dir, kv, model):
+    from embedding.search.store import list_indexes
+    from tests.test_page_search import NOTES
+
+    search = "pages/semantic_search.py"
+    teacher, code, _ = start_class()
+    owner = join(code, "Ada")  # a student of the class builds an index
+    owner.session_state["search_view"] = "Your documents"
+    owner.switch_page(search).run()
+    owner.file_uploader(key="search_upload").upload("notes.txt", NOTES.encode(), "text/plain")
+    owner.run()
+    owner.button(key="search_build").click().run()
+    assert not owner.exception and list_indexes() == ["notes"]
+    assert owner.selectbox(key="search_delete_pick").options == ["notes"]
+
+    stranger = open_page(search, {"search_view": "Your documents"})  # another student
+    assert stranger.selectbox(key="search_delete_pick").options == []
+    assert "only by the session that built it" in shown_text(stranger)
+    stranger.file_uploader(key="search_upload").upload("notes.txt", b"Other text. Two.",
+                                                       "text/plain")
+    stranger.run()
+    stranger.button(key="search_build").click().run()  # same name: would replace it
+    assert "was built by someone else" in shown_text(stranger)
+
+    teacher.session_state["search_view"] = "Your documents"
+    teacher.switch_page(search).run()
+    assert teacher.selectbox(key="search_delete_pick").options == ["notes"]
+    teacher.selectbox(key="search_delete_pick").set_value("notes")
+    teacher.button(key="search_delete").click().run()
+    assert not teacher.exception and list_indexes() == []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -22,9 +21,12 @@ import yaml
 from tests.browser import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from loadtest.proxy import nginx_binary, render_nginx, streamlit_static  # noqa: E402
+
 COMPOSE = ROOT / "compose.yaml"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+NGINX = nginx_binary()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,8 @@ def test_compose_has_replicas_proxy_and_qdrant(compose):
     assert "/_stcore/health" in " ".join(app["healthcheck"]["test"])
     assert "ports" not in app, "replicas are reached through the proxy only"
     proxy = services["proxy"]
-    assert any("deploy/nginx.conf" in v for v in proxy["volumes"])
+    proxy_image = (ROOT / proxy["build"]["dockerfile"]).read_text(encoding="utf-8")
+    assert "COPY deploy/nginx.conf /etc/nginx/nginx.conf" in proxy_image
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
     assert any(v.startswith("qdrant-data:") for v in services["qdrant"]["volumes"])
 
@@ -84,21 +87,8 @@ def _free_port() -> int:
 
 
 def _render(tmp: Path, backends: list[int], listen: int) -> Path:
-    """deploy/nginx.conf with loopback backends, a loopback port, files under ``tmp``."""
-    conf = NGINX_CONF.read_text(encoding="utf-8")
-    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
-    conf, n = re.subn(r"^\s*server app:8501[^;]*;", servers, conf, flags=re.M)
-    assert n == 1
-    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    # test-only: say which replica answered
-    conf = conf.replace("server {", "server {\n        add_header X-Upstream $upstream_addr always;", 1)
-    conf = conf.replace("worker_processes auto;", f"worker_processes 1;\npid {tmp}/nginx.pid;\n"
-                        f"error_log {tmp}/error.log;\ndaemon off;")
-    conf = conf.replace("http {", f"http {{\n    access_log off;\n    client_body_temp_path {tmp};"
-                        f"\n    proxy_temp_path {tmp}/proxy;", 1)
-    path = tmp / "nginx.conf"
-    path.write_text(conf, encoding="utf-8")
-    return path
+    """deploy/nginx.conf on loopback, saying which replica answered (``X-Upstream``)."""
+    return render_nginx(tmp, backends, listen, tag_upstream=True)
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx)")
@@ -180,7 +170,6 @@ def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
 
 def test_a_websocket_session_runs_through_the_proxy(proxied):
     base, _ = proxied
-    sys.path.insert(0, str(ROOT / "bench"))
     from loadtest import ProtocolSession, Stats
 
     async def one_session() -> tuple[float, list]:
@@ -205,3 +194,28 @@ def test_compose_shares_one_postgres_for_live_classes(compose):
                    f"{pg['POSTGRES_DB']}")
     assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert any(v.startswith("postgres-data:") for v in services["postgres"]["volumes"])
+
+
+def test_the_proxy_image_ships_the_app_shell_of_the_pinned_streamlit():
+    image = (ROOT / "deploy" / "proxy.Dockerfile").read_text(encoding="utf-8")
+    pin = re.search(r"^streamlit==([\w.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert f"streamlit=={pin.group(1)}" in image, "proxy and app must ship the same app shell"
+    assert "/srv/streamlit-static" in image and "/srv/streamlit-static" in NGINX_CONF.read_text()
+
+
+def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
+    """A script of the app shell comes from nginx (no replica named), gzipped, cached a year;
+    index.html still comes from a replica."""
+    base, _ = proxied
+    html = _get(f"{base}/")[2].decode()
+    script = re.search(r'src="\./(static/js/[^"]+\.js)"', html).group(1)
+    req = urllib.request.Request(f"{base}/{script}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        headers, body = r.headers, r.read()
+    assert headers["X-Upstream"] in (None, ""), f"a replica served {script}"
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"] and "max-age=31536000" in headers["Cache-Control"]
+    import gzip
+
+    assert gzip.decompress(body) == (streamlit_static() / script).read_bytes()
+    assert _get(f"{base}/_stcore/health")[1]["X-Upstream"], "health must come from a replica"

@@ -1,0 +1,102 @@
+"""The scale-out set-up on loopback: the real deploy/nginx.conf in front of Streamlit replicas.
+
+``render_nginx`` rewrites the config for this machine (loopback backends and port, files under a
+temporary folder, Streamlit's static folder from the installed package); :class:`Proxy` runs
+nginx with it. Used by the load test's ``--proxy-burst`` and by tests/test_deploy.py.
+
+    conf = render_nginx(tmp, [8601, 8602], 8600); proxy = Proxy(conf, tmp); proxy.start()
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from .server import ROOT
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+#: Where deploy/proxy.Dockerfile puts Streamlit's static folder in the proxy image.
+IMAGE_STATIC_ROOT = "/srv/streamlit-static"
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (``apt-get install nginx``), or ``None``."""
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                     else None)
+
+
+def streamlit_static() -> Path:
+    """The installed streamlit package's static folder (index.html and the app shell)."""
+    import streamlit
+
+    return Path(streamlit.__file__).parent / "static"
+
+
+def render_nginx(tmp: Path, backends: list[int], listen: int, *, serve_static: bool = True,
+                 tag_upstream: bool = False) -> Path:
+    """deploy/nginx.conf for loopback: ``backends`` ports, ``listen`` port, files under ``tmp``.
+
+    ``serve_static=False`` drops the app-shell location (every file goes through Python, as
+    before nginx served it); ``tag_upstream`` adds an ``X-Upstream`` header naming the replica
+    that answered (empty when nginx answered itself).
+    """
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
+    conf, n = re.subn(r"^\s*server app:8501[^;]*;", servers, conf, flags=re.M)
+    assert n == 1, "deploy/nginx.conf: expected one 'server app:8501' upstream line"
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    conf = conf.replace(IMAGE_STATIC_ROOT, str(streamlit_static()))
+    if not serve_static:
+        conf, n = re.subn(r"\n\s*location /static/ \{[^}]*\}\n", "\n", conf)
+        assert n == 1, "deploy/nginx.conf: expected one 'location /static/' block"
+    if tag_upstream:
+        conf = conf.replace("server {", "server {\n        add_header X-Upstream $upstream_addr "
+                                        "always;", 1)
+    conf = conf.replace("worker_processes auto;", f"worker_processes 1;\npid {tmp}/nginx.pid;\n"
+                        f"error_log {tmp}/error.log;\ndaemon off;")
+    conf = conf.replace("http {", f"http {{\n    access_log off;\n    client_body_temp_path {tmp};"
+                        f"\n    proxy_temp_path {tmp}/proxy;", 1)
+    path = tmp / "nginx.conf"
+    path.write_text(conf, encoding="utf-8")
+    return path
+
+
+class Proxy:
+    """nginx running ``conf`` in the foreground; ``base`` is its URL. Looks like a
+    :class:`~loadtest.server.Server` to the scenarios (RSS and script runs of its replicas)."""
+
+    def __init__(self, conf: Path, tmp: Path, listen: int, replicas: list):
+        self.conf, self.tmp, self.replicas = conf, tmp, replicas
+        self.base = f"http://127.0.0.1:{listen}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        self.proc = subprocess.Popen([nginx_binary(), "-c", str(self.conf), "-p", str(self.tmp)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)  # polling the health endpoint of a starting proxy
+        raise RuntimeError(f"nginx not answering after {timeout}s, see {self.tmp}/error.log")
+
+    def rss(self) -> float:
+        return sum(r.rss() for r in self.replicas) if self.replicas else math.nan
+
+    def runs(self, since: float, until: float | None = None, **kw) -> list[float]:
+        return [v for r in self.replicas for v in r.runs(since, until, **kw)]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()

@@ -129,6 +129,19 @@ class NumpyStore:
         v.flags.writeable = False
         return v
 
+    def vectors_of(self, ids) -> np.ndarray:
+        """The stored unit vectors of ``ids`` (one row each, in the order given).
+
+        Usage: ``store.vectors_of(["b"]) @ query`` → the cosines of a re-ranking stage.
+        Raises :class:`StoreError` for an id that is not stored.
+        """
+        vectors, _, _ = self._state
+        row = self._row
+        missing = [i for i in ids if str(i) not in row]
+        if missing:
+            raise StoreError(f"Not in this index: {', '.join(map(str, missing[:5]))}.")
+        return vectors[[row[str(i)] for i in ids]] if len(ids) else vectors[:0]
+
     def ids(self) -> list[str]:
         """The stored ids in row order."""
         return list(self._state[1])
@@ -182,7 +195,7 @@ class NumpyStore:
             raise StoreError(f"The index '{folder.name}' is damaged and cannot be read.") from exc
         if vectors.shape != (len(ids), dim) or len(payloads) != len(ids):
             raise StoreError(f"The index '{folder.name}' is inconsistent and cannot be read.")
-        store = cls(dim, folder, header.get("meta") or {})
+        store = cls(dim, folder, header.get("meta") or {})  # a subclass loads as itself
         store._state = (vectors, ids, payloads)
         store._row = {i: n for n, i in enumerate(ids)}
         return store

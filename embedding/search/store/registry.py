@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from embedding import config
 from embedding.paths import writable_dir
 from embedding.search.store.base import StoreError, VectorStore
+from embedding.search.store.hnsw_store import GRAPH_FILE, HnswStore
 from embedding.search.store.numpy_store import INDEX_FILE, NumpyStore
 from embedding.search.store.qdrant_store import QdrantStore
 
@@ -77,7 +78,8 @@ class IndexBackend(Protocol):
 
     name: str
 
-    def create(self, name: str, dim: int, meta: dict | None) -> VectorStore: ...
+    def create(self, name: str, dim: int, meta: dict | None, ann: bool = False
+               ) -> VectorStore: ...
 
     def open(self, name: str) -> VectorStore: ...
 
@@ -92,14 +94,15 @@ class NumpyIndexes:
 
     name = "numpy"
 
-    def create(self, name: str, dim: int, meta: dict | None) -> VectorStore:
-        return NumpyStore(dim, _index_dir(name), meta)
+    def create(self, name: str, dim: int, meta: dict | None, ann: bool = False
+               ) -> VectorStore:
+        return (HnswStore if ann else NumpyStore)(dim, _index_dir(name), meta)
 
     def open(self, name: str) -> VectorStore:
         folder = _index_dir(name)
         if not (folder / INDEX_FILE).is_file():
             raise StoreError(f"There is no index called '{name}'.")
-        return NumpyStore.load(folder)
+        return (HnswStore if (folder / GRAPH_FILE).is_file() else NumpyStore).load(folder)
 
     def names(self) -> list[str]:
         root = writable_dir("indexes")
@@ -129,7 +132,10 @@ class QdrantIndexes:
                 self._client = self._factory()
             return self._client
 
-    def create(self, name: str, dim: int, meta: dict | None) -> VectorStore:
+    def create(self, name: str, dim: int, meta: dict | None, ann: bool = False
+               ) -> VectorStore:
+        # Qdrant always indexes with HNSW (m=16, ef_construct=100) once a collection passes
+        # its indexing threshold (10,000 vectors by default); below that it scans exactly.
         coll = _QDRANT_PREFIX + validate_index_name(name)
         client = self.client()
         if client.collection_exists(coll):
@@ -203,13 +209,16 @@ def backend_name() -> str:
     return backend().name
 
 
-def create_index(name: str, dim: int, meta: dict | None = None) -> VectorStore:
+def create_index(name: str, dim: int, meta: dict | None = None, *, ann: bool = False
+                 ) -> VectorStore:
     """A new, empty named index on the configured backend (replacing nothing until saved).
 
     Usage: ``store = create_index("notes", 384, {"model": "all-MiniLM-L6-v2"})``; add, then
     ``store.save()``. With numpy the old index (if any) stays readable until ``save``.
+    ``ann=True`` (numpy backend): an :class:`HnswStore`; call ``build_graph()`` before saving
+    to search approximately (exact stays the default until a graph exists).
     """
-    return backend().create(name, dim, meta)
+    return backend().create(name, dim, meta, ann)
 
 
 def open_index(name: str) -> VectorStore:

@@ -1,0 +1,82 @@
+"""Keyword, semantic and hybrid search over one corpus, and retrieve-then-rerank.
+
+The three lists the Semantic search page shows side by side: BM25 (words), a vector store
+(meaning), and their reciprocal rank fusion. Two-stage search asks a cheap first stage (BM25 or
+the GloVe average) for 100 candidates and re-ranks only those with SBERT.
+
+    >>> lists = side_by_side(bm25, sbert_store, sbert_query_vec, "HAL 9000", k=5)
+    >>> [len(lists.keyword), len(lists.semantic), len(lists.hybrid)]
+    [5, 5, 5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from embedding.search.fusion import RRF_K, TwoStage, reciprocal_rank_fusion, two_stage
+from embedding.search.keyword import Bm25Index
+from embedding.search.store import Hit, NumpyStore
+
+#: How many results each list contributes to the fusion and to stage 1 of two-stage search.
+DEPTH = 100
+
+
+def label_of(item_id: str) -> str:
+    """The id a labelled query names: a lecture chunk ``page.md#text#3`` → ``page.md``.
+
+    Usage: ``label_of("06-vector-databases.md#text#2")`` → ``"06-vector-databases.md"``
+    """
+    return str(item_id).split("#", 1)[0]
+
+
+def fuse_hits(lists: Sequence[Sequence[Hit]], k: int = RRF_K, top: int = 10) -> list[Hit]:
+    """Reciprocal rank fusion of ranked hit lists; each hit's score becomes its RRF score.
+
+    Usage: ``fuse_hits([bm25_hits, sbert_hits], k=60, top=10)``
+    """
+    payload = {}
+    for hits in lists:
+        for h in hits:
+            payload.setdefault(h.id, h.payload)
+    fused = reciprocal_rank_fusion([[h.id for h in hits] for hits in lists], k=k, top=top)
+    return [Hit(i, s, dict(payload[i])) for i, s in fused]
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Keyword, semantic and hybrid top-k lists for one query."""
+
+    keyword: list[Hit]
+    semantic: list[Hit]
+    hybrid: list[Hit]
+    rrf_k: int
+
+    def overlap(self) -> set[str]:
+        """Ids that both the keyword and the semantic list found."""
+        return {h.id for h in self.keyword} & {h.id for h in self.semantic}
+
+
+def side_by_side(bm25: Bm25Index, store: NumpyStore, query_vec: np.ndarray, query: str,
+                 k: int = 5, rrf_k: int = RRF_K, depth: int = DEPTH) -> SideBySide:
+    """The three lists for ``query`` (``query_vec``: the query embedded like the ``store``).
+
+    Usage: ``side_by_side(bm25, sbert_store, encode_query(q), q, k=5).hybrid``
+    The hybrid list fuses each list's top ``depth``, not just the ``k`` shown.
+    """
+    kw = bm25.search(query, max(k, depth))
+    sem = store.search(query_vec, max(k, depth))
+    return SideBySide(kw[:k], sem[:k], fuse_hits([kw, sem], rrf_k, k), int(rrf_k))
+
+
+def retrieve_and_rerank(first_stage: Sequence[Hit], store: NumpyStore, query_vec: np.ndarray,
+                        k: int = 10) -> TwoStage:
+    """Re-rank stage 1's hits by cosine with ``query_vec`` in ``store`` (e.g. SBERT).
+
+    Usage: ``retrieve_and_rerank(bm25.search(q, 100), sbert_store, sbert_q, k=10).kept_share``
+    """
+    q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+    return two_stage([h.id for h in first_stage],
+                     lambda ids: store.vectors_of(list(ids)) @ q, k=k)

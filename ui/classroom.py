@@ -24,7 +24,7 @@ CODE_PARAM, KEY_PARAM = "class", "key"
 STUDENT_KEY = "class_student"
 OWNER_KEY = "owner_id"
 LIVE_PAGE = "pages/live_class.py"
-REFRESH_SECONDS = 1.5
+REFRESH_SECONDS = 1.0
 
 
 @st.cache_resource(show_spinner=False)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from .stats import Stats
 
+#: A widget value meaning "press this button" (what the browser sends for a click).
+TRIGGER = object()
 ACTION_TIMEOUT = 120.0  # seconds one run may take before it counts as an error
 SHELL = [True]  # protocol sessions arriving fresh first download the app shell, like a browser
 
@@ -131,7 +133,9 @@ class ProtocolSession:
         for wid, value in (widgets or {}).items():
             ws = rs.widget_states.widgets.add()
             ws.id = wid
-            if isinstance(value, str):
+            if value is TRIGGER:
+                ws.trigger_value = True
+            elif isinstance(value, str):
                 ws.string_value = value
             elif isinstance(value, bool):
                 ws.bool_value = value

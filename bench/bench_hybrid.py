@@ -18,23 +18,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._timing import alternate  # noqa: E402
 from embedding.models.glove import load_glove  # noqa: E402
+from embedding.models.providers import SbertProvider  # noqa: E402
 from embedding.models.sbert import load_sbert  # noqa: E402
 from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
 from embedding.search.fusion import evaluate, load_query_set  # noqa: E402
 from embedding.search.hybrid import DEPTH, fuse_hits, label_of  # noqa: E402
 from embedding.search.keyword import Bm25Index, terms  # noqa: E402
-from embedding.search.retrieval import (  # noqa: E402
-    GloveAverageVectorizer,
-    SbertVectorizer,
-    build_store,
-)
+from embedding.search.retrieval import GloveAverageVectorizer, build_store  # noqa: E402
 from embedding.sentences.compare import NoKnownWordsError  # noqa: E402
 
 
 def rankers(corpus: str, kv, model) -> dict:
     ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
     bm25 = Bm25Index(ids, texts, payloads)
-    sv, gv = SbertVectorizer(model), GloveAverageVectorizer(kv)
+    sv, gv = SbertProvider(model), GloveAverageVectorizer(kv)
     s_store, g_store = build_store(sv, ids, texts, payloads), build_store(gv, ids, texts, payloads)
 
     def labels(hits):
@@ -42,16 +39,16 @@ def rankers(corpus: str, kv, model) -> dict:
 
     def glove(q):
         try:
-            return labels(g_store.search(gv.encode_query(q), DEPTH))
+            return labels(g_store.search(gv.embed_query(q), DEPTH))
         except NoKnownWordsError:
             return []
 
     return {
         "keyword (BM25)": lambda q: labels(bm25.search(q, DEPTH)),
         "GloVe average": glove,
-        "semantic (SBERT)": lambda q: labels(s_store.search(sv.encode_query(q), DEPTH)),
+        "semantic (SBERT)": lambda q: labels(s_store.search(sv.embed_query(q), DEPTH)),
         "hybrid (RRF k=60)": lambda q: labels(fuse_hits(
-            [bm25.search(q, DEPTH), s_store.search(sv.encode_query(q), DEPTH)], 60, DEPTH)),
+            [bm25.search(q, DEPTH), s_store.search(sv.embed_query(q), DEPTH)], 60, DEPTH)),
     }, bm25, texts
 
 

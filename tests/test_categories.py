@@ -51,14 +51,14 @@ def test_assign_and_evaluate_by_hand():
 
 
 def test_genre_from_plot_beats_the_majority_baseline(model):
+    from embedding.models.providers import SbertProvider
     from embedding.search.documents import movie_corpus
-    from embedding.search.retrieval import SbertVectorizer
 
     _, texts, payloads = movie_corpus()
     truth = [p["genres"].split("|")[0] for p in payloads]
     labels = genre_descriptions()
-    vec = SbertVectorizer(model)
-    picked = assign(vec.encode(texts), vec.encode([lab.text for lab in labels]))
+    vec = SbertProvider(model)
+    picked = assign(vec.embed(texts), vec.embed([lab.text for lab in labels]))
     ev = evaluate(truth, [labels[i].name for i in picked], [lab.name for lab in labels])
     majority = max(truth.count(g) for g in set(truth)) / len(truth)  # computed here: 65/397
     assert ev.baseline == pytest.approx(majority) and round(majority, 3) == 0.164

@@ -87,16 +87,17 @@ def test_the_labelled_query_set_is_sound():
 
 
 def test_keyword_beats_semantic_on_exact_and_loses_on_paraphrase(model):
+    from embedding.models.providers import SbertProvider
     from embedding.search.documents import movie_corpus
-    from embedding.search.retrieval import SbertVectorizer, build_store
+    from embedding.search.retrieval import build_store
 
     ids, texts, payloads = movie_corpus()
-    bm25, vec = Bm25Index(ids, texts, payloads), SbertVectorizer(model)
+    bm25, vec = Bm25Index(ids, texts, payloads), SbertProvider(model)
     store = build_store(vec, ids, texts, payloads)
     qs = [q for q in load_query_set() if q.corpus == "movies"]
     res = {(r.ranker, r.kind): r for r in evaluate(qs, {
         "keyword": lambda q: [h.id for h in bm25.search(q, 100)],
-        "semantic": lambda q: [h.id for h in store.search(vec.encode_query(q), 100)],
+        "semantic": lambda q: [h.id for h in store.search(vec.embed_query(q), 100)],
     })}
     assert res["keyword", "paraphrase"].recall < res["semantic", "paraphrase"].recall
     assert res["keyword", "exact"].mrr > res["semantic", "exact"].mrr

@@ -63,7 +63,7 @@ def side_by_side(bm25: Bm25Index, store: NumpyStore, query_vec: np.ndarray, quer
                  k: int = 5, rrf_k: int = RRF_K, depth: int = DEPTH) -> SideBySide:
     """The three lists for ``query`` (``query_vec``: the query embedded like the ``store``).
 
-    Usage: ``side_by_side(bm25, sbert_store, encode_query(q), q, k=5).hybrid``
+    Usage: ``side_by_side(bm25, sbert_store, embed_query(q), q, k=5).hybrid``
     The hybrid list fuses each list's top ``depth``, not just the ``k`` shown.
     """
     kw = bm25.search(query, max(k, depth))

@@ -21,7 +21,7 @@ import numpy as np
 
 from embedding.search.retrieval import STOPWORDS
 from embedding.search.store import Hit, top_k
-from embedding.sentences.compare import tokenize
+from embedding.text import tokenize
 
 #: Lucene's defaults, also bm25s's: term-frequency saturation and length normalisation.
 K1, B = 1.5, 0.75

@@ -192,3 +192,24 @@ def test_only_the_builder_or_the_instructor_deletes_an_index(data_dir, kv, model
     teacher.selectbox(key="search_delete_pick").set_value("notes")
     teacher.button(key="search_delete").click().run()
     assert not teacher.exception and list_indexes() == []
+
+
+def test_no_page_reached_from_a_student_link_shows_the_class_key(kv, model):
+    from tests.apptest import page_files
+    from ui.classroom import classroom
+
+    secret_set = exs.ExerciseSet("Secret quiz", (exs.ToyQuestion(
+        "Qa", (("Qa", (1.0, 0.0)), ("Qb", (1.0, 1.0)), ("Qc", (-1.0, 0.0)))),))
+    note = exs.solve(secret_set.questions[0]).note
+    assert "highest cosine with Qa" in note
+    code, token = classroom().start(secret_set)
+    s = join(code, "Mallory")
+    send(s, code, 0, "Qc")
+    seen = [everything_rendered(s)]
+    for page in page_files():  # every page of the sidebar, from the student's session
+        s.switch_page(page).run()
+        assert not s.exception, (page, s.exception)
+        seen.append(everything_rendered(s))
+    rendered = "\n".join(seen)
+    assert token not in rendered and "highest cosine with Qa" not in rendered
+    assert "Answer:" not in rendered

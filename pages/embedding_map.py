@@ -23,6 +23,7 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
+    vectors_label,
     word_vectors_picker,
 )
 
@@ -65,8 +66,9 @@ def unknown_note(unknown) -> None:
             if exc.suggestions and latin else ""
         parts.append(f"`{exc.word[:40]}`{hint}")
     more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
-    st.warning(f"Left off the map, not in GloVe's vocabulary: {', '.join(parts)}{more}. "
-               "GloVe knows single lower-case English words.", icon=":material/spellcheck:")
+    vocab = st.session_state.get("vocab_name", "GloVe's vocabulary")
+    st.warning(f"Left off the map, not in {vocab}: {', '.join(parts)}{more}.",
+               icon=":material/spellcheck:")
 
 
 st.title("Embedding map")
@@ -130,10 +132,20 @@ if kind == "themes":
     items = wordsets.themed_words(chosen)
     st.query_params["map_cats"] = ",".join(chosen)
 elif kind == "top":
-    n_top = st.slider("How many of GloVe's most frequent words", 100, wordsets.MAX_TOP_WORDS,
-                      step=100, key=url_int("map_n", 1000, 100, wordsets.MAX_TOP_WORDS),
-                      help="GloVe stores its words most frequent first; punctuation and "
-                           "numbers are skipped. Colours show frequency bands.")
+    own = st.session_state.get("map_vectors_id", "glove") != "glove"
+    most = min(wordsets.MAX_TOP_WORDS, len(kv))
+    if most > 100:
+        if st.session_state.get("map_n", 0) > most:  # a smaller file than the last one
+            st.session_state["map_n"] = most
+        n_top = st.slider(
+            f"How many of the first words of {'your file' if own else 'GloVe'}",
+            100, most, step=100 if most % 100 == 0 else 1,
+            key=url_int("map_n", min(1000, most), 100, most),
+            help=("Word-vector files usually list the most frequent words first (GloVe does); "
+                  "punctuation and numbers are skipped. Colours show frequency bands."))
+    else:  # a small file: all of it
+        n_top = most
+        st.caption(f"All {most:,} words of your file (punctuation and numbers skipped).")
     items = wordsets.top_words(kv, n_top)
 elif kind == "own":
     text = st.text_area(
@@ -290,7 +302,8 @@ if focus is not None:
                f"{k_score} closest dots on the map.")
     if kind != "sentences":
         vocab = glove_neighbours(kv, focus_label, k=8)
-        st.caption("Nearest in all 400,000 GloVe words (most are not on this map): "
+        st.caption(f"Nearest in all {len(kv):,} words of {vectors_label('map')} (most are not "
+                   "on this map): "
                    + ", ".join(f"{w} ({s:.2f})" for w, s in vocab))
 
 # ------------------------------------------------------------------ all three methods

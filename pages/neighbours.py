@@ -5,13 +5,13 @@ import streamlit as st
 
 from embedding.charts import figures
 from embedding.classroom.explain import num
-from embedding.models.glove import describe_glove
 from embedding.words.presets import ANALOGY_PRESETS
 from embedding.words.vocab import (
     ANALOGY_METHODS,
     EmptyWordError,
     UnknownWordError,
     rank_of,
+    resolve,
 )
 from ui import cached
 from ui.widgets import (
@@ -22,6 +22,7 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
+    vectors_label,
     warn_unknown,
     word_vectors_picker,
 )
@@ -47,7 +48,8 @@ def mark_custom() -> None:
 
 
 st.title("Neighbours & analogies")
-st.caption(f"Every search below runs over all words of {describe_glove()}, by cosine similarity.")
+st.caption(f"Every search below runs over all words of {vectors_label('nb')}, by cosine "
+           "similarity.")
 kv = word_vectors_picker("nb")
 tab_nb, tab_an = st.tabs([":material/hub: Nearest neighbours", ":material/functions: Analogies"])
 
@@ -70,7 +72,7 @@ with tab_nb:
         except EmptyWordError:
             st.info("Type a word, for example *frog*.", icon=":material/edit:")
         else:
-            key = word.strip().lower()
+            key = resolve(kv, word)  # as the vocabulary spells it (case-sensitive files)
             st.subheader(f"The {len(hits)} words closest to “{key}”")
             table = pd.DataFrame({"rank": range(1, len(hits) + 1),
                                   "word": [w for w, _ in hits],

@@ -4,8 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.classroom.explain import num
-from embedding.models.glove import describe_glove
-from embedding.words.axes import leanings, scores
+from embedding.words.axes import BASELINE_POOL, leanings, scores
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
 from ui import cached
@@ -16,6 +15,7 @@ from ui.widgets import (
     to_url,
     url_choice,
     url_key,
+    vectors_label,
     warn_unknown,
     word_vectors_picker,
 )
@@ -87,7 +87,7 @@ def preset_note(suffix: str, axis) -> str | None:
 
 
 st.title("Semantic axes")
-st.caption(f"Pick two poles; every word gets a position between them ({describe_glove()}).")
+st.caption(f"Pick two poles; every word gets a position between them ({vectors_label('ax')}).")
 kv = word_vectors_picker("ax")
 mode = st.radio("Show", MODES, horizontal=True, key=url_choice("ax_mode", MODES[0], MODES))
 two = mode == MODES[1]
@@ -169,7 +169,8 @@ with st.expander("What does this axis really capture? The most extreme frequent 
         st.markdown(f"**{ax.name}**  \nMost toward *{ax.low}*: "
                     + ", ".join(w for w, _ in low)
                     + f"  \nMost toward *{ax.high}*: " + ", ".join(w for w, _ in high))
-    st.caption("Among the 20,000 most frequent words (letters only, pole words left out). If these do not "
+    st.caption(f"Among the {min(BASELINE_POOL, len(kv)):,} most frequent words (the first of the "
+               "file; letters only, pole words left out). If these do not "
                "look like the idea you meant, the axis measures something else: pick other "
                "pole words or add a few per pole.")
 

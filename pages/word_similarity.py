@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from embedding.classroom.explain import num
-from embedding.models.glove import describe_glove
 from embedding.similarity import angle_degrees
 from embedding.words.vocab import (
     EmptyWordError,
@@ -21,6 +20,7 @@ from ui.widgets import (
     show_chart,
     to_url,
     url_key,
+    vectors_label,
     warn_unknown,
     word_vectors_picker,
 )
@@ -34,7 +34,8 @@ def use_pair(a: str, b: str) -> None:
 
 
 st.title("Word similarity")
-st.caption(f"How close are two words in {describe_glove()}? Each word is a 50-number vector.")
+st.caption(f"How close are two words in {vectors_label('wordsim')}? Each word is a vector of "
+           "numbers; the cosine compares their directions.")
 
 kv = word_vectors_picker("wordsim")
 left, right = st.columns(2)

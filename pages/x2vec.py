@@ -10,7 +10,7 @@ from embedding.recsys import baskets as bk
 from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown, tokenize
-from embedding.words.vocab import UnknownWordError
+from embedding.words.vocab import UnknownWordError, resolve
 from ui import cached, resources
 from ui.widgets import (
     downloads,
@@ -27,6 +27,8 @@ METHODS = ("skip-gram", "CBOW")
 SOURCES = ("Built-in: 300 news stories (gensim's Lee corpus)", "Upload a text file (.txt)",
            "Upload sequences: one per line (your X2Vec)")
 DEFAULTS = w2v.Word2VecParams()
+#: Plain-text file names the trainer accepts (the browser refuses others with only an icon).
+TEXT_EXTENSIONS = ("txt", "text", "cor", "csv", "tsv", "md")
 
 
 def train_with_progress(corpus: corpora.Corpus, params: w2v.Word2VecParams,
@@ -147,8 +149,11 @@ def choose_corpus() -> corpora.Corpus | None:
                  "per line: `song_a song_b song_c`." if sequences else
                  "Plain text saved as UTF-8, up to 2 MB; the first "
                  f"{corpora.MAX_TOKENS:,} words are used.")
-    upload = st.file_uploader("Your file", type=["txt", "csv"], key="x2v_upload", help=help_text)
-    st.caption(help_text)
+    upload = st.file_uploader("Your file", type=list(TEXT_EXTENSIONS), key="x2v_upload",
+                              help=help_text)
+    st.caption(help_text + " Accepted: " + ", ".join(f"**.{e}**" for e in TEXT_EXTENSIONS)
+               + " (plain text under any of these names, e.g. gensim's `.cor` corpora). A PDF "
+               "or Word file is not plain text: save it as .txt first.")
     if upload is None:
         st.info("Upload a file to train on it, or pick the built-in corpus.",
                 icon=":material/upload_file:")
@@ -236,7 +241,7 @@ def train_tab() -> None:
     method = st.segmented_control("Map", ["PCA", "UMAP"],
                                   key=url_choice("x2v_map", "PCA", ["PCA", "UMAP"])) or "PCA"
     to_url("x2v_map")
-    focus = [word.lower()] + [h for h, _ in hits] if hits else []
+    focus = [resolve(wv, word)] + [h for h, _ in hits] if hits else []
     map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
         with st.spinner("Drawing the map…"):

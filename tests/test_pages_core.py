@@ -187,7 +187,7 @@ TINY_VECTORS = b"cat 0.9 0.1 0.0\ndog 0.8 0.2 0.1\ncar 0.0 0.1 0.9\n"
                                          ("pages/heatmap.py", "heat")])
 def test_own_vectors_on_word_pages(page, prefix):
     at = open_page(page)
-    at.radio(key=f"{prefix}_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.radio(key=f"{prefix}_vectors").set_value("Your own vectors (upload .txt/.vec/.gz)").run()
     assert not at.exception and "Upload a word-vector file" in shown_text(at)
     at.file_uploader(key=f"{prefix}_vectors_file").set_value(
         ("mine.txt", TINY_VECTORS, "text/plain")).run()
@@ -197,7 +197,7 @@ def test_own_vectors_on_word_pages(page, prefix):
 
 def test_own_vectors_drive_the_score():
     at = open_page("pages/word_similarity.py", query={"wordsim_a": "cat", "wordsim_b": "dog"})
-    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.vec/.gz)").run()
     at.file_uploader(key="wordsim_vectors_file").set_value(
         ("mine.txt", TINY_VECTORS, "text/plain")).run()
     assert at.metric[0].value == "0.9838"  # 0.74 / (√0.82·√0.69), not GloVe's 0.9218
@@ -205,9 +205,63 @@ def test_own_vectors_drive_the_score():
     assert "not in your vectors (3 words)" in shown_text(at)
 
 
+# A case-sensitive file (a novel's own vectors): "Он" (sentence start) and "он" differ.
+CASED_VECTORS = ("Он 0.9 0.1 0.0\nон 0.1 0.9 0.0\nдом 0.0 0.2 0.9\nParis 0.5 0.5 0.1\n"
+                 "paris 0.1 0.1 0.9\n").encode()
+OWN = "Your own vectors (upload .txt/.vec/.gz)"
+
+
+def _own(at, prefix: str, name: str = "novel.vec", data: bytes = CASED_VECTORS):
+    at.radio(key=f"{prefix}_vectors").set_value(OWN).run()
+    at.file_uploader(key=f"{prefix}_vectors_file").set_value((name, data, "text/plain")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_own_vectors_keep_case_when_the_file_does():
+    at = _own(open_page("pages/word_similarity.py", query={"wordsim_a": "Он",
+                                                            "wordsim_b": "он"}), "wordsim")
+    assert "Both boxes hold the same word" not in shown_text(at)
+    assert at.metric[0].value == "0.2195"  # (0.09 + 0.09) / 0.82: two different vectors
+    at.text_input(key="wordsim_a").input("Paris").run()
+    at.text_input(key="wordsim_b").input("paris").run()
+    assert float(at.metric[0].value) < 0.5  # not lower-cased into the same word
+    at.text_input(key="wordsim_b").input("ДОМ").run()  # no exact match: other capitals tried
+    assert not at.exception and "Rank of 'дом'" in " ".join(m.label for m in at.metric)
+
+
+def test_own_vectors_uploaded_once_serve_every_page():
+    at = _own(open_page("pages/word_similarity.py"), "wordsim", data=TINY_VECTORS)
+    at.run()
+    assert "How close are two words in novel.vec: 3 words × 3 dims (GloVe text)?" in shown_text(at)
+    at.switch_page("pages/neighbours.py").run()
+    assert not at.exception
+    assert at.radio(key="nb_vectors").value == OWN  # no second upload
+    text = shown_text(at)
+    assert "uploaded earlier in this session" in text
+    assert "all words of novel.vec: 3 words × 3 dims (GloVe text)" in text and "400,000" not in text
+
+
+def test_own_vectors_map_of_a_small_file_offers_no_glove_slider():
+    words = " ".join(f"w{i} {i % 7 + 1} {i % 5 + 1} {i % 3 + 1}\n" for i in range(20))
+    at = open_page("pages/embedding_map.py", query={"map_set": "top", "map_method": "pca"})
+    at = _own(at, "map", "small.txt", words.replace(" \n", "\n").encode())
+    text = shown_text(at)
+    assert "All 20 words of your file" in text and "GloVe's most frequent" not in text
+    assert not [s for s in at.slider if "first words" in s.label]
+
+
+def test_vector_uploader_says_which_files_and_why():
+    at = open_page("pages/word_similarity.py")
+    at.radio(key="wordsim_vectors").set_value(OWN).run()
+    text = shown_text(at)
+    assert "**.txt** or **.vec**" in text and "Binary formats" in text
+    assert at.file_uploader(key="wordsim_vectors_file").proto.type == [".txt", ".vec", ".gz"]
+
+
 def test_malformed_vector_upload_is_explained():
     at = open_page("pages/word_similarity.py")
-    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.radio(key="wordsim_vectors").set_value("Your own vectors (upload .txt/.vec/.gz)").run()
     at.file_uploader(key="wordsim_vectors_file").set_value(
         ("bad.txt", b"cat 0.1 0.2\ndog 0.3\n", "text/plain")).run()
     assert not at.exception
@@ -219,7 +273,7 @@ def test_own_vectors_on_the_map():
     at = open_page("pages/embedding_map.py", query={"map_set": "own", "map_method": "pca",
                                                     "map_words": "cat, dog, car, cow, bus, van"})
     assert not at.exception
-    at.radio(key="map_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.radio(key="map_vectors").set_value("Your own vectors (upload .txt/.vec/.gz)").run()
     at.file_uploader(key="map_vectors_file").set_value(
         ("mine.txt", TINY_VECTORS + words, "text/plain")).run()
     assert not at.exception

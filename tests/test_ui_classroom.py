@@ -68,7 +68,7 @@ def test_picker_uses_an_uploaded_file_and_reports_bad_ones(kv):
     at = _run(_picker_app)
     assert not at.exception, at.exception
     assert at.metric[0].value == "400,000"  # the built-in GloVe
-    at.radio(key="t_vectors").set_value("Your own vectors (upload .txt/.txt.gz)").run()
+    at.radio(key="t_vectors").set_value("Your own vectors (upload .txt/.vec/.gz)").run()
     assert "Upload a word-vector file" in at.info[0].value and not at.metric
     data = gzip.compress(b"3 3\navatar 1 2 2\nironman 3 7 8\nrainman 1 -2 6\n")
     at.file_uploader(key="t_vectors_file").set_value(("mine.txt.gz", data, "application/gzip"))

@@ -16,8 +16,10 @@ from embedding.words.vocab import (
     analogy,
     analogy_input_ranks,
     neighbours,
+    parse_word_list,
     rank_of,
     resolve,
+    split_known,
     suggest,
 )
 
@@ -156,3 +158,22 @@ def test_empty_and_odd_input(kv):
         resolve(kv, "ice cream")
     assert info.value.suggestions[0] == "ice-cream"
     assert suggest(kv, "x" * 500) == []
+
+
+def test_case_sensitive_vectors_keep_their_capitals():
+    """A novel's own vectors: "Он" (a sentence start) and "он" are different words there."""
+    from gensim.models import KeyedVectors
+
+    cased = KeyedVectors(3)
+    cased.add_vectors(["Он", "он", "Paris", "Moscow"],
+                      np.eye(4, 3, dtype=np.float32) + 0.1)
+    assert parse_word_list("Он, он, он\nParis") == ["Он", "он", "Paris"]
+    assert [resolve(cased, w) for w in ("Он", "он", "paris", "MOSCOW")] == [
+        "Он", "он", "Paris", "Moscow"]
+    keys, unknown = split_known(cased, parse_word_list("Он, он, paris, Paris"))
+    assert keys == ["Он", "он", "Paris"] and not unknown
+
+
+def test_glove_still_finds_words_typed_in_capitals(kv):
+    keys, _ = split_known(kv, parse_word_list("Cat, cat, CAT, Paris"))
+    assert keys == ["cat", "paris"]

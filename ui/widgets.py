@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from embedding.charts import theme
-from embedding.models.glove import ModelLoadError
+from embedding.models.glove import ModelLoadError, describe_glove
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
 from ui import cached, resources
@@ -49,8 +49,10 @@ def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:
     msg = f"**{escape_markdown(exc.word[:60])}** is not in {vocabulary}."
     if exc.suggestions:
         msg += " Did you mean: " + ", ".join(f"`{s}`" for s in exc.suggestions) + "?"
-    else:
+    elif vocabulary == GLOVE_VOCABULARY:
         msg += " Try a common English word (one word, no spaces)."
+    else:
+        msg += " Check its spelling and capitals against your file."
     st.warning(msg, icon=":material/spellcheck:")
 
 
@@ -216,15 +218,39 @@ def presentation_toggle() -> bool:
 # ---------------------------------------------------------------- your own word vectors
 
 BUILTIN_VECTORS = "GloVe 6B 50d (built-in)"
-OWN_VECTORS = "Your own vectors (upload .txt/.txt.gz)"
+OWN_VECTORS = "Your own vectors (upload .txt/.vec/.gz)"
+#: The session's own word vectors, uploaded once and used on every page: a dict with the file
+#: ``name``, its sha256 ``digest``, its ``data`` and ``describe`` (e.g. "20 words × 3 dims").
+OWN_KEY = "own_vectors"
+#: Extensions the vector uploader offers, and why (the browser refuses others with only an icon).
+VECTOR_EXTENSIONS = ("txt", "vec", "gz")
+VECTOR_FILES_NOTE = (
+    "Accepted: **.txt** or **.vec** (plain text: GloVe's `word 0.12 -0.5 …` per line, or "
+    "word2vec/fastText text with a first line `count dims`), optionally gzipped (**.gz**). "
+    "Binary formats (word2vec `.bin`, pickles, `.npy`) are not read: the server reads text only, "
+    "so a file can never run code. Save or export them as text first."
+)
+
+
+def vectors_label(key: str) -> str:
+    """What the page's word vectors are called on screen: ``"GloVe 6B 50d"`` or the uploaded
+    file (``"mine.txt: 20 words × 3 dims"``). Works before :func:`word_vectors_picker` is drawn.
+    """
+    own = st.session_state.get(OWN_KEY)
+    source = st.session_state.get(f"{key}_vectors", OWN_VECTORS if own else BUILTIN_VECTORS)
+    if source == OWN_VECTORS and own:
+        return f"{own['name']}: {own['describe']}"
+    return describe_glove()
 
 
 def word_vectors_picker(key: str):
-    """Let the user choose the built-in GloVe or upload their own word vectors; return them.
+    """Let the user choose the built-in GloVe or their own word vectors; return them.
 
-    Returns a gensim ``KeyedVectors`` (read-only: never modify it). With "your own" chosen and
-    no valid file yet, it shows what to upload (or the file's error, with its line number) and
-    stops the page. ``st.session_state[f"{key}_vectors_name"]`` describes the vectors in use and
+    Returns a gensim ``KeyedVectors`` (read-only: never modify it). A file uploaded once is kept
+    for the whole session (``st.session_state[OWN_KEY]``) and used on every page that offers
+    "your own"; uploading another replaces it. With "your own" chosen and no valid file yet, it
+    shows what to upload (or the file's error, with its line number) and stops the page.
+    ``st.session_state[f"{key}_vectors_name"]`` describes the vectors in use and
     ``st.session_state[f"{key}_vectors_id"]`` names them (``"glove"`` or the upload's hash).
 
     Usage: ``kv = word_vectors_picker("wordsim")``
@@ -233,34 +259,45 @@ def word_vectors_picker(key: str):
 
     from embedding.models.vectors_io import MAX_FILE_BYTES, VectorsFileError
 
-    source = st.radio("Word vectors", [BUILTIN_VECTORS, OWN_VECTORS], key=f"{key}_vectors",
-                      horizontal=True)
+    own = st.session_state.get(OWN_KEY)
+    options = [BUILTIN_VECTORS, OWN_VECTORS]
+    source = st.radio("Word vectors", options, key=f"{key}_vectors", horizontal=True,
+                      index=1 if own else 0)  # after an upload, every page starts with it
     if source == BUILTIN_VECTORS:
         st.session_state[f"{key}_vectors_name"] = "GloVe 6B 50d"
         st.session_state[f"{key}_vectors_id"] = "glove"
         return glove_or_stop()
     upload = st.file_uploader(
-        "Plain-text word vectors: GloVe (`word 0.12 -0.5 …` per line) or word2vec text "
-        "(first line `count dims`), optionally gzipped",
-        type=["txt", "gz", "vec"], key=f"{key}_vectors_file",
-        help=f"Up to {MAX_FILE_BYTES // 2**20} MB. Read as text only: binary or pickled files "
-             "are refused.",
+        ("Replace your word vectors (optional)" if own else
+         "Plain-text word vectors: GloVe (`word 0.12 -0.5 …` per line) or word2vec text "
+         "(first line `count dims`), optionally gzipped"),
+        type=list(VECTOR_EXTENSIONS), key=f"{key}_vectors_file",
+        help=f"Up to {MAX_FILE_BYTES // 2**20} MB. " + VECTOR_FILES_NOTE,
     )
-    if upload is None:
+    st.caption(VECTOR_FILES_NOTE)
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if not own or own["digest"] != digest:
+            try:
+                parsed = resources.uploaded_vectors(digest, data)
+            except VectorsFileError as exc:
+                st.error(f"Could not use this file. {escape_markdown(str(exc))}",
+                         icon=":material/error:")
+                st.stop()
+            own = {"name": upload.name[:60], "digest": digest, "data": data,
+                   "describe": parsed.describe()}
+            st.session_state[OWN_KEY] = own
+    if not own:
         st.info("Upload a word-vector file to use your own vectors, or pick the built-in GloVe.",
                 icon=":material/upload_file:")
         st.stop()
-    data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        vectors = resources.uploaded_vectors(digest, data)
-    except VectorsFileError as exc:
-        st.error(f"Could not use this file. {escape_markdown(str(exc))}", icon=":material/error:")
-        st.stop()
-    name = f"{upload.name[:60]}: {vectors.describe()}"
+    vectors = resources.uploaded_vectors(own["digest"], own["data"])
+    name = f"{own['name']}: {vectors.describe()}"
     st.session_state[f"{key}_vectors_name"] = name
     st.session_state["vocab_name"] = f"your vectors ({vectors.words:,} words)"
-    st.session_state[f"{key}_vectors_id"] = digest
-    cached.remember_digest(vectors.kv, digest)  # cache keys of results from these vectors
-    st.caption("Using " + escape_markdown(name))
+    st.session_state[f"{key}_vectors_id"] = own["digest"]
+    cached.remember_digest(vectors.kv, own["digest"])  # cache keys of results from these vectors
+    st.caption("Using " + escape_markdown(name)
+               + ("" if upload is not None else " (uploaded earlier in this session)"))
     return vectors.kv

@@ -74,18 +74,19 @@ def suggest(kv: KeyedVectors, word: str, n: int = 5) -> list[str]:
 
 
 def resolve(kv: KeyedVectors, word: str) -> str:
-    """The vocabulary key for ``word``: exact match first, then lower-case.
+    """The vocabulary key for ``word``: exact match first (a case-sensitive file keeps "Он" and
+    "он" apart), then the same word in other capitals (lower, Capitalised, Title, UPPER).
 
-    Usage: ``resolve(kv, "Paris")`` → ``"paris"``; raises :class:`UnknownWordError`
-    (with suggestions) or :class:`EmptyWordError`.
+    Usage: ``resolve(kv, "Paris")`` → ``"paris"`` in GloVe (all lower-case), ``"Paris"`` in a
+    file that has it; raises :class:`UnknownWordError` (with suggestions) or
+    :class:`EmptyWordError`.
     """
     w = word.strip()
     if not w:
         raise EmptyWordError("Type a word first.")
-    if w in kv.key_to_index:
-        return w
-    if w.lower() in kv.key_to_index:
-        return w.lower()
+    for candidate in (w, w.lower(), w.capitalize(), w.title(), w.upper()):
+        if candidate in kv.key_to_index:
+            return candidate
     suggestions = suggest(kv, w)
     if " " in w and not suggestions:
         suggestions = [p for p in w.lower().split() if p in kv.key_to_index][:5]
@@ -190,15 +191,17 @@ def rank_of(kv: KeyedVectors, word: str, results: list[tuple[str, float]]) -> in
 
 
 def parse_word_list(text: str, limit: int = 200) -> list[str]:
-    """Words from a box of text, split on commas and new lines, duplicates dropped, capped.
+    """Words from a box of text, split on commas and new lines, exact duplicates dropped, capped.
 
-    Usage: ``parse_word_list("cat, dog\\nCat")`` → ``["cat", "dog"]``
+    Capitals are kept as typed: :func:`resolve` finds "Cat" in GloVe as "cat", and a
+    case-sensitive vector file keeps "Он" and "он" apart (:func:`split_known` drops words that
+    resolve to the same key). Usage: ``parse_word_list("cat, dog\\ncat")`` → ``["cat", "dog"]``
     """
     seen: dict[str, None] = {}
     for part in text.replace("\n", ",").replace(";", ",").split(","):
         w = part.strip()
-        if w and w.lower() not in seen:
-            seen[w.lower()] = None
+        if w and w not in seen:
+            seen[w] = None
         if len(seen) >= limit:
             break
     return list(seen)

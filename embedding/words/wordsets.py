@@ -126,8 +126,9 @@ def parse_tagged_lines(text: str, default: str, limit: int = MAX_USER_ITEMS,
 
     Usage: ``parse_tagged_lines("fruit: apple, pear\\ncar", "your words")`` →
     ``[MapItem("apple", "fruit"), MapItem("pear", "fruit"), MapItem("car", "your words")]``.
-    For sentences (``split_commas=False``) the tag is ``topic | sentence``. Duplicates (ignoring
-    case) are dropped; at most ``limit`` items are kept.
+    For sentences (``split_commas=False``) the tag is ``topic | sentence``. Exact duplicates are
+    dropped (capitals are kept: a case-sensitive vector file has both "Он" and "он";
+    :func:`resolve_items` merges words that resolve to one key); at most ``limit`` items are kept.
     """
     sep = ":" if split_commas else "|"
     seen: set[str] = set()
@@ -141,8 +142,8 @@ def parse_tagged_lines(text: str, default: str, limit: int = MAX_USER_ITEMS,
         parts = line.replace(";", ",").split(",") if split_commas else [line]
         for part in parts:
             label = " ".join(part.split())
-            if label and label.lower() not in seen:
-                seen.add(label.lower())
+            if label and label not in seen:
+                seen.add(label)
                 out.append(MapItem(label, category))
                 if len(out) >= limit:
                     return out

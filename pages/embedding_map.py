@@ -23,7 +23,6 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
-    vectors_label,
     word_vectors_picker,
 )
 
@@ -302,8 +301,9 @@ if focus is not None:
                f"{k_score} closest dots on the map.")
     if kind != "sentences":
         vocab = glove_neighbours(kv, focus_label, k=8)
-        st.caption(f"Nearest in all {len(kv):,} words of {vectors_label('map')} (most are not "
-                   "on this map): "
+        mine = st.session_state.get("map_vectors_id", "glove") != "glove"
+        st.caption(f"Nearest in all {len(kv):,} {'your vectors’' if mine else 'GloVe'} words "
+                   "(most are not on this map): "
                    + ", ".join(f"{w} ({s:.2f})" for w, s in vocab))
 
 # ------------------------------------------------------------------ all three methods

@@ -8,6 +8,7 @@ import pytest
 
 from embedding.classroom import exercises as exs
 from tests.apptest import open_page, shown_text
+from tests.test_page_search import data_dir  # noqa: F401  (fixture: a fresh data folder)
 
 PAGE = "pages/live_class.py"
 ROOT_TEXTS = ("Answer:", "Most common wrong answer", "Correct")
@@ -155,14 +156,8 @@ def test_exercise_builder_starts_a_live_class(kv):
     assert "Class code:" in shown_text(at) and _qp(at, "key")
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
-    monkeypatch.delenv("QDRANT_URL", raising=False)
-    return tmp_path
-
-
-def test_only_the_builder_or_the_instructor_deletes_an_index(data_dir, kv, model):
+@pytest.mark.usefixtures("data_dir")
+def test_only_the_builder_or_the_instructor_deletes_an_index(kv, model):
     from embedding.search.store import list_indexes
     from tests.test_page_search import NOTES
 

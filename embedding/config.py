@@ -64,6 +64,24 @@ SETTINGS: dict[str, Setting] = {
         Setting("DATABASE_URL", None,
                 "`postgresql://…` for live class sessions shared by every replica",
                 "an SQLite file in the data folder"),
+        Setting("EMBEDDING_EXPLORER_OPENAI_MODEL", None,
+                "an OpenAI-compatible embedding model to offer beside SBERT, e.g. "
+                "`text-embedding-3-small` (texts are then sent to `OPENAI_BASE_URL` when chosen)",
+                "none: the app never calls out"),
+        Setting("OPENAI_BASE_URL", "https://api.openai.com/v1",
+                "the endpoint of that model (Ollama, vLLM, Infinity and TEI speak the same API)",
+                "OpenAI"),
+        Setting("OPENAI_API_KEY", None,
+                "its key (stays on the server: never shown, logged or exported)", "none"),
+        Setting("EMBEDDING_EXPLORER_PROVIDERS", None,
+                "a TOML file listing several providers (`[[provider]]` with name, and model + "
+                "base_url + api_key_env, or path to a local sentence-transformers folder)",
+                "none"),
+        Setting("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", "30",
+                "seconds before a provider call gives up (per try)", "`30`"),
+        Setting("EMBEDDING_EXPLORER_PROVIDER_RETRIES", "2",
+                "retries with back-off after a rate limit, server error or dropped connection",
+                "`2`"),
         Setting("NUMBA_CACHE_DIR", str(_NUMBA_CACHE),
                 "where numba keeps UMAP's compiled code between runs (read by numba at import)",
                 "`.cache/numba` in the project", library=True),
@@ -114,6 +132,41 @@ def database_url() -> str | None:
     """``DATABASE_URL`` (stripped), or ``None`` for the SQLite file in the data folder."""
     raw = SETTINGS["DATABASE_URL"].raw()
     return (raw.strip() or None) if raw else None
+
+
+def openai_model() -> str | None:
+    """``EMBEDDING_EXPLORER_OPENAI_MODEL``: the model of the provider configured by environment
+    variables, or ``None`` (then no provider is configured this way and nothing calls out)."""
+    raw = SETTINGS["EMBEDDING_EXPLORER_OPENAI_MODEL"].raw()
+    return (raw.strip() or None) if raw else None
+
+
+def openai_base_url() -> str:
+    """``OPENAI_BASE_URL``, else OpenAI's own endpoint."""
+    return (SETTINGS["OPENAI_BASE_URL"].value() or "").strip()
+
+
+def provider_settings_file() -> str | None:
+    """``EMBEDDING_EXPLORER_PROVIDERS``: a TOML file of providers, or ``None``."""
+    return SETTINGS["EMBEDDING_EXPLORER_PROVIDERS"].raw()
+
+
+def provider_timeout() -> float:
+    """``EMBEDDING_EXPLORER_PROVIDER_TIMEOUT`` in seconds (default 30, at least 0.1)."""
+    return max(0.1, float(SETTINGS["EMBEDDING_EXPLORER_PROVIDER_TIMEOUT"].value() or "30"))
+
+
+def provider_retries() -> int:
+    """``EMBEDDING_EXPLORER_PROVIDER_RETRIES`` (default 2, at least 0)."""
+    return max(0, int(SETTINGS["EMBEDDING_EXPLORER_PROVIDER_RETRIES"].value() or "2"))
+
+
+def api_key(variable: str = "OPENAI_API_KEY") -> str | None:
+    """The API key in the environment variable ``variable`` (a provider's ``api_key_env``).
+
+    Only the provider's client gets it: never print, log or show the value.
+    """
+    return os.environ.get(variable) or None
 
 
 def library_defaults() -> dict[str, str]:

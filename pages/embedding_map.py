@@ -7,6 +7,7 @@ import streamlit as st
 
 from embedding.charts.maps import embedding_map, preservation_bars
 from embedding.maps import projection as proj
+from embedding.models.providers import SBERT_KEY
 from embedding.models.sbert import describe_sbert
 from embedding.words import wordsets
 from embedding.words.vocab import neighbours as glove_neighbours
@@ -17,7 +18,9 @@ from ui.widgets import (
     first_screen,
     glove_or_stop,
     presenting,
-    sbert_or_stop,
+    provider_name,
+    provider_picker,
+    rows_or_stop,
     show_chart,
     to_url,
     url_choice,
@@ -184,8 +187,10 @@ if method == "tsne" and len(items) > proj.TSNE_MAX_POINTS:
     st.info(f"t-SNE is much slower than UMAP: it maps the first {proj.TSNE_MAX_POINTS:,} of "
             f"these {len(items):,} {noun}. Use UMAP for the full set.", icon=":material/speed:")
     items = items[: proj.TSNE_MAX_POINTS]
+chosen = SBERT_KEY
 if kind == "sentences":
-    sbert_or_stop()
+    chosen = provider_picker("map_provider")
+    rows_or_stop([i.label for i in items], chosen)  # a clear message if the model fails
 
 labels = tuple(i.label for i in items)
 categories = [i.category for i in items]
@@ -195,22 +200,24 @@ params = method_params(method, n)
 with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
     t0 = time.perf_counter()
     status.write(f"Embedding the {noun}…")
-    vectors = cached.item_vectors(kind, labels, kv)
-    near = cached.hover_lists(kind, labels, kv, K_HOVER)
+    vectors = cached.item_vectors(kind, labels, kv, chosen)
+    near = cached.hover_lists(kind, labels, kv, K_HOVER, chosen)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
     if method == "umap" and not proj.umap_ready():
         status.update(label="UMAP's first map on this server: compiling its code (up to a "
                             "minute, once); every later map takes a second or two…")
     elif method != "pca" and proj.PROJECTION_LOCK.locked():
         status.update(label=f"Another {name} map is being drawn on this server; yours is next…")
-    coords, seconds, score = cached.build_map(kind, labels, method, dims, params, kv, k_score)
+    coords, seconds, score = cached.build_map(kind, labels, method, dims, params, kv, k_score,
+                                              chosen)
     waited = time.perf_counter() - t0
     shared = " (this map was already computed: served from the cache)" \
         if seconds > 0.2 and waited < seconds / 2 else ""
     status.update(label=f"{name} map of {n:,} {noun}, computed in {seconds:.1f} s{shared}",
                   state="complete")
 
-space = (f"{vectors.shape[1]}-d {describe_sbert()}" if kind == "sentences"
+model_label = describe_sbert() if chosen == SBERT_KEY else provider_name(chosen)
+space = (f"{vectors.shape[1]}-d {model_label}" if kind == "sentences"
          else f"{vectors.shape[1]}-d GloVe")
 
 # ------------------------------------------------------------------ focus: search or click

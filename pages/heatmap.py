@@ -6,11 +6,12 @@ import streamlit as st
 from embedding.charts import figures
 from embedding.similarity import cosine_matrix
 from embedding.words.vocab import parse_word_list, split_known
-from ui import cached
 from ui.widgets import (
     downloads,
     explain,
-    sbert_or_stop,
+    provider_name,
+    provider_picker,
+    rows_or_stop,
     show_chart,
     to_url,
     url_key,
@@ -62,10 +63,10 @@ if kind == "Words":
     matrix = cosine_matrix(kv[labels])
     model_name = st.session_state.get("heat_vectors_name", "GloVe 6B 50d")
 else:
+    chosen = provider_picker("heat_provider")
     with st.spinner("Embedding the sentences…"):
-        sbert_or_stop()
-        matrix = cosine_matrix(cached.embed_rows(tuple(items)))
-    labels, model_name = items, "SBERT"
+        matrix = cosine_matrix(rows_or_stop(items, chosen))
+    labels, model_name = items, provider_name(chosen)
 
 fig = figures.similarity_heatmap(labels, matrix, title=f"Cosine similarity ({model_name})")
 show_chart(fig, key="heat_chart")

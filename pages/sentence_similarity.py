@@ -4,11 +4,13 @@ import streamlit as st
 
 from embedding.models.sbert import describe_sbert
 from embedding.sentences.compare import compare_pairs
-from ui.cached import embed_rows
 from ui.widgets import (
     clean_text,
     explain,
     glove_or_stop,
+    provider_name,
+    provider_picker,
+    rows_or_stop,
     sbert_or_stop,
     to_url,
     url_key,
@@ -22,17 +24,19 @@ left, right = st.columns(2)
 a = left.text_area("Sentence A", key=url_key("sent_a", "A man is playing a guitar."), height=100)
 b = right.text_area("Sentence B", key=url_key("sent_b", "Someone is performing music."), height=100)
 to_url("sent_a", "sent_b")
+chosen = provider_picker("sent_provider")
 a, b = clean_text(a, "sentence"), clean_text(b, "sentence")
 if a is None or b is None:
     st.stop()
 
 with st.status("Embedding both sentences…", expanded=False) as status:
     kv, model = glove_or_stop(), sbert_or_stop()
-    r = compare_pairs(kv, model, [(a, b)], embeddings=embed_rows((a, b)), missing_ok=True)[0]
+    r = compare_pairs(kv, model, [(a, b)], embeddings=rows_or_stop((a, b), chosen),
+                      missing_ok=True)[0]
     status.update(label="Done", state="complete")
 
 c1, c2 = st.columns(2)
-c1.metric("SBERT cosine", f"{r.sbert_cosine:.3f}")
+c1.metric(f"{provider_name(chosen)} cosine", f"{r.sbert_cosine:.3f}")
 c1.caption(f"Reads the whole sentence: word order, context, paraphrases. {describe_sbert()} was "
            "trained on English sentences.")
 c2.metric("GloVe-average cosine", "—" if r.glove_cosine is None else f"{r.glove_cosine:.3f}")

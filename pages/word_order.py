@@ -8,9 +8,12 @@ from embedding.sentences.compare import NoKnownWordsError, compare_pairs
 from ui.cached import embed_rows
 from ui.widgets import (
     clean_text,
+    configured_providers,
     downloads,
+    egress_note,
     explain,
     glove_or_stop,
+    provider_cosines,
     sbert_or_stop,
     show_chart,
     to_url,
@@ -96,7 +99,10 @@ table = pd.DataFrame({
     "SBERT": [round(x.sbert_cosine, 4) for x in table_rows],
     "same words?": ["yes" if x.same_words else "no" for x in table_rows],
 })
+for col, (name, cosines) in enumerate(provider_cosines([t for p in PRESETS for t in p]).items()):
+    table.insert(3 + col, name, [round(c, 4) for c in cosines])  # every configured model
 st.dataframe(table, hide_index=True, width="stretch")
+egress_note(configured_providers())
 fig = figures.model_comparison(labels, table["GloVe average"], table["SBERT"])
 show_chart(fig, key="order_chart")
 downloads("word_order", df=table, fig=fig, key="order_dl")

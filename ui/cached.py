@@ -137,29 +137,31 @@ def figure(builder: str, *args, **kwargs):
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
-def item_vectors(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None = None):
-    """The vectors of a map's items: SBERT for ``kind == "sentences"``, else rows of ``kv``
-    (built-in GloVe when ``None``)."""
+def item_vectors(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None = None,
+                 provider: str = SBERT_KEY):
+    """The vectors of a map's items: rows of ``provider`` (default SBERT) for
+    ``kind == "sentences"``, else rows of ``kv`` (built-in GloVe when ``None``)."""
     if kind == "sentences":
-        return resources.provider().embed(labels)
+        return resources.provider(provider).embed(labels)
     return (resources.glove() if kv is None else kv)[list(labels)]
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
-def hover_lists(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None, k: int):
+def hover_lists(kind: str, labels: tuple[str, ...], kv: KeyedVectors | None, k: int,
+                provider: str = SBERT_KEY):
     """Each point's ``k`` nearest neighbours in the full space (same for every method)."""
     from embedding.maps import projection as proj
 
-    return proj.neighbour_lists(item_vectors(kind, labels, kv), list(labels), k=k)
+    return proj.neighbour_lists(item_vectors(kind, labels, kv, provider), list(labels), k=k)
 
 
 @st.cache_data(max_entries=48, show_spinner=False, hash_funcs=HASH_FUNCS)
 def build_map(kind: str, labels: tuple[str, ...], method: str, dims: int, params: dict,
-              kv: KeyedVectors | None, k_score: int):
+              kv: KeyedVectors | None, k_score: int, provider: str = SBERT_KEY):
     """Coordinates, seconds taken and ``k_score``-neighbour preservation score of one map."""
     from embedding.maps import projection as proj
 
-    vectors = item_vectors(kind, labels, kv)
+    vectors = item_vectors(kind, labels, kv, provider)
     coords, seconds = proj.timed_project(vectors, method, dims, **params)
     score = proj.neighbour_preservation(vectors, coords, k=k_score, metric="cosine")
     return coords, seconds, score

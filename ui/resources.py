@@ -18,7 +18,14 @@ import streamlit as st
 
 from embedding import config
 from embedding.models.glove import describe_glove, load_glove
-from embedding.models.providers import SBERT_KEY, EmbeddingProvider, SbertProvider
+from embedding.models.providers import (
+    SBERT_KEY,
+    EmbeddingProvider,
+    ProviderSpec,
+    SbertProvider,
+    configured_specs,
+    make_provider,
+)
 from embedding.models.sbert import describe_sbert, load_sbert
 
 _warm_lock = threading.Lock()
@@ -45,13 +52,36 @@ def sbert():
     return load_sbert()
 
 
-@st.cache_resource(show_spinner=False)
 def provider(key: str = SBERT_KEY) -> EmbeddingProvider:
-    """The shared embedding provider ``key`` (default: the built-in SBERT), one per process.
+    """The embedding provider ``key`` (default: the built-in SBERT) over the shared models.
 
     Usage: ``resources.provider().embed(["a cat"])`` (texts in, unit rows out)
+
+    Another key names a configured provider (:func:`provider_specs`); a remote one gets the key
+    from its environment variable, the timeout and retries from :mod:`embedding.config`, and
+    caches its vectors on disk under ``cache/embeddings``. ``KeyError`` for an unknown key.
     """
-    return SbertProvider(sbert())
+    if key == SBERT_KEY:
+        return SbertProvider(sbert())
+    spec = {s.key: s for s in provider_specs()}[key]
+    return _configured_provider(spec)
+
+
+@st.cache_resource(show_spinner="Loading the model (first time only)…")
+def _configured_provider(spec: ProviderSpec) -> EmbeddingProvider:
+    from embedding.paths import writable_dir
+
+    return make_provider(spec, api_key=config.api_key(spec.api_key_env),
+                         cache_dir=writable_dir("cache", "embeddings"),
+                         timeout=config.provider_timeout(), max_retries=config.provider_retries())
+
+
+def provider_specs() -> list[ProviderSpec]:
+    """The providers configured besides SBERT (environment, settings file), read now: ``[]``
+    when none is, and then nothing ever leaves the server. Raises
+    :class:`~embedding.models.providers.ProviderConfigError` for unusable settings."""
+    return configured_specs(config.provider_settings_file(), config.openai_model(),
+                            config.openai_base_url())
 
 
 def umap_jit() -> float:

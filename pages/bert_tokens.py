@@ -11,10 +11,8 @@ from embedding.sentences.wordpiece import (
     long_table,
     mask_for_pretraining,
     split_words,
-    tokenize_pair,
-    vocab_facts,
-    word_pieces,
 )
+from ui import cached
 from ui.widgets import (
     clean_text,
     downloads,
@@ -68,8 +66,7 @@ b = (b_raw or "").strip() or None
 
 model = sbert_or_stop()
 tokenizer, max_len = model.tokenizer, int(model.max_seq_length)
-table = tokenize_pair(tokenizer, a, b, max_length=max_len)
-facts = vocab_facts(tokenizer)
+table, facts, examples = cached.wordpiece_view(a, b, ("playing", *SPLIT_EXAMPLES))
 splits = split_words(table)
 
 m1, m2, m3, m4 = st.columns(4)
@@ -120,7 +117,7 @@ else:
     st.info("No word was cut: every word here is a whole piece of the vocabulary. Try *Words "
             "that split* above.", icon=":material/info:")
 
-examples = {w: word_pieces(tokenizer, w) for w in ("playing", *SPLIT_EXAMPLES)}
+examples = dict(examples)
 playing = examples.pop("playing")
 lecture = " ".join(table.tokens) if (a, b) == (LECTURE_A, LECTURE_B) else None
 st.markdown(

@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
-from embedding.sentences.compare import NoKnownWordsError, compare_pairs
-from ui.cached import embed_rows
+from embedding.sentences.compare import NoKnownWordsError
+from ui import cached
 from ui.widgets import (
     clean_text,
     configured_providers,
@@ -52,8 +51,7 @@ kv, model = glove_or_stop(), sbert_or_stop()
 try:
     with st.spinner("Comparing…"):
         pairs = [(a, b), *PRESETS]
-        results = compare_pairs(kv, model, pairs,
-                                embeddings=embed_rows(tuple(t for p in pairs for t in p)))
+        results = cached.compare_phrases(tuple(pairs))
 except NoKnownWordsError as exc:
     st.warning(str(exc), icon=":material/translate:")
     st.stop()
@@ -83,7 +81,7 @@ else:
             + left_out)
 
 st.subheader("The two GloVe averages, side by side")
-strips = figures.vector_strips({a: r.glove_a.vector, b: r.glove_b.vector},
+strips = cached.figure("figures.vector_strips", {a: r.glove_a.vector, b: r.glove_b.vector},
                                 title="50 dimensions of each averaged vector")
 show_chart(strips, key="order_strips")
 downloads("glove_averages", fig=strips, key="order_strips_dl",
@@ -103,7 +101,8 @@ for col, (name, cosines) in enumerate(provider_cosines([t for p in PRESETS for t
     table.insert(3 + col, name, [round(c, 4) for c in cosines])  # every configured model
 st.dataframe(table, hide_index=True, width="stretch")
 egress_note(configured_providers())
-fig = figures.model_comparison(labels, table["GloVe average"], table["SBERT"])
+fig = cached.figure("figures.model_comparison", labels, table["GloVe average"],
+                    table["SBERT"])
 show_chart(fig, key="order_chart")
 downloads("word_order", df=table, fig=fig, key="order_dl")
 explain(

@@ -116,6 +116,31 @@ def axis_view(kv: KeyedVectors, negative: str, positive: str, k: int = 12):
     return axis, axes.baseline(kv, axis), axes.extremes(kv, axis, k=k)
 
 
+# ---------------------------------------------------------------- sentences
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def compare_phrases(pairs: tuple[tuple[str, str], ...]):
+    """:func:`embedding.sentences.compare.compare_pairs` of ``pairs`` with GloVe averages and
+    SBERT (rows from :func:`embed_rows`), shared by sessions; raises ``NoKnownWordsError``."""
+    from embedding.sentences.compare import compare_pairs
+
+    return compare_pairs(resources.glove(), resources.sbert(), list(pairs),
+                         embeddings=embed_rows(tuple(t for p in pairs for t in p)))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def wordpiece_view(a: str, b: str | None, words: tuple[str, ...]):
+    """The sentence model's WordPiece table of ``a`` (and ``b``), its vocabulary facts and the
+    pieces of ``words``: ``(table, facts, {word: pieces})``, shared by sessions."""
+    from embedding.sentences import wordpiece as wp
+
+    model = resources.sbert()
+    tokenizer = model.tokenizer
+    table = wp.tokenize_pair(tokenizer, a, b, max_length=int(model.max_seq_length))
+    return table, wp.vocab_facts(tokenizer), {w: wp.word_pieces(tokenizer, w) for w in words}
+
+
 # ---------------------------------------------------------------- figures
 
 

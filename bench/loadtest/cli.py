@@ -13,13 +13,56 @@ import time
 from pathlib import Path
 
 from . import protocol
-from .scenarios import burst, class_burst, probe, rss_with_sessions, steady
-from .server import RESULTS, ROOT, Server, page_paths
+from .proxy import Proxy, render_nginx
+from .scenarios import burst, class_burst, page_burst, probe, rss_with_sessions, steady
+from .server import RESULTS, ROOT, Server, free_port, page_paths
 from .stats import fmt, pct
 
 TARGET_P95 = 1.5
 #: Issue 14's goals for the class burst: every page, same run as the bare page.
 GOAL_FRESH_S, GOAL_RERUN_S, GOAL_SHELL_RATIO = 2.0, 1.5, 1.3
+
+
+async def proxy_burst(app: Server, workdir: Path, args) -> dict:
+    """The class burst through the real nginx config: every file through Python (before), the
+    app shell from nginx (after), and the same with two replicas (both cores)."""
+    page = args.burst_page if args.burst_page is not None else "word_similarity"
+    second = Server("app.py", workdir, timed=not args.untimed)
+    second.start()
+    rows = []
+    try:
+        for srv in (app, second):
+            await probe(srv, ["", page])
+        setups = [("1 process, no proxy", None, [app]),
+                  ("nginx, shell through Python", False, [app]),
+                  ("nginx serves the shell", True, [app]),
+                  ("nginx serves the shell, 2 replicas", True, [app, second])]
+        for label, static, replicas in setups:
+            for srv in (app, second):
+                await srv.wait_idle(60)
+            target, px = app, None
+            if static is not None:
+                tmp = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
+                listen = free_port()
+                conf = render_nginx(tmp, [r.port for r in replicas], listen, serve_static=static)
+                px = target = Proxy(conf, tmp, listen, replicas)
+                px.start()
+            try:
+                r = await page_burst(target, page, args.proxy_burst)
+            finally:
+                if px is not None:
+                    px.stop()
+            rows.append({**r, "page": label})
+            print(f"  {label:<36} fresh {r['fresh_s']:5.2f}s  rerun {r['rerun_s']:5.2f}s  "
+                  f"shell burst {r['shell_burst_s']:5.2f}s  errors {len(r['errors'])}")
+    finally:
+        second.stop()
+    base = rows[0]
+    for r in rows:
+        r["shell_ratio"] = round(r["shell_burst_s"] / base["shell_burst_s"], 2)
+    print(f"proxy burst: {args.proxy_burst} sessions on {page} (ratios to 1 process, no proxy)")
+    print_class_burst({"sessions": args.proxy_burst, "rows": rows})
+    return {"page": page, "sessions": args.proxy_burst, "rows": rows}
 
 
 def print_class_burst(r: dict) -> None:
@@ -78,6 +121,10 @@ async def main_async(args) -> dict:
         out["start_to_healthy_s"] = {"app": round(app.start(), 2), "bare": round(bare.start(), 2)}
         print(f"servers up: app {app.base} ({out['start_to_healthy_s']['app']}s), "
               f"bare {bare.base}; pages: {', '.join(out['pages'])}")
+        if args.proxy_burst:
+            out["proxy_burst"] = await proxy_burst(app, workdir, args)
+            return out
+
         t0 = time.perf_counter()
         out["probe"] = await probe(app, pages)
         out["start_to_first_page_s"] = round(out["start_to_healthy_s"]["app"]
@@ -177,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the class burst: N sessions open each page at once, then change "
                          "an input at once, then N fresh browsers arrive (with the app shell), "
                          "every page and the bare page in one run; prints the table")
+    ap.add_argument("--proxy-burst", type=int, default=0, metavar="N",
+                    help="only the proxy comparison (needs nginx): the class burst of N sessions "
+                         "on --burst-page (default word_similarity) direct, through nginx with "
+                         "the shell via Python, with nginx serving the shell, and 2 replicas")
     ap.add_argument("--pages", nargs="*", default=None, metavar="PAGE",
                     help="with --class-burst: only these url paths (home = 'home')")
     ap.add_argument("--untimed", action="store_true",
@@ -193,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in lines[:10]:
             print(f"  {line}")
     steady_r = out.get("steady")
-    failed = any(r["errors"] for r in out.get("class_burst", {}).get("rows", [])) or bool(
+    failed = any(r["errors"] for key in ("class_burst", "proxy_burst")
+                 for r in out.get(key, {}).get("rows", [])) or bool(
         steady_r and steady_r["error_count"]) or any(
         r[k]["errors"] for r in out.get("burst", []) for k in ("app", "bare"))
     return 1 if failed else 0

@@ -5,12 +5,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from embedding.charts.maps import embedding_map, preservation_bars
+from embedding.charts.maps import preservation_bars
 from embedding.maps import projection as proj
 from embedding.models.providers import SBERT_KEY
 from embedding.models.sbert import describe_sbert
 from embedding.words import wordsets
-from embedding.words.vocab import neighbours as glove_neighbours
 from ui import cached
 from ui.widgets import (
     downloads,
@@ -251,8 +250,9 @@ focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=k_sc
               if focus is not None else [])
 
 # ------------------------------------------------------------------ the map
-fig = embedding_map(coords, labels, categories, near, show_labels=show_labels and n <= MAX_LABELS,
-                    highlight=focus, highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
+fig = cached.figure("maps.embedding_map", coords, labels, categories, near,  # shared, read-only
+                    show_labels=show_labels and n <= MAX_LABELS, highlight=focus,
+                    highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
                     axis_name=name, space=space)
 show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
            selection_mode="points", config={"scrollZoom": True})
@@ -307,7 +307,7 @@ if focus is not None:
     st.caption(f"{kept} of these {len(focus_near)} true neighbours are also among the "
                f"{k_score} closest dots on the map.")
     if kind != "sentences":
-        vocab = glove_neighbours(kv, focus_label, k=8)
+        vocab = cached.neighbours(kv, focus_label, 8)
         mine = st.session_state.get("map_vectors_id", "glove") != "glove"
         st.caption(f"Nearest in all {len(kv):,} {'your vectors’' if mine else 'GloVe'} words "
                    "(most are not on this map): "

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.models.sbert import describe_sbert
 from embedding.recsys import recommend as rec
 from embedding.recsys.presets import USERS
@@ -77,8 +76,8 @@ def show_results(movies, results: list[rec.Explained], against: str, key: str,
             target = movies[liked[r.sentence.matched]].title if liked else against
             st.caption(f"Its plot sentence closest to {target} (cosine {r.sentence.score:.3f}).")
     labels = [f"{n}. {movies[r.row].title}" for n, r in enumerate(results, start=1)]
-    fig = figures.score_bars(labels, [r.score for r in results],
-                             title=f"Cosine with {against}")
+    fig = cached.figure("figures.score_bars", labels, [r.score for r in results],
+                        title=f"Cosine with {against}")
     show_chart(fig, key=f"{key}_chart")
     df = pd.DataFrame({
         "rank": range(1, len(results) + 1),
@@ -168,8 +167,8 @@ def cold_start_tab(movies, store, emb) -> None:
                                for name, _ in matches],
             })
             st.dataframe(udf, hide_index=True)
-            ufig = figures.score_bars([n for n, _ in matches], [s for _, s in matches],
-                                      highlight=0)
+            ufig = cached.figure("figures.score_bars", [n for n, _ in matches],
+                                 [s for _, s in matches], highlight=0)
             show_chart(ufig, key="rec_users_chart")
             downloads("new_movie_viewers", df=udf, fig=ufig, key="rec_users")
         with right:

@@ -4,8 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import beyond as bf
-from embedding.charts import figures
-from embedding.maps import wordmap
 from embedding.recsys import baskets as bk
 from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
@@ -91,7 +89,8 @@ def lesson_tab() -> None:
                               key="x2v_demo_centre")
     centre = positions.index(picked)
     sg = method == "skip-gram"
-    show_chart(bf.skipgram_diagram(tokens, centre, window, sg), key="x2v_diagram")
+    show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg),
+               key="x2v_diagram")
     pairs = w2v.training_pairs(tokens, window, sg)
     here = w2v.training_pairs(tokens, window, sg, centre=centre)
     st.markdown(f"**At this position** the model learns {len(here)} example"
@@ -194,7 +193,7 @@ def train_tab() -> None:
                    delta_color="inverse")
 
     st.subheader("Training loss")
-    fig = bf.loss_curve(losses)
+    fig = cached.figure("beyond.loss_curve", losses)
     show_chart(fig, key="x2v_loss")
     loss_df = pd.DataFrame({"epoch": range(1, len(losses) + 1), "loss": [round(x) for x in losses]})
     downloads("word2vec_loss", df=loss_df, fig=fig, key="x2v_loss_dl")
@@ -225,8 +224,8 @@ def train_tab() -> None:
         ndf = pd.DataFrame(hits, columns=["neighbour", "cosine"]).round({"cosine": 4})
         ndf.insert(0, "rank", range(1, len(hits) + 1))
         left.dataframe(ndf, hide_index=True)
-        nfig = figures.score_bars([h for h, _ in hits], [s for _, s in hits],
-                                  title=f"Closest to '{word}'")
+        nfig = cached.figure("figures.score_bars", [h for h, _ in hits], [s for _, s in hits],
+                             title=f"Closest to '{word}'")
         show_chart(nfig, right, key="x2v_neighbours")
         downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
         explain(
@@ -245,16 +244,19 @@ def train_tab() -> None:
     map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
         with st.spinner("Drawing the map…"):
-            wmap = wordmap.word_map(wv, map_words, method.lower())
+            wmap = cached.word_map(wv, tuple(map_words), method.lower())
     except ValueError as exc:
         st.info(str(exc))
         return
     groups = {w: "neighbours" for w in focus[1:]}
     if focus:
         groups[focus[0]] = "your word"
-    mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained,
-                       title="Your word, its neighbours and the 60 most frequent longer words")
-    if wmap.explained is None:
+    title = "Your word, its neighbours and the 60 most frequent longer words"
+    if wmap.explained is not None:  # PCA: shared read-only figure
+        mfig = cached.figure("beyond.word_map", list(wmap.words), wmap.xy, groups,
+                             wmap.explained, title=title)
+    else:
+        mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained, title=title)
         mfig.update_xaxes(title="UMAP 1", showticklabels=False)
         mfig.update_yaxes(title="UMAP 2", showticklabels=False)
     show_chart(mfig, key="x2v_map_chart")
@@ -309,10 +311,10 @@ def basket_tab() -> None:
     colour = st.segmented_control("Colour the map by", ["mission", "aisle"],
                                   key=url_choice("x2v_colour", "mission", ["mission", "aisle"]))
     colour = colour or "mission"
-    pmap = wordmap.pca_map(wv, [q.name for q in bk.PRODUCTS])  # explained variance for the axes
+    pmap = cached.pca_map(wv, tuple(q.name for q in bk.PRODUCTS))  # explained variance for the axes
     prods = [bk.BY_NAME[n] for n in pmap.words]
     groups = [q.mission if colour == "mission" else q.aisle for q in prods]
-    pfig = bf.grouped_map([q.label for q in prods], pmap.xy, groups,
+    pfig = cached.figure("beyond.grouped_map", [q.label for q in prods], pmap.xy, groups,
                           hover=[f"{q.label}: {q.mission} · aisle {q.aisle}" for q in prods],
                           explained=pmap.explained, title=f"Products coloured by {colour}")
     show_chart(pfig, key="x2v_products")

@@ -116,6 +116,22 @@ def axis_view(kv: KeyedVectors, negative: str, positive: str, k: int = 12):
     return axis, axes.baseline(kv, axis), axes.extremes(kv, axis, k=k)
 
 
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
+def word_map(wv: KeyedVectors, words: tuple[str, ...], method: str = "pca"):
+    """:func:`embedding.maps.wordmap.word_map` (PCA or UMAP of trained vectors), shared."""
+    from embedding.maps import wordmap
+
+    return wordmap.word_map(wv, list(words), method)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
+def pca_map(wv: KeyedVectors, words: tuple[str, ...]):
+    """:func:`embedding.maps.wordmap.pca_map` of ``words`` in ``wv``, shared."""
+    from embedding.maps import wordmap
+
+    return wordmap.pca_map(wv, list(words))
+
+
 # ---------------------------------------------------------------- sentences
 
 
@@ -144,7 +160,7 @@ def wordpiece_view(a: str, b: str | None, words: tuple[str, ...]):
 # ---------------------------------------------------------------- figures
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def figure(builder: str, *args, **kwargs):
     """A plotly figure from ``embedding.charts.<builder>`` (e.g. ``"figures.score_bars"``),
     built once per set of inputs and shared by every session: READ-ONLY (never update it;

@@ -177,6 +177,16 @@ def train_tab() -> None:
                    "of them.")
     if corpus is None:
         return
+    fitted = w2v.fit_budget(corpus.n_tokens, params)
+    if fitted != params:
+        st.info(f"Epochs lowered from {params.epochs} to {fitted.epochs}: with these other "
+                f"settings, {params.epochs} epochs on {corpus.n_tokens:,} words would cost "
+                f"{w2v.budget_share(corpus.n_tokens, params):.1f}× what this shared server "
+                "allows for one training.", icon=":material/speed:")
+        params = fitted
+    st.caption(f"Estimated cost of this training: {w2v.budget_share(corpus.n_tokens, params):.0%} "
+               "of this server's limit (more epochs, dimensions, window or negative samples "
+               "cost more; CBOW is cheaper than skip-gram).")
     try:
         result = train_with_progress(corpus, params, live_chart=True)
     except (w2v.TrainingTooLargeError, corpora.CorpusError, ValueError) as exc:
@@ -219,13 +229,18 @@ def train_tab() -> None:
             hits = cached.neighbours(wv, word, 10)
         except UnknownWordError as exc:
             warn_unknown(exc, vocabulary=f"this model's vocabulary ({len(wv):,} words)")
+    problems = w2v.diagnose(result, resolve(wv, word)) if hits else w2v.diagnose(result)
+    for d in problems:
+        st.warning(f"**Neighbours not to be trusted: {d.problem}.** {escape_markdown(d.advice)}",
+                   icon=":material/report:")
     if hits:
         left, right = st.columns([2, 3])
         ndf = pd.DataFrame(hits, columns=["neighbour", "cosine"]).round({"cosine": 4})
         ndf.insert(0, "rank", range(1, len(hits) + 1))
         left.dataframe(ndf, hide_index=True)
         nfig = cached.figure("figures.score_bars", [h for h, _ in hits], [s for _, s in hits],
-                             title=f"Closest to '{word}'")
+                             title=f"Closest to '{word}'"
+                             + (" (unreliable: see the warning)" if problems else ""))
         show_chart(nfig, right, key="x2v_neighbours")
         downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
         explain(

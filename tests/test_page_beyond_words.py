@@ -51,12 +51,24 @@ def test_x2vec_unknown_word_gets_suggestions(x2vec):
     assert x2vec.query_params["x2v_word"] == ["fier"] or x2vec.query_params["x2v_word"] == "fier"
 
 
-def test_x2vec_settings_over_the_budget_are_refused_politely():
-    at = open_page(X2VEC, query={"x2v_size": "200", "x2v_window": "10", "x2v_negative": "20",
-                                 "x2v_epochs": "30"})
+def test_x2vec_settings_over_the_budget_lower_the_epochs_instead_of_refusing(monkeypatch):
+    from embedding.recsys import word2vec as w2v
+
+    monkeypatch.setattr(w2v, "WORK_BUDGET", 2.6e8)  # a server allowing half the default run
+    at = open_page(X2VEC, query={"x2v_epochs": "10", "x2v_word": "fire"})
     assert not at.exception
-    assert any("longer than this shared server allows" in w.value for w in at.warning)
-    assert not at.get("progress")  # no progress bar left hanging for a refused run
+    assert not any("longer than this shared server allows" in w.value for w in at.warning)
+    text = shown_text(at)
+    assert "Epochs lowered from 10 to 4" in text and "Estimated cost of this training: 82%" in text
+    assert at.dataframe  # trained: the neighbours are shown
+
+
+def test_x2vec_collapsed_vectors_are_explained_not_shown_plainly():
+    at = open_page(X2VEC, query={"x2v_method": "CBOW", "x2v_word": "fire"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
+    assert "Neighbours not to be trusted: not trained enough" in warnings
+    assert "try 30 epochs, or skip-gram" in warnings
 
 
 def test_x2vec_product2vec_clusters_by_mission(x2vec):

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from embedding.maps.wordmap import pca_map
 from embedding.recsys import baskets as bk
+from embedding.recsys import word2vec as w2v
 from embedding.recsys.corpus import (
+    MAX_TOKENS,
     MAX_UPLOAD_BYTES,
     CorpusError,
     builtin_corpus,
@@ -349,3 +352,40 @@ def test_two_sessions_asking_for_the_same_model_train_it_once():
     b.join(timeout=60)
     (ra, trained_a), (rb, trained_b) = results["a"], results["b"]
     assert trained_a and not trained_b and ra is rb
+
+
+def test_fit_budget_lowers_epochs_instead_of_refusing():
+    big = Word2VecParams(vector_size=200, window=10, negative=20, epochs=30)
+    fitted = w2v.fit_budget(120_000, big)
+    assert fitted == replace(big, epochs=1)  # the dearest settings on the largest corpus
+    assert w2v.budget_share(120_000, fitted) <= 1 < w2v.budget_share(120_000, big)
+    check_budget(120_000, fitted)  # accepted
+    assert w2v.fit_budget(120_000, Word2VecParams(vector_size=200, epochs=30)).epochs == 6
+    assert w2v.fit_budget(58_000, Word2VecParams()) == Word2VecParams()  # fits: unchanged
+    # the dearest settings the sliders offer always fit with one epoch
+    assert w2v.budget_share(MAX_TOKENS, replace(big, epochs=1)) <= 1
+
+
+@pytest.fixture(scope="module")
+def lee():
+    return builtin_corpus()
+
+
+def test_diagnose_trusts_a_trained_model_and_flags_rare_words(lee):
+    result = train_word2vec(lee, Word2VecParams())  # the page's default: 10 epochs
+    assert w2v.spread(result.wv) < w2v.COLLAPSED_SPREAD
+    assert w2v.diagnose(result, "fire") == []
+    rare = next(w for w in result.wv.index_to_key if result.wv.get_vecattr(w, "count") == 2)
+    [d] = w2v.diagnose(result, rare)
+    assert d.problem == "too few occurrences" and "appears only 2 times" in d.advice
+
+
+@pytest.mark.parametrize("params,problem", [
+    (Word2VecParams(vector_size=2, epochs=1), "too few dimensions"),
+    (Word2VecParams(sg=False), "not trained enough"),  # CBOW on Lee: every neighbour ≈ 0.998
+])
+def test_diagnose_explains_collapsed_vectors(lee, params, problem):
+    result = train_word2vec(lee, params)
+    assert min(s for _, s in result.wv.most_similar("fire", topn=10)) > 0.99
+    assert w2v.spread(result.wv) > w2v.COLLAPSED_SPREAD
+    assert [d.problem for d in w2v.diagnose(result, "fire")] == [problem]

@@ -24,12 +24,14 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
 from embedding.recsys.corpus import Corpus, CorpusError, vocabulary_size
+from embedding.similarity import unit_rows
 
 #: Largest vocabulary kept (rarest words are dropped beyond it), so a model stays small.
 MAX_VOCAB = 20_000
@@ -101,11 +103,12 @@ def work_units(n_tokens: int, params: Word2VecParams) -> float:
     return float(n_tokens) * params.epochs * params.vector_size * (params.negative + 1) * contexts
 
 
-def check_budget(n_tokens: int, params: Word2VecParams, budget: float = WORK_BUDGET) -> None:
+def check_budget(n_tokens: int, params: Word2VecParams, budget: float | None = None) -> None:
     """Raise :class:`TrainingTooLargeError` (saying what to lower) when a run is too costly.
 
     Usage: ``check_budget(corpus.n_tokens, params)``
     """
+    budget = WORK_BUDGET if budget is None else budget
     cost = work_units(n_tokens, params)
     if cost > budget:
         factor = cost / budget
@@ -115,6 +118,93 @@ def check_budget(n_tokens: int, params: Word2VecParams, budget: float = WORK_BUD
             "vector size, the window or the negative samples"
             + (", or switch to CBOW." if params.sg else ".")
         )
+
+
+def budget_share(n_tokens: int, params: Word2VecParams, budget: float | None = None) -> float:
+    """The estimated cost of a run as a share of what the server allows (1.0 = the limit).
+
+    Usage: ``budget_share(58_000, Word2VecParams())`` → 0.17…
+    """
+    budget = WORK_BUDGET if budget is None else budget
+    return work_units(n_tokens, params) / budget
+
+
+def fit_budget(n_tokens: int, params: Word2VecParams,
+               budget: float | None = None) -> Word2VecParams:
+    """``params`` with the epochs lowered just enough to fit the work budget (at least 1), so
+    settings a page offers are never refused; unchanged when they already fit.
+
+    Usage: ``fit_budget(120_000, Word2VecParams(vector_size=200, epochs=30)).epochs`` → 6
+    """
+    budget = WORK_BUDGET if budget is None else budget
+    if work_units(n_tokens, params) <= budget:
+        return params
+    per_epoch = work_units(n_tokens, replace(params, epochs=1))
+    return replace(params, epochs=max(1, int(budget // per_epoch)))
+
+
+#: Below this mean cosine between frequent words the vectors have spread out (trained ones: ~0.3–0.6).
+COLLAPSED_SPREAD = 0.8
+#: A word seen fewer times than this has too few examples to learn a vector from.
+RARE_COUNT = 5
+_SPREAD_WORDS = 300
+
+
+def spread(wv: KeyedVectors, n: int = _SPREAD_WORDS) -> float:
+    """Mean cosine between two of the ``n`` most frequent words: near 1 when every vector still
+    points the same way (too few dimensions or too little training), about 0.3–0.6 when trained.
+
+    Usage: ``spread(train_word2vec(builtin_corpus(), Word2VecParams()).wv)`` → 0.54
+    """
+    unit = unit_rows(wv.vectors[: max(2, min(n, len(wv)))], np.float64)[0]
+    m = len(unit)
+    if m < 2:
+        return 0.0
+    sims = unit @ unit.T
+    return float((sims.sum() - np.trace(sims)) / (m * (m - 1)))
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a trained model's neighbours cannot be trusted, and what to change."""
+
+    problem: str  # "too few dimensions", "not trained enough", "too few occurrences"
+    advice: str
+
+
+def diagnose(result: TrainedVectors, word: str | None = None) -> list[Diagnosis]:
+    """What is wrong with these vectors (or with ``word``'s vector), in words a student can act
+    on; an empty list when nothing is.
+
+    Usage: ``diagnose(train_word2vec(builtin_corpus(), Word2VecParams(vector_size=2)))``
+    → ``[Diagnosis("too few dimensions", …)]``
+    """
+    out: list[Diagnosis] = []
+    p, wv = result.params, result.wv
+    s = spread(wv)
+    if s > COLLAPSED_SPREAD:
+        if p.vector_size <= 5:
+            out.append(Diagnosis("too few dimensions", (
+                f"With only {p.vector_size} dimensions, {len(wv):,} words must share a handful "
+                f"of directions: two random frequent words already have an average cosine of "
+                f"{s:.2f}, so neighbours at 0.99 or 1.0 mean nothing. Use 25 or more "
+                "dimensions.")))
+        else:
+            more = ("CBOW learns slowly from a small corpus: try 30 epochs, or skip-gram."
+                    if not p.sg else f"Try more epochs (e.g. {min(30, max(p.epochs * 3, 10))}).")
+            out.append(Diagnosis("not trained enough", (
+                "The vectors still all point roughly the same way: two random frequent words "
+                f"have an average cosine of {s:.2f} (a trained model: about 0.3–0.6), so every "
+                f"neighbour scores near 1 and the list says little. {more}")))
+    if word is not None and word in wv.key_to_index:
+        count = int(wv.get_vecattr(word, "count"))
+        if count < RARE_COUNT:
+            out.append(Diagnosis("too few occurrences", (
+                f"'{word}' appears only {count} time{'s' if count != 1 else ''} in this corpus: "
+                "too few examples to learn from, so its vector barely moved from its random "
+                "start and its neighbours, even at 0.99, are noise. Try a word that appears "
+                f"often, e.g. {', '.join(frequent_words(wv, 3, min_chars=4))}.")))
+    return out
 
 
 def _stable_hash(text: str) -> int:

@@ -1,19 +1,32 @@
-# Embedding Explorer: `make run` starts the app, `make test` runs every test.
+# Embedding Explorer: `make run` starts the app, `make check` is the quick lane of the edit loop
+# (ruff, unit tests, AppTest: no browser, servers or fuzzing), `make test` runs every test (CI).
 VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip --quiet --disable-pip-version-check
 STAMP   := $(VENV)/.installed
 PORT    ?= 8501
+# On a machine whose default torch wheel is the CUDA one (gigabytes), take the CPU-only wheel:
+#   make TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
+TORCH_VERSION := $(shell sed -n 's/^torch==//p' requirements.txt)
+# Read by libraries when they are imported; embedding/config.py lists them (a test compares).
 export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint bench system-tools clean
+.PHONY: run check test lint lock bench system-tools clean
 
-$(STAMP): requirements.txt
+# The exact lock, then the project itself, editable (so `import embedding` works from anywhere;
+# no file edits sys.path). setuptools comes from the lock, so the build needs no download.
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+ifneq ($(TORCH_INDEX),)
+	$(PIP) install --no-deps --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION)
+endif
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -34,9 +47,31 @@ system-tools:
 	  else echo "missing$$missing: their tests will be skipped (sudo apt-get install$$missing)"; fi; \
 	fi
 
+# Quick lane: no browser, no servers, no fuzzing, nothing marked slow (see pyproject markers).
+check: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not (browser or server or fuzz or slow)"
+
 test: $(STAMP) system-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# Regenerate requirements.txt: resolve pyproject.toml's dependencies (and the dev extra) afresh
+# in a throw-away venv and freeze every installed version. LOCK_FILE=path writes elsewhere.
+LOCK_VENV := .cache/lock-venv
+LOCK_FILE ?= requirements.txt
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install --upgrade setuptools
+ifneq ($(TORCH_INDEX),)
+	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install --no-deps \
+	  --index-url $(TORCH_INDEX) torch
+endif
+	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install \
+	  --no-build-isolation -e ".[dev]"
+	$(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
+	  | grep -v '^pip==' | sed 's/+cpu$$//' > $(LOCK_FILE)
+	rm -rf $(LOCK_VENV)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -13,20 +13,15 @@ comparable on a shared, noisy machine.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import numpy as np
+from _timing import alternate  # bench/, the script's folder
+from gensim.models import Word2Vec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import numpy as np  # noqa: E402
-from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
-from gensim.models import Word2Vec  # noqa: E402
-
-from embedding.recsys import baskets as bk  # noqa: E402
-from embedding.recsys import corpus as corpora  # noqa: E402
-from embedding.recsys import recommend as rec  # noqa: E402
-from embedding.recsys import word2vec as w2v  # noqa: E402
-from embedding.search.store import NumpyStore  # noqa: E402
+from embedding.recsys import baskets as bk
+from embedding.recsys import corpus as corpora
+from embedding.recsys import recommend as rec
+from embedding.recsys import word2vec as w2v
+from embedding.search.store import NumpyStore
 
 
 def report(name: str, ours: float, raw: float) -> None:

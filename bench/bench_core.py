@@ -8,17 +8,12 @@ machine affects both sides alike.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from _timing import alternate  # bench/, the script's folder
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
-
-from embedding.models.glove import load_glove  # noqa: E402
-from embedding.models.providers import SbertProvider  # noqa: E402
-from embedding.models.sbert import load_sbert  # noqa: E402
-from embedding.words.vocab import neighbours  # noqa: E402
+from embedding.models.glove import load_glove
+from embedding.models.providers import SbertProvider
+from embedding.models.sbert import load_sbert
+from embedding.words.vocab import neighbours
 
 WORDS = ["king", "frog", "chocolate", "paris", "computer", "music", "river", "doctor"]
 SENTENCES = ["a film about space travel", "the cat sat on the mat", "milk chocolate",

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _timing import alternate  # bench/, the script's folder
+from gensim.models import KeyedVectors
 
-from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
-from gensim.models import KeyedVectors  # noqa: E402
-
-from embedding.classroom import exercises as exs  # noqa: E402
-from embedding.models.glove import load_glove  # noqa: E402
-from embedding.models.vectors_io import parse_vectors  # noqa: E402
+from embedding.classroom import exercises as exs
+from embedding.models.glove import load_glove
+from embedding.models.vectors_io import parse_vectors
 
 WORDS = 20_000
 

@@ -15,19 +15,15 @@ Calls alternate so a noisy, shared machine affects both sides alike.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
+from _timing import alternate  # bench/, the script's folder
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
-
-from embedding.models.providers import SbertProvider  # noqa: E402
-from embedding.models.sbert import encode, load_sbert  # noqa: E402
-from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
-from embedding.search.retrieval import index_texts, semantic_search  # noqa: E402
-from embedding.search.store import NumpyStore  # noqa: E402
+from embedding.models.providers import SbertProvider
+from embedding.models.sbert import encode, load_sbert
+from embedding.search.documents import lecture_corpus, movie_corpus
+from embedding.search.retrieval import index_texts, semantic_search
+from embedding.search.store import NumpyStore
 
 QUERIES = ["a film about space travel", "how do I bake bread", "who built the roman roads",
            "a love story on a ship", "what is cosine similarity", "a heist in las vegas",

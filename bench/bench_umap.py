@@ -26,10 +26,9 @@ import tempfile
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _timing import medians  # bench/, the script's folder
 
-from _timing import medians  # noqa: E402  (bench/ is on sys.path as the script dir)
+ROOT = Path(__file__).resolve().parents[1]
 
 N_WORDS = 2_000
 SEED = 42
@@ -37,7 +36,6 @@ SEED = 42
 _COLD = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
-sys.path.insert(0, {root!r})
 from embedding.models.glove import load_glove
 x = load_glove().vectors[:{n}]
 t0 = time.perf_counter()
@@ -54,7 +52,7 @@ print(json.dumps(time.perf_counter() - t0))
 def cold(ours: bool, cache_dir: str) -> float:
     """Seconds for import + first map in a fresh process using ``cache_dir`` for numba."""
     env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir, "PYTHONWARNINGS": "ignore"}
-    code = _COLD.format(root=str(ROOT), n=N_WORDS, ours=ours, seed=SEED)
+    code = _COLD.format(n=N_WORDS, ours=ours, seed=SEED)
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
                          capture_output=True, text=True).stdout
     return float(json.loads(out.strip().splitlines()[-1]))

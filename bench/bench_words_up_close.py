@@ -10,20 +10,15 @@ then the inputs' ranks), so its ratio against one raw gensim call is about 2 by 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from _timing import alternate  # bench/, the script's folder
+from bench_core import report  # bench/, the script's folder
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from _timing import alternate  # noqa: E402  (bench/ is on sys.path as the script dir)
-
-from bench.bench_core import report  # noqa: E402
-from embedding.models.glove import load_glove  # noqa: E402
-from embedding.models.sbert import load_sbert  # noqa: E402
-from embedding.sentences.presets import LECTURE_A, LECTURE_B  # noqa: E402
-from embedding.sentences.wordpiece import tokenize_pair  # noqa: E402
-from embedding.words.axes import baseline, make_axis, scores  # noqa: E402
-from embedding.words.vocab import analogy, analogy_input_ranks, parse_word_list  # noqa: E402
+from embedding.models.glove import load_glove
+from embedding.models.sbert import load_sbert
+from embedding.sentences.presets import LECTURE_A, LECTURE_B
+from embedding.sentences.wordpiece import tokenize_pair
+from embedding.words.axes import baseline, make_axis, scores
+from embedding.words.vocab import analogy, analogy_input_ranks, parse_word_list
 
 QUESTIONS = [("man", "king", "woman"), ("france", "paris", "italy"), ("walk", "walking", "swim"),
              ("go", "went", "take"), ("cat", "kitten", "dog")]

@@ -9,12 +9,7 @@ products from each, sometimes an impulse buy from anywhere. The shop and the gen
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from embedding.recsys.baskets import (  # noqa: E402
+from embedding.recsys.baskets import (
     BASKETS_FILE,
     N_BASKETS,
     SEED,

@@ -2,7 +2,8 @@
 
 ``EMBEDDING_EXPLORER_DATA`` moves the writable folder (default: ``var/`` in the project).
 
-    >>> writable_dir("indexes")   # created if missing
+    >>> writable_dir("indexes").is_dir()   # created if missing
+    True
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ SET = exs.EXAMPLE_SET
 TABLES = ("class_answers", "class_students", "class_closed", "class_sessions")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.server)])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'class.sqlite3'}"

@@ -92,6 +92,7 @@ def _render(tmp: Path, backends: list[int], listen: int) -> Path:
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx)")
+@pytest.mark.server
 def test_nginx_config_is_valid(tmp_path):
     conf = _render(tmp_path, [_free_port(), _free_port()], _free_port())
     r = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp_path)],
@@ -150,12 +151,14 @@ def _get(url: str, cookie: str | None = None):
         return r.status, r.headers, r.read()
 
 
+@pytest.mark.server
 def test_health_through_the_proxy(proxied):
     base, _ = proxied
     status, _, body = _get(f"{base}/_stcore/health")
     assert status == 200 and body == b"ok"
 
 
+@pytest.mark.server
 def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
     base, ports = proxied
     _, headers, _ = _get(f"{base}/")
@@ -168,6 +171,7 @@ def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
     assert spread == {f"127.0.0.1:{p}" for p in ports}, spread
 
 
+@pytest.mark.server
 def test_a_websocket_session_runs_through_the_proxy(proxied):
     base, _ = proxied
     from loadtest import ProtocolSession, Stats
@@ -203,6 +207,7 @@ def test_the_proxy_image_ships_the_app_shell_of_the_pinned_streamlit():
     assert "/srv/streamlit-static" in image and "/srv/streamlit-static" in NGINX_CONF.read_text()
 
 
+@pytest.mark.server
 def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
     """A script of the app shell comes from nginx (no replica named), gzipped, cached a year;
     index.html still comes from a replica."""
@@ -219,3 +224,13 @@ def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
 
     assert gzip.decompress(body) == (streamlit_static() / script).read_bytes()
     assert _get(f"{base}/_stcore/health")[1]["X-Upstream"], "health must come from a replica"
+
+
+def test_docker_image_takes_cpu_torch_and_leaves_local_files_out():
+    text = (ROOT / compose_dockerfile()).read_text(encoding="utf-8")
+    cpu = text.index("download.pytorch.org/whl/cpu")
+    assert cpu < text.index("pip install -r requirements.txt"), "CPU torch before the lock"
+    ignored = {line.strip().rstrip("/") for line in
+               (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".venv", ".cache", "var", ".git"} <= ignored

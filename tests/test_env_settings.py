@@ -64,6 +64,7 @@ def test_only_config_reads_the_environment():
     assert not bad, "read the environment through embedding.config instead: " + ", ".join(bad)
 
 
+@pytest.mark.slow
 def test_importing_the_app_leaves_the_environment_alone():
     """Import every module of the core and the UI layer in a fresh process: env unchanged."""
     modules = sorted(

@@ -17,6 +17,8 @@ import pytest
 
 from tests.apptest import page_files
 
+pytestmark = pytest.mark.slow  # every test starts Python processes that load models
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs in a fresh process: open every page (argv[1:]) with the env it inherited, print JSON.

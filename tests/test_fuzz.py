@@ -28,6 +28,8 @@ from streamlit.runtime.state.common import TESTING_KEY
 
 from tests.apptest import open_page, page_files
 
+pytestmark = pytest.mark.fuzz
+
 TEXT_CASES: dict[str, str] = {
     "empty": "",
     "whitespace": "   \n\t  ",

@@ -53,6 +53,7 @@ def test_rss_of_this_process_is_positive():
     assert lt.rss_mb(os.getpid()) > 10
 
 
+@pytest.mark.server
 def test_protocol_session_types_and_reads_back(server):
     captured: list[str] = []
 
@@ -91,6 +92,7 @@ def test_protocol_session_types_and_reads_back(server):
     assert server.runs(0)  # the server-side timing hook logged the runs
 
 
+@pytest.mark.server
 def test_app_shell_download(server):
     got = run_coroutine(lt.fetch_shell(server.base))
     assert got > 500_000  # index.html and its scripts

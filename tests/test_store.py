@@ -54,8 +54,13 @@ def random_data(n: int = 300, dim: int = DIM, seed: int = 0):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_store_satisfies_protocol(backend, tmp_path):
-    assert isinstance(make_store(backend, tmp_path), VectorStore)
+def test_length_never_changes_a_score(backend, tmp_path):
+    """Vectors are normalised on the way in (the protocol's promise): only direction counts."""
+    s = make_store(backend, tmp_path, dim=2)
+    s.add(["a", "a-long", "up"], [[3, 4], [300, 400], [0, 10]])
+    hits = s.search([0.6, 0.8], k=3)
+    assert sorted(h.id for h in hits[:2]) == ["a", "a-long"] and hits[2].id == "up"
+    assert [round(h.score, 6) for h in hits] == [1.0, 1.0, 0.8]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -150,7 +155,6 @@ _READER = textwrap.dedent(
     """
     import json, sys
     import numpy as np
-    sys.path.insert(0, {root!r})
     from embedding.search.store import NumpyStore, QdrantStore
     backend, folder = sys.argv[1], sys.argv[2]
     if backend == "numpy":
@@ -181,9 +185,9 @@ def test_persistence_across_a_new_process(backend, tmp_path):
         client.close()  # release the local-mode lock for the other process
     q = vectors[0] + 0.1
     out = subprocess.run(
-        [sys.executable, "-c", _READER.format(root=str(ROOT)), backend, str(folder),
+        [sys.executable, "-c", _READER.format(), backend, str(folder),
          json.dumps(q.tolist())],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True, text=True, timeout=120, check=True, cwd=ROOT,
     )
     got = json.loads(out.stdout.strip().splitlines()[-1])
     expected = brute_force_search(q, vectors, 5)
@@ -200,7 +204,6 @@ _CRASHER = textwrap.dedent(
     """
     import os, sys
     import numpy as np
-    sys.path.insert(0, {root!r})
     from embedding.search.store import NumpyStore, base
     s = NumpyStore.load(sys.argv[1])
     s.add(["new"], np.ones((1, s.dim), dtype=np.float32))
@@ -217,8 +220,8 @@ def test_a_crash_mid_save_leaves_the_previous_index_intact(tmp_path):
     s.add(ids, vectors, payloads)
     s.save()
     before = (folder / INDEX_FILE).read_bytes()
-    proc = subprocess.run([sys.executable, "-c", _CRASHER.format(root=str(ROOT)), str(folder)],
-                          capture_output=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", _CRASHER.format(), str(folder)],
+                          capture_output=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 3
     assert (folder / INDEX_FILE).read_bytes() == before  # untouched
     again = NumpyStore.load(folder)

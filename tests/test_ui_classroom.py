@@ -6,7 +6,7 @@ import gzip
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, TIMEOUT
+from tests.apptest import TIMEOUT
 
 
 def _presenting_app():
@@ -30,10 +30,6 @@ def _picker_app():
 
 
 def _run(fn, query=None) -> AppTest:
-    import sys
-
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     at = AppTest.from_function(fn, default_timeout=TIMEOUT)
     for k, v in (query or {}).items():
         at.query_params[k] = v

@@ -156,6 +156,7 @@ _CHECKSUM = (
 )
 
 
+@pytest.mark.slow
 def test_training_does_not_depend_on_pythonhashseed():
     outputs = set()
     for seed in ("1", "12345"):

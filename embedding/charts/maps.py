@@ -4,6 +4,7 @@ Points are coloured by category (click a legend entry to hide one), hover shows 
 nearest neighbours in the *full* space, and a highlighted point gets lines to those true
 neighbours, so students see where the map tells the truth and where it does not.
 
+    >>> coords = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]])
     >>> fig = embedding_map(coords, ["cat", "dog", "paris"], ["animals", "animals", "capitals"])
     >>> [t.name for t in fig.data]
     ['animals', 'capitals']

@@ -2,6 +2,7 @@
 
 Every number is computed from the vectors (never typed in), so the steps are always right:
 
+    >>> from embedding.similarity import cosine_steps
     >>> s = cosine_steps([1, 2, 2], [3, 7, 8])
     >>> worked_steps(s, "e_1", "e_2")["norm_u"]
     '\\\\lVert e_1 \\\\rVert = \\\\sqrt{1^2 + 2^2 + 2^2} = \\\\sqrt{9} = 3'

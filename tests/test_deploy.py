@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.loadtest.proxy import nginx_binary, render_nginx, streamlit_static
 from tests.browser import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from loadtest.proxy import nginx_binary, render_nginx, streamlit_static  # noqa: E402
 
 COMPOSE = ROOT / "compose.yaml"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -174,7 +173,7 @@ def test_sessions_stick_to_one_replica_and_spread_over_both(proxied):
 @pytest.mark.server
 def test_a_websocket_session_runs_through_the_proxy(proxied):
     base, _ = proxied
-    from loadtest import ProtocolSession, Stats
+    from bench.loadtest import ProtocolSession, Stats
 
     async def one_session() -> tuple[float, list]:
         stats = Stats()

@@ -8,17 +8,14 @@ run), the numbers in bench/RESULTS.md would be meaningless: this test would fail
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
+from bench import loadtest as lt
 from tests.browser import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import loadtest as lt  # noqa: E402
 
 ECHO_APP = """
 import streamlit as st

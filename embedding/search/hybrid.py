@@ -4,9 +4,15 @@ The three lists the Semantic search page shows side by side: BM25 (words), a vec
 (meaning), and their reciprocal rank fusion. Two-stage search asks a cheap first stage (BM25 or
 the GloVe average) for 100 candidates and re-ranks only those with SBERT.
 
-    >>> lists = side_by_side(bm25, sbert_store, sbert_query_vec, "HAL 9000", k=5)
-    >>> [len(lists.keyword), len(lists.semantic), len(lists.hybrid)]
-    [5, 5, 5]
+    >>> from embedding.search.store import NumpyStore
+    >>> ids = ["hal", "chef", "crew"]
+    >>> bm25 = Bm25Index(ids, ["HAL 9000 will not open the pod bay doors.",
+    ...                        "A young chef cooks in Paris.", "A crew flies to Jupiter."])
+    >>> store = NumpyStore(dim=2)                    # toy 2-d "meanings" instead of SBERT's
+    >>> store.add(ids, [[0.2, 1.0], [0.0, 1.0], [1.0, 0.1]])
+    >>> lists = side_by_side(bm25, store, np.array([1.0, 0.0]), "HAL 9000", k=2)
+    >>> [[h.id for h in hits] for hits in (lists.keyword, lists.semantic, lists.hybrid)]
+    [['hal'], ['crew', 'hal'], ['hal', 'crew']]
 """
 
 from __future__ import annotations

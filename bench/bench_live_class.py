@@ -28,11 +28,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from loadtest.protocol import TRIGGER, ProtocolSession  # noqa: E402
-from loadtest.server import Server  # noqa: E402
-from loadtest.stats import Stats  # noqa: E402
+from loadtest.protocol import TRIGGER, ProtocolSession
+from loadtest.server import Server
+from loadtest.stats import Stats
 
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 WORDS = ("whale", "wave", "salt", "blue", "shark", "sand", "storm", "ship", "fish", "deep")

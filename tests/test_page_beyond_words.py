@@ -162,6 +162,7 @@ def test_recs_picking_more_movies_updates_results_and_url(recs):
     assert "6," in str(recs.query_params["rec_liked"])
 
 
+@pytest.mark.slow
 def test_recs_on_a_fresh_server_build_the_index_once_and_never_crash(model, tmp_path, monkeypatch):
     """An empty data folder (a new machine): the first visit embeds the movies with a progress
     bar; its rerun and every later visit reuse the shared index (no CacheReplayClosureError)."""
@@ -220,6 +221,7 @@ def test_bad_input_never_crashes_either_page(model, text):
     assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Martian (2015)"]
 
 
+@pytest.mark.slow
 def test_x2vec_umap_map():
     at = open_page(X2VEC, query={**SMALL, "x2v_map": "UMAP"})
     assert not at.exception, at.exception

@@ -92,6 +92,7 @@ def test_instructor_sees_the_class_answer_live(kv, model):
     assert "Correct 33%" in plain(shown_text(at))
 
 
+@pytest.mark.slow
 def test_a_student_link_never_reveals_the_key(kv, model):
     at, code, token = start_class()
     at.toggle(key="class_show_0").set_value(True).run()  # the instructor reveals on their screen

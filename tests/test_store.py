@@ -169,6 +169,7 @@ _READER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_persistence_across_a_new_process(backend, tmp_path):
     ids, vectors, payloads = random_data(120)

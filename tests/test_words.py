@@ -63,6 +63,7 @@ def top(kv, scores, exclude, k):
     return out[:k]
 
 
+@pytest.mark.slow
 def test_analogy_matches_gensim_and_brute_force_on_google_sample(kv, unit, questions):
     for a, b, c, _ in questions:
         ours = analogy(kv, a, b, c, k=5)
@@ -73,6 +74,7 @@ def test_analogy_matches_gensim_and_brute_force_on_google_sample(kv, unit, quest
         assert not {a, b, c} & {w for w, _ in ours}
 
 
+@pytest.mark.slow
 def test_3cosmul_matches_gensim_and_brute_force_on_google_sample(kv, unit, questions):
     for a, b, c, _ in questions[:20]:
         ours = analogy(kv, a, b, c, k=3, method="3cosmul")
@@ -82,12 +84,14 @@ def test_3cosmul_matches_gensim_and_brute_force_on_google_sample(kv, unit, quest
         np.testing.assert_allclose([s for _, s in ours], [s for _, s in brute], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_accuracy_on_the_sample_is_pinned(kv, questions):
     add = sum(analogy(kv, a, b, c, k=1)[0][0] == d for a, b, c, d in questions)
     mul = sum(analogy(kv, a, b, c, k=1, method="3cosmul")[0][0] == d for a, b, c, d in questions)
     assert (add, mul) == (22, 16)
 
 
+@pytest.mark.slow
 def test_neighbours_match_gensim_and_brute_force(kv, unit, questions):
     for word in sorted({q[0] for q in questions})[:20]:
         ours = neighbours(kv, word, k=8)

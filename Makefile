@@ -57,18 +57,18 @@ test: $(STAMP) system-tools
 	$(PY) -m pytest
 
 # Regenerate requirements.txt: resolve pyproject.toml's dependencies (and the dev extra) afresh
-# in a throw-away venv and freeze every installed version. LOCK_FILE=path writes elsewhere.
+# in a throw-away venv and freeze every installed version. torch is installed first, at the
+# locked version (TORCH_VERSION=… to move it) and from TORCH_INDEX when set, so the resolver
+# never swaps in PyPI's CUDA build. LOCK_FILE=path writes elsewhere, to compare first.
 LOCK_VENV := .cache/lock-venv
 LOCK_FILE ?= requirements.txt
+LOCK_PIP  := $(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check
 lock:
 	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install --upgrade setuptools
-ifneq ($(TORCH_INDEX),)
-	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install --no-deps \
-	  --index-url $(TORCH_INDEX) torch
-endif
-	$(LOCK_VENV)/bin/python -m pip --quiet --disable-pip-version-check install \
-	  --no-build-isolation -e ".[dev]"
+	$(LOCK_PIP) install --upgrade setuptools
+	$(LOCK_PIP) install $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==$(TORCH_VERSION)
+	echo "torch==$(TORCH_VERSION)" > $(LOCK_VENV)/torch.txt
+	$(LOCK_PIP) install --no-build-isolation --constraint $(LOCK_VENV)/torch.txt -e ".[dev]"
 	$(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
 	  | grep -v '^pip==' | sed 's/+cpu$$//' > $(LOCK_FILE)
 	rm -rf $(LOCK_VENV)

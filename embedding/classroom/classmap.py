@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedding.classroom.live import summarise
+from embedding.similarity import normalize_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -74,7 +75,7 @@ def groups_for(rows: np.ndarray, seed: int = 0) -> tuple[int, ...]:
         return (0,) * n
     from sklearn.cluster import KMeans
 
-    unit = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    unit = normalize_rows(rows, np.asarray(rows).dtype)
     labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(unit)
     return tuple(int(x) for x in labels)
 

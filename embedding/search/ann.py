@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from embedding.search.store.base import atomic_write_bytes, top_k
+from embedding.similarity import unit_rows
 
 #: faiss's own defaults for a new HNSW index (M = 32 in faiss's docs; IndexHNSWFlat(d, 16) is
 #: what most tutorials build, efConstruction = 40, efSearch = 16).
@@ -80,10 +81,10 @@ def _as_unit_matrix(vectors) -> np.ndarray:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] < 1:
         raise AnnError(f"Expected a 2-D array of vectors, got shape {arr.shape}.")
-    norms = np.linalg.norm(arr, axis=1)
+    unit, norms = unit_rows(arr)
     if not np.all(np.isfinite(arr)) or np.any(norms == 0):
         raise AnnError("Every vector needs finite numbers and a length above zero.")
-    return np.ascontiguousarray(arr / norms[:, None], dtype=np.float32)
+    return np.ascontiguousarray(unit, dtype=np.float32)
 
 
 class HnswIndex:

@@ -258,7 +258,7 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
         st.caption(f"{len(link):,} characters.")
     with right:
         try:
-            png = exs.qr_png(link)
+            png = cached.qr_png(link)  # once per link for every session
         except ValueError as exc:
             st.warning(str(exc))
         else:

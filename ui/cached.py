@@ -239,6 +239,15 @@ def exercise_solution(question_json: str):
     return exs.solve(q, kv, model, docs, emb)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def qr_png(link: str, scale: int = 6) -> bytes:
+    """:func:`embedding.classroom.links.qr_png` (tens of ms of pure Python per code), once per
+    link; raises ``ValueError`` when the link cannot fit."""
+    from embedding.classroom.links import qr_png as make_qr
+
+    return make_qr(link, scale=scale)
+
+
 # ---------------------------------------------------------------- uploads (semantic search)
 
 

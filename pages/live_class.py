@@ -227,7 +227,8 @@ def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool
         if results.top_wrong:
             st.markdown(f"### Most common wrong answer: {escape_markdown(results.top_wrong)} "
                         f"({results.top_wrong_count} of {results.total})")
-            st.markdown(escape_markdown(q.check(sol, results.top_wrong).message))
+            why = q.check(sol, results.top_wrong).message.removesuffix(" Try again.")
+            st.markdown(escape_markdown(why))
 
 
 def instructor(live: Classroom, code: str, token: str) -> None:

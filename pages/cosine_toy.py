@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
@@ -12,6 +11,7 @@ from embedding.classroom.explain import (
     worked_steps,
 )
 from embedding.similarity import cosine_steps, zero_vectors
+from ui import cached
 from ui.widgets import downloads, explain, show_chart, to_url, url_key
 
 PRESETS = {
@@ -98,7 +98,7 @@ for tab, n in zip(st.tabs([f"{liked} vs {n}" for n in ranking]), ranking, strict
 dims = len(vectors[liked])
 if dims in (2, 3):
     st.subheader(f"The vectors as arrows ({dims}-D)")
-    fig = figures.vector_arrows(vectors)
+    fig = cached.figure("figures.vector_arrows", vectors)  # shared, read-only
     show_chart(fig, key="toy_arrows")
     downloads("toy_vectors", df=table, fig=fig, key="toy_dl")
 else:

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.similarity import cosine_matrix
 from embedding.words.vocab import parse_word_list, split_known
+from ui import cached
 from ui.widgets import (
     downloads,
     explain,
@@ -68,7 +68,8 @@ else:
         matrix = cosine_matrix(rows_or_stop(items, chosen))
     labels, model_name = items, provider_name(chosen)
 
-fig = figures.similarity_heatmap(labels, matrix, title=f"Cosine similarity ({model_name})")
+fig = cached.figure("figures.similarity_heatmap", labels, matrix,
+                    title=f"Cosine similarity ({model_name})")
 show_chart(fig, key="heat_chart")
 table = pd.DataFrame(matrix.round(4), columns=labels)
 table.insert(0, "item", labels)

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.models.providers import SbertProvider
 from embedding.models.sbert import describe_sbert
 from embedding.search.documents import (
@@ -74,7 +73,7 @@ def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
     df = pd.DataFrame([r.__dict__ for r in rows])
     labels = [chart_label(r.rank, f"{r.title} · {r.position}" if with_position else r.title)
               for r in rows]
-    fig = figures.score_bars(labels, [r.score for r in rows], title=title)
+    fig = cached.figure("figures.score_bars", labels, [r.score for r in rows], title=title)
     show_chart(fig, key=f"{key}_chart")
     st.dataframe(
         df, hide_index=True, key=f"{key}_table",

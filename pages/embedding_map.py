@@ -269,8 +269,8 @@ m2.metric("A random map would keep", f"{proj.random_preservation(n, k_score):.1%
 m3.metric("Time to project", f"{seconds:.1f} s")
 if k_score < proj.PRESERVATION_K:
     st.caption(f"With only {n} points the score compares each point's {k_score} nearest "
-               f"neighbours, not {proj.PRESERVATION_K}: {proj.PRESERVATION_K} of {n} points would "
-               "be (nearly) every other point, which any map keeps. Add words for a sterner test.")
+               f"neighbours, not {proj.PRESERVATION_K}: {proj.PRESERVATION_K} neighbours among {n} "
+               "points would be (nearly) every other point, which any map keeps. Add words for a sterner test.")
 explain(
     f"**How honest is this map?** For every point we take its {k_score} nearest neighbours in the "
     f"full {space} space (by cosine) and its {k_score} nearest dots on the map, and count how "

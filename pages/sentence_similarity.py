@@ -4,6 +4,7 @@ import streamlit as st
 
 from embedding.models.sbert import describe_sbert
 from embedding.sentences.compare import compare_pairs
+from embedding.text import escape_markdown
 from ui.widgets import (
     clean_text,
     explain,
@@ -42,7 +43,7 @@ c1.caption(f"Reads the whole sentence: word order, context, paraphrases. {descri
 c2.metric("GloVe-average cosine", "—" if r.glove_cosine is None else f"{r.glove_cosine:.3f}")
 c2.caption("Averages the word vectors: a bag of words, order is lost.")
 if r.no_glove:
-    which = " and ".join(f"“{t[:40]}”" for t in r.no_glove)
+    which = " and ".join(f"“{escape_markdown(t[:40])}”" for t in r.no_glove)
     st.warning(
         f"**Nothing for GloVe to average** in {which}: none of its words is in GloVe's "
         "vocabulary (emoji, symbols and most non-Latin scripts are not), so there is no GloVe "

@@ -72,8 +72,8 @@ m1, m2, m3 = (top or st).columns(3)
 m1.metric("Cosine similarity", num(score))
 m2.metric("Angle", f"{angle_degrees(score):.1f}°")
 if same:
-    m3.metric("Rank among its neighbours", "itself", "a word is not its own neighbour",
-              delta_color="off")
+    m3.metric("Rank among its neighbours", "itself",
+              help="A word is not its own neighbour: its neighbours are the other words.")
 else:
     m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}",
               f"of {len(kv) - 1:,} words", delta_color="off")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from embedding.models.providers import SbertProvider
+from embedding.models.providers import SBERT_KEY, ProviderError, SbertProvider
 from embedding.models.sbert import describe_sbert
 from embedding.search.documents import (
     MAX_CHUNKS,
@@ -43,6 +43,8 @@ from ui.widgets import (
     downloads,
     explain,
     glove_or_stop,
+    provider_picker,
+    rows_or_stop,
     sbert_or_stop,
     show_chart,
     to_url,
@@ -58,7 +60,7 @@ SPACE_QUERY = "a film about space travel"
 
 def builtin_store(corpus: str, vectorizer: str):
     """The shared read-only store of a built-in corpus, with a clear page if a model is broken."""
-    (sbert_or_stop if vectorizer == "sbert" else glove_or_stop)()
+    (glove_or_stop if vectorizer == "glove" else sbert_or_stop)()
     return resources.builtin_store(corpus, vectorizer)
 
 
@@ -128,12 +130,16 @@ if view == "Search":
         st.stop()
 
     sbert_or_stop()  # a clear page if the sentence model is broken
+    chosen = provider_picker("search_provider") if corpus in BUILTIN else SBERT_KEY
     try:
         if corpus in BUILTIN:
-            store = builtin_store(corpus, "sbert")
+            store = builtin_store(corpus, chosen)
         else:
             store = open_index(corpus.removeprefix("index:"))
-        hits = semantic_search(embed_rows((query,))[0], store, int(k))
+        hits = semantic_search(rows_or_stop((query,), chosen)[0], store, int(k))
+    except ProviderError as exc:  # embedding the corpus with the chosen provider failed
+        st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
+        st.stop()
     except StoreError as exc:
         st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
                    icon=":material/database:")

@@ -166,3 +166,16 @@ class FakeOpenAI:
                 self.wfile.write(data)
 
         return Handler
+
+
+if __name__ == "__main__":  # pragma: no cover - manual runs: serve until Ctrl-C
+    import sys
+    import time
+
+    from embedding.models.sbert import load_sbert
+
+    with FakeOpenAI(load_sbert()) as srv:
+        print(f"OPENAI_BASE_URL={srv.base_url} OPENAI_API_KEY={srv.key}", flush=True)
+        while True:
+            time.sleep(3600)
+            sys.stdout.flush()

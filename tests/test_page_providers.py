@@ -100,3 +100,21 @@ def test_heatmap_and_map_of_sentences_with_the_provider(configured, kv, model):
     at = at.radio(key="map_provider").set_value(key).run()
     assert not at.exception
     assert f"384-d {MODEL_NAME}" in shown_text(at)
+
+
+def test_semantic_search_of_a_built_in_corpus_with_the_provider(configured, model, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", "60")  # a corpus, on a busy CPU
+    at = open_page("pages/semantic_search.py", {"search_corpus": "lectures",
+                                                "search_q": "how does a vector store rank"})
+
+    def results(at) -> list:
+        return at.dataframe[0].value[["title", "score"]].values.tolist()
+
+    sbert = results(at)
+    before = configured.requests
+    at = at.radio(key="search_provider").set_value(f"api:{MODEL_NAME.lower()}").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # the 106 chunks went through HTTP in batches; MiniLM served remotely ranks the same way
+    assert configured.requests - before >= 2
+    assert max(len(b["input"]) for b in configured.bodies[before:]) > 1
+    assert results(at) == sbert

@@ -98,7 +98,8 @@ def umap_jit() -> float:
 @st.cache_resource(show_spinner="Embedding the built-in corpus (first time on this server)…")
 def builtin_store(corpus: str, vectorizer: str):
     """Read-only vector store of a built-in corpus (``"movies"``/``"lectures"``) for the
-    ``"sbert"`` or ``"glove"`` vectorizer, shared by every session and cached on disk.
+    ``"glove"`` vectorizer or an embedding provider's key (``"sbert"``, a configured one),
+    shared by every session and cached on disk.
 
     The movie store embeds the plot only (the Semantic search page and the exercise builder).
     """
@@ -106,10 +107,13 @@ def builtin_store(corpus: str, vectorizer: str):
     from embedding.search.documents import lecture_corpus, movie_corpus
     from embedding.search.retrieval import GloveAverageVectorizer, build_store
 
-    vec = provider(SBERT_KEY) if vectorizer == "sbert" else GloveAverageVectorizer(glove())
+    vec = GloveAverageVectorizer(glove()) if vectorizer == "glove" else provider(vectorizer)
     ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
+    if not vec.dim:  # a remote model tells its dimension with its first answer (then cached)
+        vec.embed(texts[:1])
     return build_store(vec, ids, texts, payloads,
-                       cache_dir=writable_dir("cache", "corpora", f"{corpus}-{vectorizer}"))
+                       cache_dir=writable_dir("cache", "corpora",
+                                              f"{corpus}-{vectorizer.replace(':', '_')}"))
 
 
 class SharedBuild:

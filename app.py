@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import resources
 from ui.catalog import available, by_section
-from ui.widgets import presentation_toggle, presenting
+from ui.widgets import keep_history_short, keep_url_state, presentation_toggle, presenting
 
 ROOT = Path(__file__).resolve().parent
 
@@ -21,5 +21,7 @@ nav = {
     for section, pages in by_section(available(ROOT)).items()
 }
 page = st.navigation(nav, expanded=True)
+keep_url_state()  # values mirrored in the link survive a run that stopped before drawing them
+keep_history_short()  # a settling page replaces its history entry: Back leaves in one step
 presentation_toggle()  # sidebar switch: big fonts for a projector, side explanations hidden
 page.run()

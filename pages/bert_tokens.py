@@ -30,7 +30,6 @@ LONG_TEXT = " ".join([
     "Each piece becomes a row number in a table of thirty thousand vectors, and the model adds",
     "a vector for the sentence the piece belongs to and one for its position.",
 ] * 4)
-URL_MAX_CHARS = 2_000
 A_MAX_CHARS = 20_000  # the whole text is tokenized and counted; the model reads max_len tokens
 TRY = {
     "Lecture example": (LECTURE_A, LECTURE_B),
@@ -53,11 +52,7 @@ for col, name in zip(st.columns(len(TRY)), TRY, strict=True):
 a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80,
                      max_chars=A_MAX_CHARS)
 b_raw = st.text_input("Sentence B (optional)", key=url_key("tok_b", LECTURE_B), max_chars=2_000)
-to_url("tok_b")
-if len(a_raw or "") <= URL_MAX_CHARS:
-    to_url("tok_a")
-else:  # a very long text stays out of the address bar (links that long break)
-    st.query_params.pop("tok_a", None)
+to_url("tok_a", "tok_b")  # a very long text stays out of the link, with a note saying so
 
 a = clean_text(a_raw, "sentence A", max_chars=A_MAX_CHARS)
 if a is None:

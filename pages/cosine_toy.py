@@ -12,7 +12,7 @@ from embedding.classroom.explain import (
 )
 from embedding.similarity import cosine_steps, zero_vectors
 from ui import cached
-from ui.widgets import downloads, explain, show_chart, to_url, url_key
+from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key
 
 PRESETS = {
     "Lecture exercise: Avatar, Ironman, Rainman": {
@@ -38,8 +38,8 @@ st.markdown(
 )
 
 left, right = st.columns([3, 2])
-left.selectbox("Preset", list(PRESETS), key="toy_preset", on_change=load_preset,
-               index=list(PRESETS).index(DEFAULT))
+left.selectbox("Preset", list(PRESETS), key=url_choice("toy_preset", DEFAULT, PRESETS),
+               on_change=load_preset)
 text = left.text_area(
     "Vectors: one per line, `name: numbers` (2 to 10 numbers each, same length for all)",
     key=url_key("toy_vectors", format_named_vectors(PRESETS[DEFAULT])),
@@ -55,7 +55,7 @@ names = list(vectors)
 if st.session_state.get(url_key("toy_liked", names[0])) not in names:
     st.session_state["toy_liked"] = names[0]  # the liked item was renamed or removed
 liked = right.selectbox("You liked", names, key="toy_liked")
-to_url("toy_vectors", "toy_liked")
+to_url("toy_preset", "toy_vectors", "toy_liked")
 others = [n for n in names if n != liked]
 
 zeros = zero_vectors(vectors)

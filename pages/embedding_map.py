@@ -23,6 +23,7 @@ from ui.widgets import (
     show_chart,
     to_url,
     url_choice,
+    url_flag,
     url_int,
     url_key,
     word_vectors_picker,
@@ -131,7 +132,10 @@ if kind == "themes":
                             help="Each theme is a list of 20–30 words we picked; every word is "
                                  "in GloVe.")
     items = wordsets.themed_words(chosen)
-    st.query_params["map_cats"] = ",".join(chosen)
+    if chosen == list(wordsets.DEFAULT_CATEGORIES):  # the default stays out of the link
+        st.query_params.pop("map_cats", None)
+    else:
+        st.query_params["map_cats"] = ",".join(chosen)
 elif kind == "top":
     own = st.session_state.get("map_vectors_id", "glove") != "glove"
     most = min(wordsets.MAX_TOP_WORDS, len(kv))
@@ -159,11 +163,11 @@ elif kind == "own":
     if len(typed) >= wordsets.MAX_USER_ITEMS:
         st.info(f"Only the first {wordsets.MAX_USER_ITEMS} words are mapped.")
 else:
-    own = st.toggle("Type my own sentences", key="map_own_sentences")
+    own = st.toggle("Type my own sentences", key=url_flag("map_own_sentences"))
     if own:
         text = st.text_area(
             "One sentence per line (start a line with `topic |` to colour a group)",
-            key="map_sentences_text", height=160, max_chars=MAX_PASTE_CHARS,
+            key=url_key("map_sentences_text", ""), height=160, max_chars=MAX_PASTE_CHARS,
             placeholder="pets | The cat sleeps on the sofa.\nweather | It rained all day.")
         items = wordsets.parse_tagged_lines(text, wordsets.OWN_SENTENCES, limit=MAX_SENTENCES,
                                             split_commas=False)
@@ -175,7 +179,8 @@ else:
                    f"{len(topics)} topics: {', '.join(topics)}.")
         items = wordsets.builtin_sentences()
 to_url("map_set", "map_method", "map_dims", "map_seed", "map_metric", "map_neighbors",
-       "map_min_dist", "map_perplexity", "map_n", "map_words")
+       "map_min_dist", "map_perplexity", "map_n", "map_words", "map_own_sentences",
+       "map_sentences_text")
 
 noun = "sentences" if kind == "sentences" else "words"
 if len(items) < 5:

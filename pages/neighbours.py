@@ -22,6 +22,7 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
+    url_tabs,
     vectors_label,
     warn_unknown,
     word_vectors_picker,
@@ -51,7 +52,8 @@ st.title("Neighbours & analogies")
 st.caption(f"Every search below runs over all words of {vectors_label('nb')}, by cosine "
            "similarity.")
 kv = word_vectors_picker("nb")
-tab_nb, tab_an = st.tabs([":material/hub: Nearest neighbours", ":material/functions: Analogies"])
+tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
+                                     ":material/functions: Analogies"])
 
 # --- Nearest neighbours --------------------------------------------------------------------
 with tab_nb:

@@ -22,6 +22,7 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
+    url_tabs,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,7 +244,8 @@ st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) 
 sbert_or_stop()  # a clear page if the sentence model is broken
 movies, store = movie_index()
 emb = store.vectors()  # read-only unit rows, one per movie
-liked_t, cold_t, toy_t = st.tabs(["You liked …", "Cold start", "Toy exercise → real vectors"])
+liked_t, cold_t, toy_t = url_tabs("rec_tab", ["You liked …", "Cold start",
+                                              "Toy exercise → real vectors"])
 with liked_t:
     liked_tab(movies, store, emb)
 with cold_t:

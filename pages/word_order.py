@@ -16,6 +16,7 @@ from ui.widgets import (
     sbert_or_stop,
     show_chart,
     to_url,
+    url_int,
     url_key,
 )
 
@@ -37,12 +38,13 @@ def use_preset() -> None:
 
 st.title('"chocolate milk" vs "milk chocolate"')
 st.caption("Does the order of words change the meaning a model sees?")
-st.selectbox("Preset pairs", range(len(PRESETS)), key="order_preset", on_change=use_preset,
+st.selectbox("Preset pairs", range(len(PRESETS)), on_change=use_preset,
+             key=url_int("order_preset", 0, 0, len(PRESETS) - 1),
              format_func=lambda i: f"{PRESETS[i][0]}  /  {PRESETS[i][1]}")
 left, right = st.columns(2)
 a = left.text_input("First phrase", key=url_key("order_a", PRESETS[0][0]), max_chars=500)
 b = right.text_input("Second phrase", key=url_key("order_b", PRESETS[0][1]), max_chars=500)
-to_url("order_a", "order_b")
+to_url("order_preset", "order_a", "order_b")
 a, b = clean_text(a, "phrase"), clean_text(b, "phrase")
 if a is None or b is None:
     st.stop()

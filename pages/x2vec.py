@@ -18,6 +18,7 @@ from ui.widgets import (
     url_choice,
     url_int,
     url_key,
+    url_tabs,
     warn_unknown,
 )
 
@@ -392,7 +393,7 @@ def basket_tab() -> None:
 st.title("Word2Vec & Product2Vec")
 st.caption("Train word vectors live, watch the loss fall, then embed shopping baskets with the "
            "same algorithm.")
-learn, train, shop = st.tabs(["1 · What skip-gram learns", "2 · Train Word2Vec",
+learn, train, shop = url_tabs("x2v_tab", ["1 · What skip-gram learns", "2 · Train Word2Vec",
                               "3 · Product2Vec (X2Vec)"])
 with learn:
     lesson_tab()

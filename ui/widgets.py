@@ -9,6 +9,8 @@ Not a page (the leading underscore keeps it out of the router and the page tests
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from embedding.charts import theme
@@ -151,6 +153,43 @@ def clean_text(text: str, label: str = "text", max_chars: int = MAX_TEXT_CHARS) 
     return text
 
 
+# ---------------------------------------------------------------- links: URL <-> widgets
+#
+# A copied link reproduces the screen: each page seeds its widgets from the query string once
+# per session (url_key, url_choice, url_int, url_tabs) and writes them back after drawing them
+# (to_url). Two things keep that honest:
+# * keep_url_state() (app.py, every run) re-asserts those widget values, so a run in which the
+#   page stopped before drawing them (e.g. "your own vectors" picked, no file uploaded yet) does
+#   not make Streamlit forget them;
+# * a value equal to its default stays out of the link (a page opened as it comes writes
+#   nothing into the address bar, so it adds no history entry);
+# * keep_history_short() (app.py) makes a change of the query string alone *replace* the
+#   browser's history entry instead of pushing one: opening a page that writes ten settings
+#   into its link, or typing in a box, no longer takes ten presses of Back to leave. Moving to
+#   another page still pushes, so Back goes to the previous page in one step.
+
+#: Longest text kept in a link; longer texts stay out of the address bar (and we say so).
+URL_MAX_CHARS = 2_000
+_URL_KEYS = "_url_keys"  # session: {widget key mirrored in the URL: its default, as text}
+
+
+def _remember(key: str, default) -> str:
+    st.session_state.setdefault(_URL_KEYS, {})[key] = str(default)
+    return key
+
+
+def keep_url_state() -> None:
+    """Re-assert every URL-mirrored widget value, once per run before the page runs (app.py).
+
+    Streamlit drops a widget's value after a run that did not draw it; assigning the value to
+    itself marks it as set by the app, so it survives (Streamlit's documented workaround).
+    """
+    state = st.session_state
+    for key in state.get(_URL_KEYS, ()):
+        if key in state:
+            state[key] = state[key]
+
+
 def url_key(key: str, default: str) -> str:
     """Seed widget ``key`` from the URL query parameter of the same name, once per session.
 
@@ -159,15 +198,82 @@ def url_key(key: str, default: str) -> str:
     """
     if key not in st.session_state:
         st.session_state[key] = st.query_params.get(key, default)
-    return key
+    return _remember(key, default)
 
 
 def to_url(*keys: str) -> None:
-    """Write the current values of widget ``keys`` into the URL (shareable links)."""
+    """Write the current values of widget ``keys`` into the URL (shareable links).
+
+    A value equal to its default (as seeded by ``url_key`` & co.) is left out of the link; a
+    text longer than :data:`URL_MAX_CHARS` too, with a note saying so.
+    """
+    defaults = st.session_state.get(_URL_KEYS, {})
     for key in keys:
         value = st.session_state.get(key)
-        if value is not None and st.query_params.get(key) != str(value):
-            st.query_params[key] = str(value)
+        if value is None:
+            continue
+        value = str(value)
+        if key in defaults and value == defaults[key]:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif len(value) > URL_MAX_CHARS:
+            st.query_params.pop(key, None)
+            st.caption(f"This text ({len(value):,} characters) is too long for a link: a "
+                       f"copied link keeps texts up to {URL_MAX_CHARS:,} characters and shows "
+                       "the example text instead.", help="Share the text itself, or shorten it.")
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def url_tabs(key: str, labels: Sequence[str]):
+    """``st.tabs(labels)`` whose active tab is in the link (``?key=2`` for the second tab) and
+    comes back from it in a fresh browser. Returns the tab containers; each tab's ``.open``
+    says whether it is the one showing, so a page may skip the work of hidden tabs.
+
+    Usage: ``nearest, analogies = url_tabs("nb_tab", ["Nearest neighbours", "Analogies"])``
+    """
+    labels = list(labels)
+    if key not in st.session_state:
+        try:
+            n = int(st.query_params.get(key, 1))
+        except ValueError:
+            n = 1
+        st.session_state[key] = labels[n - 1] if 1 <= n <= len(labels) else labels[0]
+    elif st.session_state[key] not in labels:  # labels changed since: back to the first tab
+        st.session_state[key] = labels[0]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    st.session_state.setdefault(_URL_KEYS, {})[key] = labels[0]
+    number = labels.index(st.session_state[key]) + 1
+    if number == 1:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(number):
+        st.query_params[key] = str(number)
+    return tabs
+
+
+#: Static script (no user text): a change of the query string alone replaces the current
+#: history entry; a move to another page still pushes one. Installed once per browser tab.
+_HISTORY_JS = """<script>
+(() => {
+  const h = window.history;
+  if (h.__queryReplaces) return;
+  const push = h.pushState.bind(h);
+  h.pushState = (state, title, url) => {
+    const next = url == null ? null : new URL(url, window.location.href);
+    if (next && next.pathname === window.location.pathname) {
+      return h.replaceState(state, title, url);
+    }
+    return push(state, title, url);
+  };
+  h.__queryReplaces = true;
+})();
+</script>"""
+
+
+def keep_history_short() -> None:
+    """Install :data:`_HISTORY_JS` (call once per run from app.py, in the sidebar)."""
+    st.sidebar.html(_HISTORY_JS, unsafe_allow_javascript=True)
 
 
 PRESENT_KEY = "present"  # session + URL key of presentation mode
@@ -237,7 +343,15 @@ def url_choice(key: str, default: str, options) -> str:
     if key not in st.session_state:
         value = st.query_params.get(key, default)
         st.session_state[key] = value if value in options else default
-    return key
+    return _remember(key, default)
+
+
+def url_flag(key: str, default: bool = False) -> str:
+    """Like :func:`url_key` for a toggle/checkbox: ``1``/``true`` in the URL → on."""
+    if key not in st.session_state:
+        value = st.query_params.get(key)
+        st.session_state[key] = default if value is None else value.lower() in ("1", "true")
+    return _remember(key, default)
 
 
 def url_int(key: str, default: int, lo: int, hi: int) -> str:
@@ -248,7 +362,7 @@ def url_int(key: str, default: int, lo: int, hi: int) -> str:
         except ValueError:
             value = default
         st.session_state[key] = min(hi, max(lo, value))
-    return key
+    return _remember(key, default)
 
 
 # ---------------------------------------------------------------- presentation mode (classroom)

@@ -262,7 +262,8 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
         except ValueError as exc:
             st.warning(str(exc))
         else:
-            st.image(png, caption="Scan to open the exercise", width=260)
+            st.image(png, caption="Scan to open the exercise", width=260,
+                     alt="QR code of the link to this exercise set")
             st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
 

@@ -178,7 +178,8 @@ def share_box(code: str, token: str) -> None:
             st.code(f"{student_link}&{ui.KEY_PARAM}={token}", language=None, wrap_lines=True)
     with c2:
         try:
-            st.image(cached.qr_png(student_link, scale=5), caption="Scan to join", width=220)
+            st.image(cached.qr_png(student_link, scale=5), caption="Scan to join", width=220,
+                     alt="QR code of the link to join this live class")
         except ValueError:
             pass
 

@@ -37,7 +37,7 @@ def _run(fn, query=None) -> AppTest:
 
 
 def _style_injected(at: AppTest) -> bool:
-    return any("font-size: 21px" in h.proto.body for h in at.get("html"))
+    return any("html { font-size:" in h.proto.body for h in at.get("html"))
 
 
 def test_presentation_toggle_hides_explanations_and_mirrors_the_url():

@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run check test lint lock bench system-tools clean
+.PHONY: run check test lint lock bench system-tools axe clean
 
 # The exact lock, then the project itself, editable (so `import embedding` works from anywhere;
 # no file edits sys.path). setuptools comes from the lock, so the build needs no download.
@@ -33,9 +33,10 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
 
 # Test tools from Debian: Chromium for the browser tests, nginx for the scale-out proxy test,
-# PostgreSQL for the class-database tests (they start a throw-away cluster themselves).
+# PostgreSQL for the class-database tests (they start a throw-away cluster themselves), npm
+# to install axe-core for the accessibility test.
 # Installed when missing and we are root (CI); otherwise those tests are skipped locally.
-SYSTEM_TOOLS := chromium nginx postgresql
+SYSTEM_TOOLS := chromium nginx postgresql npm
 system-tools:
 	@missing=""; for t in $(SYSTEM_TOOLS); do \
 	  command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || \
@@ -52,7 +53,16 @@ check: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -m "not (browser or server or fuzz or slow)"
 
-test: $(STAMP) system-tools
+# axe-core (npm) for the accessibility browser test, installed into .cache/node_modules.
+AXE_VERSION := 4.14.1
+AXE_JS := .cache/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .cache --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION); \
+	else echo "npm missing: the accessibility test will be skipped (sudo apt-get install npm)"; fi
+
+test: $(STAMP) system-tools axe
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

@@ -10,6 +10,7 @@ from embedding.charts import theme
 from tests.apptest import open_page, page_files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", page_files())
 def test_page_renders_in_presentation_mode(page, kv, model):
     at = open_page(page, {"present": "1"})

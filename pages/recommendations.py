@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.models.sbert import describe_sbert
 from embedding.recsys import recommend as rec
 from embedding.recsys.presets import USERS
@@ -16,6 +17,8 @@ from ui.widgets import (
     clean_text,
     downloads,
     explain,
+    provider_picker,
+    rows_or_stop,
     sbert_or_stop,
     show_chart,
     to_url,
@@ -46,9 +49,8 @@ def movie_index() -> tuple[list[rec.Movie], NumpyStore]:
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    """SBERT rows of a few sentences (plot sentences, a typed query), cached by content."""
-    sbert_or_stop()
-    return cached.embed_rows(tuple(texts))
+    """Rows of a few sentences (plot sentences, a typed query) from the chosen model, cached."""
+    return rows_or_stop(texts, chosen)
 
 
 def show_results(movies, results: list[rec.Explained], against: str, key: str,
@@ -242,7 +244,15 @@ st.title("Movie recommendations")
 st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) of its title, "
            "genres and plot; recommendations are the nearest vectors by cosine.")
 sbert_or_stop()  # a clear page if the sentence model is broken
-movies, store = movie_index()
+chosen = provider_picker("rec_provider", "Movie vectors from")
+if chosen == SBERT_KEY:
+    movies, store = movie_index()
+else:
+    try:
+        movies, store = resources.provider_movie_recommender(chosen)
+    except ProviderError as exc:
+        st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
+        st.stop()
 emb = store.vectors()  # read-only unit rows, one per movie
 liked_t, cold_t, toy_t = url_tabs("rec_tab", ["You liked …", "Cold start",
                                               "Toy exercise → real vectors"])

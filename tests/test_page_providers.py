@@ -118,3 +118,14 @@ def test_semantic_search_of_a_built_in_corpus_with_the_provider(configured, mode
     assert configured.requests - before >= 2
     assert max(len(b["input"]) for b in configured.bodies[before:]) > 1
     assert results(at) == sbert
+
+
+def test_recommendations_offer_the_provider_and_explain_its_failure(configured, monkeypatch,
+                                                                    model):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-1111111111")
+    at = open_page("pages/recommendations.py")
+    assert not at.exception and at.radio(key="rec_provider").value == "sbert"
+    at = at.radio(key="rec_provider").set_value(f"api:{MODEL_NAME.lower()}").run()
+    assert not at.exception
+    assert any("refused the API key (401)" in e.value for e in at.error)
+    assert "sk-wrong" not in shown_text(at)

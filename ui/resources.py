@@ -192,6 +192,21 @@ def movie_recommender():
     return movies, store
 
 
+@st.cache_resource(show_spinner="Embedding the movies with the chosen model (first time only)…")
+def provider_movie_recommender(key: str):
+    """:func:`movie_recommender` with the configured provider ``key`` (a store per provider,
+    cached on disk; its vectors come from the provider's own disk cache after the first time)."""
+    from embedding.paths import writable_dir
+    from embedding.recsys import recommend as rec
+    from embedding.recsys.movies import load_movies
+
+    movies, vec = load_movies(), provider(key)
+    if not vec.dim:  # a remote model tells its dimension with its first answer
+        vec.embed(rec.movie_texts(movies[:1]))
+    folder = writable_dir("cache", f"{rec.CACHE_NAME}-{key.replace(':', '_')}")
+    return movies, rec.movie_store(vec, movies, folder)
+
+
 #: The movie index build shared by every session (see :func:`movie_build`).
 MOVIE_BUILD = SharedBuild("movie recommendations", movie_recommender)
 

@@ -18,34 +18,17 @@ from embedding.models.providers import SbertProvider
 from embedding.models.sbert import load_sbert
 from embedding.search.documents import lecture_corpus, movie_corpus
 from embedding.search.fusion import evaluate, load_query_set
-from embedding.search.hybrid import DEPTH, fuse_hits, label_of
+from embedding.search.hybrid import rankers
 from embedding.search.keyword import Bm25Index, terms
 from embedding.search.retrieval import GloveAverageVectorizer, build_store
-from embedding.sentences.compare import NoKnownWordsError
 
 
-def rankers(corpus: str, kv, model) -> dict:
+def corpus_rankers(corpus: str, kv, model) -> tuple[dict, Bm25Index, list[str]]:
     ids, texts, payloads = movie_corpus() if corpus == "movies" else lecture_corpus()
     bm25 = Bm25Index(ids, texts, payloads)
     sv, gv = SbertProvider(model), GloveAverageVectorizer(kv)
     s_store, g_store = build_store(sv, ids, texts, payloads), build_store(gv, ids, texts, payloads)
-
-    def labels(hits):
-        return [label_of(h.id) for h in hits]
-
-    def glove(q):
-        try:
-            return labels(g_store.search(gv.embed_query(q), DEPTH))
-        except NoKnownWordsError:
-            return []
-
-    return {
-        "keyword (BM25)": lambda q: labels(bm25.search(q, DEPTH)),
-        "GloVe average": glove,
-        "semantic (SBERT)": lambda q: labels(s_store.search(sv.embed_query(q), DEPTH)),
-        "hybrid (RRF k=60)": lambda q: labels(fuse_hits(
-            [bm25.search(q, DEPTH), s_store.search(sv.embed_query(q), DEPTH)], 60, DEPTH)),
-    }, bm25, texts
+    return rankers(bm25, s_store, sv.embed_query, g_store, gv.embed_query), bm25, texts
 
 
 def main() -> None:
@@ -55,7 +38,7 @@ def main() -> None:
     print(f"{'corpus':9} {'ranker':18} {'kind':10} {'n':>3} {'recall@5':>9} {'MRR':>6}")
     for corpus in ("movies", "lectures"):
         sub = [q for q in queries if q.corpus == corpus]
-        r, bm25, texts = rankers(corpus, kv, model)
+        r, bm25, texts = corpus_rankers(corpus, kv, model)
         for row in evaluate(sub, r, k=5):
             print(f"{corpus:9} {row.ranker:18} {row.kind:10} {row.queries:3d} "
                   f"{row.recall:9.3f} {row.mrr:6.3f}")

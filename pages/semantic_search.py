@@ -270,8 +270,11 @@ else:
         else:
             size = c2.slider("Words per chunk", 20, 250, 100, step=10, key="search_chunk_tok")
         if size > 1:
-            overlap = c3.slider("Overlap", 0, size - 1, min(1, size - 1) if method ==
-                                "sentences" else 20, key=f"search_overlap_{method}_{size}")
+            # the default always fits the maximum (words per chunk 20 → overlap at most 19):
+            # an out-of-range value raised, and the lost run emptied the index name box
+            default = min(1, size - 1) if method == "sentences" else min(20, size // 5)
+            overlap = c3.slider("Overlap", 0, size - 1, default,
+                                key=f"search_overlap_{method}_{size}")
         else:
             overlap = 0
             c3.caption("Overlap: none (a chunk of one sentence cannot overlap).")

@@ -186,3 +186,18 @@ def test_sample_text_when_no_file_is_at_hand(data_dir, kv, model):
     assert preview["position"].iloc[0] == "chunk 1"
     assert at.text_input(key="search_index_name").value == "lecture-pages"
     assert any(m.label == "Chunks" and int(m.value.replace(",", "")) > 50 for m in at.metric)
+
+
+def test_small_word_chunks_keep_a_valid_overlap_and_the_index_name(data_dir, kv, model):
+    """Issue 15: words per chunk 20 made the overlap default (20) exceed its maximum (19)."""
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    at.toggle(key="search_sample").set_value(True).run()
+    at.radio(key="search_chunk_method").set_value("tokens").run()
+    at.slider(key="search_chunk_tok").set_value(20).run()
+    assert not at.exception, at.exception
+    overlap = next(s for s in at.slider if s.label == "Overlap")
+    assert overlap.max == 19 and 0 <= overlap.value <= 19
+    assert at.text_input(key="search_index_name").value == "lecture-pages"
+    at.slider(key="search_chunk_tok").set_value(30).run()
+    assert not at.exception, at.exception
+    assert next(s for s in at.slider if s.label == "Overlap").value <= 29

@@ -266,3 +266,70 @@ def csv_columns(name: str, data: bytes) -> tuple[list[str], str]:
 
     df = read_csv_table(data, name)
     return list(df.columns), suggest_text_column(df)
+
+
+# ---------------------------------------------------------------- exact vs approximate (HNSW)
+
+#: The ef values of the recall/latency curve, and how many queries measure it.
+ANN_EFS = (8, 16, 32, 64, 128, 256, 512)
+ANN_CURVE_QUERIES = 100
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring recall and latency at every ef…")
+def ann_curve(dataset: str, m: int):
+    """The recall/latency curve of a finished graph, measured once per server (exact scan timed
+    in the same run). Call only when :func:`resources.ann_index` is not ``None``."""
+    from embedding.search.ann import ef_curve
+
+    vectors, built = resources.ann_vectors(dataset), resources.ann_index(dataset, m)
+    rng = np.random.default_rng(7)
+    queries = vectors[rng.choice(len(vectors), ANN_CURVE_QUERIES, replace=False)]
+    queries = queries + rng.standard_normal(queries.shape).astype(np.float32) * 0.05
+    return ef_curve(built.index, vectors, queries, ANN_EFS)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def ann_compare(dataset: str, m: int, row: int, ef: int, k: int = 10):
+    """Exact and HNSW top-``k`` rows for the stored vector ``row`` used as the query, with the
+    milliseconds each took (measured live, once per input)."""
+    import time
+
+    from embedding.search.store import top_k
+
+    vectors, built = resources.ann_vectors(dataset), resources.ann_index(dataset, m)
+    q = vectors[row]
+    t0 = time.perf_counter()
+    exact = top_k(vectors @ q, k)
+    t1 = time.perf_counter()
+    rows, scores = built.index.search(q, k, ef=ef)
+    t2 = time.perf_counter()
+    return exact, (vectors[exact] @ q), rows[0], scores[0], (t1 - t0) * 1e3, (t2 - t1) * 1e3
+
+
+# ---------------------------------------------------------------- keyword vs semantic quality
+
+
+@st.cache_data(max_entries=2, show_spinner="Scoring keyword, semantic and hybrid search on our "
+                                            "labelled queries…")
+def search_quality(rrf_k: int = 60) -> list[dict]:
+    """Recall@5 and MRR of BM25, GloVe average, SBERT and hybrid on ``data/search_queries.csv``
+    (lecture chunks counted per page), one row per corpus, ranker and kind of query."""
+    from embedding.search.fusion import evaluate, load_query_set
+    from embedding.search.hybrid import rankers
+    from embedding.search.retrieval import GloveAverageVectorizer
+
+    glove_vec = GloveAverageVectorizer(resources.glove())
+    rows = []
+    queries = load_query_set()
+    for corpus in ("movies", "lectures"):
+        sub = [q for q in queries if q.corpus == corpus]
+        qvec = dict(zip([q.query for q in sub], embed_rows(tuple(q.query for q in sub)),
+                        strict=True))
+        ranked = rankers(resources.bm25_index(corpus), resources.builtin_store(corpus, "sbert"),
+                         qvec.__getitem__, resources.builtin_store(corpus, "glove"),
+                         glove_vec.embed_query, rrf_k)
+        results = evaluate(sub, ranked, k=5)
+        rows += [{"corpus": corpus, "ranker": r.ranker, "queries": r.kind, "n": r.queries,
+                  "recall@5": round(r.recall, 3), "MRR": round(r.mrr, 3)}
+                 for r in results]
+    return rows

@@ -275,6 +275,94 @@ def uploaded_vectors(digest: str, _data: bytes):
     return parse_vectors(_data)
 
 
+@st.cache_resource(show_spinner="Indexing the words of the built-in corpus (BM25)…")
+def bm25_index(corpus: str):
+    """The read-only BM25 index of a built-in corpus (same ids and texts as :func:`builtin_store`)."""
+    from embedding.search.documents import lecture_corpus, movie_corpus
+    from embedding.search.keyword import Bm25Index
+
+    return Bm25Index(*(movie_corpus() if corpus == "movies" else lecture_corpus()))
+
+
+@st.cache_resource(show_spinner="Indexing the words of this saved index (BM25, GloVe)…",
+                   max_entries=8)
+def saved_index_side(name: str, stamp: str):
+    """``(store, bm25, glove_store)`` for a saved numpy index: keyword and GloVe-average
+    searches over the same chunks. ``stamp`` (creation time + count) renews them on rebuild."""
+    from embedding.search.keyword import Bm25Index
+    from embedding.search.retrieval import GloveAverageVectorizer, build_store
+    from embedding.search.store import open_index
+
+    store = open_index(name)
+    ids, payloads = store.ids(), store.payloads()
+    texts = [str(p.get("text", "")) for p in payloads]
+    return (store, Bm25Index(ids, texts, payloads),
+            build_store(GloveAverageVectorizer(glove()), ids, texts, payloads))
+
+
+#: The data sets the "Exact vs approximate" page indexes.
+ANN_DATASETS = {"glove": "All 400,000 GloVe words (50 numbers each)",
+                "chunks": "100,000 synthetic chunks (384 numbers each, like SBERT)"}
+#: Graph degrees the page offers (each is one graph per data set, built once per server).
+ANN_M_CHOICES = (8, 16, 32)
+
+
+@st.cache_resource(show_spinner="Preparing the vectors to index…", max_entries=2)
+def ann_vectors(dataset: str):
+    """Unit float32 rows of an ANN data set (read-only, shared by every session)."""
+    import numpy as np
+
+    from embedding.search.ann import synthetic_chunks
+    from embedding.similarity import unit_rows
+
+    if dataset == "glove":
+        rows, _ = unit_rows(glove().vectors)
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+    else:
+        rows = synthetic_chunks(100_000, 384)
+    rows.setflags(write=False)
+    return rows
+
+
+class AnnBuilt:
+    """A finished HNSW graph with what the page reports about it (measured once)."""
+
+    def __init__(self, index, memory_bytes: int):
+        self.index, self.memory_bytes = index, int(memory_bytes)
+
+
+_ann_builds: dict[tuple[str, int], SharedBuild] = {}
+_ann_lock = threading.Lock()
+_ann_done: dict[tuple[str, int], AnnBuilt] = {}
+
+
+def ann_build(dataset: str, m: int) -> SharedBuild:
+    """The HNSW build of ``dataset`` with graph degree ``m``, started in the background once per
+    server and cached on disk (``<data>/ann``); the page draws its progress from outside."""
+    key = (dataset, int(m))
+    with _ann_lock:
+        build = _ann_builds.get(key)
+        if build is None:
+            def target(key=key):
+                from embedding.paths import writable_dir
+                from embedding.search.ann import HnswParams, cached_index
+
+                index = cached_index(writable_dir("ann", key[0]), ann_vectors(key[0]),
+                                     HnswParams(key[1], 40), progress=build.report)
+                _ann_done[key] = AnnBuilt(index, index.memory_bytes())
+
+            build = _ann_builds[key] = SharedBuild(f"HNSW {dataset} M={m}", target)
+    return build.start()
+
+
+def ann_index(dataset: str, m: int) -> AnnBuilt | None:
+    """The finished graph, or ``None`` while it is still being built (see :func:`ann_build`)."""
+    build = ann_build(dataset, m)
+    if build.error is not None:
+        raise build.error
+    return _ann_done.get((dataset, int(m)))
+
+
 def _warm_corpora() -> None:
     builtin_store("movies", "sbert")
     movie_recommender()

@@ -17,13 +17,13 @@ the GloVe average) for 100 candidates and re-ranks only those with SBERT.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from embedding.search.fusion import RRF_K, TwoStage, reciprocal_rank_fusion, two_stage
-from embedding.search.keyword import Bm25Index
+from embedding.search.keyword import Bm25Index, EmptyQueryError
 from embedding.search.store import Hit, NumpyStore
 
 #: How many results each list contributes to the fusion and to stage 1 of two-stage search.
@@ -86,3 +86,37 @@ def retrieve_and_rerank(first_stage: Sequence[Hit], store: NumpyStore, query_vec
     q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
     return two_stage([h.id for h in first_stage],
                      lambda ids: store.vectors_of(list(ids)) @ q, k=k)
+
+
+def rankers(bm25: Bm25Index, sbert_store: NumpyStore, sbert_query: Callable[[str], np.ndarray],
+            glove_store: NumpyStore, glove_query: Callable[[str], np.ndarray],
+            rrf_k: int = RRF_K, depth: int = DEPTH) -> dict[str, Callable[[str], list[str]]]:
+    """The four rankers the quality table compares, each query → label-level ids, best first.
+
+    Usage: ``evaluate(queries, rankers(bm25, s_store, sbert.embed_query, g_store,
+    glove.embed_query))``. A query GloVe cannot embed (no known word) ranks nothing.
+    """
+    from embedding.sentences.compare import NoKnownWordsError
+
+    def labels(hits: Sequence[Hit]) -> list[str]:
+        return [label_of(h.id) for h in hits]
+
+    def glove(q: str) -> list[str]:
+        try:
+            return labels(glove_store.search(glove_query(q), depth))
+        except NoKnownWordsError:
+            return []
+
+    def keyword_hits(q: str) -> list[Hit]:
+        try:
+            return bm25.search(q, depth)
+        except EmptyQueryError:
+            return []
+
+    return {
+        "keyword (BM25)": lambda q: labels(keyword_hits(q)),
+        "GloVe average": glove,
+        "semantic (SBERT)": lambda q: labels(sbert_store.search(sbert_query(q), depth)),
+        f"hybrid (RRF, k={rrf_k})": lambda q: labels(fuse_hits(
+            [keyword_hits(q), sbert_store.search(sbert_query(q), depth)], rrf_k, depth)),
+    }

@@ -1,0 +1,183 @@
+"""Keyword vs semantic vs hybrid search, retrieve-then-rerank, and how good each one is."""
+
+import pandas as pd
+import streamlit as st
+
+from embedding.search.fusion import RRF_K
+from embedding.search.hybrid import DEPTH, fuse_hits, retrieve_and_rerank
+from embedding.search.keyword import EmptyQueryError
+from embedding.search.retrieval import GloveAverageVectorizer, result_rows
+from embedding.search.store import NumpyStore, StoreError, list_indexes
+from embedding.sentences.compare import NoKnownWordsError
+from embedding.text import escape_markdown
+from ui import cached, resources
+from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop
+
+BUILTIN = {"movies": "Movie blurbs (397 films)", "lectures": "Lecture pages (14 pages, chunked)"}
+#: Movie queries where each kind of search wins on our labelled set (bench/bench_hybrid.py).
+PRESETS = {
+    "Semantic wins: the undead attack passengers on a railway journey":
+        ("the undead attack passengers on a railway journey",
+         "A paraphrase: the blurb of *Train to Busan* says *zombie*, *train* and *carriages*. "
+         "BM25 has no word to match; SBERT puts it first."),
+    "Keyword wins: Detroit":
+        ("Detroit", "A proper name in one blurb (*RoboCop*). BM25 puts it first because the rare "
+         "word is decisive; SBERT drifts to another crime film first."),
+    "Hybrid wins: boxing films in Philadelphia":
+        ("boxing films in Philadelphia", "Keyword finds *Rocky* by the city; SBERT finds the other "
+         "boxing films by meaning. Fused, three of the four boxing films are in the top 5; "
+         "either list alone has two."),
+}
+
+st.title("Keyword vs semantic vs hybrid")
+st.caption("BM25 ranks by the words a text shares with the query (rare words count more); SBERT "
+           "by meaning; hybrid search fuses the two rankings (reciprocal rank fusion).")
+
+try:
+    saved = list_indexes()
+except Exception:  # a misconfigured Qdrant must not take the built-ins down
+    saved = []
+codes = [*BUILTIN, *(f"index:{n}" for n in saved)]
+c1, c2 = st.columns([2, 3])
+corpus = c1.selectbox("Corpus", codes, key="kw_corpus",
+                      format_func=lambda c: BUILTIN.get(c) or f"Your index: {c[6:]}")
+preset = c2.selectbox("Preset query", ["(type your own)", *PRESETS], key="kw_preset",
+                      disabled=corpus != "movies",
+                      help="Presets are for the movie blurbs, where the three searches differ.")
+if corpus == "movies" and preset in PRESETS and st.session_state.get("kw_last") != preset:
+    st.session_state["kw_q"] = PRESETS[preset][0]  # a new preset fills the box once
+st.session_state["kw_last"] = preset
+q1, q2, q3 = st.columns([4, 1, 1])
+raw = q1.text_input("Search for", key="kw_q", max_chars=500,
+                    value=None if "kw_q" in st.session_state else PRESETS[next(iter(PRESETS))][0])
+k = q2.number_input("Top k", 1, 20, 5, key="kw_k")
+rrf_k = q3.number_input("RRF k", 0, 500, RRF_K, key="kw_rrf",
+                        help="Each list gives an item 1/(k + rank). Small k: the top ranks "
+                             "dominate; large k: every rank counts about the same.")
+if corpus == "movies" and preset in PRESETS and raw == PRESETS[preset][0]:
+    st.info(PRESETS[preset][1], icon=":material/lightbulb:")
+query = clean_text(raw, "query")
+if query is None:
+    st.stop()
+
+sbert_or_stop()
+kv = glove_or_stop()
+glove_vec = GloveAverageVectorizer(kv)
+try:
+    if corpus in BUILTIN:
+        bm25, s_store = resources.bm25_index(corpus), resources.builtin_store(corpus, "sbert")
+        g_store = resources.builtin_store(corpus, "glove")
+    else:
+        name = corpus.removeprefix("index:")
+        from embedding.search.store import open_index
+
+        probe = open_index(name)
+        if not isinstance(probe, NumpyStore):
+            st.info("Keyword search needs the chunks' texts in this app; indexes kept in Qdrant "
+                    "are searched on the Semantic search page.")
+            st.stop()
+        s_store, bm25, g_store = resources.saved_index_side(
+            name, f"{probe.meta.get('created', '')}-{probe.count()}")
+except StoreError as exc:
+    st.warning(f"{exc} Pick another corpus.", icon=":material/database:")
+    st.stop()
+
+qvec = cached.embed_rows((query,))[0]
+try:
+    kw = bm25.search(query, DEPTH)
+except EmptyQueryError as exc:
+    st.warning(str(exc), icon=":material/edit:")
+    kw = []
+sem = s_store.search(qvec, DEPTH)
+try:
+    glo = g_store.search(glove_vec.embed_query(query), int(k))
+except NoKnownWordsError as exc:
+    st.warning(escape_markdown(str(exc)), icon=":material/translate:")
+    glo = []
+hybrid = fuse_hits([kw, sem], int(rrf_k), int(k))
+both = {h.id for h in kw[: int(k)]} & {h.id for h in sem[: int(k)]}
+
+
+def ranked_table(hits, score_name: str, key: str) -> None:
+    rows = result_rows(hits, query)
+    df = pd.DataFrame({"#": [r.rank for r in rows],
+                       "in both": ["★" if h.id in both else "" for h in hits],
+                       "title": [r.title + (f" · {r.position}" if corpus != "movies" else "")
+                                 for r in rows],
+                       score_name: [round(h.score, 4) for h in hits]})
+    st.dataframe(df, hide_index=True, key=key)
+
+
+cols = st.columns(4)
+lists = [("Keyword (BM25)", kw[: int(k)], "BM25", "kw_list_kw"),
+         ("GloVe average", glo, "cosine", "kw_list_glove"),
+         ("Semantic (SBERT)", sem[: int(k)], "cosine", "kw_list_sem"),
+         (f"Hybrid (RRF, k = {int(rrf_k)})", hybrid, "RRF score", "kw_list_hybrid")]
+for col, (title, hits, score_name, key) in zip(cols, lists, strict=True):
+    with col:
+        st.markdown(f"**{title}**")
+        if hits:
+            ranked_table(hits, score_name, key)
+        else:
+            st.caption("No result: no word of the query appears in any text."
+                       if title.startswith("Keyword") else "No result.")
+st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
+           f"({len(both)} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
+           f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
+
+st.subheader("Retrieval → ranking in two stages")
+s1, s2 = st.columns([2, 3])
+first = s1.radio("Cheap first stage (top 100)", ["BM25", "GloVe average"], key="kw_stage1",
+                 horizontal=True)
+if first == "BM25":
+    stage1 = kw
+else:
+    try:
+        stage1 = g_store.search(glove_vec.embed_query(query), DEPTH)
+    except NoKnownWordsError:
+        stage1 = []
+two = retrieve_and_rerank(stage1, s_store, qvec, k=10)
+if not two.final:
+    st.info("The first stage found no candidates, so there is nothing to re-rank.")
+else:
+    exact_top = {h.id for h in sem[:10]}
+    s2.metric(f"Final top {len(two.final)} that {first} already had in its own top 10",
+              f"{two.kept_share:.0%}",
+              help="The rest were lifted from further down the 100 candidates by SBERT.")
+    payload = {h.id: h.payload for h in stage1}
+    st.dataframe(pd.DataFrame({
+        "#": range(1, len(two.final) + 1),
+        "title": [str(payload[i].get("title", i)) for i, _ in two.final],
+        "SBERT cosine": [round(s, 4) for _, s in two.final],
+        f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
+        "in SBERT's own top 10": ["yes" if i in exact_top else "no" for i, _ in two.final],
+    }), hide_index=True, key="kw_two_stage")
+    st.caption(f"SBERT compared the query with {len(two.candidates)} candidates instead of "
+               f"{s_store.count():,} texts; a result the first stage missed is lost for good.")
+
+st.subheader("How good is each? Our labelled queries")
+quality = pd.DataFrame(cached.search_quality(int(rrf_k)))
+table = quality.pivot_table(index=["corpus", "queries"], columns="ranker",
+                            values=["recall@5", "MRR"], sort=False)
+st.dataframe(table, key="kw_quality")
+n_all = quality[quality["queries"] == "all"].groupby("corpus")["n"].first()
+st.caption(f"data/search_queries.csv: {n_all.get('movies', 0)} movie and "
+           f"{n_all.get('lectures', 0)} lecture queries we wrote, each with the ids a good answer "
+           "contains, of three kinds: paraphrase (no shared words), exact (a name, number or "
+           "rare term) and mixed. Recall@5: share of them in the top 5; MRR: 1/rank of the "
+           "first one, averaged. Lecture chunks count per page. The 14 lecture pages are easy: "
+           "every method finds most of them.")
+
+explain(
+    "**Keyword search (BM25)** scores a text by the query words it contains: a rare word "
+    "(*helium*, *Detroit*) counts far more than a common one, repeats count less and less, "
+    "and long texts are discounted. It is exact and explainable, but blind to synonyms.\n\n"
+    "**Semantic search** compares meanings: *the undead* finds *zombies*. But a name or a "
+    "number carries little meaning for a sentence model, so it can miss the one blurb that "
+    "says *Detroit*.\n\n"
+    "**Hybrid search** does not add the scores (BM25 and cosine are on different scales) but "
+    "the **ranks**: reciprocal rank fusion. k = 60 is the usual constant (Elasticsearch, "
+    "Qdrant, Weaviate use it). On our queries SBERT alone is already strong, so fusing with a "
+    "weak keyword list can also pull good results down: measure before you fuse.",
+    title="Why does each one win where it wins?",
+)

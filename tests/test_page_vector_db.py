@@ -1,0 +1,79 @@
+"""The issue-16 pages through the router: keyword vs semantic, exact vs approximate, categories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.apptest import open_page, shown_text
+
+KEYWORD = "pages/keyword_search.py"
+ANN = "pages/vector_index.py"
+CATEGORIES = "pages/categories.py"
+
+
+def table(at, column: str, n: int = 0):
+    """The ``n``-th table on the page that has ``column``."""
+    return [df.value for df in at.dataframe if column in df.value.columns][n]
+
+
+def test_keyword_page_three_lists_two_stages_and_quality(kv, model):
+    at = open_page(KEYWORD)
+    assert not at.exception, at.exception
+    at.selectbox(key="kw_preset").set_value("Keyword wins: Detroit").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="kw_q").value == "Detroit"
+    assert table(at, "BM25")["title"].iloc[0] == "RoboCop (1987)"
+    text = shown_text(at)
+    assert "Hybrid (RRF, k = 60)" in text and "proper name" in text
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Final top 2 that BM25 already had in its own top 10": "100%"}, metrics
+    quality = shown_text(at)
+    assert "recall@5" in quality and "paraphrase" in quality
+    at.selectbox(key="kw_preset").set_value(
+        "Semantic wins: the undead attack passengers on a railway journey").run()
+    assert table(at, "cosine", 1)["title"].iloc[0] == "Train to Busan (2016)"
+
+
+@pytest.mark.parametrize("query, message", [("", "Type some query"),
+                                            ("the of a", "not a stop word")])
+def test_keyword_page_empty_or_stop_word_queries_get_a_message(query, message, kv, model):
+    at = open_page(KEYWORD)
+    at.text_input(key="kw_q").set_value(query).run()
+    assert not at.exception, at.exception
+    assert message in shown_text(at)
+
+
+def test_categories_page_labels_and_movie_genres(kv, model):
+    at = open_page(CATEGORIES)
+    assert not at.exception, at.exception
+    says = {m.label: m.value for m in at.metric}
+    assert says["SBERT says"] == "politics"
+    accuracy = [m.value for m in at.metric if m.label == "Accuracy (first genre)"]
+    assert accuracy == ["23.9%", "6.5%"]  # SBERT, GloVe average with our descriptions
+    at.text_area(key="cat_labels").set_value("only one").run()
+    assert "Only one label" in shown_text(at) and not at.exception
+    at.text_area(key="cat_labels").set_value("a\nb\nA").run()
+    assert "appears twice" in shown_text(at)
+    at.text_area(key="cat_genres").set_value("").run()
+    assert "at least two labels" in shown_text(at) and not at.exception
+
+
+def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, model):
+    from ui import resources
+
+    rng = np.random.default_rng(0)
+    small = rng.standard_normal((3_000, 16)).astype(np.float32)
+    small /= np.linalg.norm(small, axis=1, keepdims=True)
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.setattr(resources, "ann_vectors", lambda dataset: small)
+    at = open_page(ANN)
+    at.selectbox(key="ann_dataset").set_value("chunks").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Vectors"] == "3,000 × 16"
+    curve = table(at, "recall@10")
+    assert curve["ef"].tolist() == [8, 16, 32, 64, 128, 256, 512]
+    assert curve["recall@10"].iloc[-1] >= 0.95
+    assert list(tmp_path.joinpath("ann", "chunks").glob("hnsw-M16-efc40-*.faiss"))  # on disk
+    assert "recall@10" in shown_text(at)

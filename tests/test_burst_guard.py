@@ -61,6 +61,7 @@ def counted(monkeypatch):
     return calls
 
 
+@pytest.mark.slow  # opens every page twice: `make test` and CI, not the `make check` lane
 @pytest.mark.parametrize("page", _pages())
 def test_a_second_session_costs_no_expensive_call(page, request):
     first = open_page(page)  # the instructor (or the first student) opens it

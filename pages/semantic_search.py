@@ -241,15 +241,20 @@ else:
                    key="search_sample"):
         file_name, data = sample_upload()
     if file_name is not None:
-        column = None
+        column = title_column = None
         try:
             if file_name.lower().endswith(".csv") and not data.lstrip().startswith(b"%PDF-"):
                 columns, suggested = cached.csv_columns(file_name, data)
                 if st.session_state.get("search_csv_col") not in columns:
                     st.session_state["search_csv_col"] = suggested
-                column = st.selectbox("Which column holds the text?", columns,
+                t1, t2 = st.columns(2)
+                column = t1.selectbox("Which column holds the text?", columns,
                                       key="search_csv_col")
-            doc = cached.parsed_upload(file_name, data, column)
+                title_column = t2.selectbox(
+                    "Which column names each result? (optional)", [None, *columns],
+                    format_func=lambda c: "(the file name)" if c is None else c,
+                    key="search_csv_title")
+            doc = cached.parsed_upload(file_name, data, column, title_column)
         except DocumentError as exc:
             st.warning(escape_markdown(str(exc)), icon=":material/description:")
         if doc is not None:
@@ -282,10 +287,19 @@ else:
         if truncated:
             st.info(f"Only the first {MAX_CHUNKS:,} chunks are kept; use bigger chunks to cover "
                     "the whole document.")
+        sbert_or_stop()
+        pieces, limit = cached.wordpiece_lengths(tuple(c.text for c in chunks))
         preview = pd.DataFrame({"position": [c.position for c in chunks],
                                 "words": [len(c.text.split()) for c in chunks],
+                                "word pieces": pieces,
                                 "chunk": [c.text for c in chunks]})
         st.metric("Chunks", f"{len(chunks):,}")
+        too_long = sum(n > limit for n in pieces)
+        if too_long:
+            st.warning(f"{too_long:,} of {len(chunks):,} chunks are longer than the "
+                       f"{limit} word pieces the model reads: only their beginning is embedded "
+                       "(the rest cannot be found). Use fewer words or sentences per chunk.",
+                       icon=":material/content_cut:")
         st.dataframe(preview.head(200), hide_index=True, key="search_chunk_preview",
                      column_config={"chunk": st.column_config.TextColumn(width="large")})
         downloads("chunks", df=preview, key="search_chunks_dl")
@@ -335,8 +349,9 @@ else:
                     **index_owner_meta(),  # only this session (or its instructor) may delete
                 })
                 index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],
-                            [{"title": c.source, "source": c.source, "position": c.position,
-                              "text": c.text} for c in chunks],
+                            [{"title": c.title or c.source, "source": c.source,
+                              "position": c.position, "text": c.text} for c in chunks],
+                            batch=vec.batch_size,  # progress after every model batch
                             progress=lambda done, total: bar.progress(
                                 done / total, text=f"Embedded {done:,} of {total:,} chunks"))
                 store.save()

@@ -30,10 +30,17 @@ if not build.wait(0):
             "This happens once per server, in the background, for every student at once, and "
             "is saved to disk; it takes a few minutes on a small server.",
             icon=":material/hourglass_top:")
-    bar = st.progress(0.0, text="Inserting vectors into the graph…")
-    while not build.wait(0.5):
-        bar.progress(build.fraction(), text=f"Inserted {build.done:,} of {build.total:,} vectors")
-    bar.empty()
+
+    @st.fragment(run_every=1.0)
+    def progress() -> None:
+        """Redrawn every second (outside any cached function); the page reruns once built."""
+        if build.wait(0):
+            st.rerun()
+        st.progress(build.fraction(), text=f"Inserted {build.done:,} of {build.total:,} vectors"
+                    if build.total else "Preparing the vectors…")
+
+    progress()
+    st.stop()
 try:
     built = resources.ann_index(dataset, m)
 except Exception as exc:  # a failed build: say so, never a traceback

@@ -200,3 +200,32 @@ def test_sniff_kind():
     assert sniff_kind("a.csv", b"x,y") == "csv"
     assert sniff_kind("a.TXT", b"hello") == "txt"
     assert sniff_kind("a.txt", b"  %PDF-1.7") == "pdf"
+
+
+def test_chunks_without_words_are_dropped():
+    """Issue 15: a PDF's table of contents became hundreds of '. . .' chunks."""
+    toc = "\n".join(f"{n}. Chapter {n} . . . . . . . . {n * 7}\n. . . . . . . . . . {n}"
+                    for n in range(1, 4))
+    doc = documents.parse_upload("manual.txt", f"Intro words here.\n\n{toc}".encode())
+    chunks, _ = documents.chunk_documents([doc], "sentences", 1, 0)
+    texts = [c.text for c in chunks]
+    assert texts and all(any(ch.isalpha() for ch in t) for t in texts)
+    assert not any(set(t) <= set(". 0123456789\n") for t in texts)
+
+
+def test_a_csv_of_numbers_only_is_not_text():
+    with pytest.raises(documents.DocumentError, match="only numbers"):
+        documents.parse_upload("scores.csv", b"score\n1\n2.5\n-3\n\"1,000\"\n")
+    ok = documents.parse_upload("mixed.csv", b"note\n12 apples\n3\n")
+    assert len(ok.sections) == 2
+
+
+def test_a_csv_column_can_name_each_result():
+    data = b"name,plot\nAlpha,a long story here\nBeta,another story\n"
+    doc = documents.parse_upload("films.csv", data, text_column="plot", title_column="name")
+    chunks, _ = documents.chunk_documents([doc])
+    assert [(c.title, c.text, c.position) for c in chunks] == [
+        ("Alpha", "a long story here", "row 1"), ("Beta", "another story", "row 2")]
+    with pytest.raises(documents.DocumentError, match="no column called 'nope'"):
+        documents.parse_upload("films.csv", data, text_column="plot", title_column="nope")
+    assert documents.chunk_documents([documents.parse_upload("films.csv", data)])[0][0].title == ""

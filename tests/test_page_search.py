@@ -201,3 +201,29 @@ def test_small_word_chunks_keep_a_valid_overlap_and_the_index_name(data_dir, kv,
     at.slider(key="search_chunk_tok").set_value(30).run()
     assert not at.exception, at.exception
     assert next(s for s in at.slider if s.label == "Overlap").value <= 29
+
+
+def test_chunks_longer_than_the_model_reads_are_flagged(data_dir, kv, model):
+    """Issue 15: chunks over 256 word pieces were cut without notice."""
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    at.toggle(key="search_sample").set_value(True).run()
+    at.radio(key="search_chunk_method").set_value("tokens").run()
+    at.slider(key="search_chunk_tok").set_value(250).run()
+    assert not at.exception, at.exception
+    assert "word pieces the model reads" in shown_text(at)
+    assert preview_table(at)["word pieces"].max() > 256
+    at.slider(key="search_chunk_tok").set_value(100).run()
+    assert "word pieces the model reads" not in shown_text(at)
+
+
+def test_a_csv_title_column_names_the_results(data_dir, kv, model):
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    data = b"name,plot\nStarship,A crew flies a starship past Saturn.\nBread,Knead dough.\n"
+    at.file_uploader(key="search_upload").upload("films.csv", data, "text/csv")
+    at.run()
+    at.selectbox(key="search_csv_title").set_value("name").run()
+    at.button(key="search_build").click().run()
+    assert not at.exception, at.exception
+    at = open_page(PAGE, {"search_view": "Search", "search_corpus": "index:films",
+                          "search_q": "space travel"})
+    assert results_table(at)["title"].iloc[0] == "Starship"

@@ -70,6 +70,9 @@ def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, mo
     at = open_page(ANN)
     at.selectbox(key="ann_dataset").set_value("chunks").run()
     assert not at.exception, at.exception
+    assert resources.ann_build("chunks", 16).wait(120)  # the shared background build
+    at.run()
+    assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Vectors"] == "3,000 × 16"
     curve = table(at, "recall@10")

@@ -252,11 +252,11 @@ def qr_png(link: str, scale: int = 6) -> bytes:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def parsed_upload(name: str, data: bytes, column: str | None):
-    """An uploaded document parsed once (by file name, bytes and the chosen CSV column)."""
+def parsed_upload(name: str, data: bytes, column: str | None, title_column: str | None = None):
+    """An uploaded document parsed once (by file name, bytes and the chosen CSV columns)."""
     from embedding.search.documents import parse_upload
 
-    return parse_upload(name, data, text_column=column)
+    return parse_upload(name, data, text_column=column, title_column=title_column)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -333,3 +333,12 @@ def search_quality(rrf_k: int = 60) -> list[dict]:
                   "recall@5": round(r.recall, 3), "MRR": round(r.mrr, 3)}
                  for r in results]
     return rows
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def wordpiece_lengths(texts: tuple[str, ...]) -> tuple[list[int], int]:
+    """Word pieces per text as the built-in SBERT counts them ([CLS] and [SEP] included), and
+    how many it reads (its ``max_seq_length``): longer texts are cut when embedded."""
+    model = resources.sbert()
+    ids = model.tokenizer(list(texts), add_special_tokens=True)["input_ids"] if texts else []
+    return [len(row) for row in ids], int(model.max_seq_length)

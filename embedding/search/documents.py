@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ import pandas as pd
 from embedding.paths import DATA
 from embedding.recsys.movies import load_movies
 from embedding.search.chunking import chunk_text
+from embedding.text import tokenize
 
 MAX_BYTES = 20 * 1024 * 1024  # same as server.maxUploadSize in .streamlit/config.toml
 MAX_PDF_PAGES = 50
@@ -46,6 +48,7 @@ class Section:
 
     label: str
     text: str
+    title: str = ""  # a CSV's title column, shown as the result's title
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class DocChunk:
     text: str
     source: str
     position: str
+    title: str = ""  # the section's title (a CSV title column), else empty
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +214,11 @@ def suggest_text_column(df: pd.DataFrame) -> str:
     return max(lengths, key=lambda c: lengths[c])
 
 
-def _parse_csv(name: str, data: bytes, text_column: str | None) -> Document:
+_NUMBER = re.compile(r"^[\s+\-−]*[\d.,\s%€$£]*\d[\d.,\s%€$£eE+\-]*$")
+
+
+def _parse_csv(name: str, data: bytes, text_column: str | None,
+               title_column: str | None = None) -> Document:
     df = read_csv_table(data, name)
     notes: list[str] = []
     if len(df) > MAX_CSV_ROWS:
@@ -222,13 +230,22 @@ def _parse_csv(name: str, data: bytes, text_column: str | None) -> Document:
         raise DocumentError(
             f"'{name}' has no column called '{column}'. Its columns are: {cols}."
         )
+    if title_column is not None and title_column not in df.columns:
+        raise DocumentError(f"'{name}' has no column called '{title_column}' for the titles.")
+    titles = (df[title_column].astype(str).str.strip().tolist() if title_column
+              else [""] * len(df))
     sections = [
-        Section(f"row {n + 1}", str(v).strip())
+        Section(f"row {n + 1}", str(v).strip(), titles[n][:200])
         for n, v in enumerate(df[column].tolist())
         if str(v).strip()
     ]
     if not sections:
         raise DocumentError(f"The column '{column}' of '{name}' is empty in every row.")
+    if all(_NUMBER.match(sec.text) for sec in sections):
+        raise DocumentError(
+            f"The column '{column}' of '{name}' holds only numbers: there are no words to "
+            "search. Pick a column with text (a title, a description, notes)."
+        )
     return Document(name, "csv", tuple(_cap_chars(sections, notes)), tuple(notes))
 
 
@@ -280,13 +297,14 @@ def _parse_pdf(name: str, data: bytes, max_pages: int) -> Document:
 
 
 def parse_upload(name: str, data: bytes, text_column: str | None = None,
-                 max_pages: int = MAX_PDF_PAGES) -> Document:
+                 max_pages: int = MAX_PDF_PAGES, title_column: str | None = None) -> Document:
     """A :class:`Document` from uploaded bytes, or :class:`DocumentError` with the reason.
 
     Usage: ``parse_upload(f.name, f.getvalue(), text_column="plot")``
 
     PDF: text of the first ``max_pages`` pages, one section per page. CSV: one section per
-    row of ``text_column`` (default: the column with the longest values). TXT: one section.
+    row of ``text_column`` (default: the column with the longest values), titled by
+    ``title_column`` if given; a column of numbers only is refused. TXT: one section.
     """
     name = Path(name or "upload").name[:120]
     _check_size(name, data)
@@ -294,7 +312,7 @@ def parse_upload(name: str, data: bytes, text_column: str | None = None,
     if kind == "pdf":
         return _parse_pdf(name, data, max_pages)
     if kind == "csv":
-        return _parse_csv(name, data, text_column)
+        return _parse_csv(name, data, text_column, title_column)
     notes: list[str] = []
     text = _decode_text(data, name).strip()
     if not text:
@@ -313,7 +331,9 @@ def chunk_documents(docs: list[Document], method: str = "sentences", size: int =
     out: list[DocChunk] = []
     for doc in docs:
         for section in doc.sections:
-            pieces = chunk_text(section.text, method, size, overlap)
+            # a chunk with no word (a table of contents' ". . . . 12") has nothing to embed
+            pieces = [c for c in chunk_text(section.text, method, size, overlap)
+                      if tokenize(c.text, style="words")]
             for c in pieces:
                 if len(out) >= max_chunks:
                     return out, True
@@ -325,6 +345,7 @@ def chunk_documents(docs: list[Document], method: str = "sentences", size: int =
                     text=c.text,
                     source=doc.name,
                     position=" · ".join(where),
+                    title=section.title,
                 ))
     return out, False
 

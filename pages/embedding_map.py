@@ -5,7 +5,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from embedding.charts.maps import preservation_bars
+from embedding.charts.maps import MAX_3D_POINTS, preservation_bars
 from embedding.maps import projection as proj
 from embedding.models.providers import SBERT_KEY
 from embedding.models.sbert import describe_sbert
@@ -191,6 +191,11 @@ if method == "tsne" and len(items) > proj.TSNE_MAX_POINTS:
     st.info(f"t-SNE is much slower than UMAP: it maps the first {proj.TSNE_MAX_POINTS:,} of "
             f"these {len(items):,} {noun}. Use UMAP for the full set.", icon=":material/speed:")
     items = items[: proj.TSNE_MAX_POINTS]
+if dims == 3 and len(items) > MAX_3D_POINTS:
+    st.info(f"A 3-D map shows the first {MAX_3D_POINTS:,} of these {len(items):,} {noun}: "
+            "without a graphics card a browser draws 3-D slowly. The 2-D map shows them all.",
+            icon=":material/speed:")
+    items = items[:MAX_3D_POINTS]
 chosen = SBERT_KEY
 if kind == "sentences":
     chosen = provider_picker("map_provider")
@@ -243,9 +248,10 @@ focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
                            key="map_find", placeholder="type to search…")
 show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS and not presenting(),
                         key="map_labels_present" if presenting() else "map_labels",
-                        disabled=n > MAX_LABELS,
-                        help=f"Labels are hidden above {MAX_LABELS} points; hover instead. "
-                             "Off, only the chosen point and its true neighbours are named.")
+                        disabled=n > MAX_LABELS or dims == 3,
+                        help=f"Labels are hidden above {MAX_LABELS} points and on 3-D maps; "
+                             "hover instead. Off, only the chosen point and its true neighbours "
+                             "are named.")
 if focus_label:
     st.query_params["map_find"] = focus_label
 elif "map_find" in st.query_params:

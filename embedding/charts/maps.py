@@ -23,6 +23,9 @@ from embedding.charts.theme import HIGHLIGHT, colour, layout
 
 #: Above this many points a 2-D map is drawn with WebGL (smooth with 5,000 points).
 WEBGL_FROM = 1_000
+#: Most points a 3-D map shows: without a GPU a browser draws a 3-D scene in software, and
+#: 2,000 points took 4–9 s (pages cap the set and say so; the 2-D map has no such limit).
+MAX_3D_POINTS = 1_000
 LABEL_CHARS = 28
 
 
@@ -80,23 +83,22 @@ def embedding_map(
         rows = [i for i in range(n) if categories[i] == cat]
         hover = [hover_text(labels[i], cat, neighbours[i] if neighbours else (), space)
                  for i in rows]
-        common = dict(
-            name=cat, customdata=[[i] for i in rows], hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            text=[html.escape(short_label(labels[i])) for i in rows],
-            mode="markers+text" if show_labels else "markers",
-        )
+        common = dict(name=cat, customdata=[[i] for i in rows], hovertext=hover,
+                      hovertemplate="%{hovertext}<extra></extra>")
         col = colour(ci)
         if dims == 2:
             trace = go.Scattergl if webgl else go.Scatter
             fig.add_trace(trace(x=xy[rows, 0], y=xy[rows, 1], textposition="top center",
+                                text=[html.escape(short_label(labels[i])) for i in rows],
+                                mode="markers+text" if show_labels else "markers",
                                 textfont={"size": 11, "color": col},
                                 marker={"size": 7 if n <= 1000 else 5, "color": col,
                                         "opacity": 0.85}, **common))
         else:
+            # 3-D: markers only, opaque (text labels and transparency are what a browser
+            # without a GPU draws slowly); names come on hover and for the focused point.
             fig.add_trace(go.Scatter3d(x=xy[rows, 0], y=xy[rows, 1], z=xy[rows, 2],
-                                       textfont={"size": 10, "color": col},
-                                       marker={"size": 3.5, "color": col, "opacity": 0.85},
+                                       mode="markers", marker={"size": 3.5, "color": col},
                                        **common))
     if highlight is not None and 0 <= highlight < n:
         _add_highlight(fig, xy, labels, highlight, list(highlight_neighbours),
@@ -147,6 +149,10 @@ def _add_highlight(fig: go.Figure, xy: np.ndarray, labels: Sequence[str], focus:
     else:
         fig.add_trace(go.Scatter3d(x=seg[0], y=seg[1], z=seg[2], mode="lines", name=name,
                                    hoverinfo="skip", line={"color": HIGHLIGHT, "width": 4}))
+        fig.add_trace(go.Scatter3d(x=xy[near, 0], y=xy[near, 1], z=xy[near, 2], mode="text",
+                                   text=[html.escape(short_label(labels[j])) for j in near],
+                                   hoverinfo="skip", textfont={"color": HIGHLIGHT},
+                                   showlegend=False))
         fig.add_trace(go.Scatter3d(x=[xy[focus, 0]], y=[xy[focus, 1]], z=[xy[focus, 2]],
                                    mode="markers+text", hoverinfo="skip", marker=star,
                                    text=[html.escape(short_label(labels[focus]))],

@@ -100,12 +100,15 @@ both = {h.id for h in kw[: int(k)]} & {h.id for h in sem[: int(k)]}
 
 def ranked_table(hits, score_name: str, key: str) -> None:
     rows = result_rows(hits, query)
-    df = pd.DataFrame({"#": [r.rank for r in rows],
-                       "in both": ["★" if h.id in both else "" for h in hits],
-                       "title": [r.title + (f" · {r.position}" if corpus != "movies" else "")
-                                 for r in rows],
-                       score_name: [round(h.score, 4) for h in hits]})
-    st.dataframe(df, hide_index=True, key=key)
+    df = pd.DataFrame({
+        "title": [("★ " if h.id in both else "") + r.title
+                  + (f" · {r.position}" if corpus != "movies" else "")
+                  for r, h in zip(rows, hits, strict=True)],
+        score_name: [round(h.score, 3) for h in hits]})
+    df.index = range(1, len(df) + 1)
+    st.dataframe(df, key=key, column_config={
+        "title": st.column_config.TextColumn(width="large"),
+        score_name: st.column_config.NumberColumn(width="small")})
 
 
 cols = st.columns(4)

@@ -26,7 +26,8 @@ if dataset == "glove":
     kv = glove_or_stop()
 build = resources.ann_build(dataset, m)
 if not build.wait(0):
-    st.info(f"Building the HNSW graph (M = {m}) over {resources.ANN_DATASETS[dataset].lower()}. "
+    what = resources.ANN_DATASETS[dataset]
+    st.info(f"Building the HNSW graph (M = {m}) over {what[0].lower()}{what[1:]}. "
             "This happens once per server, in the background, for every student at once, and "
             "is saved to disk; it takes a few minutes on a small server.",
             icon=":material/hourglass_top:")

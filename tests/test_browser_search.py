@@ -39,3 +39,22 @@ def test_search_movies_type_a_query_and_stay_safe(server_url, browser):
         assert dialogs == [] and exceptions_shown(page) == []
     finally:
         page.close()
+
+
+def test_keyword_vs_semantic_and_categories_in_chromium(server_url, browser, tmp_path):
+    """Issue 16 pages at projector size: the lists, the preset's reason, the genre accuracy."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        open_and_wait(page, f"{server_url}/keyword_search")
+        page.get_by_text("Hybrid (RRF, k = 60)").first.wait_for(timeout=180_000)
+        page.get_by_text("Train to Busan (2016)").first.wait_for(timeout=180_000)
+        assert exceptions_shown(page) == []
+        page.screenshot(path=str(tmp_path / "keyword_search.png"))
+        open_and_wait(page, f"{server_url}/categories")
+        page.get_by_text("SBERT says").first.wait_for(timeout=180_000)
+        page.get_by_role("tab", name="Movie genres from plots").click()
+        page.get_by_text("23.9%").first.wait_for(timeout=180_000)
+        assert exceptions_shown(page) == []
+        page.screenshot(path=str(tmp_path / "categories.png"))
+    finally:
+        page.close()

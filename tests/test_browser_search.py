@@ -47,7 +47,8 @@ def test_keyword_vs_semantic_and_categories_in_chromium(server_url, browser, tmp
     try:
         open_and_wait(page, f"{server_url}/keyword_search")
         page.get_by_text("Hybrid (RRF, k = 60)").first.wait_for(timeout=180_000)
-        page.get_by_text("Train to Busan (2016)").first.wait_for(timeout=180_000)
+        page.get_by_text("found by both keyword and semantic").first.wait_for(timeout=180_000)
+        page.get_by_text("How good is each?").first.wait_for(timeout=180_000)  # quality table
         assert exceptions_shown(page) == []
         page.screenshot(path=str(tmp_path / "keyword_search.png"))
         open_and_wait(page, f"{server_url}/categories")

@@ -23,7 +23,7 @@ def test_keyword_page_three_lists_two_stages_and_quality(kv, model):
     at.selectbox(key="kw_preset").set_value("Keyword wins: Detroit").run()
     assert not at.exception, at.exception
     assert at.text_input(key="kw_q").value == "Detroit"
-    assert table(at, "BM25")["title"].iloc[0] == "RoboCop (1987)"
+    assert table(at, "BM25")["title"].iloc[0] == "★ RoboCop (1987)"  # SBERT found it too
     text = shown_text(at)
     assert "Hybrid (RRF, k = 60)" in text and "proper name" in text
     metrics = {m.label: m.value for m in at.metric}
@@ -32,7 +32,7 @@ def test_keyword_page_three_lists_two_stages_and_quality(kv, model):
     assert "recall@5" in quality and "paraphrase" in quality
     at.selectbox(key="kw_preset").set_value(
         "Semantic wins: the undead attack passengers on a railway journey").run()
-    assert table(at, "cosine", 1)["title"].iloc[0] == "Train to Busan (2016)"
+    assert table(at, "cosine", 1)["title"].iloc[0] == "Train to Busan (2016)"  # no ★: BM25 missed it
 
 
 @pytest.mark.parametrize("query, message", [("", "Type some query"),

@@ -31,7 +31,8 @@ def recall_curve(points: Sequence, current_ef: int | None = None) -> go.Figure:
                                  marker={"size": 16, "color": colour(1), "symbol": "star"},
                                  name=f"ef = {current_ef} (yours)"))
     if points:
-        fig.add_hline(y=0.95, line_dash="dot", annotation_text="recall 0.95")
+        fig.add_hline(y=0.95, line_dash="dot", annotation_text="recall 0.95",
+                      annotation_position="bottom right")
     layout(fig, height=380, title="Recall@10 vs time per query", legend={"orientation": "h"})
     fig.update_xaxes(title="ms per query (HNSW), log scale", type="log")
     fig.update_yaxes(title="recall@10 vs the exact scan", range=[0, 1.05])

@@ -17,7 +17,7 @@ from embedding.search.documents import movie_corpus
 from embedding.search.retrieval import GloveAverageVectorizer
 from embedding.text import escape_markdown
 from ui import cached, resources
-from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop, show_chart
+from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop, show_chart, url_tabs
 
 st.title("Categories as candidates")
 st.caption("A classifier with no training: embed each category's name or description, embed the "
@@ -33,7 +33,7 @@ def label_rows(texts: tuple[str, ...]):
     return {"SBERT": cached.embed_rows(texts), "GloVe average": glove_vec.embed(list(texts))}
 
 
-tab_try, tab_movies = st.tabs(["Your labels", "Movie genres from plots"])
+tab_try, tab_movies = url_tabs("cat_tab", ["Your labels", "Movie genres from plots"])
 
 with tab_try:
     c1, c2 = st.columns(2)

@@ -26,6 +26,7 @@ def fresh_page(browser):
     ("neighbours?nb_tab=2", "Analogies"),
     ("recommendations?rec_tab=2", "Cold start"),
     ("x2vec?x2v_tab=3", "3 · Product2Vec (X2Vec)"),
+    ("categories?cat_tab=2", "Movie genres from plots"),
 ])
 def test_a_copied_link_restores_the_active_tab(path, tab, server_url, browser):
     page = fresh_page(browser)

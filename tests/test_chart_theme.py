@@ -49,6 +49,8 @@ def test_projector_copy_enlarges_every_font_and_leaves_the_original():
     assert big.layout.legend.font.size == 20
     assert big.layout.uniformtext.minsize == theme.PROJECTOR_MIN_TEXT  # bar values never shrink
     assert big.layout.xaxis.automargin is True  # room for the bigger tick labels
+    assert big.layout.xaxis.title.text == "cosine similarity"  # only the font changes
+    assert big.layout.xaxis.tickfont.color == theme.TEXT  # dark ticks on a projector
     assert fig.layout.font.size is None and fig.data[0].textfont.size is None  # untouched
 
 

@@ -31,6 +31,9 @@ BLUE, ORANGE, RED = PALETTE[0], PALETTE[1], PALETTE[3]
 MUTED = PALETTE[8]
 #: Lines and grey text inside a chart (zero lines, neutral bands).
 GREY = "#888888"
+#: Text on a projector: the app theme's near-black (.streamlit/config.toml textColor), not
+#: the light grey Streamlit gives chart ticks and titles on screen.
+TEXT = "#111111"
 #: The focused point on a map and the lines to its neighbours.
 HIGHLIGHT = "#FF1744"
 
@@ -86,17 +89,19 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
     lay = big.layout
     base = _scaled(lay.font.size, scale)
     big.update_layout(
-        font_size=base, legend_font_size=_scaled(lay.legend.font.size, scale),
+        font_size=base, font_color=TEXT, legend_font_color=TEXT, legend_font_size=_scaled(lay.legend.font.size, scale),
         legend_title_font_size=_scaled(lay.legend.title.font.size, scale),
         title_font_size=_scaled(lay.title.font.size, scale, default=17),
         hoverlabel_font_size=_scaled(lay.hoverlabel.font.size, scale, default=13),
         uniformtext={"minsize": PROJECTOR_MIN_TEXT, "mode": "show"},
     )
-    big.update_xaxes(automargin=True, tickfont_size=base, title_font_size=base)
-    big.update_yaxes(automargin=True, tickfont_size=base, title_font_size=base)
+    axis = {"automargin": True, "tickfont": {"size": base, "color": TEXT},
+            "title": {"font": {"size": base, "color": TEXT}}}
+    big.update_xaxes(**axis)
+    big.update_yaxes(**axis)
     if lay.scene:
-        axis = {"tickfont": {"size": base}, "title": {"font": {"size": base}}}
-        big.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
+        axis3 = {key: value for key, value in axis.items() if key != "automargin"}
+        big.update_scenes(xaxis=axis3, yaxis=axis3, zaxis=axis3)
     rows = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"
                 and t.y is not None), default=0)
     if rows and lay.height:  # one row per bar: room for a tick label and a value each

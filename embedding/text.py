@@ -137,6 +137,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the paragraphs of ``text`` (split at blank lines, white space trimmed).
+
+    Usage: ``paragraph_spans("a b\n\nc")`` → ``[(0, 3), (5, 6)]``
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in _paragraphs(text):
+        _add_span(spans, text, start, end)
+    return spans
+
+
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     out, cursor = [], 0
     for m in _PARAGRAPH.finditer(text):

@@ -267,17 +267,23 @@ else:
     if doc is not None:
         st.subheader("2. Cut it into chunks")
         c1, c2, c3 = st.columns(3)
-        method = c1.radio("Chunk by", ["sentences", "tokens"], key="search_chunk_method",
-                          format_func={"sentences": "sentences", "tokens": "words (tokens)"}.get,
-                          horizontal=True)
-        if method == "sentences":
+        method = c1.radio("Chunk by", ["paragraphs", "sentences", "tokens"],
+                          key="search_chunk_method", horizontal=True,
+                          format_func={"paragraphs": "paragraphs", "sentences": "sentences",
+                                       "tokens": "words (tokens)"}.get,
+                          help="Paragraphs: a chunk never runs across a paragraph break (a "
+                               "heading joins its paragraph); long paragraphs are cut by "
+                               "sentences. Sentences: fixed windows that ignore paragraphs.")
+        if method == "paragraphs":
+            size = c2.slider("At most sentences per chunk", 1, 10, 4, key="search_chunk_par")
+        elif method == "sentences":
             size = c2.slider("Sentences per chunk", 1, 10, 3, key="search_chunk_sent")
         else:
             size = c2.slider("Words per chunk", 20, 250, 100, step=10, key="search_chunk_tok")
         if size > 1:
             # the default always fits the maximum (words per chunk 20 → overlap at most 19):
             # an out-of-range value raised, and the lost run emptied the index name box
-            default = min(1, size - 1) if method == "sentences" else min(20, size // 5)
+            default = min(20, size // 5) if method == "tokens" else min(1, size - 1)
             overlap = c3.slider("Overlap", 0, size - 1, default,
                                 key=f"search_overlap_{method}_{size}")
         else:

@@ -229,3 +229,24 @@ def test_a_csv_column_can_name_each_result():
     with pytest.raises(documents.DocumentError, match="no column called 'nope'"):
         documents.parse_upload("films.csv", data, text_column="plot", title_column="nope")
     assert documents.chunk_documents([documents.parse_upload("films.csv", data)])[0][0].title == ""
+
+
+def test_paragraph_chunks_end_where_paragraphs_end():
+    """Issue 15: prefer paragraph boundaries over fixed sentence windows."""
+    from embedding.search.chunking import chunk_by_paragraphs, chunk_by_sentences
+
+    text = ("# Sourdough\n\nA starter of flour and water holds wild yeasts. Feed it daily.\n\n"
+            "Knead the dough for ten minutes until smooth. Let it rise overnight. "
+            "Bake it hot in a covered pot. Cool it on a rack before slicing.")
+    got = [c.text for c in chunk_by_paragraphs(text, size=3)]
+    assert got == [
+        "# Sourdough\n\nA starter of flour and water holds wild yeasts. Feed it daily.",
+        "Knead the dough for ten minutes until smooth. Let it rise overnight. "
+        "Bake it hot in a covered pot.",
+        "Cool it on a rack before slicing.",
+    ]
+    # the fixed window runs across the paragraph break
+    assert "daily.\n\nKnead" in chunk_by_sentences(text, size=4)[0].text
+    assert all("\n\n" not in c for c in got[1:])
+    doc = documents.parse_upload("bread.txt", text.encode())
+    assert len(documents.chunk_documents([doc], "paragraphs", 3, 0)[0]) == 3

@@ -113,6 +113,7 @@ def test_upload_chunk_index_search_delete(data_dir, kv, model):
     assert preview["chunk"].iloc[0].startswith("Sourdough needs a lively starter")
     assert at.text_input(key="search_index_name").value == "my-notes"
 
+    at.radio(key="search_chunk_method").set_value("sentences").run()  # fixed windows
     at.slider(key="search_chunk_sent").set_value(2).run()
     assert len(preview_table(at)) == 4  # 5 sentences, 2 per chunk, 1 overlap
     at.button(key="search_build").click().run()
@@ -188,12 +189,17 @@ def test_sample_text_when_no_file_is_at_hand(data_dir, kv, model):
     assert any(m.label == "Chunks" and int(m.value.replace(",", "")) > 50 for m in at.metric)
 
 
-def test_small_word_chunks_keep_a_valid_overlap_and_the_index_name(data_dir, kv, model):
-    """Issue 15: words per chunk 20 made the overlap default (20) exceed its maximum (19)."""
+def sample_in_word_chunks(words: int):
+    """The sample lecture text on *Your documents*, cut into chunks of ``words`` words."""
     at = open_page(PAGE, {"search_view": "Your documents"})
     at.toggle(key="search_sample").set_value(True).run()
     at.radio(key="search_chunk_method").set_value("tokens").run()
-    at.slider(key="search_chunk_tok").set_value(20).run()
+    return at.slider(key="search_chunk_tok").set_value(words).run()
+
+
+def test_small_word_chunks_keep_a_valid_overlap_and_the_index_name(data_dir, kv, model):
+    """Issue 15: words per chunk 20 made the overlap default (20) exceed its maximum (19)."""
+    at = sample_in_word_chunks(20)
     assert not at.exception, at.exception
     overlap = next(s for s in at.slider if s.label == "Overlap")
     assert overlap.max == 19 and 0 <= overlap.value <= 19
@@ -205,10 +211,7 @@ def test_small_word_chunks_keep_a_valid_overlap_and_the_index_name(data_dir, kv,
 
 def test_chunks_longer_than_the_model_reads_are_flagged(data_dir, kv, model):
     """Issue 15: chunks over 256 word pieces were cut without notice."""
-    at = open_page(PAGE, {"search_view": "Your documents"})
-    at.toggle(key="search_sample").set_value(True).run()
-    at.radio(key="search_chunk_method").set_value("tokens").run()
-    at.slider(key="search_chunk_tok").set_value(250).run()
+    at = sample_in_word_chunks(250)
     assert not at.exception, at.exception
     assert "word pieces the model reads" in shown_text(at)
     assert preview_table(at)["word pieces"].max() > 256

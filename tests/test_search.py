@@ -88,7 +88,7 @@ def test_sentence_chunks_with_overlap():
 def test_chunk_text_dispatch():
     assert chunk_text("a b c", "tokens", 2, 0)[1].text == "c"
     with pytest.raises(ValueError, match="Unknown chunking method"):
-        chunk_text("a b c", "paragraphs", 2, 0)
+        chunk_text("a b c", "chapters", 2, 0)
 
 
 def test_lecture_corpus_is_chunked_with_sources():

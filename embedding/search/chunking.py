@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embedding.text import sentence_spans
+from embedding.text import paragraph_spans, sentence_spans
 
 _WORD = re.compile(r"\S+")
 
@@ -71,6 +71,41 @@ def chunk_by_sentences(text: str, size: int = 3, overlap: int = 0) -> list[Chunk
     ]
 
 
+#: A paragraph shorter than this many words (a heading) is joined to the paragraph after it.
+HEADING_WORDS = 8
+
+
+def chunk_by_paragraphs(text: str, size: int = 3, overlap: int = 0) -> list[Chunk]:
+    """Chunks that end where paragraphs end: a paragraph of up to ``size`` sentences is one
+    chunk, a longer one is cut into windows of ``size`` sentences sharing ``overlap``, and a
+    short line (a heading) joins the paragraph after it. No chunk straddles two paragraphs.
+
+    Usage: ``[c.text for c in chunk_by_paragraphs("# Bread\n\nKnead. Bake.\n\nEat.", 3)]``
+    → ``["# Bread\n\nKnead. Bake.", "Eat."]``
+    """
+    _check(size, overlap, "sentences")
+    text = text or ""
+    groups: list[tuple[int, int]] = []
+    pending: int | None = None
+    for start, end in paragraph_spans(text):
+        if pending is not None:
+            start, pending = pending, None
+        if len(text[start:end].split()) < HEADING_WORDS:
+            pending = start
+            continue
+        groups.append((start, end))
+    if pending is not None:  # a short last paragraph: its own chunk
+        groups.append((pending, len(text.rstrip())))
+    sentences = sentence_spans(text)
+    out: list[Chunk] = []
+    for start, end in groups:
+        inside = [s for s in sentences if start <= s[0] < end]
+        for i, j in _windows(len(inside), size, overlap):
+            a, b = inside[i][0] if i else start, inside[j - 1][1]
+            out.append(Chunk(len(out), text[a:b], a, b))
+    return out
+
+
 def chunk_by_tokens(text: str, size: int = 100, overlap: int = 20) -> list[Chunk]:
     """Chunks of ``size`` words (white-space tokens); consecutive chunks share ``overlap``.
 
@@ -89,12 +124,15 @@ def chunk_by_tokens(text: str, size: int = 100, overlap: int = 20) -> list[Chunk
 
 
 def chunk_text(text: str, method: str = "sentences", size: int = 3, overlap: int = 0) -> list[Chunk]:
-    """Dispatch on ``method`` (``"sentences"`` or ``"tokens"``).
+    """Dispatch on ``method`` (``"paragraphs"``, ``"sentences"`` or ``"tokens"``).
 
     Usage: ``chunk_text(text, "tokens", size=100, overlap=20)``
     """
+    if method == "paragraphs":
+        return chunk_by_paragraphs(text, size, overlap)
     if method == "sentences":
         return chunk_by_sentences(text, size, overlap)
     if method == "tokens":
         return chunk_by_tokens(text, size, overlap)
-    raise ValueError(f"Unknown chunking method '{method}': use 'sentences' or 'tokens'.")
+    raise ValueError(f"Unknown chunking method '{method}': use 'paragraphs', 'sentences' or "
+                     "'tokens'.")

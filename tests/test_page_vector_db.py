@@ -67,6 +67,19 @@ def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, mo
     small /= np.linalg.norm(small, axis=1, keepdims=True)
     monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
     monkeypatch.setattr(resources, "ann_vectors", lambda dataset: small)
+    # this test's toy graphs stay out of the process-wide registry other page tests read
+    monkeypatch.setattr(resources, "_ann_builds", {})
+    monkeypatch.setattr(resources, "_ann_done", {})
+    try:
+        check_ann_page(tmp_path, resources)
+    finally:
+        from ui import cached
+
+        cached.ann_curve.clear()
+        cached.ann_compare.clear()
+
+
+def check_ann_page(tmp_path, resources):
     at = open_page(ANN)
     at.selectbox(key="ann_dataset").set_value("chunks").run()
     assert not at.exception, at.exception

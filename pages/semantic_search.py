@@ -24,6 +24,7 @@ from embedding.search.retrieval import (
     semantic_search,
 )
 from embedding.search.store import (
+    HnswStore,
     StoreError,
     backend_name,
     create_index,
@@ -170,9 +171,11 @@ if view == "Search":
         "**Bold** words are words the chunk shares with your query. A high score with *no* "
         "shared words is the signature of semantic search: try *a film about space travel* — "
         "no blurb says *space*, yet the astronaut and wormhole films rise to the top.\n\n"
-        f"The search is exact: the store compares the query with every stored vector "
-        f"({'Qdrant' if backend_name() == 'qdrant' and corpus not in BUILTIN else 'numpy'}), "
-        "which takes milliseconds even for 100,000 chunks."
+        + ("This index has an HNSW graph, so the search is approximate (ef = 64): see *Exact "
+         "vs approximate*." if getattr(store, "uses_graph", False) else
+         f"The search is exact: the store compares the query with every stored vector "
+         f"({'Qdrant' if backend_name() == 'qdrant' and corpus not in BUILTIN else 'numpy'}), "
+         "which takes milliseconds even for 100,000 chunks.")
     )
 
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +337,11 @@ else:
         except StoreError as exc:
             st.warning(escape_markdown(str(exc)), icon=":material/edit:")
             name = None
+        ann = st.checkbox(
+            "Also build an HNSW graph (approximate search, for large indexes)", key="search_ann",
+            disabled=backend_name() != "numpy",
+            help="Exact search stays the reference and takes milliseconds for a class's "
+                 "documents; see *Exact vs approximate* for what a graph trades.")
         if name and not build and name in list_indexes():
             st.info(f"An index called **{escape_markdown(name)}** already exists; building "
                     "replaces it for everyone.", icon=":material/sync:")
@@ -353,13 +361,16 @@ else:
                     "chunking": f"{method}: {size}, overlap {overlap}",
                     "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     **index_owner_meta(),  # only this session (or its instructor) may delete
-                })
+                }, ann=ann and backend_name() == "numpy")
                 index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],
                             [{"title": c.title or c.source, "source": c.source,
                               "position": c.position, "text": c.text} for c in chunks],
                             batch=vec.batch_size,  # progress after every model batch
                             progress=lambda done, total: bar.progress(
                                 done / total, text=f"Embedded {done:,} of {total:,} chunks"))
+                if ann and isinstance(store, HnswStore) and store.count():
+                    bar.progress(1.0, text="Building the HNSW graph…")
+                    store.build_graph()
                 store.save()
             except (StoreError, OSError) as exc:
                 bar.empty()

@@ -230,3 +230,21 @@ def test_a_csv_title_column_names_the_results(data_dir, kv, model):
     at = open_page(PAGE, {"search_view": "Search", "search_corpus": "index:films",
                           "search_q": "space travel"})
     assert results_table(at)["title"].iloc[0] == "Starship"
+
+
+def test_an_index_can_carry_an_hnsw_graph(data_dir, kv, model):
+    """Issue 16: the store's ANN option, offered when building a named index."""
+    from embedding.search.store import HnswStore, open_index
+
+    at = open_page(PAGE, {"search_view": "Your documents"})
+    at.toggle(key="search_sample").set_value(True).run()
+    at.text_input(key="search_index_name").set_value("withgraph").run()
+    at.checkbox(key="search_ann").check().run()
+    at.button(key="search_build").click().run()
+    assert not at.exception, at.exception
+    store = open_index("withgraph")
+    assert isinstance(store, HnswStore) and store.uses_graph
+    at = open_page(PAGE, {"search_view": "Search", "search_corpus": "index:withgraph",
+                          "search_q": "how do I bake bread"})
+    assert not at.exception, at.exception
+    assert "search is approximate" in shown_text(at)

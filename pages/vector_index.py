@@ -24,7 +24,19 @@ ef = c3.select_slider("ef (search effort)", cached.ANN_EFS, value=DEFAULT_EF, ke
 
 if dataset == "glove":
     kv = glove_or_stop()
-build = resources.ann_build(dataset, m)
+build = resources.ann_build(dataset, m, start=False)
+if not build.started:
+    if resources.ann_on_disk(dataset, m):
+        build.start()  # saved by an earlier build: loading takes a second
+    else:
+        what = resources.ANN_DATASETS[dataset]
+        st.info(f"No HNSW graph (M = {m}) over {what[0].lower()}{what[1:]} on this server yet. "
+                "Building one keeps one processor core busy for a few minutes, once per server "
+                "(then it is saved to disk and shared by every student), so it starts only "
+                "when you ask.", icon=":material/hub:")
+        if not st.button("Build the graph now", key="ann_start", type="primary"):
+            st.stop()
+        build.start()
 if not build.wait(0):
     what = resources.ANN_DATASETS[dataset]
     st.info(f"Building the HNSW graph (M = {m}) over {what[0].lower()}{what[1:]}. "

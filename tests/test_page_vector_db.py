@@ -81,8 +81,16 @@ def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, mo
 
 def check_ann_page(tmp_path, resources):
     at = open_page(ANN)
+    # opening the page builds nothing: 400,000 words keep a core busy for minutes
+    assert not at.exception, at.exception
+    assert not resources.ann_build("glove", 16, start=False).started
+    assert "Build the graph now" in [b.label for b in at.button]
     at.selectbox(key="ann_dataset").set_value("chunks").run()
     assert not at.exception, at.exception
+    assert not resources.ann_build("chunks", 16, start=False).started
+    at.button(key="ann_start").click().run()
+    assert not at.exception, at.exception
+    assert resources.ann_build("chunks", 16, start=False).started
     assert resources.ann_build("chunks", 16).wait(120)  # the shared background build
     at.run()
     assert not at.exception, at.exception

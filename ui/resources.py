@@ -164,6 +164,11 @@ class SharedBuild:
                 self._thread.start()
         return self
 
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` was called (and the build not reset since)."""
+        return self._thread is not None
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait at most ``timeout`` seconds; ``True`` once the build has finished."""
         return self._finished.wait(timeout)
@@ -336,9 +341,10 @@ _ann_lock = threading.Lock()
 _ann_done: dict[tuple[str, int], AnnBuilt] = {}
 
 
-def ann_build(dataset: str, m: int) -> SharedBuild:
+def ann_build(dataset: str, m: int, start: bool = True) -> SharedBuild:
     """The HNSW build of ``dataset`` with graph degree ``m``, started in the background once per
-    server and cached on disk (``<data>/ann``); the page draws its progress from outside."""
+    server (unless ``start=False``) and cached on disk (``<data>/ann``); the page draws its
+    progress from outside."""
     key = (dataset, int(m))
     with _ann_lock:
         build = _ann_builds.get(key)
@@ -352,7 +358,16 @@ def ann_build(dataset: str, m: int) -> SharedBuild:
                 _ann_done[key] = AnnBuilt(index, index.memory_bytes())
 
             build = _ann_builds[key] = SharedBuild(f"HNSW {dataset} M={m}", target)
-    return build.start()
+    return build.start() if start else build
+
+
+def ann_on_disk(dataset: str, m: int) -> bool:
+    """Whether a graph of ``dataset`` with degree ``m`` was saved by an earlier build (cheap: a
+    file-name check; a stale file for other vectors is rebuilt by the loader anyway)."""
+    from embedding.paths import writable_dir
+    from embedding.search.ann import HnswParams
+
+    return any(writable_dir("ann", dataset).glob(f"hnsw-{HnswParams(int(m), 40).tag}-*.faiss"))
 
 
 def ann_index(dataset: str, m: int) -> AnnBuilt | None:

@@ -15,10 +15,11 @@ from embedding.classroom.live import (
     normalise_code,
     summarise,
 )
+from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.text import escape_markdown
 from ui import cached
 from ui import classroom as ui
-from ui.widgets import explain, show_chart
+from ui.widgets import explain, provider_picker, show_chart
 
 
 def page_address() -> str:
@@ -205,7 +206,13 @@ def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool
         return
     if isinstance(q, exs.ClassMapQuestion):
         method = st.session_state.get("class_map_method", "pca")
-        cmap = ui.class_map(tuple(answers), q.model, method)
+        provider = st.session_state.get("class_map_provider", SBERT_KEY)
+        try:
+            cmap = ui.class_map(tuple(answers), q.model, method, provider)
+        except ProviderError as exc:  # a configured remote model failed: say so, SBERT works
+            st.warning(f"{exc} Pick SBERT above to draw the map with the built-in model.",
+                       icon=":material/cloud_off:")
+            return
         if cmap.labels:
             show_chart(class_map_figure(cmap.labels, cmap.counts, cmap.coords, cmap.groups,
                                         cmap.method.upper()), key=f"class_map_{qi}")
@@ -262,6 +269,9 @@ def instructor(live: Classroom, code: str, token: str) -> None:
     if isinstance(q, exs.ClassMapQuestion):
         c[1].radio("Map", ["pca", "umap"], key="class_map_method", horizontal=True,
                    format_func={"pca": "PCA (steady)", "umap": "UMAP (clusters)"}.get)
+        if q.model == "sbert":
+            with c[1]:
+                provider_picker("class_map_provider")  # only drawn when one is configured
     else:
         show_key = c[1].toggle("Show the answer", key=f"class_show_{qi}",
                                help="Off while students answer, so the projector gives nothing "

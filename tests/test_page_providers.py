@@ -129,3 +129,20 @@ def test_recommendations_offer_the_provider_and_explain_its_failure(configured, 
     assert not at.exception
     assert any("refused the API key (401)" in e.value for e in at.error)
     assert "sk-wrong" not in shown_text(at)
+
+
+def test_class_map_of_sentences_with_the_provider(configured, kv, model):
+    """The live class map draws sentence answers with a chosen provider: same vectors as SBERT
+    (the fake serves MiniLM), so the same map; the answers reach the provider's server."""
+    import numpy as np
+
+    from ui import classroom
+
+    answers = ("the deep blue sea", "waves on the shore", "a whale sings", "salt water")
+    key = f"api:{MODEL_NAME.lower()}"
+    before = configured.requests
+    mine = classroom.class_map(answers, "sbert", "pca", key)
+    assert configured.requests > before  # the provider was asked, not SBERT
+    sbert = classroom.class_map(answers, "sbert", "pca")
+    assert mine.labels == sbert.labels
+    np.testing.assert_allclose(np.abs(mine.coords), np.abs(sbert.coords), atol=1e-3)

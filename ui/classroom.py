@@ -18,6 +18,7 @@ from embedding.classroom import exercises as exs
 from embedding.classroom.classmap import ClassMap, build_map, glove_rows
 from embedding.classroom.db import ClassDB, default_url
 from embedding.classroom.live import Classroom
+from embedding.models.providers import SBERT_KEY
 from ui import cached, resources
 
 CODE_PARAM, KEY_PARAM = "class", "key"
@@ -110,11 +111,13 @@ def solution(q: exs.Question) -> exs.Solution | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def class_map(answers: tuple[str, ...], model: str, method: str) -> ClassMap:
+def class_map(answers: tuple[str, ...], model: str, method: str,
+              provider: str = SBERT_KEY) -> ClassMap:
     """The class map of ``answers`` (cached: the projector refreshes often, answers change
-    less often)."""
+    less often); sentence maps use ``provider`` (the built-in SBERT unless one is chosen)."""
     if model == "glove":
         kv = resources.glove()
         return build_map(answers, lambda texts: glove_rows(kv, texts), method)
-    return build_map(answers, lambda texts: (np.asarray(cached.embed_rows(tuple(texts))), []),
+    return build_map(answers,
+                     lambda texts: (np.asarray(cached.embed_rows(tuple(texts), provider)), []),
                      method)

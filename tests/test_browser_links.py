@@ -19,7 +19,9 @@ def in_link(page, part: str) -> None:
 def fresh_page(browser):
     """A page in a new browser context: no cookies, no history, no session (a student's
     browser opening a link someone pasted)."""
-    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(120_000)  # like open_and_wait: a busy CI box, not a 30 s default
+    return page
 
 
 @pytest.mark.parametrize("path, tab", [
@@ -63,7 +65,8 @@ def test_back_leaves_the_map_in_one_step(server_url, browser):
         page.wait_for_selector("h1:has-text('Embedding map')")
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=180_000)
         wait_rerun(page)
-        page.get_by_text("PCA", exact=True).first.click()  # a setting: written into the link
+        # the Method radio's option, not a chart's "PCA" text (the comparison chart can be drawn first)
+        page.locator('[data-testid="stRadio"]').get_by_text("PCA", exact=True).first.click()
         in_link(page, "map_method=pca")
         wait_rerun(page)
         assert page.evaluate("history.length") == before + 1

@@ -171,7 +171,19 @@ def figure(builder: str, *args, **kwargs):
     import importlib
 
     module, name = builder.rsplit(".", 1)
-    return getattr(importlib.import_module(f"embedding.charts.{module}"), name)(*args, **kwargs)
+    fig = getattr(importlib.import_module(f"embedding.charts.{module}"), name)(*args, **kwargs)
+    _SHARED_FIGURES.add(id(fig))
+    weakref.finalize(fig, _SHARED_FIGURES.discard, id(fig))
+    return fig
+
+
+#: ids of the figures :func:`figure` shares (read-only, so their serialised form can be reused).
+_SHARED_FIGURES: set[int] = set()
+
+
+def is_shared_figure(fig) -> bool:
+    """True when ``fig`` is one of the read-only figures :func:`figure` shares."""
+    return id(fig) in _SHARED_FIGURES
 
 
 # ---------------------------------------------------------------- embedding map

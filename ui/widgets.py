@@ -9,9 +9,11 @@ Not a page (the leading underscore keeps it out of the router and the page tests
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from embedding.charts import theme
 from embedding.models.glove import ModelLoadError, describe_glove
@@ -300,15 +302,50 @@ def first_screen():
     return st.container() if presenting() else None
 
 
+class _Prepared(BaseFigure):
+    """A figure already turned into plotly's dict form, for ``st.plotly_chart``.
+
+    ``st.plotly_chart`` calls ``fig.to_dict()`` on every run, a deep copy of the whole figure
+    (1 ms for a small bar chart, several for a map); for a figure shared by every session
+    (``cached.figure``) that is the same work 50 times in a class burst. This stands in for the
+    figure and hands over the dict made once. Streamlit only reads it (then serialises it).
+    """
+
+    def __init__(self, spec: dict):  # no BaseFigure.__init__: nothing but to_dict is used
+        object.__setattr__(self, "_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+#: id(shared figure), presentation mode → its prepared form; an entry goes with its figure.
+_PREPARED: dict[tuple[int, bool], _Prepared] = {}
+
+
+def _prepared(fig, present: bool) -> _Prepared:
+    """``fig`` (its projector copy when ``present``) as a :class:`_Prepared`; remembered only
+    for the read-only figures ``cached.figure`` shares (a page's own figure may still change)."""
+    key = (id(fig), present)
+    ready = _PREPARED.get(key)
+    if ready is None:
+        ready = _Prepared((theme.for_projector(fig) if present else fig).to_dict())
+        if cached.is_shared_figure(fig):
+            _PREPARED[key] = ready
+            weakref.finalize(fig, _PREPARED.pop, key, None)
+    return ready
+
+
 def show_chart(fig, where=None, **kwargs):
     """``st.plotly_chart(fig, **kwargs)`` in ``where`` (a column or container; the page when
     ``None``), with every font enlarged in presentation mode. Returns what plotly_chart returns.
 
+    The figure is read, never changed; its dict form (and its projector copy) is made once per
+    figure object, so a figure shared by every session (``cached.figure``) costs no conversion
+    on later runs.
+
     Usage: ``show_chart(fig, c2, key="nb_chart")``
     """
-    if presenting():
-        fig = theme.for_projector(fig)
-    return (where or st).plotly_chart(fig, **kwargs)
+    return (where or st).plotly_chart(_prepared(fig, presenting()), **kwargs)
 
 
 def explain(markdown: str, title: str = "Why?") -> None:

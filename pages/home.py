@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.catalog import available, by_section
+from ui.catalog import available, balanced_columns, by_section
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,13 +31,19 @@ with st.expander("How to use it in class", icon=":material/school:", expanded=Fa
         "app at the same time."
     )
 
-for section, pages in by_section(available(ROOT)).items():
-    st.subheader(section)
-    cols = st.columns(3)
-    for i, page in enumerate(p for p in pages if p.path != "pages/home.py"):
-        with cols[i % 3].container(border=True):
-            st.page_link(page.path, label=page.title, icon=page.icon)
-            st.caption(page.blurb)
+# One card per section, in three columns read top to bottom: a link and a line for each page.
+# (A card per page took three elements each; this page goes to the whole class at once.)
+sections = {s: [p for p in pages if p.path != "pages/home.py"]
+            for s, pages in by_section(available(ROOT)).items()}
+sections = {s: cards for s, cards in sections.items() if cards}
+for col, names in zip(st.columns(3), balanced_columns({s: len(c) + 1 for s, c in sections.items()}, 3),
+                      strict=True):
+    for name in names:
+        card = col.container(border=True)
+        card.subheader(name)
+        for page in sections[name]:
+            card.page_link(page.path, label=page.title, icon=page.icon)
+            card.caption(page.blurb)
 
 st.divider()
 st.caption(

@@ -17,8 +17,25 @@ def test_home_loads_no_model(monkeypatch):
     assert not at.exception
     text = shown_text(at)
     assert "Embedding Explorer" in text and "cosine similarity" in text
-    # A card per page: every other catalogue page that exists is linked.
-    assert len(at.get("page_link")) >= 5
+    # A card per section, a link per page: every other catalogue page is linked, once.
+    from ui.catalog import PAGES
+
+    links = [link.proto.page for link in at.get("page_link")]
+    assert sorted(links) == sorted(p.path[len("pages/"):-len(".py")] for p in PAGES
+                                   if p.path != "pages/home.py")
+    assert [h.value for h in at.subheader] == list(dict.fromkeys(
+        p.section for p in PAGES if p.path != "pages/home.py"))
+
+
+def test_sections_are_split_into_columns_of_similar_height():
+    from ui.catalog import balanced_columns
+
+    weights = {"Basics": 2, "Words": 4, "Sentences": 5, "Maps": 2, "Search": 5, "Beyond": 3}
+    cols = balanced_columns(weights, 3)
+    assert [k for col in cols for k in col] == list(weights)  # reading order kept
+    # 6 | 7 | 8: the tallest column as short as it can be (11 | 5 | 5 would be lopsided)
+    assert cols == [["Basics", "Words"], ["Sentences", "Maps"], ["Search", "Beyond"]]
+    assert balanced_columns({"a": 1}, 3) == [["a"], [], []]
 
 
 def test_cosine_toy_lecture_exercise():

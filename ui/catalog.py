@@ -83,3 +83,25 @@ def available(root: str | Path) -> tuple[PageInfo, ...]:
     Usage: ``available(Path(__file__).parent)``
     """
     return tuple(p for p in PAGES if (Path(root) / p.path).is_file())
+
+
+def balanced_columns(weights: dict[str, int], n: int) -> list[list[str]]:
+    """Split the keys of ``weights`` (in order) into ``n`` consecutive runs of similar total
+    weight (the largest as small as possible, then the most even): sections read top to bottom,
+    columns of similar height. Always ``n`` runs; the last ones are empty when keys run out.
+
+    Usage: ``balanced_columns({"a": 2, "b": 4, "c": 5, "d": 2}, 2)`` → ``[["a", "b"], ["c", "d"]]``
+    """
+    from itertools import combinations
+
+    names = list(weights)
+    used = max(1, min(n, len(names)))
+
+    def cost(runs: list[list[str]]) -> tuple[int, int]:
+        totals = [sum(weights[k] for k in r) for r in runs]
+        return max(totals), sum(t * t for t in totals)
+
+    splits = ([names[a:b] for a, b in zip((0, *cuts), (*cuts, len(names)), strict=True)]
+              for cuts in combinations(range(1, len(names)), used - 1))
+    best = min(splits, key=cost, default=[names])
+    return best + [[] for _ in range(n - len(best))]

@@ -48,15 +48,8 @@ def mark_custom() -> None:
     st.session_state["nb_preset"] = CUSTOM
 
 
-st.title("Neighbours & analogies")
-st.caption(f"Every search below runs over all words of {vectors_label('nb')}, by cosine "
-           "similarity.")
-kv = word_vectors_picker("nb")
-tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
-                                     ":material/functions: Analogies"])
-
-# --- Nearest neighbours --------------------------------------------------------------------
-with tab_nb:
+def nearest_tab(kv) -> None:
+    """The words closest to one word, over the whole vocabulary."""
     left, right = st.columns([2, 1])
     word = left.text_input("Word", key=url_key("nb_word", "frog"), max_chars=60)
     k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
@@ -98,8 +91,9 @@ with tab_nb:
                 "text: *paris* → *prohertrib*, a news-wire tag that sat next to the city's name."
             )
 
-# --- Analogies -----------------------------------------------------------------------------
-with tab_an:
+
+def analogies_tab(kv) -> None:
+    """b − a + c, and where the excluded inputs would have ranked."""
     options = [*PRESETS, CUSTOM]
     st.selectbox("Preset", options,
                  key=url_choice("nb_preset", ANALOGY_PRESETS[0].label, options),
@@ -191,5 +185,21 @@ with tab_an:
                 "real structure in the space, but less magic than they look (Nissim, van "
                 "Noord & van der Goot, 2020)."
             )
+
+
+st.title("Neighbours & analogies")
+st.caption(f"Every search below runs over all words of {vectors_label('nb')}, by cosine "
+           "similarity.")
+kv = word_vectors_picker("nb")
+tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
+                                     ":material/functions: Analogies"])
+# Only the open tab is drawn (a click on the other reruns the page); the hidden tab's inputs
+# come back from the link (url_key & co.) when it is shown again.
+with tab_nb:
+    if tab_nb.open:
+        nearest_tab(kv)
+with tab_an:
+    if tab_an.open:
+        analogies_tab(kv)
 
 to_url("nb_word", "nb_k", "nb_preset", "nb_a", "nb_b", "nb_c", "nb_method", "nb_ak")

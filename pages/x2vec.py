@@ -87,7 +87,7 @@ def lesson_tab() -> None:
     if st.session_state.get("x2v_demo_centre") not in positions:
         st.session_state["x2v_demo_centre"] = positions[min(3, len(positions) - 1)]
     picked = st.select_slider("Centre word (slide it along the sentence)", options=positions,
-                              key="x2v_demo_centre")
+                              key="x2v_demo_centre", persist_state="page")
     centre = positions.index(picked)
     sg = method == "skip-gram"
     show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg),
@@ -139,6 +139,17 @@ def settings_form(sequences: bool) -> w2v.Word2VecParams:
                               sample=0.0 if sequences else DEFAULTS.sample)
 
 
+#: Session key of the last uploaded file ``(name, bytes)``: a file uploader forgets its file
+#: when its tab is hidden (only the open tab is drawn), so the page keeps it here.
+KEPT_UPLOAD = "x2v_upload_kept"
+
+
+def forget_removed_upload() -> None:
+    """The student removed the file from the uploader (not just hid the tab): forget it."""
+    if st.session_state.get("x2v_upload") is None:
+        st.session_state.pop(KEPT_UPLOAD, None)
+
+
 def choose_corpus() -> corpora.Corpus | None:
     source = st.radio("Train on", SOURCES, key=url_choice("x2v_source", SOURCES[0], SOURCES))
     to_url("x2v_source")
@@ -150,16 +161,23 @@ def choose_corpus() -> corpora.Corpus | None:
                  "Plain text saved as UTF-8, up to 2 MB; the first "
                  f"{corpora.MAX_TOKENS:,} words are used.")
     upload = st.file_uploader("Your file", type=list(TEXT_EXTENSIONS), key="x2v_upload",
-                              help=help_text)
+                              help=help_text, on_change=forget_removed_upload)
     st.caption(help_text + " Accepted: " + ", ".join(f"**.{e}**" for e in TEXT_EXTENSIONS)
                + " (plain text under any of these names, e.g. gensim's `.cor` corpora). A PDF "
                "or Word file is not plain text: save it as .txt first.")
-    if upload is None:
+    if upload is not None:
+        st.session_state[KEPT_UPLOAD] = (upload.name[:60], upload.getvalue())
+    kept = st.session_state.get(KEPT_UPLOAD)
+    if kept is None:
         st.info("Upload a file to train on it, or pick the built-in corpus.",
                 icon=":material/upload_file:")
         return None
+    name, data = kept
+    if upload is None:  # the tab was hidden since: the uploader forgot it, the session did not
+        st.caption(f"Using **{escape_markdown(name)}**, uploaded earlier in this session "
+                   "(upload another file to replace it, or pick the built-in corpus).")
     try:
-        corpus = resources.word2vec_upload(upload.getvalue(), upload.name[:60], sequences)
+        corpus = resources.word2vec_upload(data, name, sequences)
     except corpora.CorpusError as exc:
         st.warning(str(exc), icon=":material/description:")
         return None
@@ -353,6 +371,7 @@ def basket_tab() -> None:
                   if x in options]
         st.session_state["x2v_basket"] = chosen or ["spaghetti"]
     basket = st.multiselect("Your basket", options, key="x2v_basket",
+                            persist_state="page",
                             format_func=lambda n: bk.BY_NAME[n].label, max_selections=8)
     if st.query_params.get("x2v_basket") != ",".join(basket):
         st.query_params["x2v_basket"] = ",".join(basket)
@@ -395,9 +414,14 @@ st.caption("Train word vectors live, watch the loss fall, then embed shopping ba
            "same algorithm.")
 learn, train, shop = url_tabs("x2v_tab", ["1 · What skip-gram learns", "2 · Train Word2Vec",
                               "3 · Product2Vec (X2Vec)"])
+# Only the open tab is drawn (its .open; a click on another tab reruns the page): the other
+# tabs' inputs come back from the link (url_key & co.) or are kept (persist_state="page").
 with learn:
-    lesson_tab()
+    if learn.open:
+        lesson_tab()
 with train:
-    train_tab()
+    if train.open:
+        train_tab()
 with shop:
-    basket_tab()
+    if shop.open:
+        basket_tab()

@@ -43,3 +43,30 @@ def shown_text(at: AppTest) -> str:
     for t in at.table:
         parts.append(t.value.to_string())
     return "\n".join(parts)
+
+
+def tab_links(at: AppTest) -> dict[str, list[str]]:
+    """The page's tab bars that are in the link (``ui.widgets.url_tabs``): ``{key: labels}``.
+
+    Only the open tab of such a bar is drawn; ``?key=N`` opens tab N, :func:`click_tab` clicks
+    one in a running session.
+    """
+    out: dict[str, list[str]] = {}
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", None) == "tab_container" and proto is not None:
+            wid = proto.tab_container.id  # "$$ID-<hash>-<key>" when the bar has a key
+            if wid.count("-") >= 2:
+                out[wid.split("-", 2)[2]] = [t.label for t in node.children.values()]
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return out
+
+
+def click_tab(at: AppTest, key: str, number: int) -> AppTest:
+    """Click tab ``number`` (1-based) of the tab bar ``key``, as a student does, and rerun."""
+    at.session_state[key] = tab_links(at)[key][number - 1]
+    return at.run()

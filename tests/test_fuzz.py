@@ -26,7 +26,7 @@ import time
 import pytest
 from streamlit.runtime.state.common import TESTING_KEY
 
-from tests.apptest import open_page, page_files
+from tests.apptest import open_page, page_files, tab_links
 
 pytestmark = pytest.mark.fuzz
 
@@ -272,6 +272,16 @@ def fuzz_uploads(open_fn) -> tuple[list[str], int]:
     return failures, total
 
 
+def tab_queries(at) -> list[dict[str, str]]:
+    """The link of every tab of the page, its first (default) tab first: a page draws only its
+    open tab (``url_tabs``), so each other tab is opened by its link (``?x2v_tab=2``) and
+    fuzzed on its own."""
+    queries: list[dict[str, str]] = [{}]
+    for key, labels in tab_links(at).items():
+        queries += [{key: str(n)} for n in range(2, len(labels) + 1)]
+    return queries
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("page", page_files())
 def test_page_survives_bad_input(page, family, kv, model):
@@ -280,10 +290,18 @@ def test_page_survives_bad_input(page, family, kv, model):
         if family != "text":
             pytest.skip(f"{page} fails to open (see the text family and test_pages)")
         pytest.fail(f"{page} fails before any fuzzing: {at.exception[0].value}")
-    if family != "upload" and not _cases_for(at, family):
+    queries = tab_queries(at)
+    tabs = [q for q in queries if family == "upload" or _cases_for(
+        at if not q else open_page(page, q), family)]
+    if not tabs:
         pytest.skip(f"{page} has no {family} inputs")
     started = time.perf_counter()
-    failures, n = fuzz(lambda: open_page(page), family)
+    failures, n = [], 0
+    for query in tabs:
+        f, k = fuzz(lambda query=query: open_page(page, query), family)
+        where = "".join(f" (tab {v} of {key})" for key, v in query.items())
+        failures += [x + where for x in f]
+        n += k
     if not n:
         pytest.skip(f"{page} has no {family} inputs")
     elapsed = time.perf_counter() - started
@@ -329,3 +347,34 @@ def test_fuzzer_catches_a_fragile_app(family, expected):
     failures, _ = fuzz(lambda: AppTest.from_string(_FRAGILE, default_timeout=60).run(), family)
     for want in expected:
         assert any(f.startswith(want + ":") for f in failures), (want, failures)
+
+
+_TABBED = """
+import streamlit as st
+from ui.widgets import url_tabs
+first, second = url_tabs("t", ["Calm", "Fragile"])
+with first:
+    if first.open:
+        st.selectbox("Safe", ["x", "y"], key="safe")
+with second:
+    if second.open:
+        if st.selectbox("Pick", ["x", "boom"], key="c") == "boom":
+            raise ValueError("fragile")
+"""
+
+
+def test_fuzzer_opens_every_tab_by_its_link():
+    """Only the open tab is drawn: the fragile widget of tab 2 is found through ``?t=2``."""
+    from streamlit.testing.v1 import AppTest
+
+    def open_app(query):
+        at = AppTest.from_string(_TABBED, default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    first = open_app({})
+    assert tab_queries(first) == [{}, {"t": "2"}]
+    assert fuzz(lambda: open_app({}), "choice")[0] == []  # tab 1 alone hides the bug
+    failures, _ = fuzz(lambda: open_app({"t": "2"}), "choice")
+    assert any(f.startswith("selectbox 'c' <- option 1: boom:") for f in failures), failures

@@ -7,15 +7,31 @@ import re
 
 import pytest
 
-from tests.apptest import open_page, shown_text
+from tests.apptest import click_tab, open_page, shown_text
 
 X2VEC = "pages/x2vec.py"
 SMALL = {"x2v_epochs": "2", "x2v_size": "20"}  # keep page tests quick
+TRAIN = {**SMALL, "x2v_tab": "2"}  # only the open tab is drawn: a link opens the others
+SHOP = {**SMALL, "x2v_tab": "3"}
 
 
 @pytest.fixture(scope="module")
 def x2vec():
     at = open_page(X2VEC, query=SMALL)
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def x2vec_train():
+    at = open_page(X2VEC, query=TRAIN)
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def x2vec_shop():
+    at = open_page(X2VEC, query=SHOP)
     assert not at.exception, at.exception
     return at
 
@@ -31,19 +47,66 @@ def test_x2vec_cbow_reverses_the_arrows():
     assert "`brown + jumps` → `fox`" in shown_text(at)
 
 
-def test_x2vec_trains_on_the_builtin_corpus_and_shows_neighbours(x2vec):
+@pytest.fixture
+def x2vec_loads(monkeypatch):
+    """Count what each x2vec tab loads: the Word2Vec corpus (tab 2), the baskets (tab 3) and
+    the trained-model cache (tabs 2 and 3)."""
+    from collections import Counter
+
+    from ui import resources
+
+    calls: Counter[str] = Counter()
+    for name in ("word2vec_builtin_corpus", "basket_corpus", "trained_word2vec"):
+        real = getattr(resources, name)
+
+        def spy(*args, __name=name, __real=real, **kwargs):
+            calls[__name] += 1
+            return __real(*args, **kwargs)
+
+        monkeypatch.setattr(resources, name, spy)
+    return calls
+
+
+def test_x2vec_hidden_tabs_do_no_work(x2vec_loads):
+    """Only the open tab runs: the lesson tab neither trains nor loads a corpus, the training
+    tab loads no baskets, the baskets tab no news corpus."""
+    at = open_page(X2VEC, query=SMALL)
+    assert not at.exception and dict(x2vec_loads) == {}
+    click_tab(at, "x2v_tab", 2)
+    assert not at.exception, at.exception
+    assert x2vec_loads["word2vec_builtin_corpus"] == 1 and x2vec_loads["basket_corpus"] == 0
+    x2vec_loads.clear()
+    click_tab(at, "x2v_tab", 3)
+    assert x2vec_loads["basket_corpus"] == 1 and x2vec_loads["word2vec_builtin_corpus"] == 0
+    assert "Customers who bought these also buy …" in [h.value for h in at.subheader]
+
+
+def test_x2vec_inputs_survive_a_visit_to_another_tab():
+    at = open_page(X2VEC, query=SMALL)
+    at.select_slider(key="x2v_demo_centre").set_value("2. quick").run()
+    click_tab(at, "x2v_tab", 3)
+    at.multiselect(key="x2v_basket").select("diapers").run()
+    click_tab(at, "x2v_tab", 1)
+    assert at.select_slider(key="x2v_demo_centre").value == "2. quick"
+    click_tab(at, "x2v_tab", 3)
+    assert at.multiselect(key="x2v_basket").value == ["spaghetti", "diapers"]
+
+
+def test_x2vec_trains_on_the_builtin_corpus_and_shows_neighbours(x2vec_train):
+    x2vec = x2vec_train
     metrics = {m.label: m.value for m in x2vec.metric}
     assert metrics["Sentences"] == "2,619"
     assert metrics["Words read"] == "59,576"
     assert metrics["Vocabulary"] == "4,041"
     assert metrics["Dimensions"] == "20"
-    neighbours = x2vec.dataframe[1].value  # [0] is the training-pairs table
+    neighbours = x2vec.dataframe[0].value
     assert list(neighbours.columns) == ["rank", "neighbour", "cosine"]
     assert len(neighbours) == 10 and neighbours["cosine"].is_monotonic_decreasing
     assert "Reading the loss" in [e.label for e in x2vec.expander]
 
 
-def test_x2vec_unknown_word_gets_suggestions(x2vec):
+def test_x2vec_unknown_word_gets_suggestions(x2vec_train):
+    x2vec = x2vec_train
     x2vec.text_input(key="x2v_word").set_value("fier").run()
     assert not x2vec.exception
     warning = " ".join(w.value for w in x2vec.warning)
@@ -55,7 +118,7 @@ def test_x2vec_settings_over_the_budget_lower_the_epochs_instead_of_refusing(mon
     from embedding.recsys import word2vec as w2v
 
     monkeypatch.setattr(w2v, "WORK_BUDGET", 2.6e8)  # a server allowing half the default run
-    at = open_page(X2VEC, query={"x2v_epochs": "10", "x2v_word": "fire"})
+    at = open_page(X2VEC, query={"x2v_epochs": "10", "x2v_word": "fire", "x2v_tab": "2"})
     assert not at.exception
     assert not any("longer than this shared server allows" in w.value for w in at.warning)
     text = shown_text(at)
@@ -64,14 +127,15 @@ def test_x2vec_settings_over_the_budget_lower_the_epochs_instead_of_refusing(mon
 
 
 def test_x2vec_collapsed_vectors_are_explained_not_shown_plainly():
-    at = open_page(X2VEC, query={"x2v_method": "CBOW", "x2v_word": "fire"})
+    at = open_page(X2VEC, query={"x2v_method": "CBOW", "x2v_word": "fire", "x2v_tab": "2"})
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
     assert "Neighbours not to be trusted: not trained enough" in warnings
     assert "try 30 epochs, or skip-gram" in warnings
 
 
-def test_x2vec_product2vec_clusters_by_mission(x2vec):
+def test_x2vec_product2vec_clusters_by_mission(x2vec_shop):
+    x2vec = x2vec_shop
     metrics = {m.label: m.value for m in x2vec.metric}
     assert metrics["Nearest product serves the same mission"] == "100%"
     also = x2vec.dataframe[-1].value
@@ -81,13 +145,13 @@ def test_x2vec_product2vec_clusters_by_mission(x2vec):
 
 
 def test_x2vec_basket_from_the_url():
-    at = open_page(X2VEC, query={**SMALL, "x2v_basket": "diapers,nonsense"})
+    at = open_page(X2VEC, query={**SHOP, "x2v_basket": "diapers,nonsense"})
     assert at.multiselect(key="x2v_basket").value == ["diapers"]
     assert set(at.dataframe[-1].value["mission"]) == {"Baby care"}
 
 
 def _upload(query: dict[str, str], name: str, data: bytes):
-    at = open_page(X2VEC, query={**SMALL, **query})
+    at = open_page(X2VEC, query={**TRAIN, **query})
     at.file_uploader(key="x2v_upload").set_value((name, data, "text/plain")).run()
     assert not at.exception, at.exception
     return at
@@ -103,7 +167,24 @@ def test_x2vec_trains_on_an_uploaded_text():
     at = _upload({"x2v_source": "Upload a text file (.txt)", "x2v_word": "cat"}, "pets.txt", text)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sentences"] == "90" and metrics["Vocabulary"] == "10"
-    assert "cat" not in set(at.dataframe[1].value["neighbour"])
+    assert "cat" not in set(at.dataframe[0].value["neighbour"])
+
+
+def test_x2vec_an_upload_survives_a_visit_to_another_tab():
+    text = ("The cat sat on the mat. The dog sat on the log. A cat and a dog met.\n" * 30).encode()
+    at = _upload({"x2v_source": "Upload a text file (.txt)", "x2v_word": "cat"}, "pets.txt", text)
+    click_tab(at, "x2v_tab", 1)
+    click_tab(at, "x2v_tab", 2)
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Vocabulary"] == "10"
+    assert "Using **pets\\.txt**, uploaded earlier" in shown_text(at)  # the uploader forgot it
+
+
+def test_x2vec_a_removed_upload_is_forgotten():
+    text = ("The cat sat on the mat. The dog sat on the log.\n" * 30).encode()
+    at = _upload({"x2v_source": "Upload a text file (.txt)"}, "pets.txt", text)
+    at.file_uploader(key="x2v_upload").set_value(None).run()  # the student removed the file
+    assert any("Upload a file to train on it" in i.value for i in at.info)
 
 
 def test_x2vec_trains_on_uploaded_sequences():
@@ -115,7 +196,7 @@ def test_x2vec_trains_on_uploaded_sequences():
                   "x2v_word": "rock_0", "x2v_min_count": "1", "x2v_epochs": "10"},
                  "playlists.txt", lines)
     assert {m.label: m.value for m in at.metric}["Vocabulary"] == "18"
-    top5 = list(at.dataframe[1].value["neighbour"])[:5]
+    top5 = list(at.dataframe[0].value["neighbour"])[:5]
     assert sorted(top5) == ["rock_1", "rock_2", "rock_3", "rock_4", "rock_5"]
 
 
@@ -216,6 +297,8 @@ def test_bad_input_never_crashes_either_page(model, text):
     assert not at.exception, at.exception
     if not any(c.isalpha() for c in text):
         assert any("at least two words" in i.value for i in at.info)
+    at = open_page(X2VEC, query={**TRAIN, "x2v_sentence": text, "x2v_word": text})
+    assert not at.exception, at.exception
     at = open_page(RECS, query={"rec_query": text, "rec_new_movie": text, "rec_liked": "x,999"})
     assert not at.exception, at.exception
     assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Martian (2015)"]
@@ -223,6 +306,6 @@ def test_bad_input_never_crashes_either_page(model, text):
 
 @pytest.mark.slow
 def test_x2vec_umap_map():
-    at = open_page(X2VEC, query={**SMALL, "x2v_map": "UMAP"})
+    at = open_page(X2VEC, query={**TRAIN, "x2v_map": "UMAP"})
     assert not at.exception, at.exception
     assert any("UMAP places the" in md.value for md in at.markdown)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import open_page, shown_text
+from tests.apptest import click_tab, open_page, shown_text
 
 NB, AX, TOK = "pages/neighbours.py", "pages/semantic_axes.py", "pages/bert_tokens.py"
 
@@ -43,11 +43,47 @@ def test_neighbours_unknown_word_suggests():
     assert not at.exception and any("Type a word" in i.value for i in at.info)
 
 
-def test_analogy_preset_shows_answer_and_excluded_input_ranks():
+def test_neighbours_hidden_tab_does_no_work(monkeypatch):
+    """Only the open tab runs: no analogy under the neighbours tab, no neighbour list under the
+    analogies tab (each is a scan over 400,000 words on a cache miss)."""
+    from collections import Counter
+
+    from ui import cached
+
+    calls: Counter[str] = Counter()
+    for name in ("neighbours", "analogy"):
+        real = getattr(cached, name)
+
+        def spy(*args, __name=name, __real=real, **kwargs):
+            calls[__name] += 1
+            return __real(*args, **kwargs)
+
+        monkeypatch.setattr(cached, name, spy)
     at = open_page(NB)
+    assert not at.exception and dict(calls) == {"neighbours": 1}
+    calls.clear()
+    click_tab(at, "nb_tab", 2)
+    assert not at.exception and dict(calls) == {"analogy": 1}
+    assert "king − man + woman = **queen**" in shown_text(at)
+
+
+def test_neighbours_word_survives_a_visit_to_the_analogies():
+    at = open_page(NB)
+    at.text_input(key="nb_word").input("Monday").run()
+    click_tab(at, "nb_tab", 2)
+    at.text_input(key="nb_c").input("girl").run()
+    click_tab(at, "nb_tab", 1)
+    assert at.text_input(key="nb_word").value == "Monday"
+    assert frames(at)[0]["word"][0] == "tuesday"
+    click_tab(at, "nb_tab", 2)
+    assert at.text_input(key="nb_c").value == "girl"
+
+
+def test_analogy_preset_shows_answer_and_excluded_input_ranks():
+    at = open_page(NB, query={"nb_tab": "2"})
     text = shown_text(at)
     assert "king − man + woman = **queen**" in text
-    ranks = frames(at)[2]
+    ranks = frames(at)[1]
     assert list(ranks["input word"]) == ["man", "king", "woman"]
     assert list(ranks["rank if not excluded"]) == [995, 1, 196]
     assert any("would be “king”" in w.value for w in at.warning)
@@ -58,7 +94,7 @@ def test_analogy_preset_shows_answer_and_excluded_input_ranks():
     assert not any("would be" in w.value for w in at.warning)  # no input ranks first here
 
     at.radio(key="nb_method").set_value("3cosmul").run()
-    assert frames(at)[1]["word"][0] == "rome" and frames(at)[1]["score"][0] == 0.932
+    assert frames(at)[0]["word"][0] == "rome" and frames(at)[0]["score"][0] == 0.932
     at.text_input(key="nb_c").input("spainn").run()
     assert not at.exception
     assert at.selectbox(key="nb_preset").value == "(your own)"
@@ -68,15 +104,17 @@ def test_analogy_preset_shows_answer_and_excluded_input_ranks():
 def test_analogy_link_reproduces_screen_and_survives_bad_values():
     at = open_page(NB, query={"nb_preset": "(your own)", "nb_a": "go", "nb_b": "went",
                               "nb_c": "take", "nb_ak": "3", "nb_k": "lots",
-                              "nb_method": "nonsense"})
+                              "nb_method": "nonsense", "nb_tab": "2"})
     assert not at.exception
     assert "went − go + take = **took**" in shown_text(at)
-    assert len(frames(at)[1]) == 3
-    assert at.slider(key="nb_k").value == 10 and at.radio(key="nb_method").value == "3cosadd"
+    assert len(frames(at)[0]) == 3
+    assert at.radio(key="nb_method").value == "3cosadd"
+    click_tab(at, "nb_tab", 1)
+    assert not at.exception and at.slider(key="nb_k").value == 10
 
 
 def test_link_with_only_a_preset_fills_its_words():
-    at = open_page(NB, query={"nb_preset": "better − good + bad"})
+    at = open_page(NB, query={"nb_preset": "better − good + bad", "nb_tab": "2"})
     assert (at.text_input(key="nb_a").value, at.text_input(key="nb_c").value) == ("good", "bad")
     assert "better − good + bad = **worse**" in shown_text(at)
     ax = open_page(AX, query={"ax_preset": "safe → dangerous"})

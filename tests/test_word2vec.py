@@ -66,6 +66,28 @@ def test_same_text_same_key_other_text_other_key():
     assert corpus_from_text(TEXT).key != corpus_from_text(TEXT + " More words.").key
 
 
+class _CountingSentences(tuple):
+    """The sentences of a corpus, counting how often something walks over them."""
+
+    walks = 0
+
+    def __iter__(self):
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_key_and_token_count_walk_the_corpus_once():
+    """A page asks for both on every run: the walk over every token happens once per corpus."""
+    import dataclasses
+
+    c = corpus_from_text(TEXT)
+    counted = dataclasses.replace(c, sentences=_CountingSentences(c.sentences))
+    _CountingSentences.walks = 0
+    assert [counted.key for _ in range(3)] == [c.key] * 3
+    assert [counted.n_tokens for _ in range(3)] == [17] * 3
+    assert _CountingSentences.walks == 2  # one walk for the key, one for the count
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

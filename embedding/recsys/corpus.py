@@ -15,6 +15,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from embedding.text import tokenize
@@ -44,13 +45,15 @@ class Corpus:
     name: str
     truncated: bool = False  # True when the text had more than MAX_TOKENS tokens
 
-    @property
+    @cached_property
     def n_tokens(self) -> int:
+        """How many tokens the sentences hold (counted once per corpus: pages ask every run)."""
         return sum(len(s) for s in self.sentences)
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """A short fingerprint of the content (same text → same key), for caching."""
+        """A short fingerprint of the content (same text → same key), for caching; computed
+        once per corpus object (a walk over every token)."""
         h = zlib.crc32("\n".join(" ".join(s) for s in self.sentences).encode("utf-8"))
         return f"{self.name}:{self.n_tokens}:{h:08x}"
 

@@ -202,15 +202,13 @@ if kind == "sentences":
     rows_or_stop([i.label for i in items], chosen)  # a clear message if the model fails
 
 labels = tuple(i.label for i in items)
-categories = [i.category for i in items]
+categories = tuple(i.category for i in items)
 n = len(labels)
 k_score = proj.preservation_k(n)  # 10, fewer on a small map (10 of 5 points would be all)
 params = method_params(method, n)
 with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status:
     t0 = time.perf_counter()
-    status.write(f"Embedding the {noun}…")
     vectors = cached.item_vectors(kind, labels, kv, chosen)
-    near = cached.hover_lists(kind, labels, kv, K_HOVER, chosen)
     status.write(f"{name}: from {vectors.shape[1]} dimensions down to {dims}…")
     if method == "umap" and not proj.umap_ready():
         status.update(label="UMAP's first map on this server: compiling its code (up to a "
@@ -229,85 +227,90 @@ model_label = describe_sbert() if chosen == SBERT_KEY else provider_name(chosen)
 space = (f"{vectors.shape[1]}-d {model_label}" if kind == "sentences"
          else f"{vectors.shape[1]}-d GloVe")
 
-# ------------------------------------------------------------------ focus: search or click
-if st.session_state.get("map_find") not in labels:
-    wanted = st.query_params.get("map_find")
-    st.session_state.map_find = wanted if wanted in labels else None
-chart_state = st.session_state.get("map_chart")
-points = [p for p in (chart_state.selection.points if chart_state else [])
-          if p.get("customdata")]
-signature = tuple(p["customdata"][0] for p in points)
-if signature and signature != st.session_state.get("map_last_click"):
-    st.session_state.map_find = labels[signature[0]]  # a click on the map picks the point
-st.session_state.map_last_click = signature or None
 
-chart_slot = top or st.container()  # the map goes here, above the search box
-f1, f2 = st.columns([2, 1])
-how = "or click a point on the map" if dims == 2 else "drag the map to turn it"
-focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
-                           key="map_find", placeholder="type to search…")
-show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS and not presenting(),
-                        key="map_labels_present" if presenting() else "map_labels",
-                        disabled=n > MAX_LABELS or dims == 3,
-                        help=f"Labels are hidden above {MAX_LABELS} points and on 3-D maps; "
-                             "hover instead. Off, only the chosen point and its true neighbours "
-                             "are named.")
-if focus_label:
-    st.query_params["map_find"] = focus_label
-elif "map_find" in st.query_params:
-    del st.query_params["map_find"]
-focus = labels.index(focus_label) if focus_label else None
-focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=k_score)
-              if focus is not None else [])
+def focus_and_map() -> None:
+    """The map, the word to focus on (searched or clicked) and its true neighbours.
 
-# ------------------------------------------------------------------ the map
-fig = cached.figure("maps.embedding_map", coords, labels, categories, near,  # shared, read-only
-                    show_labels=show_labels and n <= MAX_LABELS, highlight=focus,
-                    highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
-                    axis_name=name, space=space)
-show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
-           selection_mode="points", config={"scrollZoom": True})
-coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
-coords_df.insert(0, "category", categories)
-coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
-downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
+    A fragment (outside presentation mode): a click, a search or the labels switch reruns only
+    this part, not the page above it (settings, items, the projection's cache look-ups).
+    """
+    if st.session_state.get("map_find") not in labels:
+        wanted = st.query_params.get("map_find")
+        st.session_state.map_find = wanted if wanted in labels else None
+    chart_state = st.session_state.get("map_chart")
+    points = [p for p in (chart_state.selection.points if chart_state else [])
+              if p.get("customdata")]
+    signature = tuple(p["customdata"][0] for p in points)
+    if signature and signature != st.session_state.get("map_last_click"):
+        st.session_state.map_find = labels[signature[0]]  # a click on the map picks the point
+    st.session_state.map_last_click = signature or None
 
-m1, m2, m3 = st.columns(3)
-m1.metric(f"Neighbour preservation ({k_score} nearest)", f"{score:.0%}",
-          help=f"Share of each point's {k_score} nearest neighbours in the full space (by cosine) "
-               f"that are also among its {k_score} nearest on the map.")
-m2.metric("A random map would keep", f"{proj.random_preservation(n, k_score):.1%}")
-m3.metric("Time to project", f"{seconds:.1f} s")
-if k_score < proj.PRESERVATION_K:
-    st.caption(f"With only {n} points the score compares each point's {k_score} nearest "
-               f"neighbours, not {proj.PRESERVATION_K}: {proj.PRESERVATION_K} neighbours among {n} "
-               "points would be (nearly) every other point, which any map keeps. Add words for a sterner test.")
-explain(
-    f"**How honest is this map?** For every point we take its {k_score} nearest neighbours in the "
-    f"full {space} space (by cosine) and its {k_score} nearest dots on the map, and count how "
-    f"many are the same. {name} keeps **{score:.0%}** of them; a map with the dots thrown at "
-    f"random would keep about {proj.random_preservation(n, k_score):.1%}. Whatever is missing is where the map "
-    "misleads: two dots can sit side by side without being similar, and close neighbours can "
-    "end up apart.\n\n"
-    "**Compare the methods** on the same points: **PCA** is a straight projection (like a "
-    "shadow) that keeps the big directions but squashes neighbourhoods; **t-SNE** and **UMAP** "
-    "bend the space to keep neighbours together, so their clusters are meaningful but the "
-    "*distances between clusters* and the axes are not. Change the seed: UMAP's clusters stay, "
-    "their positions move.",
-    title="What the score means",
-)
-explain(
-    f"Each dot is one of the {n:,} {noun}, coloured by {('topic' if kind == 'sentences' else 'theme')}"
-    f". The full vectors have {vectors.shape[1]} numbers each; {name} squeezes them into {dims}. "
-    "**Hover** a dot to see its true nearest neighbours, measured in the full space: when they "
-    "are not the dots around it, the map has bent the truth. **Click** a dot (2-D maps) or search "
-    "for it to draw lines to its true neighbours. Click a legend entry to hide a group; drag a "
-    "3-D map to turn it.",
-    title="How to read the map",
-)
+    chart_slot = top or st.container()  # the map goes here, above the search box
+    f1, f2 = st.columns([2, 1])
+    how = "or click a point on the map" if dims == 2 else "drag the map to turn it"
+    focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
+                               key="map_find", placeholder="type to search…")
+    show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS and not presenting(),
+                            key="map_labels_present" if presenting() else "map_labels",
+                            disabled=n > MAX_LABELS or dims == 3,
+                            help=f"Labels are hidden above {MAX_LABELS} points and on 3-D maps; "
+                                 "hover instead. Off, only the chosen point and its true "
+                                 "neighbours are named.")
+    if focus_label:
+        st.query_params["map_find"] = focus_label
+    elif "map_find" in st.query_params:
+        del st.query_params["map_find"]
+    focus = labels.index(focus_label) if focus_label else None
+    focus_near = (proj.point_neighbours(vectors, coords, list(labels), focus, k=k_score)
+                  if focus is not None else [])
 
-# ------------------------------------------------------------------ the focused point
-if focus is not None:
+    fig = cached.map_figure(kind, labels, categories, method, dims, params, kv, k_score, chosen,
+                            k_hover=K_HOVER, show_labels=show_labels and n <= MAX_LABELS,
+                            highlight=focus,
+                            highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
+                            axis_name=name, space=space)  # shared, read-only
+    show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
+               selection_mode="points", config={"scrollZoom": True})
+    coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
+    coords_df.insert(0, "category", categories)
+    coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
+    downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
+
+    metrics = st.container(horizontal=True)
+    metrics.metric(f"Neighbour preservation ({k_score} nearest)", f"{score:.0%}",
+                   help=f"Share of each point's {k_score} nearest neighbours in the full space "
+                        f"(by cosine) that are also among its {k_score} nearest on the map.")
+    metrics.metric("A random map would keep", f"{proj.random_preservation(n, k_score):.1%}")
+    metrics.metric("Time to project", f"{seconds:.1f} s")
+    if k_score < proj.PRESERVATION_K:
+        st.caption(f"With only {n} points the score compares each point's {k_score} nearest "
+                   f"neighbours, not {proj.PRESERVATION_K}: {proj.PRESERVATION_K} neighbours "
+                   f"among {n} points would be (nearly) every other point, which any map keeps. "
+                   "Add words for a sterner test.")
+    explain(
+        f"Each dot is one of the {n:,} {noun}, coloured by "
+        f"{('topic' if kind == 'sentences' else 'theme')}. The full vectors have "
+        f"{vectors.shape[1]} numbers each; {name} squeezes them into {dims}. "
+        "**Hover** a dot to see its true nearest neighbours, measured in the full space: when "
+        "they are not the dots around it, the map has bent the truth. **Click** a dot (2-D maps) "
+        "or search for it to draw lines to its true neighbours. Click a legend entry to hide a "
+        "group; drag a 3-D map to turn it.\n\n"
+        f"**How honest is this map?** For every point we take its {k_score} nearest neighbours "
+        f"in the full {space} space (by cosine) and its {k_score} nearest dots on the map, and "
+        f"count how many are the same. {name} keeps **{score:.0%}** of them; a map with the dots "
+        f"thrown at random would keep about {proj.random_preservation(n, k_score):.1%}. Whatever "
+        "is missing is where the map misleads: two dots can sit side by side without being "
+        "similar, and close neighbours can end up apart.\n\n"
+        "**Compare the methods** on the same points: **PCA** is a straight projection (like a "
+        "shadow) that keeps the big directions but squashes neighbourhoods; **t-SNE** and "
+        "**UMAP** bend the space to keep neighbours together, so their clusters are meaningful "
+        "but the *distances between clusters* and the axes are not. Change the seed: UMAP's "
+        "clusters stay, their positions move.",
+        title="How to read the map, and what the score means",
+    )
+
+    if focus is None:
+        return
     st.subheader(f"Nearest to “{focus_label[:80]}” in the full space")
     table = pd.DataFrame([{"neighbour": nb.label, "cosine (full space)": round(nb.similarity, 4),
                            "rank by distance on the map": nb.map_rank} for nb in focus_near])
@@ -315,24 +318,28 @@ if focus is not None:
     st.dataframe(table, width="stretch")
     downloads(f"neighbours_{method}", df=table.reset_index(names="rank"), key="map_nb_dl")
     kept = sum(nb.map_rank <= k_score for nb in focus_near)
-    st.caption(f"{kept} of these {len(focus_near)} true neighbours are also among the "
-               f"{k_score} closest dots on the map.")
+    note = (f"{kept} of these {len(focus_near)} true neighbours are also among the "
+            f"{k_score} closest dots on the map.")
     if kind != "sentences":
         vocab = cached.neighbours(kv, focus_label, 8)
         mine = st.session_state.get("map_vectors_id", "glove") != "glove"
-        st.caption(f"Nearest in all {len(kv):,} {'your vectors’' if mine else 'GloVe'} words "
-                   "(most are not on this map): "
-                   + ", ".join(f"{w} ({s:.2f})" for w, s in vocab))
+        note += (f"  \nNearest in all {len(kv):,} {'your vectors’' if mine else 'GloVe'} words "
+                 "(most are not on this map): " + ", ".join(f"{w} ({s:.2f})" for w, s in vocab))
+    st.caption(note)
 
-# ------------------------------------------------------------------ all three methods
-if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
+
+def compare_methods() -> None:
+    """UMAP, t-SNE and PCA on the same points (a fragment: the switch reruns only this part)."""
+    if not st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
+        return
     rows = []
     with st.status("Computing the other maps…", expanded=False) as status:
         for m in proj.METHODS:
             if m == "tsne" and n > proj.TSNE_MAX_POINTS:
                 continue
             status.write(f"{proj.METHOD_NAMES[m]}…")
-            _, secs, sc = cached.build_map(kind, labels, m, dims, method_params(m, n), kv, k_score)
+            _, secs, sc = cached.build_map(kind, labels, m, dims, method_params(m, n), kv,
+                                           k_score, chosen)
             rows.append({"method": proj.METHOD_NAMES[m], "neighbours kept": round(sc, 4),
                          "seconds": round(secs, 2)})
         status.update(label="All methods computed", state="complete")
@@ -348,3 +355,9 @@ if st.toggle("Compare UMAP, t-SNE and PCA on these points", key="map_compare"):
             "more neighbours than PCA, which is why they make better *maps*; PCA's axes, on the "
             "other hand, are real directions in the space. Timings show why t-SNE is limited to "
             f"{proj.TSNE_MAX_POINTS:,} points here.", title="Which map is most honest?")
+
+
+# In presentation mode the map is drawn at the top of the page, outside any fragment (a
+# fragment may not put a widget into a container made outside it): a plain call there.
+(focus_and_map if top is not None else st.fragment(focus_and_map))()
+st.fragment(compare_methods)()

@@ -132,3 +132,4 @@ def test_tsne_is_capped_and_methods_compared(kv, monkeypatch):
     assert not at.exception
     assert list(at.dataframe[-1].value["method"]) == ["UMAP", "PCA"]
     assert "t-SNE is left out" in shown_text(at)
+

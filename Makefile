@@ -48,10 +48,11 @@ system-tools:
 	  else echo "missing$$missing: their tests will be skipped (sudo apt-get install$$missing)"; fi; \
 	fi
 
-# Quick lane: no browser, no servers, no fuzzing, nothing marked slow (see pyproject markers).
+# Quick lane: no browser, no servers, no fuzzing, nothing marked slow (see pyproject markers),
+# on both cores (pytest-xdist; each worker loads the models once and has its own data folder).
 check: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -m "not (browser or server or fuzz or slow)"
+	$(PY) -m pytest -q -n 2 -m "not (browser or server or fuzz or slow)"
 
 # axe-core (npm) for the accessibility browser test, installed into .cache/node_modules.
 AXE_VERSION := 4.14.1

@@ -4,6 +4,7 @@ session fixtures, and the names the docstring examples in ``embedding/`` use (``
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -13,13 +14,30 @@ import pytest
 from embedding.config import library_defaults
 
 ROOT = Path(__file__).resolve().parent
+
+
+def _scan_components_once() -> None:
+    """Every ``AppTest.run()`` scans the metadata of every installed package for Streamlit
+    components (Streamlit 1.67, ``AppTest._run`` → ``scan_component_manifests``): 0.1-0.3 s a
+    run, most of the AppTest suite's time. Packages do not change during a test session, so the
+    scan runs once (tests/test_pages_flag.py checks Streamlit still has this function)."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(scan)
+
+
+_scan_components_once()
 # What `make test` exports, for a bare `pytest` too (offline models, numba's cache folder).
 for _name, _value in library_defaults().items():
     os.environ.setdefault(_name, _value)
 # AppTest runs app.py in this process: no background warm-up thread racing the tests.
 os.environ.setdefault("EMBEDDING_EXPLORER_WARMUP", "0")
-# Tests write indexes and uploads under a throw-away folder, never the user's data.
-os.environ.setdefault("EMBEDDING_EXPLORER_DATA", str(ROOT / ".cache" / "test-data"))
+# Tests write indexes and uploads under a throw-away folder, never the user's data; one folder
+# per pytest-xdist worker (`make check` runs two), so no test sees another's class or index.
+os.environ.setdefault("EMBEDDING_EXPLORER_DATA", str(
+    ROOT / ".cache" / "test-data" / os.environ.get("PYTEST_XDIST_WORKER", "main")))
 
 
 @pytest.fixture(scope="session")

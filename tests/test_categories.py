@@ -50,6 +50,7 @@ def test_assign_and_evaluate_by_hand():
     assert ev.confusion.tolist() == [[1, 2], [0, 1]]
 
 
+@pytest.mark.slow  # encodes every movie plot: make test, not make check
 def test_genre_from_plot_beats_the_majority_baseline(model):
     from embedding.models.providers import SbertProvider
     from embedding.search.documents import movie_corpus

@@ -86,6 +86,7 @@ def test_the_labelled_query_set_is_sound():
     assert res[0].recall == 1.0 and res[0].mrr == 1.0
 
 
+@pytest.mark.slow  # indexes and queries the lecture corpus three ways: make test, not make check
 def test_keyword_beats_semantic_on_exact_and_loses_on_paraphrase(model):
     from embedding.models.providers import SbertProvider
     from embedding.search.documents import movie_corpus

@@ -190,6 +190,7 @@ def test_only_the_builder_or_the_instructor_deletes_an_index(kv, model):
     assert not teacher.exception and list_indexes() == []
 
 
+@pytest.mark.slow  # opens every page with a student link: make test, not make check
 def test_no_page_reached_from_a_student_link_shows_the_class_key(kv, model):
     from tests.apptest import page_files
     from ui.classroom import classroom

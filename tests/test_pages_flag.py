@@ -36,3 +36,13 @@ def test_streamlit_still_detects_a_pages_folder_with_this_flag():
 def test_the_script_runner_still_consults_the_flag():
     """Renamed or gone, our flip would silently do nothing."""
     assert "PagesManager.uses_pages_directory" in inspect.getsource(script_runner)
+
+
+def test_apptest_component_scan_is_memoised_by_the_test_setup():
+    """conftest.py memoises the package scan AppTest runs on every run (the suite's biggest
+    cost); if Streamlit renames it, this fails and the AppTest suite is slow again."""
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.testing.v1 import app_test
+
+    assert hasattr(manifest_scanner.scan_component_manifests, "cache_info")
+    assert "discover_and_register_components" in inspect.getsource(app_test.AppTest._run)

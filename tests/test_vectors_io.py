@@ -90,7 +90,8 @@ def test_duplicate_word_points_at_both_lines():
     assert err.line == 3 and "'a' appears twice (first on line 1)" in str(err)
 
 
-@pytest.mark.parametrize("data", [b"", b"   \n\n", gzip.compress(b"")])
+@pytest.mark.parametrize("data", [b"", b"   \n\n", gzip.compress(b"", mtime=0)],
+                         ids=["empty", "blank lines", "empty gzip"])
 def test_empty_file(data):
     assert "empty" in str(_error(data))
 

@@ -63,3 +63,12 @@ def test_every_declared_dependency_is_pinned_in_the_lock():
 def test_the_lock_has_the_build_backend_for_the_editable_install():
     lock = (ROOT / "requirements.txt").read_text()
     assert re.search(r"^setuptools==", lock, flags=re.M), "make installs -e . without isolation"
+
+
+def test_no_file_edits_sys_path():
+    """The project is installed editable, so every import resolves without path edits."""
+    ours = [p for d in ("embedding", "ui", "pages", "tests", "bench") for p in (ROOT / d).rglob("*.py")]
+    ours += [ROOT / "app.py", ROOT / "conftest.py"]
+    edits = [str(p.relative_to(ROOT)) for p in ours
+             if re.search(r"sys\.path\.(insert|append|extend)|sys\.path\s*=", p.read_text())]
+    assert edits == [], f"these files edit sys.path: {edits}"

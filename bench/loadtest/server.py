@@ -169,8 +169,8 @@ class Server:
 
 
 def page_paths() -> list[str]:
-    """URL paths of the app's pages that exist now ("" is home), in catalogue order."""
-    sys.path.insert(0, str(ROOT))
+    """URL paths of the app's pages that exist now ("" is home), in catalogue order (``ui`` comes
+    from the project's editable install, like every other import)."""
     from ui.catalog import available
 
     return [("" if p.path == "pages/home.py" else Path(p.path).stem) for p in available(ROOT)]

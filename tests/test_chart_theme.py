@@ -60,3 +60,28 @@ def test_projector_scales_explicit_sizes_and_annotations():
     assert diagram.layout.annotations[-1].font.size == 28  # the caption, was 14
     scene = theme.for_projector(maps.embedding_map(np.eye(3), ["a", "b", "c"], ["x"] * 3))
     assert scene.layout.scene.xaxis.title.font.size == 20
+
+
+def test_projector_copies_of_one_shared_figure_in_many_threads_at_once():
+    """Fifty sessions in presentation mode draw the same cached figure at once: each thread's
+    copy must be whole (``go.Figure(fig)`` read a shared figure while another thread copied it,
+    and gave a bar trace the type scatter: ValueError 'textposition' on the page)."""
+    import threading
+
+    shared = figures.score_bars([f"w{i}" for i in range(8)], [0.9 - i / 10 for i in range(8)])
+    start, errors = threading.Barrier(8), []
+
+    def copy_many() -> None:
+        start.wait()
+        try:
+            for _ in range(25):
+                assert theme.for_projector(shared).data[0].type == "bar"
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(repr(exc)[:200])
+
+    threads = [threading.Thread(target=copy_many) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -85,7 +85,7 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
 
     Usage: ``st.plotly_chart(for_projector(fig) if presenting else fig)``
     """
-    big = go.Figure(fig)
+    big = go.Figure(fig.to_dict())  # go.Figure(fig) is not safe while other threads copy fig
     lay = big.layout
     base = _scaled(lay.font.size, scale)
     big.update_layout(

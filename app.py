@@ -5,22 +5,20 @@ from pathlib import Path
 import streamlit as st
 
 from ui import resources
-from ui.catalog import available, by_section
-from ui.widgets import keep_history_short, keep_url_state, presentation_toggle, presenting
+from ui.widgets import (
+    keep_history_short,
+    keep_url_state,
+    presentation_toggle,
+    presenting,
+    router_pages,
+)
 
 ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide",
                    initial_sidebar_state="collapsed" if presenting() else "auto")
 resources.warm_up()  # background thread, once per process; the home page never waits
-nav = {
-    section: [
-        st.Page(p.path, title=p.title, icon=p.icon, default=(p.path == "pages/home.py"))
-        for p in pages
-    ]
-    for section, pages in by_section(available(ROOT)).items()
-}
-page = st.navigation(nav, expanded=True)
+page = st.navigation(router_pages(ROOT), expanded=True)  # the catalogue's pages, by section
 keep_url_state()  # values mirrored in the link survive a run that stopped before drawing them
 keep_history_short()  # a settling page replaces its history entry: Back leaves in one step
 presentation_toggle()  # sidebar switch: big fonts for a projector, side explanations hidden

@@ -1,7 +1,7 @@
 """The pages of Embedding Explorer: one entry each, for the router and the home page's cards.
 
 Plain data, no streamlit: ``app.py`` turns each entry into an ``st.Page`` (skipping files that
-do not exist yet) and the home page draws a card per entry.
+do not exist yet; ``ui.widgets.router_pages``) and the home page draws a card per section.
 
     >>> [p.title for p in PAGES if p.section == "Basics"]
     ['Home', 'Cosine calculator']

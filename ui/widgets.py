@@ -28,6 +28,7 @@ from embedding.sentences.compare import pair_cosines
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
 from ui import cached, resources
+from ui.catalog import available, by_section
 
 #: Longest text a box accepts before we cut it (SBERT reads at most 256 word pieces anyway).
 MAX_TEXT_CHARS = 2_000
@@ -153,6 +154,26 @@ def clean_text(text: str, label: str = "text", max_chars: int = MAX_TEXT_CHARS) 
         )
         text = text[:max_chars]
     return text
+
+
+_ROUTER_PAGES = "_router_pages"  # session: the router's st.Page objects
+
+
+def router_pages(root) -> dict[str, list]:
+    """The router's ``st.Page`` objects by section (catalogue pages whose file exists under
+    ``root``), made once per session: building them resolves 18 paths, about 1.3 ms a run.
+    Reusing them is safe within one session (its runs never overlap); never share them across
+    sessions (``st.navigation`` marks the page it returns as callable).
+
+    Usage (app.py): ``page = st.navigation(router_pages(ROOT), expanded=True)``
+    """
+    pages = st.session_state.get(_ROUTER_PAGES)
+    if pages is None:
+        pages = {section: [st.Page(p.path, title=p.title, icon=p.icon,
+                                   default=(p.path == "pages/home.py")) for p in entries]
+                 for section, entries in by_section(available(root)).items()}
+        st.session_state[_ROUTER_PAGES] = pages
+    return pages
 
 
 # ---------------------------------------------------------------- links: URL <-> widgets

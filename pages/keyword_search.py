@@ -1,15 +1,10 @@
 """Keyword vs semantic vs hybrid search, retrieve-then-rerank, and how good each one is."""
 
-import pandas as pd
 import streamlit as st
 
 from embedding.search.fusion import RRF_K
-from embedding.search.hybrid import DEPTH, fuse_hits, retrieve_and_rerank
-from embedding.search.keyword import EmptyQueryError
-from embedding.search.retrieval import GloveAverageVectorizer, result_rows
+from embedding.search.hybrid import DEPTH
 from embedding.search.store import NumpyStore, StoreError, list_indexes
-from embedding.sentences.compare import NoKnownWordsError
-from embedding.text import escape_markdown
 from ui import cached, resources
 from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop
 
@@ -61,109 +56,65 @@ if query is None:
     st.stop()
 
 sbert_or_stop()
-kv = glove_or_stop()
-glove_vec = GloveAverageVectorizer(kv)
+glove_or_stop()
+stamp = ""
 try:
-    if corpus in BUILTIN:
-        bm25, s_store = resources.bm25_index(corpus), resources.builtin_store(corpus, "sbert")
-        g_store = resources.builtin_store(corpus, "glove")
+    if corpus in BUILTIN:  # built (once per server) here, so a broken store is a message
+        for vectorizer in ("sbert", "glove"):
+            resources.builtin_store(corpus, vectorizer)
+        resources.bm25_index(corpus)
     else:
-        name = corpus.removeprefix("index:")
         from embedding.search.store import open_index
 
-        probe = open_index(name)
+        probe = open_index(corpus.removeprefix("index:"))
         if not isinstance(probe, NumpyStore):
             st.info("Keyword search needs the chunks' texts in this app; indexes kept in Qdrant "
                     "are searched on the Semantic search page.")
             st.stop()
-        s_store, bm25, g_store = resources.saved_index_side(
-            name, f"{probe.meta.get('created', '')}-{probe.count()}")
+        stamp = f"{probe.meta.get('created', '')}-{probe.count()}"
+        resources.saved_index_side(corpus.removeprefix("index:"), stamp)
 except StoreError as exc:
     st.warning(f"{exc} Pick another corpus.", icon=":material/database:")
     st.stop()
 
-qvec = cached.embed_rows((query,))[0]
-try:
-    kw = bm25.search(query, DEPTH)
-except EmptyQueryError as exc:
-    st.warning(str(exc), icon=":material/edit:")
-    kw = []
-sem = s_store.search(qvec, DEPTH)
-try:
-    glo = g_store.search(glove_vec.embed_query(query), int(k))
-except NoKnownWordsError as exc:
-    st.warning(escape_markdown(str(exc)), icon=":material/translate:")
-    glo = []
-hybrid = fuse_hits([kw, sem], int(rrf_k), int(k))
-both = {h.id for h in kw[: int(k)]} & {h.id for h in sem[: int(k)]}
+first = st.session_state.get("kw_stage1", "BM25")  # its radio is drawn further down
+view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k), first)
+for note, icon in view["notes"]:
+    st.warning(note, icon=icon)
 
-
-def ranked_table(hits, score_name: str, key: str) -> None:
-    rows = result_rows(hits, query)
-    df = pd.DataFrame({
-        "title": [("★ " if h.id in both else "") + r.title
-                  + (f" · {r.position}" if corpus != "movies" else "")
-                  for r, h in zip(rows, hits, strict=True)],
-        score_name: [round(h.score, 3) for h in hits]})
-    df.index = range(1, len(df) + 1)
-    st.dataframe(df, key=key, column_config={
+keys = ("kw_list_kw", "kw_list_glove", "kw_list_sem", "kw_list_hybrid")
+for col, (title, df), key in zip(st.columns(4), view["lists"], keys, strict=True):
+    col.markdown(f"**{title}**")
+    if df is None:
+        col.caption("No result: no word of the query appears in any text."
+                    if title.startswith("Keyword") else "No result.")
+        continue
+    score_name = df.column_names[1]  # after "title" (the index is stored last)
+    col.dataframe(df, key=key, column_config={
         "title": st.column_config.TextColumn(width="large"),
         score_name: st.column_config.NumberColumn(width="small")})
-
-
-cols = st.columns(4)
-lists = [("Keyword (BM25)", kw[: int(k)], "BM25", "kw_list_kw"),
-         ("GloVe average", glo, "cosine", "kw_list_glove"),
-         ("Semantic (SBERT)", sem[: int(k)], "cosine", "kw_list_sem"),
-         (f"Hybrid (RRF, k = {int(rrf_k)})", hybrid, "RRF score", "kw_list_hybrid")]
-for col, (title, hits, score_name, key) in zip(cols, lists, strict=True):
-    with col:
-        st.markdown(f"**{title}**")
-        if hits:
-            ranked_table(hits, score_name, key)
-        else:
-            st.caption("No result: no word of the query appears in any text."
-                       if title.startswith("Keyword") else "No result.")
 st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
-           f"({len(both)} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
+           f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
            f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
 
 st.subheader("Retrieval → ranking in two stages")
 s1, s2 = st.columns([2, 3])
-first = s1.radio("Cheap first stage (top 100)", ["BM25", "GloVe average"], key="kw_stage1",
-                 horizontal=True)
-if first == "BM25":
-    stage1 = kw
-else:
-    try:
-        stage1 = g_store.search(glove_vec.embed_query(query), DEPTH)
-    except NoKnownWordsError:
-        stage1 = []
-two = retrieve_and_rerank(stage1, s_store, qvec, k=10)
-if not two.final:
+s1.radio("Cheap first stage (top 100)", ["BM25", "GloVe average"], key="kw_stage1",
+         horizontal=True)
+two = view["two"]
+if two is None:
     st.info("The first stage found no candidates, so there is nothing to re-rank.")
 else:
-    exact_top = {h.id for h in sem[:10]}
-    s2.metric(f"Final top {len(two.final)} that {first} already had in its own top 10",
-              f"{two.kept_share:.0%}",
+    s2.metric(f"Final top {two['n']} that {first} already had in its own top 10",
+              f"{two['kept']:.0%}",
               help="The rest were lifted from further down the 100 candidates by SBERT.")
-    payload = {h.id: h.payload for h in stage1}
-    st.dataframe(pd.DataFrame({
-        "#": range(1, len(two.final) + 1),
-        "title": [str(payload[i].get("title", i)) for i, _ in two.final],
-        "SBERT cosine": [round(s, 4) for _, s in two.final],
-        f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
-        "in SBERT's own top 10": ["yes" if i in exact_top else "no" for i, _ in two.final],
-    }), hide_index=True, key="kw_two_stage")
-    st.caption(f"SBERT compared the query with {len(two.candidates)} candidates instead of "
-               f"{s_store.count():,} texts; a result the first stage missed is lost for good.")
+    st.dataframe(two["table"], hide_index=True, key="kw_two_stage")
+    st.caption(f"SBERT compared the query with {two['candidates']} candidates instead of "
+               f"{view['count']:,} texts; a result the first stage missed is lost for good.")
 
 st.subheader("How good is each? Our labelled queries")
-quality = pd.DataFrame(cached.search_quality(int(rrf_k)))
-table = quality.pivot_table(index=["corpus", "queries"], columns="ranker",
-                            values=["recall@5", "MRR"], sort=False)
+table, n_all = cached.search_quality_table(int(rrf_k))
 st.dataframe(table, key="kw_quality")
-n_all = quality[quality["queries"] == "all"].groupby("corpus")["n"].first()
 st.caption(f"data/search_queries.csv: {n_all.get('movies', 0)} movie and "
            f"{n_all.get('lectures', 0)} lecture queries we wrote, each with the ids a good answer "
            "contains, of three kinds: paraphrase (no shared words), exact (a name, number or "

@@ -70,9 +70,9 @@ def corpus_label(code: str) -> str:
 
 
 def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
-                 compact: bool = False) -> pd.DataFrame:
-    """Bars + table for one ranked list; returns the table."""
-    rows = result_rows(hits, query)
+                 compact: bool = False, rows=None) -> pd.DataFrame:
+    """Bars + table for one ranked list (``rows``: its ``result_rows`` if already made)."""
+    rows = result_rows(hits, query) if rows is None else rows
     df = pd.DataFrame([r.__dict__ for r in rows])
     labels = [chart_label(r.rank, f"{r.title} · {r.position}" if with_position else r.title)
               for r in rows]
@@ -154,15 +154,15 @@ if view == "Search":
                    f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
 
     st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
+    rows = result_rows(hits, query)
     show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”",
-                 with_position=corpus != "movies")
+                 with_position=corpus != "movies", rows=rows)
     st.markdown("#### The matching chunks")
-    for r, h in zip(result_rows(hits, query), hits, strict=True):
-        with st.container(border=True):
-            st.markdown(f"**{r.rank}. {escape_markdown(r.title)}** · "
-                        f"{escape_markdown(r.source)} · {escape_markdown(r.position)} · "
-                        f"cosine **{h.score:.4f}**")
-            st.markdown(highlight(r.text, query))
+    for r, h in zip(rows, hits, strict=True):
+        st.container(border=True).markdown(
+            f"**{r.rank}. {escape_markdown(r.title)}** · {escape_markdown(r.source)} · "
+            f"{escape_markdown(r.position)} · cosine **{h.score:.4f}**\n\n"
+            + highlight(r.text, query))
     explain(
         "Each result is a **chunk** (a movie blurb, a few sentences of a page, or a piece of "
         "your document). Its **cosine** with the query is the dot product of two unit vectors: "
@@ -208,10 +208,10 @@ elif view == "GloVe vs SBERT":
         st.caption(f"{describe_sbert()} reads the whole sentence.")
         sbert_or_stop()
         shits = semantic_search(embed_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
+        srows = result_rows(shits, query)
         show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
-                     compact=True)
-    keyword_free = [(r, h.id) for r, h in zip(result_rows(shits, query), shits, strict=True)
-                    if r.shared == "none"]
+                     compact=True, rows=srows)
+    keyword_free = [(r, h.id) for r, h in zip(srows, shits, strict=True) if r.shared == "none"]
     if keyword_free:
         glove_rank = (ranks_of(gvec.embed_query(query), builtin_store(corpus, "glove"),
                                [i for _, i in keyword_free]) if ghits else {})

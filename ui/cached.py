@@ -422,3 +422,102 @@ def wordpiece_lengths(texts: tuple[str, ...]) -> tuple[list[int], int]:
     model = resources.sbert()
     ids = model.tokenizer(list(texts), add_special_tokens=True)["input_ids"] if texts else []
     return [len(row) for row in ids], int(model.max_seq_length)
+
+
+def arrow_table(df):
+    """``df`` as the Arrow table ``st.dataframe`` makes of it (index and column levels kept in
+    the pandas metadata), made once in a cached function instead of on every run."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def search_quality_table(rrf_k: int = 60):
+    """:func:`search_quality` as the page shows it: recall@5 and MRR per corpus and kind of
+    query (rows) and ranker (columns), and how many queries each corpus has."""
+    import pandas as pd
+
+    quality = pd.DataFrame(search_quality(rrf_k))
+    table = quality.pivot_table(index=["corpus", "queries"], columns="ranker",
+                                values=["recall@5", "MRR"], sort=False)
+    n_all = quality[quality["queries"] == "all"].groupby("corpus")["n"].first()
+    return arrow_table(table), {c: int(n) for c, n in n_all.items()}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int, first: str) -> dict:
+    """Everything the Keyword vs semantic page shows for one query, computed once per input
+    and shared by sessions: BM25, GloVe average, SBERT and hybrid (RRF) top ``k`` as tables
+    (``★`` = in both the keyword and the semantic top ``k``), and ``first`` (``"BM25"`` or
+    ``"GloVe average"``) top 100 re-ranked by SBERT.
+
+    ``corpus`` is a built-in corpus or ``"index:<name>"`` (a saved numpy index, ``stamp`` its
+    creation time and size). Returns a dict: ``notes`` (messages for the user: (text, icon)),
+    ``lists`` ((title, table or ``None``) ×4), ``both``, ``two`` (``None`` or ``kept``, ``n``,
+    ``table``, ``candidates``) and ``count``; tables are Arrow tables (:func:`arrow_table`).
+    Stores are fetched here (shared resources); call the page's ``*_or_stop`` and store
+    checks first.
+    """
+    import pandas as pd
+
+    from embedding.search.hybrid import DEPTH, fuse_hits, retrieve_and_rerank
+    from embedding.search.keyword import EmptyQueryError
+    from embedding.search.retrieval import GloveAverageVectorizer, result_rows
+    from embedding.sentences.compare import NoKnownWordsError
+
+    if corpus.startswith("index:"):
+        s_store, bm25, g_store = resources.saved_index_side(corpus.removeprefix("index:"), stamp)
+    else:
+        bm25, s_store = resources.bm25_index(corpus), resources.builtin_store(corpus, "sbert")
+        g_store = resources.builtin_store(corpus, "glove")
+    notes: list[tuple[str, str]] = []
+    qvec = embed_rows((query,))[0]
+    try:
+        kw = bm25.search(query, DEPTH)
+    except EmptyQueryError as exc:
+        notes.append((str(exc), ":material/edit:"))
+        kw = []
+    sem = s_store.search(qvec, DEPTH)
+    try:
+        glo_all = g_store.search(GloveAverageVectorizer(resources.glove()).embed_query(query),
+                                 DEPTH)
+    except NoKnownWordsError as exc:
+        from embedding.text import escape_markdown
+
+        notes.append((escape_markdown(str(exc)), ":material/translate:"))
+        glo_all = []
+    both = {h.id for h in kw[:k]} & {h.id for h in sem[:k]}
+
+    def ranked(hits, score_name: str):
+        if not hits:
+            return None
+        rows = result_rows(hits, query)
+        df = pd.DataFrame({
+            "title": [("★ " if h.id in both else "") + r.title
+                      + (f" · {r.position}" if corpus != "movies" else "")
+                      for r, h in zip(rows, hits, strict=True)],
+            score_name: [round(h.score, 3) for h in hits]})
+        df.index = range(1, len(df) + 1)
+        return arrow_table(df)
+
+    lists = [("Keyword (BM25)", ranked(kw[:k], "BM25")),
+             ("GloVe average", ranked(glo_all[:k], "cosine")),
+             ("Semantic (SBERT)", ranked(sem[:k], "cosine")),
+             (f"Hybrid (RRF, k = {rrf_k})", ranked(fuse_hits([kw, sem], rrf_k, k), "RRF score"))]
+    stage1 = kw if first == "BM25" else glo_all
+    two = retrieve_and_rerank(stage1, s_store, qvec, k=10)
+    view = None
+    if two.final:
+        exact_top = {h.id for h in sem[:10]}
+        payload = {h.id: h.payload for h in stage1}
+        view = {"kept": two.kept_share, "n": len(two.final), "candidates": len(two.candidates),
+                "table": arrow_table(pd.DataFrame({
+                    "#": range(1, len(two.final) + 1),
+                    "title": [str(payload[i].get("title", i)) for i, _ in two.final],
+                    "SBERT cosine": [round(s, 4) for _, s in two.final],
+                    f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
+                    "in SBERT's own top 10": ["yes" if i in exact_top else "no"
+                                              for i, _ in two.final]}))}
+    return {"notes": notes, "lists": lists, "both": len(both), "two": view,
+            "count": s_store.count()}

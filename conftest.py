@@ -29,6 +29,38 @@ def _scan_components_once() -> None:
 
 
 _scan_components_once()
+
+
+def _apptest_like_the_server() -> None:
+    """Make ``AppTest`` run app.py the way the server does, and compile each script once.
+
+    Streamlit 1.67's ``AppTest._run`` resets ``PagesManager.uses_pages_directory`` before every
+    run, so our ``pages/`` folder is detected again and each run goes through the legacy v1 path
+    (18 extra pages made, the router nested in a generated navigation), unlike the server, where
+    ``ui/__init__.py`` switches that off once per process. It also makes a new ``ScriptCache``
+    per run, recompiling app.py and the page every time. Both only cost time (about half of an
+    AppTest run); tests/test_pages_flag.py checks the real detection with the original
+    ``PagesManager.__init__`` (``__wrapped__``).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    if hasattr(PagesManager.__init__, "__wrapped__"):
+        return
+    original = PagesManager.__init__
+
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False  # what ui/__init__.py does in the server
+
+    PagesManager.__init__ = init
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared
+
+
+_apptest_like_the_server()
 # What `make test` exports, for a bare `pytest` too (offline models, numba's cache folder).
 for _name, _value in library_defaults().items():
     os.environ.setdefault(_name, _value)

@@ -17,17 +17,23 @@ from streamlit.runtime.scriptrunner import script_runner
 from tests.apptest import ROOT
 
 
+def _pages_manager(path: str) -> None:
+    """Streamlit's own ``PagesManager(path)`` (conftest.py wraps ``__init__`` for AppTest)."""
+    manager = PagesManager.__new__(PagesManager)
+    getattr(PagesManager.__init__, "__wrapped__", PagesManager.__init__)(manager, path)
+
+
 def test_streamlit_still_detects_a_pages_folder_with_this_flag():
     saved = PagesManager.uses_pages_directory
     try:
         PagesManager.uses_pages_directory = None
-        PagesManager(str(ROOT / "app.py"))
+        _pages_manager(str(ROOT / "app.py"))
         assert PagesManager.uses_pages_directory is True  # v1 detection: our pages/ folder
         import ui
 
         importlib.reload(ui)  # what the first import of ui does in a fresh server
         assert PagesManager.uses_pages_directory is False
-        PagesManager(str(ROOT / "app.py"))
+        _pages_manager(str(ROOT / "app.py"))
         assert PagesManager.uses_pages_directory is False  # decided once per process
     finally:
         PagesManager.uses_pages_directory = saved
@@ -46,3 +52,15 @@ def test_apptest_component_scan_is_memoised_by_the_test_setup():
 
     assert hasattr(manifest_scanner.scan_component_manifests, "cache_info")
     assert "discover_and_register_components" in inspect.getsource(app_test.AppTest._run)
+
+
+def test_apptest_runs_app_py_like_the_server():
+    """conftest.py makes AppTest skip the legacy pages/ path after its per-run reset, and reuse
+    compiled scripts; if Streamlit moves either, this fails (AppTests would be slow again)."""
+    from streamlit.testing.v1 import app_test
+
+    source = inspect.getsource(app_test.AppTest._run)
+    assert "PagesManager.uses_pages_directory = None" in source
+    assert "ScriptCache()" in source
+    assert app_test.ScriptCache() is app_test.ScriptCache()
+    assert hasattr(PagesManager.__init__, "__wrapped__")

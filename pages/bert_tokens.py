@@ -1,17 +1,10 @@
 """BERT tokens: how the sentence model cuts text into WordPieces, ids, segments and positions."""
 
-import pandas as pd
 import streamlit as st
 
 from embedding.models.sbert import describe_sbert
 from embedding.sentences.presets import LECTURE_A, LECTURE_B, LECTURE_FIGURE, SPLIT_EXAMPLES
-from embedding.sentences.wordpiece import (
-    MASK_RATE,
-    lecture_table,
-    long_table,
-    mask_for_pretraining,
-    split_words,
-)
+from embedding.sentences.wordpiece import MASK_RATE
 from ui import cached
 from ui.widgets import (
     clean_text,
@@ -47,8 +40,10 @@ st.title("BERT tokens")
 st.caption(f"How {describe_sbert()}, a small BERT, reads text: WordPiece tokens, token ids, "
            "segment ids and position ids.")
 st.caption("Try:")
-for col, name in zip(st.columns(len(TRY)), TRY, strict=True):
-    col.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,), width="stretch")
+try_row = st.container(horizontal=True)  # one block for the four buttons, not four columns
+for name in TRY:
+    try_row.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,),
+                   width="stretch")
 a_raw = st.text_area("Sentence A", key=url_key("tok_a", LECTURE_A), height=80,
                      max_chars=A_MAX_CHARS)
 b_raw = st.text_input("Sentence B (optional)", key=url_key("tok_b", LECTURE_B), max_chars=2_000)
@@ -60,16 +55,17 @@ if a is None:
 b = (b_raw or "").strip() or None
 
 model = sbert_or_stop()
-tokenizer, max_len = model.tokenizer, int(model.max_seq_length)
-table, facts, examples = cached.wordpiece_view(a, b, ("playing", *SPLIT_EXAMPLES))
-splits = split_words(table)
+max_len = int(model.max_seq_length)
+view = cached.wordpiece_view(a, b)  # tokens and tables, once per input for every session
+table, splits = view.table, view.splits
+facts, examples, examples_table = cached.wordpiece_examples(("playing", *SPLIT_EXAMPLES))
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
-m2.metric("Words cut into pieces", len(splits))
-m3.metric("Vocabulary (pieces)", f"{facts.size:,}")
-m4.metric("Longest input (tokens)", max_len,
-          help="The model's max_seq_length: longer text is cut.")
+counts = st.container(horizontal=True)  # one block for the four numbers, not four columns
+counts.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
+counts.metric("Words cut into pieces", len(splits))
+counts.metric("Vocabulary (pieces)", f"{facts.size:,}")
+counts.metric("Longest input (tokens)", max_len,
+              help="The model's max_seq_length: longer text is cut.")
 if table.truncated:
     st.warning(
         f"This text makes {table.full_length:,} tokens ({table.full_words:,} words), but the "
@@ -80,8 +76,8 @@ if table.truncated:
         icon=":material/content_cut:")
 
 st.subheader("What the model receives")
-st.dataframe(lecture_table(table), key="tok_table")
-downloads("bert_tokens", df=long_table(table), key="tok_dl")
+st.dataframe(view.lecture, key="tok_table")
+downloads("bert_tokens", df=view.long, key="tok_dl")
 explain(
     "Read the table column by column: one column per token.\n\n"
     "- **Token**: the WordPiece. `[CLS]` starts every input (its output vector is used for "
@@ -102,18 +98,12 @@ explain(
 
 st.subheader("Words cut into pieces")
 if splits:
-    st.dataframe(pd.DataFrame({
-        "word": [s.word for s in splits],
-        "sentence": ["AB"[s.segment] for s in splits],
-        "pieces": [" ".join(s.pieces) for s in splits],
-        "how many": [len(s.pieces) for s in splits],
-    }), hide_index=True, key="tok_splits")
+    st.dataframe(view.splits_table, hide_index=True, key="tok_splits")
 else:
     st.info("No word was cut: every word here is a whole piece of the vocabulary. Try *Words "
             "that split* above.", icon=":material/info:")
 
-examples = dict(examples)
-playing = examples.pop("playing")
+playing = examples["playing"]
 lecture = " ".join(table.tokens) if (a, b) == (LECTURE_A, LECTURE_B) else None
 st.markdown(
     f"**Compare with the lecture's figure:** `{LECTURE_FIGURE}`. "
@@ -124,9 +114,7 @@ st.markdown(
     "the words below really are cut by this one."
     + (f" Here: `{lecture}`." if lecture else "")
 )
-st.dataframe(pd.DataFrame({"word": list(examples),
-                           "pieces": [" ".join(p) for p in examples.values()]}),
-             hide_index=True, key="tok_examples")
+st.dataframe(examples_table, hide_index=True, key="tok_examples")
 explain(
     "**Why words split.** The vocabulary has a fixed size, "
     f"{facts.size:,} pieces: whole common words, {facts.continuations:,} word endings and "
@@ -140,19 +128,21 @@ explain(
 )
 
 st.subheader("Masked-word pre-training, shown with the tokenizer")
-seed = st.number_input("Draw", 0, 999, key=url_int("tok_seed", 0, 0, 999),
-                       help="Another draw picks other tokens.")
-to_url("tok_seed")
-ex = mask_for_pretraining(tokenizer, table, seed=int(seed))
-if ex.chosen:
-    st.code(" ".join(ex.shown), language=None, wrap_lines=True)
-    st.dataframe(pd.DataFrame({
-        "position": list(ex.chosen),
-        "original token (to predict)": [ex.original[i] for i in ex.chosen],
-        "model sees": [ex.shown[i] for i in ex.chosen],
-        "rule": [{"mask": "replaced by [MASK] (80%)", "random": "random token (10%)",
-                  "keep": "left as it is (10%)"}[act] for act in ex.action],
-    }), hide_index=True, key="tok_mask_table")
+
+
+@st.fragment
+def masking(a: str, b: str | None) -> None:
+    """The draw box and its masked example: changing the draw reruns only this part."""
+    seed = st.number_input("Draw", 0, 999, key=url_int("tok_seed", 0, 0, 999),
+                           help="Another draw picks other tokens.")
+    to_url("tok_seed")
+    ex, picked = cached.masked_example(a, b, int(seed))
+    if ex.chosen:
+        st.code(" ".join(ex.shown), language=None, wrap_lines=True)
+        st.dataframe(picked, hide_index=True, key="tok_mask_table")
+
+
+masking(a, b)
 st.info(
     "**No predictions here, on purpose.** Guessing the hidden words needs a masked-LM "
     "prediction head, and none is available offline on this server: the sentence model ships "

@@ -8,11 +8,11 @@ from embedding.classroom.explain import (
     format_named_vectors,
     num,
     parse_named_vectors,
-    worked_steps,
+    worked_steps_markdown,
 )
 from embedding.similarity import cosine_steps, zero_vectors
 from ui import cached
-from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key
+from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key, url_tabs
 
 PRESETS = {
     "Lecture exercise: Avatar, Ironman, Rainman": {
@@ -82,18 +82,11 @@ st.success(f"You liked **{liked}**: recommend **{best}** (cosine {num(steps[best
            f"{runner_up}.", icon=":material/thumb_up:")
 
 st.subheader("Worked steps")
-for tab, n in zip(st.tabs([f"{liked} vs {n}" for n in ranking]), ranking, strict=True):
-    with tab:
-        lines = worked_steps(steps[n], liked, n)
-        st.markdown("**1. Dot product**: multiply matching numbers, then add them up.")
-        st.latex(lines["dot"])
-        st.markdown("**2. Lengths (norms)**: square root of the sum of squares.")
-        st.latex(lines["norm_u"])
-        st.latex(lines["norm_v"])
-        st.markdown("**3. Cosine**: dot product divided by the product of the lengths.")
-        st.latex(lines["cosine"])
-        st.markdown("**4. Angle** between the two arrows.")
-        st.latex(lines["angle"])
+# Only the open tab's steps are written out (a class of 50 reruns this page at once).
+for tab, n in zip(url_tabs("toy_tab", [f"{liked} vs {n}" for n in ranking]), ranking,
+                  strict=True):
+    if tab.open:
+        tab.markdown(worked_steps_markdown(steps[n], liked, n))
 
 dims = len(vectors[liked])
 if dims in (2, 3):

@@ -26,6 +26,8 @@ EXPENSIVE = [
     ("embedding.words.axes", "baseline", "scan of the frequent words"),
     ("embedding.words.axes", "extremes", "scan of the frequent words"),
     ("sentence_transformers", "SentenceTransformer.encode", "SBERT encode"),
+    ("embedding.sentences.wordpiece", "tokenize_pair", "WordPiece tokenization"),
+    ("embedding.sentences.wordpiece", "vocab_facts", "scan of the 30,522 WordPieces"),
     ("umap", "UMAP.fit", "UMAP"),
     ("sklearn.manifold", "TSNE.fit_transform", "t-SNE"),
     ("embedding.recsys.word2vec", "train_word2vec", "Word2Vec training"),

@@ -45,8 +45,25 @@ def test_cosine_toy_lecture_exercise():
     assert "recommend **Ironman** (cosine 0.9959)" in text
     assert "**Rainman** (0.4685)" in text
     assert r"\sqrt{9} = 3" in text and r"\frac{33}{3 \cdot \sqrt{122}}" in text
-    assert r"\frac{9}{3 \cdot \sqrt{41}}" in text
     assert len(at.get("plotly_chart")) == 1  # 3-D arrows
+    rainman = open_page("pages/cosine_toy.py", {"toy_tab": "2"})  # the second tab, by link
+    assert r"\frac{9}{3 \cdot \sqrt{41}}" in shown_text(rainman)
+
+
+def test_cosine_toy_writes_out_only_the_open_tab(monkeypatch):
+    """Worked steps are drawn lazily: the hidden tab's steps are not even computed."""
+    import embedding.classroom.explain as explain
+
+    written = []
+    original = explain.worked_steps_markdown
+    monkeypatch.setattr(explain, "worked_steps_markdown",
+                        lambda s, u, v: written.append(v) or original(s, u, v))
+    at = open_page("pages/cosine_toy.py")
+    assert written == ["Ironman"]  # the open tab only, not Rainman's
+    assert r"\frac{9}{3 \cdot \sqrt{41}}" not in shown_text(at)
+    written.clear()
+    at = open_page("pages/cosine_toy.py", {"toy_tab": "2"})
+    assert written == ["Rainman"] and at.query_params["toy_tab"] == "2"
 
 
 def test_cosine_toy_edit_and_bad_input():

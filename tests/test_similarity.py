@@ -12,6 +12,7 @@ from embedding.classroom.explain import (
     parse_named_vectors,
     sqrt_text,
     worked_steps,
+    worked_steps_markdown,
 )
 from embedding.similarity import (
     angle_degrees,
@@ -75,6 +76,17 @@ def test_worked_steps_show_corrected_slide_values():
     rain = worked_steps(cosine_steps(AVATAR, RAINMAN), "e_1", "e_3")
     assert r"\frac{9}{3 \cdot \sqrt{41}}" in rain["cosine"] and rain["cosine"].endswith("0.4685")
     assert "(-2)" in rain["dot"] and "(-4)" in rain["dot"]
+
+
+def test_worked_steps_markdown_is_every_step_in_order_as_display_maths():
+    steps = cosine_steps(AVATAR, IRONMAN)
+    text = worked_steps_markdown(steps, "e_1", "e_2")
+    lines = worked_steps(steps, "e_1", "e_2")
+    parts = ["**1. Dot product**", lines["dot"], "**2. Lengths", lines["norm_u"],
+             lines["norm_v"], "**3. Cosine**", lines["cosine"], "**4. Angle**", lines["angle"]]
+    where = [text.index(p) for p in parts]
+    assert where == sorted(where)
+    assert text.count("$$") == 10 and f"$$\n{lines['cosine']}\n$$" in text
 
 
 def test_ranking_answers_the_exercise():

@@ -1,10 +1,14 @@
 """Results that depend only on their inputs, computed once per server and shared by every session.
 
 A class types the same queries and opens the same default examples: fifty sessions asking for
-the same thing cost one computation. Every function here is an ``st.cache_data`` bounded by
-``max_entries`` and keyed by the data it depends on: texts, labels, bytes, and word vectors by
-the hash of their content (:func:`vectors_digest`), never by a label standing in for them.
-Nothing here draws a Streamlit element; callers show friendly errors first (``*_or_stop``).
+the same thing cost one computation. Every function here is bounded by ``max_entries`` and keyed
+by the data it depends on: texts, labels, bytes, and word vectors by the hash of their content
+(:func:`vectors_digest`), never by a label standing in for them. Most are ``st.cache_data``
+(each caller gets its own copy); a few (:func:`figure`, the BERT tokens views) are
+``st.cache_resource`` and hand every session the SAME object, immutable or read-only, so a
+rerun neither copies nor rebuilds it (tables are kept as Arrow tables, what ``st.dataframe``
+sends anyway). Nothing here draws a Streamlit element; callers show friendly errors first
+(``*_or_stop``).
 
     >>> from ui import cached
     >>> rows = cached.embed_rows(("a cat", "a dog"))
@@ -17,8 +21,11 @@ import json
 import threading
 import weakref
 from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
+import pyarrow as pa
 import streamlit as st
 from gensim.models import KeyedVectors
 
@@ -146,16 +153,48 @@ def compare_phrases(pairs: tuple[tuple[str, str], ...]):
                          embeddings=embed_rows(tuple(t for p in pairs for t in p)))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def wordpiece_view(a: str, b: str | None, words: tuple[str, ...]):
-    """The sentence model's WordPiece table of ``a`` (and ``b``), its vocabulary facts and the
-    pieces of ``words``: ``(table, facts, {word: pieces})``, shared by sessions."""
+class WordpieceView(NamedTuple):
+    """The BERT tokens page's view of one input, shared READ-ONLY by every session."""
+
+    table: Any  # embedding.sentences.wordpiece.TokenTable (frozen)
+    splits: tuple  # the words cut into pieces (frozen SplitWord)
+    lecture: pa.Table  # lecture_table: one column per token
+    splits_table: pa.Table  # one row per word cut into pieces
+    long: Any  # long_table as a pandas DataFrame, for the CSV download (read it only)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def wordpiece_view(a: str, b: str | None) -> WordpieceView:
+    """The sentence model's WordPiece table of ``a`` (and ``b``) and the tables the page shows,
+    built once per input for every session. Call ``sbert_or_stop`` first."""
     from embedding.sentences import wordpiece as wp
 
     model = resources.sbert()
-    tokenizer = model.tokenizer
-    table = wp.tokenize_pair(tokenizer, a, b, max_length=int(model.max_seq_length))
-    return table, wp.vocab_facts(tokenizer), {w: wp.word_pieces(tokenizer, w) for w in words}
+    table = wp.tokenize_pair(model.tokenizer, a, b, max_length=int(model.max_seq_length))
+    splits = tuple(wp.split_words(table))
+    return WordpieceView(table, splits, arrow_table(wp.lecture_table(table)),
+                         arrow_table(wp.splits_table(list(splits))), wp.long_table(table))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def wordpiece_examples(words: tuple[str, ...]):
+    """The vocabulary's make-up and the pieces of ``words`` (a constant list): ``(facts,
+    {word: pieces}, table of the pieces)``, shared READ-ONLY by every session."""
+    from embedding.sentences import wordpiece as wp
+
+    tokenizer = resources.sbert().tokenizer
+    pieces = {w: wp.word_pieces(tokenizer, w) for w in words}
+    return wp.vocab_facts(tokenizer), MappingProxyType(pieces), arrow_table(wp.pieces_table(pieces))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def masked_example(a: str, b: str | None, seed: int):
+    """BERT's masking recipe on the tokens of ``a`` (and ``b``) with draw ``seed``: ``(example,
+    table of the picked positions)``, shared READ-ONLY by every session."""
+    from embedding.sentences import wordpiece as wp
+
+    ex = wp.mask_for_pretraining(resources.sbert().tokenizer, wordpiece_view(a, b).table, seed)
+    return ex, arrow_table(wp.masked_table(ex))
 
 
 # ---------------------------------------------------------------- figures

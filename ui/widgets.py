@@ -381,15 +381,15 @@ def downloads(name: str, *, df=None, fig=None, key: str) -> None:
 
     ``name`` is the file stem; ``key`` a page-prefixed widget key. Use under every table/chart.
     """
-    cols = st.columns(4)
+    row = st.container(horizontal=True)  # one block, not four columns (fewer elements per run)
     if df is not None:
-        cols[0].download_button(
+        row.download_button(
             "Table as CSV", data=lambda: df.to_csv(index=False).encode("utf-8"),
             file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
             icon=":material/download:", on_click="ignore",
         )
     if fig is not None:
-        cols[1].download_button(
+        row.download_button(
             "Chart as HTML", data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
             file_name=f"{name}.html", mime="text/html", key=f"{key}_html",
             icon=":material/download:", on_click="ignore",

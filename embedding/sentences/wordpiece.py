@@ -191,6 +191,27 @@ def split_words(table: TokenTable) -> list[SplitWord]:
     return out
 
 
+def splits_table(splits: list[SplitWord]) -> pd.DataFrame:
+    """One row per word cut into pieces: the word, its sentence (A/B), its pieces, how many.
+
+    Usage: ``splits_table(split_words(t))``
+    """
+    return pd.DataFrame({
+        "word": [s.word for s in splits],
+        "sentence": ["AB"[s.segment] for s in splits],
+        "pieces": [" ".join(s.pieces) for s in splits],
+        "how many": [len(s.pieces) for s in splits],
+    })
+
+
+def pieces_table(pieces: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """One row per word: the word and its WordPieces separated by spaces.
+
+    Usage: ``pieces_table({"tokenization": ("token", "##ization")})``
+    """
+    return pd.DataFrame({"word": list(pieces), "pieces": [" ".join(p) for p in pieces.values()]})
+
+
 def word_pieces(tokenizer: Any, word: str) -> tuple[str, ...]:
     """The WordPieces of one word (no [CLS]/[SEP]).
 
@@ -276,3 +297,22 @@ def mask_for_pretraining(
             act = "keep"
         actions.append(act)
     return MaskedExample(tuple(shown), original, tuple(chosen), tuple(actions))
+
+
+#: What happened to a token picked for prediction, as the masking table says it.
+MASK_RULES = {"mask": "replaced by [MASK] (80%)", "random": "random token (10%)",
+              "keep": "left as it is (10%)"}
+
+
+def masked_table(ex: MaskedExample) -> pd.DataFrame:
+    """One row per position picked for prediction: the original token, what the model sees
+    instead and which of the three rules did it.
+
+    Usage: ``masked_table(mask_for_pretraining(tok, t, seed=0))``
+    """
+    return pd.DataFrame({
+        "position": list(ex.chosen),
+        "original token (to predict)": [ex.original[i] for i in ex.chosen],
+        "model sees": [ex.shown[i] for i in ex.chosen],
+        "rule": [MASK_RULES[act] for act in ex.action],
+    })

@@ -85,7 +85,8 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
 
     Usage: ``st.plotly_chart(for_projector(fig) if presenting else fig)``
     """
-    big = go.Figure(fig.to_dict())  # go.Figure(fig) is not safe while other threads copy fig
+    spec = fig.to_dict()  # go.Figure(fig) is not safe while other threads copy fig
+    big = go.Figure(spec)
     lay = big.layout
     base = _scaled(lay.font.size, scale)
     big.update_layout(
@@ -99,7 +100,7 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
             "title": {"font": {"size": base, "color": TEXT}}}
     big.update_xaxes(**axis)
     big.update_yaxes(**axis)
-    if lay.scene:
+    if "scene" in spec["layout"]:  # a 3-D chart (lay.scene is truthy even on a 2-D one)
         axis3 = {key: value for key, value in axis.items() if key != "automargin"}
         big.update_scenes(xaxis=axis3, yaxis=axis3, zaxis=axis3)
     rows = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"

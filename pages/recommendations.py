@@ -60,24 +60,22 @@ def show_results(movies, results: list[rec.Explained], against: str, key: str,
     ``against`` names what the scores compare with; ``liked`` the rows the sentences were
     compared with (``None``: a typed query).
     """
-    for n, r in enumerate(results, start=1):
+    for n, r in enumerate(results, start=1):  # one card = a box, its text and a caption
         m = movies[r.row]
+        reasons = []
+        if r.shared:
+            reasons.append("shares " + ", ".join(r.shared))
+        if r.because is not None:
+            reasons.append(f"closest to **{movies[r.because].title}** "
+                           f"(cosine {r.because_score:.3f})")
+        target = movies[liked[r.sentence.matched]].title if liked else against
+        notes = ["Because it " + "; ".join(reasons) + "."] if reasons else []
+        notes.append(f"Its plot sentence closest to {target} (cosine {r.sentence.score:.3f}).")
         with st.container(border=True):
-            head, score = st.columns([5, 1])
-            head.markdown(f"**{n}. {m.title}** ({m.year}) · "
-                          + " · ".join(f"**{g}**" if g in r.shared else g for g in m.genres))
-            score.metric("cosine", f"{r.score:.3f}", label_visibility="collapsed")
-            reasons = []
-            if r.shared:
-                reasons.append("shares " + ", ".join(r.shared))
-            if r.because is not None:
-                reasons.append(f"closest to **{movies[r.because].title}** "
-                               f"(cosine {r.because_score:.3f})")
-            if reasons:
-                st.caption("Because it " + "; ".join(reasons) + ".")
-            st.markdown(f"> {r.sentence.sentence}")
-            target = movies[liked[r.sentence.matched]].title if liked else against
-            st.caption(f"Its plot sentence closest to {target} (cosine {r.sentence.score:.3f}).")
+            st.markdown(f"**{n}. {m.title}** ({m.year}) · "
+                        + " · ".join(f"**{g}**" if g in r.shared else g for g in m.genres)
+                        + f" · :blue-badge[cosine {r.score:.3f}]\n\n> {r.sentence.sentence}")
+            st.caption("  \n".join(notes))
     labels = [f"{n}. {movies[r.row].title}" for n, r in enumerate(results, start=1)]
     fig = cached.figure("figures.score_bars", labels, [r.score for r in results],
                         title=f"Cosine with {against}")
@@ -114,7 +112,7 @@ def liked_tab(movies, store, emb) -> None:
     liked_from_url(movies)
     left, right = st.columns([4, 1])
     chosen = left.multiselect("You liked …", labels, key="rec_liked", max_selections=10,
-                              placeholder="Pick one or more movies")
+                              placeholder="Pick one or more movies", persist_state="page")
     k = right.slider("How many", 3, 15, key=url_int("rec_k", 6, 3, 15))
     ids = ",".join(str(movies[row_of[c]].id) for c in chosen)
     if st.query_params.get("rec_liked") != ids:
@@ -256,9 +254,14 @@ else:
 emb = store.vectors()  # read-only unit rows, one per movie
 liked_t, cold_t, toy_t = url_tabs("rec_tab", ["You liked …", "Cold start",
                                               "Toy exercise → real vectors"])
+# Only the open tab is drawn (a click on another reruns the page); hidden tabs' inputs come
+# back from the link (url_key & co.) or are kept (persist_state="page").
 with liked_t:
-    liked_tab(movies, store, emb)
+    if liked_t.open:
+        liked_tab(movies, store, emb)
 with cold_t:
-    cold_start_tab(movies, store, emb)
+    if cold_t.open:
+        cold_start_tab(movies, store, emb)
 with toy_t:
-    toy_tab(movies, emb)
+    if toy_t.open:
+        toy_tab(movies, emb)

@@ -203,16 +203,15 @@ def test_x2vec_trains_on_uploaded_sequences():
 # --- Movie recommendations ----------------------------------------------------------------------
 
 RECS = "pages/recommendations.py"
-_CARD = re.compile(r"^\*\*(\d+)\. (.+?)\*\* \((\d{4})\) · (.*)$")
+_CARD = re.compile(r"^\*\*(\d+)\. (.+?)\*\* \((\d{4})\) · (.*) · :blue-badge\[cosine "
+                   r"(-?\d\.\d{3})\]\n\n> ")
 
 
 def cards(at) -> list[tuple[str, list[str], float]]:
-    """(title, genres, cosine) of every result card, in page order (liked tab, then query)."""
+    """(title, genres, cosine) of every result card, in page order."""
     heads = [m for m in (_CARD.match(md.value) for md in at.markdown) if m]
-    scores = [float(m.value) for m in at.metric if m.label == "cosine"]
-    assert len(heads) == len(scores)
-    return [(h.group(2), h.group(4).replace("*", "").split(" · "), s)
-            for h, s in zip(heads, scores, strict=True)]
+    return [(h.group(2), h.group(4).replace("*", "").split(" · "), float(h.group(5)))
+            for h in heads]
 
 
 @pytest.fixture(scope="module")
@@ -267,12 +266,57 @@ def test_recs_on_a_fresh_server_build_the_index_once_and_never_crash(model, tmp_
         resources.MOVIE_BUILD.reset()
 
 
+@pytest.fixture
+def recs_work(monkeypatch):
+    """Count each recommendations tab's own work: the taste ranking (tab 1), the viewers of a
+    new movie (tab 2) and the toy cosines (tab 3)."""
+    from collections import Counter
+
+    import embedding.similarity
+    from embedding.recsys import recommend as rec
+
+    calls: Counter[str] = Counter()
+    for owner, name in ((rec, "recommend"), (rec, "match_users"),
+                        (embedding.similarity, "cosine")):
+        real = getattr(owner, name)
+
+        def spy(*args, __name=name, __real=real, **kwargs):
+            calls[__name] += 1
+            return __real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
+def test_recs_hidden_tabs_do_no_work(recs_work, model):
+    at = open_page(RECS, query={"rec_liked": "6"})
+    assert not at.exception and dict(recs_work) == {"recommend": 1}
+    recs_work.clear()
+    click_tab(at, "rec_tab", 2)
+    assert not at.exception and dict(recs_work) == {"match_users": 1}
+    recs_work.clear()
+    click_tab(at, "rec_tab", 3)
+    assert not at.exception and dict(recs_work) == {"cosine": 3}  # Avatar, Ironman, Rainman
+
+
+def test_recs_liked_movies_survive_a_visit_to_another_tab(model):
+    at = open_page(RECS, query={"rec_liked": "6"})
+    at.multiselect(key="rec_liked").select("The Shining (1980)").run()
+    click_tab(at, "rec_tab", 2)
+    at.text_input(key="rec_query").set_value("a heist in a casino").run()
+    click_tab(at, "rec_tab", 1)
+    assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Shining (1980)"]
+    click_tab(at, "rec_tab", 2)
+    assert at.text_input(key="rec_query").value == "a heist in a casino"
+
+
 def test_recs_nothing_liked_asks_for_a_pick(recs):
     recs.multiselect(key="rec_liked").set_value([]).run()
     assert any("Pick at least one movie" in i.value for i in recs.info)
 
 
-def test_recs_cold_start_user_and_new_movie(recs):
+def test_recs_cold_start_user_and_new_movie(model):
+    recs = open_page(RECS, query={"rec_tab": "2"})
     text = shown_text(recs)
     typed = [c for c in cards(recs)][-5:]  # the query's 5 results come last
     assert sum("Horror" in genres for _, genres, _ in typed) >= 2
@@ -284,7 +328,8 @@ def test_recs_cold_start_user_and_new_movie(recs):
     assert any("Type some description" in i.value for i in recs.info)
 
 
-def test_recs_toy_exercise_then_real_vectors(recs):
+def test_recs_toy_exercise_then_real_vectors(model):
+    recs = open_page(RECS, query={"rec_tab": "3"})
     text = shown_text(recs)
     assert "0.9959" in text and "0.4685" in text  # the toy cosines
     assert "Recommend **Iron Man**" in text
@@ -302,6 +347,8 @@ def test_bad_input_never_crashes_either_page(model, text):
     at = open_page(RECS, query={"rec_query": text, "rec_new_movie": text, "rec_liked": "x,999"})
     assert not at.exception, at.exception
     assert at.multiselect(key="rec_liked").value == ["Alien (1979)", "The Martian (2015)"]
+    click_tab(at, "rec_tab", 2)
+    assert not at.exception, at.exception
 
 
 @pytest.mark.slow

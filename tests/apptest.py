@@ -6,6 +6,7 @@ they load once for every page test together.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -70,3 +71,18 @@ def click_tab(at: AppTest, key: str, number: int) -> AppTest:
     """Click tab ``number`` (1-based) of the tab bar ``key``, as a student does, and rerun."""
     at.session_state[key] = tab_links(at)[key][number - 1]
     return at.run()
+
+
+def count_calls(monkeypatch, targets) -> Counter[str]:
+    """Count calls of each ``(owner, name)`` in ``targets`` (a module or object and a function
+    name on it) while the test runs; the real function still answers. Returns the counter."""
+    calls: Counter[str] = Counter()
+    for owner, name in targets:
+        real = getattr(owner, name)
+
+        def spy(*args, __name=name, __real=real, **kwargs):
+            calls[__name] += 1
+            return __real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+    return calls

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.apptest import click_tab, open_page, shown_text
+from tests.apptest import click_tab, count_calls, open_page, shown_text
 
 X2VEC = "pages/x2vec.py"
 SMALL = {"x2v_epochs": "2", "x2v_size": "20"}  # keep page tests quick
@@ -51,20 +51,10 @@ def test_x2vec_cbow_reverses_the_arrows():
 def x2vec_loads(monkeypatch):
     """Count what each x2vec tab loads: the Word2Vec corpus (tab 2), the baskets (tab 3) and
     the trained-model cache (tabs 2 and 3)."""
-    from collections import Counter
-
     from ui import resources
 
-    calls: Counter[str] = Counter()
-    for name in ("word2vec_builtin_corpus", "basket_corpus", "trained_word2vec"):
-        real = getattr(resources, name)
-
-        def spy(*args, __name=name, __real=real, **kwargs):
-            calls[__name] += 1
-            return __real(*args, **kwargs)
-
-        monkeypatch.setattr(resources, name, spy)
-    return calls
+    return count_calls(monkeypatch, [(resources, name) for name in (
+        "word2vec_builtin_corpus", "basket_corpus", "trained_word2vec")])
 
 
 def test_x2vec_hidden_tabs_do_no_work(x2vec_loads):
@@ -270,22 +260,11 @@ def test_recs_on_a_fresh_server_build_the_index_once_and_never_crash(model, tmp_
 def recs_work(monkeypatch):
     """Count each recommendations tab's own work: the taste ranking (tab 1), the viewers of a
     new movie (tab 2) and the toy cosines (tab 3)."""
-    from collections import Counter
-
     import embedding.similarity
     from embedding.recsys import recommend as rec
 
-    calls: Counter[str] = Counter()
-    for owner, name in ((rec, "recommend"), (rec, "match_users"),
-                        (embedding.similarity, "cosine")):
-        real = getattr(owner, name)
-
-        def spy(*args, __name=name, __real=real, **kwargs):
-            calls[__name] += 1
-            return __real(*args, **kwargs)
-
-        monkeypatch.setattr(owner, name, spy)
-    return calls
+    return count_calls(monkeypatch, [(rec, "recommend"), (rec, "match_users"),
+                                     (embedding.similarity, "cosine")])
 
 
 def test_recs_hidden_tabs_do_no_work(recs_work, model):

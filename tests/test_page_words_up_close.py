@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import click_tab, open_page, shown_text
+from tests.apptest import click_tab, count_calls, open_page, shown_text
 
 NB, AX, TOK = "pages/neighbours.py", "pages/semantic_axes.py", "pages/bert_tokens.py"
 
@@ -46,19 +46,9 @@ def test_neighbours_unknown_word_suggests():
 def test_neighbours_hidden_tab_does_no_work(monkeypatch):
     """Only the open tab runs: no analogy under the neighbours tab, no neighbour list under the
     analogies tab (each is a scan over 400,000 words on a cache miss)."""
-    from collections import Counter
-
     from ui import cached
 
-    calls: Counter[str] = Counter()
-    for name in ("neighbours", "analogy"):
-        real = getattr(cached, name)
-
-        def spy(*args, __name=name, __real=real, **kwargs):
-            calls[__name] += 1
-            return __real(*args, **kwargs)
-
-        monkeypatch.setattr(cached, name, spy)
+    calls = count_calls(monkeypatch, [(cached, "neighbours"), (cached, "analogy")])
     at = open_page(NB)
     assert not at.exception and dict(calls) == {"neighbours": 1}
     calls.clear()

@@ -27,9 +27,11 @@ def test_a_shared_figure_is_converted_once_per_mode(to_dict_calls):
     first = widgets._prepared(fig, False)
     assert widgets._prepared(fig, False) is first
     assert len(to_dict_calls) == 1
-    big = widgets._prepared(fig, True)  # the projector copy: converted once too
+    big = widgets._prepared(fig, True)  # the projector copy: made and converted once too
+    made = len(to_dict_calls)
     assert widgets._prepared(fig, True) is big
-    assert len(to_dict_calls) == 2
+    assert widgets._prepared(fig, False) is first
+    assert len(to_dict_calls) == made
     assert big.to_dict()["layout"]["font"]["size"] > 12
     assert "font" not in first.to_dict()["layout"] or first.to_dict()["layout"]["font"] == {}
     assert first.to_dict()["data"][0]["type"] == "bar"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.apptest import open_page, shown_text
+from tests.apptest import click_tab, count_calls, open_page, shown_text
 
 KEYWORD = "pages/keyword_search.py"
 ANN = "pages/vector_index.py"
@@ -49,14 +49,40 @@ def test_categories_page_labels_and_movie_genres(kv, model):
     assert not at.exception, at.exception
     says = {m.label: m.value for m in at.metric}
     assert says["SBERT says"] == "politics"
-    accuracy = [m.value for m in at.metric if m.label == "Accuracy (first genre)"]
-    assert accuracy == ["23.9%", "6.5%"]  # SBERT, GloVe average with our descriptions
     at.text_area(key="cat_labels").set_value("only one").run()
     assert "Only one label" in shown_text(at) and not at.exception
     at.text_area(key="cat_labels").set_value("a\nb\nA").run()
     assert "appears twice" in shown_text(at)
+    at = open_page(CATEGORIES, query={"cat_tab": "2"})
+    accuracy = [m.value for m in at.metric if m.label == "Accuracy (first genre)"]
+    assert accuracy == ["23.9%", "6.5%"]  # SBERT, GloVe average with our descriptions
+    assert "397 films; the baseline always answers" in shown_text(at)
     at.text_area(key="cat_genres").set_value("").run()
     assert "at least two labels" in shown_text(at) and not at.exception
+
+
+def test_categories_hidden_tab_does_no_work(monkeypatch, kv, model):
+    from ui import cached
+
+    calls = count_calls(monkeypatch, [(cached, "category_scores"), (cached, "genre_evaluation")])
+    at = open_page(CATEGORIES)
+    assert not at.exception and dict(calls) == {"category_scores": 1}
+    calls.clear()
+    click_tab(at, "cat_tab", 2)
+    assert not at.exception and dict(calls) == {"genre_evaluation": 1}
+
+
+def test_categories_edited_texts_survive_a_visit_to_the_other_tab(kv, model):
+    at = open_page(CATEGORIES)
+    at.text_area(key="cat_text").set_value("The striker scored twice in the final.").run()
+    assert {m.label: m.value for m in at.metric}["SBERT says"] == "sport"
+    click_tab(at, "cat_tab", 2)
+    at.text_area(key="cat_genres").set_value("Horror: a monster\nComedy: jokes").run()
+    click_tab(at, "cat_tab", 1)
+    assert at.text_area(key="cat_text").value == "The striker scored twice in the final."
+    assert {m.label: m.value for m in at.metric}["SBERT says"] == "sport"
+    click_tab(at, "cat_tab", 2)
+    assert at.text_area(key="cat_genres").value == "Horror: a monster\nComedy: jokes"
 
 
 def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, model):

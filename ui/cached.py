@@ -560,3 +560,53 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int, first:
                                               for i, _ in two.final]}))}
     return {"notes": notes, "lists": lists, "both": len(both), "two": view,
             "count": s_store.count()}
+
+
+# ---------------------------------------------------------------- categories as candidates
+
+
+def _glove_average():
+    from embedding.search.retrieval import GloveAverageVectorizer
+
+    return GloveAverageVectorizer(resources.glove())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def category_scores(label_texts: tuple[str, ...], text: str) -> dict[str, np.ndarray]:
+    """Cosine of ``text`` with each label text by model: ``"SBERT"``, and ``"GloVe average"``
+    when GloVe knows a word of the text; shared by sessions (call ``*_or_stop`` first)."""
+    from embedding.search.categories import cosines
+
+    scores = {"SBERT": cosines(embed_rows((text,)), embed_rows(label_texts))[0]}
+    glove_vec = _glove_average()
+    g = glove_vec.embed([text])
+    if g.any():
+        scores["GloVe average"] = cosines(g, glove_vec.embed(list(label_texts)))[0]
+    return scores
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def genre_evaluation(names: tuple[str, ...], texts: tuple[str, ...]) -> dict:
+    """First genre of every built-in film predicted from its plot by the closest of the genre
+    descriptions ``texts`` (named ``names``), with SBERT and with GloVe averages, against the
+    real first genre: ``{"films", "unknown", "counts", "SBERT": Evaluation, "GloVe average":
+    Evaluation}``, shared by sessions."""
+    from embedding.search.categories import assign, evaluate
+    from embedding.search.documents import movie_corpus
+
+    ids, _, payloads = movie_corpus()
+    truth = [p["genres"].split("|")[0] for p in payloads]
+    g_store = resources.builtin_store("movies", "glove")
+    g_ids = set(g_store.ids())
+    gold = {"SBERT": truth,
+            "GloVe average": [t for i, t in zip(ids, truth, strict=True) if i in g_ids]}
+    plots = {"SBERT": resources.builtin_store("movies", "sbert").vectors_of(ids),
+             "GloVe average": g_store.vectors_of([i for i in ids if i in g_ids])}
+    labels = {"SBERT": embed_rows(texts), "GloVe average": _glove_average().embed(list(texts))}
+    out: dict = {"films": len(ids), "unknown": [n for n in names if n not in set(truth)],
+                 "counts": [truth.count(n) for n in names]}
+    for model in ("SBERT", "GloVe average"):
+        predicted = [names[i] for i in assign(plots[model], labels[model])]
+        out[model] = evaluate(gold[model], predicted,
+                              list(names) + sorted(set(gold[model]) - set(names)))
+    return out

@@ -1,8 +1,9 @@
 """Regression guard for issue 14 ("everybody, click now"): a page a class opens together costs
 no expensive call once one session has seen it.
 
-For every page of the catalogue, one session opens it with its default inputs (filling the
-shared caches); then a second, fresh session opens the same page and reruns it. That second
+For every page of the catalogue (and each of its tabs, opened by its link), one session
+opens it with its default inputs (filling the shared caches); then a second, fresh session
+opens the same page and reruns it. That second
 session must not scan the 400,000 GloVe words, encode with SBERT, fit UMAP or t-SNE, train
 Word2Vec or draw a QR code: each such call is counted at the library boundary, whatever code
 path makes it.
@@ -15,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from tests.apptest import open_page
+from tests.apptest import open_page, tab_links
 
 #: (module, attribute, what it is): the calls that cost tens of ms to seconds each.
 EXPENSIVE = [
@@ -68,9 +69,15 @@ def counted(monkeypatch):
 def test_a_second_session_costs_no_expensive_call(page, request):
     first = open_page(page)  # the instructor (or the first student) opens it
     assert not first.exception, first.exception
+    # "now open the second tab": a page draws only its open tab, so each is opened by its link
+    tabs = [{key: str(n)} for key, labels in tab_links(first).items()
+            for n in range(2, len(labels) + 1)]
+    for query in tabs:
+        assert not open_page(page, query).exception
     calls = request.getfixturevalue("counted")
-    second = open_page(page)  # a fresh session, same default inputs
-    assert not second.exception, second.exception
-    second.run()  # and a rerun (a widget interaction that changed nothing expensive)
-    assert not second.exception, second.exception
-    assert dict(calls) == {}, f"{page}: a second session repeated {dict(calls)}"
+    for query in [{}, *tabs]:
+        second = open_page(page, query)  # a fresh session, same default inputs
+        assert not second.exception, second.exception
+        second.run()  # and a rerun (a widget interaction that changed nothing expensive)
+        assert not second.exception, second.exception
+        assert dict(calls) == {}, f"{page} {query}: a second session repeated {dict(calls)}"

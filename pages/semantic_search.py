@@ -17,10 +17,8 @@ from embedding.search.documents import (
 from embedding.search.retrieval import (
     GloveAverageVectorizer,
     chart_label,
-    highlight,
     index_texts,
     ranks_of,
-    result_rows,
     semantic_search,
 )
 from embedding.search.store import (
@@ -69,17 +67,17 @@ def corpus_label(code: str) -> str:
     return BUILTIN.get(code) or f"Your index: {code.removeprefix('index:')}"
 
 
-def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
-                 compact: bool = False, rows=None) -> pd.DataFrame:
-    """Bars + table for one ranked list (``rows``: its ``result_rows`` if already made)."""
-    rows = result_rows(hits, query) if rows is None else rows
-    df = pd.DataFrame([r.__dict__ for r in rows])
+def show_results(hits, query: str, key: str, title: str, *, source: str, with_position: bool,
+                 compact: bool = False):
+    """Bars + table for one ranked list; returns its rows (``result_rows``) and each chunk's
+    text with the query's words in bold, made once per result list (``cached.result_view``)."""
+    rows, df, table, marks = cached.result_view(source, query, hits)
     labels = [chart_label(r.rank, f"{r.title} · {r.position}" if with_position else r.title)
               for r in rows]
     fig = cached.figure("figures.score_bars", labels, [r.score for r in rows], title=title)
     show_chart(fig, key=f"{key}_chart")
     st.dataframe(
-        df, hide_index=True, key=f"{key}_table",
+        table, hide_index=True, key=f"{key}_table",
         column_order=(("rank", "score", "title", "shared", "text") if compact else None),
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
@@ -90,7 +88,7 @@ def show_results(hits, query: str, key: str, title: str, *, with_position: bool,
         },
     )
     downloads(key.replace("_", "-"), df=df, fig=fig, key=key)
-    return df
+    return rows, marks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,15 +152,17 @@ if view == "Search":
                    f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
 
     st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
-    rows = result_rows(hits, query)
-    show_results(hits, query, "search_results", f"Cosine with “{chart_label(0, query)[3:]}”",
-                 with_position=corpus != "movies", rows=rows)
+    # a saved index can be rebuilt under the same name: its texts are keyed by its build too
+    source = corpus if corpus in BUILTIN else \
+        f"{corpus}@{store.meta.get('created', '')}-{store.count()}"
+    rows, marks = show_results(hits, query, "search_results",
+                               f"Cosine with “{chart_label(0, query)[3:]}”", source=source,
+                               with_position=corpus != "movies")
     st.markdown("#### The matching chunks")
-    for r, h in zip(rows, hits, strict=True):
+    for r, h, marked in zip(rows, hits, marks, strict=True):
         st.container(border=True).markdown(
             f"**{r.rank}. {escape_markdown(r.title)}** · {escape_markdown(r.source)} · "
-            f"{escape_markdown(r.position)} · cosine **{h.score:.4f}**\n\n"
-            + highlight(r.text, query))
+            f"{escape_markdown(r.position)} · cosine **{h.score:.4f}**\n\n{marked}")
     explain(
         "Each result is a **chunk** (a movie blurb, a few sentences of a page, or a piece of "
         "your document). Its **cosine** with the query is the dot product of two unit vectors: "
@@ -201,16 +201,15 @@ elif view == "GloVe vs SBERT":
             st.warning(escape_markdown(str(exc)), icon=":material/translate:")
             ghits = []
         if ghits:
-            show_results(ghits, query, "cmp_glove", "GloVe average",
+            show_results(ghits, query, "cmp_glove", "GloVe average", source=corpus,
                          with_position=corpus != "movies", compact=True)
     with sbert_col:
         st.subheader("SBERT")
         st.caption(f"{describe_sbert()} reads the whole sentence.")
         sbert_or_stop()
         shits = semantic_search(embed_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
-        srows = result_rows(shits, query)
-        show_results(shits, query, "cmp_sbert", "SBERT", with_position=corpus != "movies",
-                     compact=True, rows=srows)
+        srows, _ = show_results(shits, query, "cmp_sbert", "SBERT", source=corpus,
+                                with_position=corpus != "movies", compact=True)
     keyword_free = [(r, h.id) for r, h in zip(srows, shits, strict=True) if r.shared == "none"]
     if keyword_free:
         glove_rank = (ranks_of(gvec.embed_query(query), builtin_store(corpus, "glove"),

@@ -471,6 +471,28 @@ def arrow_table(df):
     return pa.Table.from_pandas(df)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _result_view(source: str, query: str, ranked: tuple[tuple[str, float], ...], _hits):
+    import pandas as pd
+
+    from embedding.search.retrieval import highlight, result_rows
+
+    rows = result_rows(_hits, query)
+    df = pd.DataFrame([r.__dict__ for r in rows])
+    return rows, df, arrow_table(df), [highlight(r.text, query) for r in rows]
+
+
+def result_view(source: str, query: str, hits) -> tuple[list, object, object, list[str]]:
+    """One ranked list as the search pages show it, made once per list and shared:
+    ``(result_rows, DataFrame, its Arrow table, each text with the query's words in bold)``.
+
+    ``source`` names where the hits come from (a built-in corpus, or a saved index and its
+    build), so the hits' ids and scores key the cache without hashing their texts.
+    """
+    return _result_view(source=source, query=query,
+                        ranked=tuple((str(h.id), float(h.score)) for h in hits), _hits=hits)
+
+
 @st.cache_data(max_entries=2, show_spinner=False)
 def search_quality_table(rrf_k: int = 60):
     """:func:`search_quality` as the page shows it: recall@5 and MRR per corpus and kind of

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from embedding.maps import projection
-from tests.apptest import open_page, shown_text
+from tests.apptest import count_calls, open_page, shown_text
 
 PAGE = "pages/embedding_map.py"
 
@@ -133,3 +133,31 @@ def test_tsne_is_capped_and_methods_compared(kv, monkeypatch):
     assert list(at.dataframe[-1].value["method"]) == ["UMAP", "PCA"]
     assert "t-SNE is left out" in shown_text(at)
 
+
+
+def test_a_second_session_hashes_no_list_of_labels(themed, monkeypatch):
+    """The map's caches are keyed by a fingerprint of the labels (cached.texts_key), not by the
+    labels, hover lists and coordinates themselves: hashing those cost tens of ms every run."""
+    from streamlit.runtime.caching import cache_utils
+
+    from embedding.charts import maps
+    from ui import cached
+
+    sizes: list[int] = []
+    real = cache_utils.update_hash
+
+    def spy(val, *args, **kwargs):
+        if isinstance(val, (list, tuple, dict)):
+            sizes.append(len(val))
+        return real(val, *args, **kwargs)
+
+    monkeypatch.setattr(cache_utils, "update_hash", spy)
+    builds = count_calls(monkeypatch, [(projection, "neighbour_lists"),
+                                       (projection, "timed_project"), (maps, "embedding_map")])
+    second = open_page(PAGE)
+    second.run()
+    assert not second.exception
+    assert sizes and max(sizes) < 20, sorted(sizes)[-5:]  # 268 labels were hashed before
+    assert dict(builds) == {}  # the figure and everything in it is the first session's
+    assert cached.texts_key(("cat", "dog")) != cached.texts_key(("dog", "cat"))
+    assert cached.texts_key(("a b",)) != cached.texts_key(("a", "b"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from embedding.search.store import list_indexes
-from tests.apptest import open_page, shown_text
+from tests.apptest import count_calls, open_page, shown_text
 from tests.test_documents import encrypted, make_pdf
 
 PAGE = "pages/semantic_search.py"
@@ -248,3 +248,23 @@ def test_an_index_can_carry_an_hnsw_graph(data_dir, kv, model):
                           "search_q": "how do I bake bread"})
     assert not at.exception, at.exception
     assert "search is approximate" in shown_text(at)
+
+
+def test_a_second_session_stems_nothing_and_hidden_views_compute_nothing(kv, model, monkeypatch):
+    """Result rows and highlights are made once per result list (cached.result_view); the
+    views that are not showing (GloVe vs SBERT, Your documents) compute nothing."""
+    from embedding.search import retrieval
+    from ui import cached
+
+    first = open_page(PAGE)
+    assert not first.exception
+    calls = count_calls(monkeypatch, [(retrieval, "result_rows"), (retrieval, "highlight"),
+                                      (retrieval.GloveAverageVectorizer, "embed_query"),
+                                      (retrieval, "ranks_of"), (cached, "wordpiece_lengths")])
+    second = open_page(PAGE)
+    second.run()
+    assert not second.exception
+    assert dict(calls) == {}
+    assert shown_text(second) == shown_text(first)
+    second.segmented_control(key="search_view").set_value("GloVe vs SBERT").run()
+    assert not second.exception and calls["embed_query"] >= 1  # the view, once open, computes

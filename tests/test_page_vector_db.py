@@ -35,6 +35,26 @@ def test_keyword_page_three_lists_two_stages_and_quality(kv, model):
     assert table(at, "cosine", 1)["title"].iloc[0] == "Train to Busan (2016)"  # no ★: BM25 missed it
 
 
+def test_keyword_page_a_second_session_searches_nothing(kv, model, monkeypatch):
+    """The lists, the two-stage table and the quality pivot are computed once per input and
+    shared (cached.keyword_view): a class opening the page runs no search again."""
+    from embedding.search import keyword, retrieval
+
+    first = open_page(KEYWORD)
+    assert not first.exception, first.exception
+    calls = count_calls(monkeypatch, [(keyword.Bm25Index, "search"),
+                                      (retrieval, "result_rows"),
+                                      (retrieval.GloveAverageVectorizer, "embed_query")])
+    second = open_page(KEYWORD)
+    second.run()
+    assert not second.exception, second.exception
+    assert dict(calls) == {}
+    assert table(second, "BM25")["title"].tolist() == table(first, "BM25")["title"].tolist()
+    second.radio(key="kw_stage1").set_value("GloVe average").run()  # a new input computes
+    assert calls["embed_query"] == 1 and not second.exception
+    assert "Final top 10 that GloVe average already had in its own top 10" in shown_text(second)
+
+
 @pytest.mark.parametrize("query, message", [("", "Type some query"),
                                             ("the of a", "not a stop word")])
 def test_keyword_page_empty_or_stop_word_queries_get_a_message(query, message, kv, model):

@@ -8,13 +8,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from embedding.charts import figures
 from embedding.classroom import exercises as exs
 from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
     parse_named_vectors,
-    worked_steps,
+    worked_steps_markdown,
 )
 from embedding.models.glove import ModelLoadError
 from embedding.sentences.compare import NoKnownWordsError
@@ -27,6 +26,7 @@ from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_ch
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
 MAX_IMPORT_BYTES = exs.MAX_JSON_BYTES
 DEFAULT_BASE = "http://localhost:8501/exercises"
+QR_WIDTH = 260  # pixels of the QR code on screen
 
 
 # ------------------------------------------------------------------ cached computations
@@ -230,17 +230,17 @@ def builder() -> None:
         if not ex.questions:
             st.info("No questions yet: add one on the left, or start from the example set.")
         for i, q in enumerate(ex.questions):
-            with st.container(border=True):
+            # one bordered row per question: its text, then its three buttons (no columns)
+            with st.container(border=True, horizontal=True, vertical_alignment="center"):
                 st.markdown(f"**{i + 1}. {exs.KINDS[q.kind]}**  \n"
                             + escape_markdown(exs.prompt(q)))
-                c = st.columns([1, 1, 1, 4])
-                c[0].button("", key=f"ex_up_{i}", icon=":material/arrow_upward:",
-                            on_click=move, args=(i, -1), disabled=i == 0, help="Move up")
-                c[1].button("", key=f"ex_down_{i}", icon=":material/arrow_downward:",
-                            on_click=move, args=(i, 1), disabled=i == len(ex.questions) - 1,
-                            help="Move down")
-                c[2].button("", key=f"ex_del_{i}", icon=":material/delete:",
-                            on_click=remove, args=(i,), help="Remove")
+                st.button("", key=f"ex_up_{i}", icon=":material/arrow_upward:",
+                          on_click=move, args=(i, -1), disabled=i == 0, help="Move up")
+                st.button("", key=f"ex_down_{i}", icon=":material/arrow_downward:",
+                          on_click=move, args=(i, 1), disabled=i == len(ex.questions) - 1,
+                          help="Move down")
+                st.button("", key=f"ex_del_{i}", icon=":material/delete:",
+                          on_click=remove, args=(i,), help="Remove")
         st.button("Start from the example set", key="ex_example",
                   on_click=use_set, args=(exs.EXAMPLE_SET,), icon=":material/restart_alt:")
         st.button("Clear all questions", key="ex_clear", on_click=set_questions, args=((),),
@@ -252,18 +252,18 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
     link = exs.share_link(base_url(), ex)
     left, right = st.columns([3, 2])
     with left:
-        st.caption("The link carries the whole set (nothing is stored on the server). Students "
-                   "open it, answer, and check their answers.")
+        st.caption(f"The link ({len(link):,} characters) carries the whole set (nothing is "
+                   "stored on the server). Students open it, answer, and check their answers.")
         st.code(link, language=None, wrap_lines=True)
-        st.caption(f"{len(link):,} characters.")
     with right:
         try:
             png = cached.qr_png(link)  # once per link for every session
         except ValueError as exc:
             st.warning(str(exc))
         else:
-            st.image(png, caption="Scan to open the exercise", width=260,
-                     alt="QR code of the link to this exercise set")
+            # drawn at a whole scale that fits 260 px: st.image has nothing to resize each run
+            st.image(cached.qr_png(link, width=QR_WIDTH), caption="Scan to open the exercise",
+                     width=QR_WIDTH, alt="QR code of the link to this exercise set")
             st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
 
@@ -282,18 +282,18 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
     st.subheader("Export and import")
     docs = {k: cached.exercise_corpus(k) or [] for k in exs.CORPORA}
     stem = "".join(ch if ch.isalnum() else "-" for ch in (ex.title or "exercises").lower())[:40]
-    cols = st.columns(4)
-    cols[0].download_button("Exercise set (JSON)", lambda: exs.to_json(ex).encode("utf-8"),
+    row = st.container(horizontal=True)  # one block for the four buttons, not four columns
+    row.download_button("Exercise set (JSON)", lambda: exs.to_json(ex).encode("utf-8"),
                             f"{stem}.json", "application/json", key="ex_dl_json",
                             icon=":material/data_object:", on_click="ignore")
-    cols[1].download_button("Handout (HTML)", lambda: exs.handout_html(ex, link, docs=docs),
+    row.download_button("Handout (HTML)", lambda: exs.handout_html(ex, link, docs=docs),
                             f"{stem}-handout.html", "text/html", key="ex_dl_html",
                             icon=":material/print:", on_click="ignore")
-    cols[2].download_button("Handout (Markdown)",
+    row.download_button("Handout (Markdown)",
                             lambda: exs.handout_markdown(ex, link, docs=docs),
                             f"{stem}-handout.md", "text/markdown", key="ex_dl_md",
                             icon=":material/description:", on_click="ignore")
-    cols[3].download_button(
+    row.download_button(
         "Answer key (HTML)",
         lambda: exs.handout_html(ex, link, solutions=[quiet_solution(q) for q in ex.questions],
                                  docs=docs),
@@ -371,14 +371,12 @@ def key_for(i: int, q: exs.Question) -> None:
     df[sol.score_name] = df[sol.score_name].round(4)
     if isinstance(q, exs.ToyQuestion):
         for name, steps in sol.steps:
-            lines = worked_steps(steps, q.liked, name)
             title = escape_markdown(f"Worked steps: {q.liked} vs {name}")
             with st.expander(title, expanded=name == sol.correct):
-                for part in ("dot", "norm_u", "norm_v", "cosine", "angle"):
-                    st.latex(lines[part])
-    fig = figures.score_bars(list(df["answer"].astype(str).str.slice(0, 60)),
-                             list(df[sol.score_name]), highlight=0)
-    fig.update_xaxes(title=sol.score_name)
+                st.markdown(worked_steps_markdown(steps, q.liked, name))
+    # shared by every session that reveals this key (converted for the browser once)
+    fig = cached.figure("figures.score_bars", tuple(df["answer"].astype(str).str.slice(0, 60)),
+                        tuple(df[sol.score_name]), highlight=0, x_title=sol.score_name)
     show_chart(fig, key=f"ex_keyfig_{i}")
     st.dataframe(df, hide_index=True, width="stretch")
     downloads(f"exercise-{i + 1}-key", df=df, fig=fig, key=f"ex_keydl_{i}")

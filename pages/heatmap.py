@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.similarity import cosine_matrix
-from embedding.words.vocab import parse_word_list, split_known
+from embedding.words.vocab import parse_word_list
 from ui import cached
 from ui.widgets import (
     downloads,
@@ -54,7 +54,8 @@ if len(items) < 2:
 
 if kind == "Words":
     kv = word_vectors_picker("heat")
-    labels, unknown = split_known(kv, items)
+    labels, unknown = cached.known_words(kv, tuple(items))  # suggestions once per input
+    labels = list(labels)
     for exc in unknown:
         warn_unknown(exc)
     if len(labels) < 2:
@@ -71,9 +72,16 @@ else:
 fig = cached.figure("figures.similarity_heatmap", labels, matrix,
                     title=f"Cosine similarity ({model_name})")
 show_chart(fig, key="heat_chart")
-table = pd.DataFrame(matrix.round(4), columns=labels)
-table.insert(0, "item", labels)
-downloads("similarity_matrix", df=table, fig=fig, key="heat_dl")
+
+
+def matrix_table() -> pd.DataFrame:
+    """The grid as a table (made only when its download button is clicked)."""
+    table = pd.DataFrame(matrix.round(4), columns=labels)
+    table.insert(0, "item", labels)
+    return table
+
+
+downloads("similarity_matrix", df=matrix_table, fig=fig, key="heat_dl")
 explain(
     "Each cell is the cosine of the row item and the column item; the diagonal is always 1 (an "
     "item is identical to itself) and the grid is symmetric. Look for **bright blocks**: groups "

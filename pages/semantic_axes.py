@@ -1,12 +1,11 @@
 """Semantic axes: project words onto a direction such as poor → rich, and see what GloVe learned."""
 
-import pandas as pd
 import streamlit as st
 
 from embedding.classroom.explain import num
-from embedding.words.axes import BASELINE_POOL, leanings, scores
+from embedding.words.axes import BASELINE_POOL
 from embedding.words.presets import AXIS_PRESETS
-from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list, split_known
+from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list
 from ui import cached
 from ui.widgets import (
     downloads,
@@ -122,38 +121,31 @@ view2 = build_axis(kv, neg2, pos2) if two else None
 if view is None or (two and view2 is None):
     st.stop()
 axis, axis2 = view[0], view2[0] if view2 else None
-keys, unknown = split_known(kv, items)
+# chart and table once per input for every session (a class types the same words)
+placed = cached.axis_placement(kv, tuple(items), (neg1, pos1), (neg2, pos2) if two else None)
+unknown = placed.unknown
 for exc in unknown[:3]:
     warn_unknown(exc)
 if len(unknown) > 3:
     st.warning(f"{len(unknown) - 3} more words are not in the vocabulary and were left out: "
                + ", ".join(f"`{e.word[:30]}`" for e in unknown[3:12]))
-if not keys:
+if not placed.keys:
     st.info("None of these words is in the vocabulary. Try common English words.")
     st.stop()
 
-x = scores(kv, keys, axis)
 if not two:
     base = view[1]
-    fig = cached.figure("axes.axis_strip", keys, x, axis, base)
-    show_chart(fig, key="ax_chart")
-    table = pd.DataFrame({"word": keys, "score": x.round(4),
-                          "leans toward": leanings(x, axis, base)})
-    table = table.sort_values("score", kind="stable").reset_index(drop=True)
-    st.dataframe(table, hide_index=True, key="ax_table")
-    downloads("semantic_axis", df=table, fig=fig, key="ax_dl")
+    show_chart(placed.figure, key="ax_chart")
+    st.dataframe(placed.arrow, hide_index=True, key="ax_table")
+    downloads("semantic_axis", df=placed.table, fig=placed.figure, key="ax_dl")
     st.caption(f"For scale: over the {base.pool:,} most frequent words, scores on this axis "
                f"average {num(base.mean, 3)} with a standard deviation of {num(base.std, 3)} "
                "(the grey band). A word outside the band leans clearly; inside it, "
                "it leans toward neither end more than a typical word does.")
 else:
-    y = scores(kv, keys, axis2)
-    fig = cached.figure("axes.axes_scatter", keys, x, y, axis, axis2)
-    show_chart(fig, key="ax_scatter")
-    table = pd.DataFrame({"word": keys, f"score on {axis.name}": x.round(4),
-                          f"score on {axis2.name}": y.round(4)})
-    st.dataframe(table, hide_index=True, key="ax_table2")
-    downloads("semantic_axes", df=table, fig=fig, key="ax_dl2")
+    show_chart(placed.figure, key="ax_scatter")
+    st.dataframe(placed.arrow, hide_index=True, key="ax_table2")
+    downloads("semantic_axes", df=placed.table, fig=placed.figure, key="ax_dl2")
 
 st.markdown("##### What does this reveal?")
 for suffix, ax in (("", axis), ("2", axis2)):

@@ -49,19 +49,19 @@ a, b = clean_text(a, "phrase"), clean_text(b, "phrase")
 if a is None or b is None:
     st.stop()
 
-kv, model = glove_or_stop(), sbert_or_stop()
+glove_or_stop()  # friendly errors if a model cannot load
+sbert_or_stop()
 try:
     with st.spinner("Comparing…"):
-        pairs = [(a, b), *PRESETS]
-        results = cached.compare_phrases(tuple(pairs))
+        r = cached.compare_phrases(((a, b),))[0]
+        presets = cached.pairs_view(tuple(PRESETS))  # the same table for everyone: built once
 except NoKnownWordsError as exc:
     st.warning(str(exc), icon=":material/translate:")
     st.stop()
-r, table_rows = results[0], results[1:]
 
-c1, c2 = st.columns(2)
-c1.metric("GloVe average: cosine", f"{r.glove_cosine:.3f}")
-c2.metric("SBERT: cosine", f"{r.sbert_cosine:.3f}")
+scores = st.container(horizontal=True)  # one block for both numbers, not two columns
+scores.metric("GloVe average: cosine", f"{r.glove_cosine:.3f}")
+scores.metric("SBERT: cosine", f"{r.sbert_cosine:.3f}")
 dropped = ", ".join(f"*{w}*" for w in r.dropped[:8])
 left_out = (f" GloVe does not know {dropped}, so it was **left out** of the average"
             f"{'s' if len(r.dropped) > 1 else ''}; SBERT read it." if r.dropped else "")
@@ -92,19 +92,15 @@ downloads("glove_averages", fig=strips, key="order_strips_dl",
 st.caption(f"Tokens averaged: {' + '.join(r.glove_a.known)}  |  {' + '.join(r.glove_b.known)}")
 
 st.subheader("More pairs: GloVe average vs SBERT")
-labels = [f"{x.a} / {x.b}" for x in table_rows]
-table = pd.DataFrame({
-    "pair": labels,
-    "GloVe average": [round(x.glove_cosine, 4) for x in table_rows],
-    "SBERT": [round(x.sbert_cosine, 4) for x in table_rows],
-    "same words?": ["yes" if x.same_words else "no" for x in table_rows],
-})
-for col, (name, cosines) in enumerate(provider_cosines([t for p in PRESETS for t in p]).items()):
-    table.insert(3 + col, name, [round(c, 4) for c in cosines])  # every configured model
-st.dataframe(table, hide_index=True, width="stretch")
+table = presets.table  # shared by every session: read it, never change it
+extra = provider_cosines([t for p in PRESETS for t in p])  # every configured model
+if extra:
+    table = table.copy()
+    for col, (name, cosines) in enumerate(extra.items()):
+        table.insert(3 + col, name, [round(c, 4) for c in cosines])
+st.dataframe(table if extra else presets.arrow, hide_index=True, width="stretch")
 egress_note(configured_providers())
-fig = cached.figure("figures.model_comparison", labels, table["GloVe average"],
-                    table["SBERT"])
+fig = presets.figure
 show_chart(fig, key="order_chart")
 downloads("word_order", df=table, fig=fig, key="order_dl")
 explain(

@@ -44,9 +44,10 @@ b = right.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=
 to_url("wordsim_a", "wordsim_b")
 top = first_screen()  # on a projector the result comes before the examples
 st.caption("Try:")
-for col, (x, y) in zip(st.columns(len(TRY)), TRY, strict=True):
-    col.button(f"{x} · {y}", key=f"wordsim_try_{x}_{y}", on_click=use_pair, args=(x, y),
-               width="stretch")
+try_row = st.container(horizontal=True)  # one block for the six buttons, not six columns
+for x, y in TRY:
+    try_row.button(f"{x} · {y}", key=f"wordsim_try_{x}_{y}", on_click=use_pair, args=(x, y),
+                   width="stretch")
 
 if not a.strip() or not b.strip():
     st.info("Type a word in each box, for example *chocolate* and *milk*.", icon=":material/edit:")
@@ -68,15 +69,15 @@ if same:
     (top or st).info(f"Both boxes hold the same word, *{wa}*: a vector always points exactly "
                      "the same way as itself, so the cosine is 1 and the angle 0°. Change one "
                      "word to compare two.", icon=":material/info:")
-m1, m2, m3 = (top or st).columns(3)
-m1.metric("Cosine similarity", num(score))
-m2.metric("Angle", f"{angle_degrees(score):.1f}°")
+numbers = (top or st).container(horizontal=True)  # one block for three numbers, not columns
+numbers.metric("Cosine similarity", num(score))
+numbers.metric("Angle", f"{angle_degrees(score):.1f}°")
 if same:
-    m3.metric("Rank among its neighbours", "itself",
-              help="A word is not its own neighbour: its neighbours are the other words.")
+    numbers.metric("Rank among its neighbours", "itself",
+                   help="A word is not its own neighbour: its neighbours are the other words.")
 else:
-    m3.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}",
-              f"of {len(kv) - 1:,} words", delta_color="off")
+    numbers.metric(f"Rank of '{wb}' among '{wa}''s neighbours", f"#{rank:,}",
+                   f"of {len(kv) - 1:,} words", delta_color="off")
 rows = {wa: va} if same else {wa: va, wb: vb}
 fig = cached.figure("figures.vector_strips", rows, title="The two vectors, dimension by "
                     "dimension (similar words share colour patterns)")

@@ -124,6 +124,51 @@ def axis_view(kv: KeyedVectors, negative: str, positive: str, k: int = 12):
     return axis, axes.baseline(kv, axis), axes.extremes(kv, axis, k=k)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False, hash_funcs=HASH_FUNCS)
+def known_words(kv: KeyedVectors, words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
+    """:func:`embedding.words.vocab.split_known`: the vocabulary keys of the known ``words`` and
+    an ``UnknownWordError`` per unknown one, whose spelling suggestions (tens of ms per word)
+    are looked for once per input for every session. READ-ONLY."""
+    from embedding.words.vocab import split_known
+
+    keys, unknown = split_known(kv, list(words))
+    return tuple(keys), tuple(unknown)
+
+
+class AxisPlacement(NamedTuple):
+    """Words placed on one semantic axis or two, shared READ-ONLY by every session."""
+
+    keys: tuple[str, ...]  # the known words, as the vocabulary spells them
+    unknown: tuple  # an UnknownWordError (with suggestions) per unknown word
+    figure: Any  # strip (one axis) or scatter (two), a shared :func:`figure`; None if no keys
+    table: Any  # pandas DataFrame (axis_table / axes_table), for the download; None if no keys
+    arrow: pa.Table | None  # the same table, as st.dataframe sends it
+
+
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=HASH_FUNCS)
+def axis_placement(kv: KeyedVectors, words: tuple[str, ...], poles: tuple[str, str],
+                   poles2: tuple[str, str] | None = None) -> AxisPlacement:
+    """``words`` placed on the axis ``poles`` (from, to), and on ``poles2`` too when given:
+    the chart and the table, built once per input for every session. Call it after
+    :func:`axis_view` of the same poles succeeded (that one raises the friendly errors)."""
+    from embedding.words import axes
+
+    keys, unknown = known_words(kv, words)
+    if not keys:
+        return AxisPlacement((), unknown, None, None, None)
+    axis, base, _ = axis_view(kv, *poles)
+    x = axes.scores(kv, list(keys), axis)
+    if poles2 is None:
+        fig = figure("axes.axis_strip", keys, x, axis, base)
+        table = axes.axis_table(keys, x, axis, base)
+    else:
+        axis2 = axis_view(kv, *poles2)[0]
+        y = axes.scores(kv, list(keys), axis2)
+        fig = figure("axes.axes_scatter", keys, x, y, axis, axis2)
+        table = axes.axes_table(keys, x, y, axis, axis2)
+    return AxisPlacement(keys, unknown, fig, table, arrow_table(table))
+
+
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def word_map(wv: KeyedVectors, words: tuple[str, ...], method: str = "pca"):
     """:func:`embedding.maps.wordmap.word_map` (PCA or UMAP of trained vectors), shared."""
@@ -151,6 +196,28 @@ def compare_phrases(pairs: tuple[tuple[str, str], ...]):
 
     return compare_pairs(resources.glove(), resources.sbert(), list(pairs),
                          embeddings=embed_rows(tuple(t for p in pairs for t in p)))
+
+
+class PairsView(NamedTuple):
+    """A fixed list of phrase pairs compared once for every session (READ-ONLY)."""
+
+    results: tuple  # PairComparison per pair
+    table: Any  # pandas DataFrame of :func:`embedding.sentences.compare.pairs_table`
+    arrow: pa.Table  # the same table, as st.dataframe sends it
+    figure: Any  # GloVe average vs SBERT bars (a shared :func:`figure`)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def pairs_view(pairs: tuple[tuple[str, str], ...]) -> PairsView:
+    """:func:`compare_phrases` of ``pairs`` (e.g. a page's presets) with its table and chart,
+    built once per server; raises ``NoKnownWordsError``."""
+    from embedding.sentences.compare import pairs_table
+
+    results = tuple(compare_phrases(pairs))
+    table = pairs_table(results)
+    fig = figure("figures.model_comparison", tuple(table["pair"]),
+                 tuple(table["GloVe average"]), tuple(table["SBERT"]))
+    return PairsView(results, table, arrow_table(table), fig)
 
 
 class WordpieceView(NamedTuple):
@@ -359,12 +426,12 @@ def exercise_solution(question_json: str):
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def qr_png(link: str, scale: int = 6) -> bytes:
+def qr_png(link: str, scale: int = 6, width: int | None = None) -> bytes:
     """:func:`embedding.classroom.links.qr_png` (tens of ms of pure Python per code), once per
-    link; raises ``ValueError`` when the link cannot fit."""
+    link (and ``width``); raises ``ValueError`` when the link cannot fit."""
     from embedding.classroom.links import qr_png as make_qr
 
-    return make_qr(link, scale=scale)
+    return make_qr(link, scale=scale, width=width)
 
 
 # ---------------------------------------------------------------- uploads (semantic search)

@@ -380,11 +380,14 @@ def downloads(name: str, *, df=None, fig=None, key: str) -> None:
     """CSV download for a table and HTML download for a chart, built only when clicked.
 
     ``name`` is the file stem; ``key`` a page-prefixed widget key. Use under every table/chart.
+    ``df`` may be a function returning the DataFrame, for a table the page does not show: it
+    is then made only when the button is clicked, not on every run.
     """
     row = st.container(horizontal=True)  # one block, not four columns (fewer elements per run)
     if df is not None:
         row.download_button(
-            "Table as CSV", data=lambda: df.to_csv(index=False).encode("utf-8"),
+            "Table as CSV",
+            data=lambda: (df() if callable(df) else df).to_csv(index=False).encode("utf-8"),
             file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
             icon=":material/download:", on_click="ignore",
         )

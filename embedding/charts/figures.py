@@ -67,8 +67,8 @@ def similarity_heatmap(labels: Sequence[str], matrix, title: str = "") -> go.Fig
 
 
 def score_bars(labels: Sequence[str], scores: Sequence[float], title: str = "",
-               highlight: int | None = None) -> go.Figure:
-    """Horizontal bars of cosine scores, best at the top.
+               highlight: int | None = None, x_title: str = "cosine similarity") -> go.Figure:
+    """Horizontal bars of cosine scores (or another score, named by ``x_title``), best at the top.
 
     Usage: ``score_bars(["Ironman", "Rainman"], [0.9959, 0.4685])``
     """
@@ -77,7 +77,7 @@ def score_bars(labels: Sequence[str], scores: Sequence[float], title: str = "",
                            text=[f"{s:.4f}" for s in scores], textposition="auto",
                            hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     layout(fig, height=max(220, 60 + 32 * len(labels)), title=title)
-    fig.update_xaxes(title="cosine similarity", range=[min(0.0, min(scores, default=0)) , 1.05])
+    fig.update_xaxes(title=x_title, range=[min(0.0, min(scores, default=0)) , 1.05])
     fig.update_yaxes(autorange="reversed")
     return fig
 

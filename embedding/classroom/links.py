@@ -105,10 +105,14 @@ def fingerprint(ex: ExerciseSet) -> str:
     return hashlib.sha256(encode_set(ex).encode()).hexdigest()[:8]
 
 
-def qr_png(link: str, scale: int = 6) -> bytes:
+def qr_png(link: str, scale: int = 6, width: int | None = None) -> bytes:
     """A QR code of ``link`` as PNG bytes (``segno``; raises ``ValueError`` if it cannot fit).
 
-    Usage: ``st.image(qr_png(link))``
+    With ``width``, the largest whole ``scale`` (at least 1) whose image is at most ``width``
+    pixels wide: crisp modules, and nothing for ``st.image(png, width=width)`` to resize on
+    every run.
+
+    Usage: ``st.image(qr_png(link, width=260), width=260)``
     """
     import segno
 
@@ -118,6 +122,8 @@ def qr_png(link: str, scale: int = 6) -> bytes:
         raise ValueError(
             f"This link ({len(link):,} characters) is too long for a QR code: remove a question."
         ) from exc
+    if width is not None:
+        scale = max(1, width // code.symbol_size(scale=1, border=2)[0])
     buf = io.BytesIO()
     code.save(buf, kind="png", scale=scale, border=2)
     return buf.getvalue()

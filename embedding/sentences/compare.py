@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from gensim.models import KeyedVectors
 
 from embedding.models.sbert import encode
@@ -169,3 +170,17 @@ def compare_pairs(
             )
         )
     return out
+
+
+def pairs_table(results: Sequence[PairComparison]) -> pd.DataFrame:
+    """One row per compared pair: ``a / b``, both cosines (4 decimals) and whether the two texts
+    use the same words (so the GloVe average cannot tell them apart).
+
+    Usage: ``pairs_table(compare_pairs(kv, model, [("dog bites man", "man bites dog")]))``
+    """
+    return pd.DataFrame({
+        "pair": [f"{x.a} / {x.b}" for x in results],
+        "GloVe average": [round(x.glove_cosine, 4) for x in results],
+        "SBERT": [round(x.sbert_cosine, 4) for x in results],
+        "same words?": ["yes" if x.same_words else "no" for x in results],
+    })

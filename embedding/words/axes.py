@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from gensim.models import KeyedVectors
 
 from embedding.similarity import normalize_rows
@@ -142,6 +143,26 @@ def leanings(values: Sequence[float], axis: Axis, base: Baseline) -> list[str]:
     """
     names = {1: axis.high, -1: axis.low, 0: NEUTRAL}
     return [names[base.side(float(v))] for v in values]
+
+
+def axis_table(keys: Sequence[str], x: np.ndarray, axis: Axis, base: Baseline) -> pd.DataFrame:
+    """Words with their score on ``axis`` (4 decimals) and what they lean toward, lowest first.
+
+    Usage: ``axis_table(keys, scores(kv, keys, axis), axis, baseline(kv, axis))``
+    """
+    table = pd.DataFrame({"word": list(keys), "score": np.round(x, 4),
+                          "leans toward": leanings(x, axis, base)})
+    return table.sort_values("score", kind="stable").reset_index(drop=True)
+
+
+def axes_table(keys: Sequence[str], x: np.ndarray, y: np.ndarray, axis: Axis,
+               axis2: Axis) -> pd.DataFrame:
+    """Words with their scores on two axes (4 decimals), in the order given.
+
+    Usage: ``axes_table(keys, scores(kv, keys, a1), scores(kv, keys, a2), a1, a2)``
+    """
+    return pd.DataFrame({"word": list(keys), f"score on {axis.name}": np.round(x, 4),
+                         f"score on {axis2.name}": np.round(y, 4)})
 
 
 def baseline(kv: KeyedVectors, axis: Axis, pool: int = BASELINE_POOL) -> Baseline:

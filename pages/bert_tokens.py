@@ -58,7 +58,7 @@ model = sbert_or_stop()
 max_len = int(model.max_seq_length)
 view = cached.wordpiece_view(a, b)  # tokens and tables, once per input for every session
 table, splits = view.table, view.splits
-facts, examples, examples_table = cached.wordpiece_examples(("playing", *SPLIT_EXAMPLES))
+facts, examples, examples_table = cached.wordpiece_examples(SPLIT_EXAMPLES, ("playing",))
 
 counts = st.container(horizontal=True)  # one block for the four numbers, not four columns
 counts.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")

@@ -174,6 +174,7 @@ def test_tokens_lecture_table():
     text = shown_text(at)
     assert "keeps *playing* whole" in text and "30,522" in text and "256" in text
     assert "em ##bed ##ding ##s" in frames(at)[1]["pieces"].tolist()
+    assert "playing" not in frames(at)[1]["word"].tolist()  # the lecture's word, said above
     assert "No predictions here" in text
 
 

@@ -244,14 +244,15 @@ def wordpiece_view(a: str, b: str | None) -> WordpieceView:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def wordpiece_examples(words: tuple[str, ...]):
-    """The vocabulary's make-up and the pieces of ``words`` (a constant list): ``(facts,
-    {word: pieces}, table of the pieces)``, shared READ-ONLY by every session."""
+def wordpiece_examples(shown: tuple[str, ...], extra: tuple[str, ...] = ()):
+    """The vocabulary's make-up and the pieces of the (constant) words ``shown`` and ``extra``:
+    ``(facts, {word: pieces}, table of the pieces of shown)``, READ-ONLY for every session."""
     from embedding.sentences import wordpiece as wp
 
     tokenizer = resources.sbert().tokenizer
-    pieces = {w: wp.word_pieces(tokenizer, w) for w in words}
-    return wp.vocab_facts(tokenizer), MappingProxyType(pieces), arrow_table(wp.pieces_table(pieces))
+    pieces = {w: wp.word_pieces(tokenizer, w) for w in (*shown, *extra)}
+    table = wp.pieces_table({w: pieces[w] for w in shown})
+    return wp.vocab_facts(tokenizer), MappingProxyType(pieces), arrow_table(table)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)

@@ -271,9 +271,9 @@ def focus_and_map() -> None:
                             axis_name=name, space=space)  # shared, read-only
     show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
                selection_mode="points", config={"scrollZoom": True})
-    coords_df = pd.DataFrame(coords, columns=[f"{name} {i + 1}" for i in range(dims)])
-    coords_df.insert(0, "category", categories)
-    coords_df.insert(0, "sentence" if kind == "sentences" else "word", labels)
+    coords_df = pd.DataFrame({"sentence" if kind == "sentences" else "word": labels,
+                              "category": categories,
+                              **{f"{name} {i + 1}": coords[:, i] for i in range(dims)}})
     downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
 
     metrics = st.container(horizontal=True)

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.charts.search import recall_curve
 from embedding.search.ann import DEFAULT_EF, recall_at_10
 from ui import cached, resources
 from ui.widgets import explain, glove_or_stop, show_chart
@@ -105,7 +104,7 @@ right.dataframe(pd.DataFrame({"#": range(1, 11),
 
 st.subheader("Recall against speed as ef moves")
 curve = cached.ann_curve(dataset, m)
-show_chart(recall_curve(curve, ef), key="ann_curve")
+show_chart(cached.figure("search.recall_curve", tuple(curve), ef), key="ann_curve")  # shared
 table = pd.DataFrame([{"ef": p.ef, "recall@10": round(p.recall, 3),
                        "HNSW ms/query": round(p.ann_ms, 3), "exact ms/query": round(p.exact_ms, 2),
                        "times faster": round(p.speedup, 1)} for p in curve])

@@ -77,8 +77,7 @@ except StoreError as exc:
     st.warning(f"{exc} Pick another corpus.", icon=":material/database:")
     st.stop()
 
-first = st.session_state.get("kw_stage1", "BM25")  # its radio is drawn further down
-view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k), first)
+view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k))
 for note, icon in view["notes"]:
     st.warning(note, icon=icon)
 
@@ -97,20 +96,27 @@ st.caption(f"★ = found by both keyword and semantic search in their top {int(k
            f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
            f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
 
-st.subheader("Retrieval → ranking in two stages")
-s1, s2 = st.columns([2, 3])
-s1.radio("Cheap first stage (top 100)", ["BM25", "GloVe average"], key="kw_stage1",
-         horizontal=True)
-two = view["two"]
-if two is None:
-    st.info("The first stage found no candidates, so there is nothing to re-rank.")
-else:
+
+@st.fragment
+def two_stages() -> None:
+    """Retrieve-then-rerank (a fragment: its radio reruns only this part)."""
+    st.subheader("Retrieval → ranking in two stages")
+    s1, s2 = st.columns([2, 3])
+    first = s1.radio("Cheap first stage (top 100)", ["BM25", "GloVe average"], key="kw_stage1",
+                     horizontal=True)
+    two = cached.two_stage_view(corpus, stamp, query, first)
+    if two is None:
+        st.info("The first stage found no candidates, so there is nothing to re-rank.")
+        return
     s2.metric(f"Final top {two['n']} that {first} already had in its own top 10",
               f"{two['kept']:.0%}",
               help="The rest were lifted from further down the 100 candidates by SBERT.")
     st.dataframe(two["table"], hide_index=True, key="kw_two_stage")
     st.caption(f"SBERT compared the query with {two['candidates']} candidates instead of "
                f"{view['count']:,} texts; a result the first stage missed is lost for good.")
+
+
+two_stages()
 
 st.subheader("How good is each? Our labelled queries")
 table, n_all = cached.search_quality_table(int(rrf_k))

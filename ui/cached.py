@@ -574,26 +574,13 @@ def search_quality_table(rrf_k: int = 60):
     return arrow_table(table), {c: int(n) for c, n in n_all.items()}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int, first: str) -> dict:
-    """Everything the Keyword vs semantic page shows for one query, computed once per input
-    and shared by sessions: BM25, GloVe average, SBERT and hybrid (RRF) top ``k`` as tables
-    (``★`` = in both the keyword and the semantic top ``k``), and ``first`` (``"BM25"`` or
-    ``"GloVe average"``) top 100 re-ranked by SBERT.
-
-    ``corpus`` is a built-in corpus or ``"index:<name>"`` (a saved numpy index, ``stamp`` its
-    creation time and size). Returns a dict: ``notes`` (messages for the user: (text, icon)),
-    ``lists`` ((title, table or ``None``) ×4), ``both``, ``two`` (``None`` or ``kept``, ``n``,
-    ``table``, ``candidates``) and ``count``; tables are Arrow tables (:func:`arrow_table`).
-    Stores are fetched here (shared resources); call the page's ``*_or_stop`` and store
-    checks first.
-    """
-    import pandas as pd
-
-    from embedding.search.hybrid import DEPTH, fuse_hits, retrieve_and_rerank
+def _keyword_searches(corpus: str, stamp: str, query: str):
+    """The SBERT store and the top 100 of BM25, SBERT and GloVe average for ``query``, with
+    the messages for a query BM25 or GloVe cannot read: ``(store, qvec, kw, sem, glo, notes)``."""
+    from embedding.search.hybrid import DEPTH
     from embedding.search.keyword import EmptyQueryError
-    from embedding.search.retrieval import GloveAverageVectorizer, result_rows
     from embedding.sentences.compare import NoKnownWordsError
+    from embedding.text import escape_markdown
 
     if corpus.startswith("index:"):
         s_store, bm25, g_store = resources.saved_index_side(corpus.removeprefix("index:"), stamp)
@@ -607,15 +594,32 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int, first:
     except EmptyQueryError as exc:
         notes.append((str(exc), ":material/edit:"))
         kw = []
-    sem = s_store.search(qvec, DEPTH)
     try:
-        glo_all = g_store.search(GloveAverageVectorizer(resources.glove()).embed_query(query),
-                                 DEPTH)
+        glo = g_store.search(_glove_average().embed_query(query), DEPTH)
     except NoKnownWordsError as exc:
-        from embedding.text import escape_markdown
-
         notes.append((escape_markdown(str(exc)), ":material/translate:"))
-        glo_all = []
+        glo = []
+    return s_store, qvec, kw, s_store.search(qvec, DEPTH), glo, notes
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int) -> dict:
+    """The Keyword vs semantic page's four lists for one query, computed once per input and
+    shared by sessions: BM25, GloVe average, SBERT and hybrid (RRF) top ``k`` as tables
+    (``★`` = in both the keyword and the semantic top ``k``).
+
+    ``corpus`` is a built-in corpus or ``"index:<name>"`` (a saved numpy index, ``stamp`` its
+    creation time and size). Returns a dict: ``notes`` (messages for the user: (text, icon)),
+    ``lists`` ((title, Arrow table (:func:`arrow_table`) or ``None``) ×4), ``both`` and
+    ``count``. Stores are fetched here (shared resources); call the page's ``*_or_stop`` and
+    store checks first.
+    """
+    import pandas as pd
+
+    from embedding.search.hybrid import fuse_hits
+    from embedding.search.retrieval import result_rows
+
+    s_store, _, kw, sem, glo, notes = _keyword_searches(corpus, stamp, query)
     both = {h.id for h in kw[:k]} & {h.id for h in sem[:k]}
 
     def ranked(hits, score_name: str):
@@ -631,25 +635,36 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int, first:
         return arrow_table(df)
 
     lists = [("Keyword (BM25)", ranked(kw[:k], "BM25")),
-             ("GloVe average", ranked(glo_all[:k], "cosine")),
+             ("GloVe average", ranked(glo[:k], "cosine")),
              ("Semantic (SBERT)", ranked(sem[:k], "cosine")),
              (f"Hybrid (RRF, k = {rrf_k})", ranked(fuse_hits([kw, sem], rrf_k, k), "RRF score"))]
-    stage1 = kw if first == "BM25" else glo_all
+    return {"notes": notes, "lists": lists, "both": len(both), "count": s_store.count()}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def two_stage_view(corpus: str, stamp: str, query: str, first: str) -> dict | None:
+    """``first`` (``"BM25"`` or ``"GloVe average"``)'s top 100 for ``query`` re-ranked by SBERT
+    (:func:`embedding.search.hybrid.retrieve_and_rerank`), shared: ``None`` when the first
+    stage found nothing, else ``kept``, ``n``, ``candidates`` and ``table`` (Arrow)."""
+    import pandas as pd
+
+    from embedding.search.hybrid import retrieve_and_rerank
+
+    s_store, qvec, kw, sem, glo, _ = _keyword_searches(corpus, stamp, query)
+    stage1 = kw if first == "BM25" else glo
     two = retrieve_and_rerank(stage1, s_store, qvec, k=10)
-    view = None
-    if two.final:
-        exact_top = {h.id for h in sem[:10]}
-        payload = {h.id: h.payload for h in stage1}
-        view = {"kept": two.kept_share, "n": len(two.final), "candidates": len(two.candidates),
-                "table": arrow_table(pd.DataFrame({
-                    "#": range(1, len(two.final) + 1),
-                    "title": [str(payload[i].get("title", i)) for i, _ in two.final],
-                    "SBERT cosine": [round(s, 4) for _, s in two.final],
-                    f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
-                    "in SBERT's own top 10": ["yes" if i in exact_top else "no"
-                                              for i, _ in two.final]}))}
-    return {"notes": notes, "lists": lists, "both": len(both), "two": view,
-            "count": s_store.count()}
+    if not two.final:
+        return None
+    exact_top = {h.id for h in sem[:10]}
+    payload = {h.id: h.payload for h in stage1}
+    return {"kept": two.kept_share, "n": len(two.final), "candidates": len(two.candidates),
+            "table": arrow_table(pd.DataFrame({
+                "#": range(1, len(two.final) + 1),
+                "title": [str(payload[i].get("title", i)) for i, _ in two.final],
+                "SBERT cosine": [round(s, 4) for _, s in two.final],
+                f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
+                "in SBERT's own top 10": ["yes" if i in exact_top else "no"
+                                          for i, _ in two.final]}))}
 
 
 # ---------------------------------------------------------------- categories as candidates

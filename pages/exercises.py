@@ -263,7 +263,8 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
         else:
             # drawn at a whole scale that fits 260 px: st.image has nothing to resize each run
             st.image(cached.qr_png(link, width=QR_WIDTH), caption="Scan to open the exercise",
-                     width=QR_WIDTH, alt="QR code of the link to this exercise set")
+                     width=QR_WIDTH, output_format="PNG",  # "auto" re-encodes it as JPEG
+                     alt="QR code of the link to this exercise set")
             st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
 
@@ -382,6 +383,30 @@ def key_for(i: int, q: exs.Question) -> None:
     downloads(f"exercise-{i + 1}-key", df=df, fig=fig, key=f"ex_keydl_{i}")
 
 
+@st.fragment
+def question_box(i: int, q: exs.Question, fp: str, reveal: bool) -> None:
+    """One question in its box. A fragment: a student's answer and "Check" rerun only this box,
+    not the whole set (a class answering question 1 at once reruns one box each)."""
+    with st.container(border=True):
+        st.markdown(f"#### Question {i + 1}\n\n" + escape_markdown(exs.prompt(q)))
+        flag = f"ex_checked_{fp}_{i}"
+        response = answer_widget(q, f"ex_ans_{fp}_{i}", flag)
+        st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
+                  args=(flag,), icon=":material/task_alt:", disabled=response is None
+                  and not q.typed)
+        if st.session_state.get(flag):
+            sol = solution(q)
+            if sol is not None:
+                fb = exs.check(q, sol, response)
+                (st.success if fb.ok else st.error)(
+                    escape_markdown(fb.message),
+                    icon=":material/check_circle:" if fb.ok else ":material/cancel:")
+        if reveal:
+            with st.container(border=False):
+                st.markdown("**Answer key**")
+                key_for(i, q)
+
+
 def student_view(ex: exs.ExerciseSet) -> None:
     fp = exs.fingerprint(ex)
     st.header(escape_markdown(ex.title or "Exercises"))
@@ -390,25 +415,7 @@ def student_view(ex: exs.ExerciseSet) -> None:
         return
     reveal = st.toggle("Reveal the answer key (for the instructor)", key="ex_reveal")
     for i, q in enumerate(ex.questions):
-        with st.container(border=True):
-            st.markdown(f"#### Question {i + 1}")
-            st.markdown(escape_markdown(exs.prompt(q)))
-            flag = f"ex_checked_{fp}_{i}"
-            response = answer_widget(q, f"ex_ans_{fp}_{i}", flag)
-            st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
-                      args=(flag,), icon=":material/task_alt:", disabled=response is None
-                      and not q.typed)
-            if st.session_state.get(flag):
-                sol = solution(q)
-                if sol is not None:
-                    fb = exs.check(q, sol, response)
-                    (st.success if fb.ok else st.error)(
-                        escape_markdown(fb.message),
-                        icon=":material/check_circle:" if fb.ok else ":material/cancel:")
-            if reveal:
-                with st.container(border=False):
-                    st.markdown("**Answer key**")
-                    key_for(i, q)
+        question_box(i, q, fp, reveal)
     explain(
         "Every answer here is **computed**, not typed in by the instructor: toy vectors with "
         "exact cosines, words and analogies with GloVe 6B 50d, phrases and search with SBERT "

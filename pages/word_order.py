@@ -86,9 +86,9 @@ st.subheader("The two GloVe averages, side by side")
 strips = cached.figure("figures.vector_strips", {a: r.glove_a.vector, b: r.glove_b.vector},
                                 title="50 dimensions of each averaged vector")
 show_chart(strips, key="order_strips")
-downloads("glove_averages", fig=strips, key="order_strips_dl",
-          df=pd.DataFrame({"dimension": range(len(r.glove_a.vector)),
-                           a: r.glove_a.vector, b: r.glove_b.vector}))
+downloads("glove_averages", fig=strips, key="order_strips_dl",  # table made on click only
+          df=lambda: pd.DataFrame({"dimension": range(len(r.glove_a.vector)),
+                                   a: r.glove_a.vector, b: r.glove_b.vector}))
 st.caption(f"Tokens averaged: {' + '.join(r.glove_a.known)}  |  {' + '.join(r.glove_b.known)}")
 
 st.subheader("More pairs: GloVe average vs SBERT")

@@ -82,8 +82,8 @@ rows = {wa: va} if same else {wa: va, wb: vb}
 fig = cached.figure("figures.vector_strips", rows, title="The two vectors, dimension by "
                     "dimension (similar words share colour patterns)")
 show_chart(fig, top, key="wordsim_strips")
-table = pd.DataFrame({"dimension": range(len(va)), **rows})
-downloads(f"vectors_{wa}_{wb}", df=table, fig=fig, key="wordsim_dl")
+downloads(f"vectors_{wa}_{wb}", fig=fig, key="wordsim_dl",  # the table is made on click only
+          df=lambda: pd.DataFrame({"dimension": range(len(va)), **rows}))
 explain(
     "GloVe learned these 50 numbers per word from how often words appear near each other in "
     "6 billion words of Wikipedia and news. Words used in similar contexts get vectors pointing "

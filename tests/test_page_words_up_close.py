@@ -200,6 +200,7 @@ def test_tokens_typing_and_odd_input():
     assert at.query_params["tok_a"] == "I love tokenization 😀"
     at.number_input(key="tok_seed").set_value(4).run()
     assert not at.exception and at.code[0].value.count("[MASK]") == 1
+    assert at.query_params["tok_seed"] == "4"  # the draw (a fragment) still goes in the link
     at.text_area(key="tok_a").input("word " * 1_000).run()
     assert not any("are used" in w.value for w in at.warning)  # the whole text is counted
     assert any("makes 1,002 tokens (1,000 words)" in w.value and "first 256 pieces, 254 words "

@@ -398,12 +398,15 @@ def map_figure(kind: str, labels: Sequence[str], categories: Sequence[str], meth
 # ---------------------------------------------------------------- exercise builder
 
 
-@st.cache_data(max_entries=8, ttl=600, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=600, show_spinner=False)
 def exercise_corpus(name: str):
-    """The documents of a built-in exercise corpus (``None`` when it is missing)."""
+    """The documents of a built-in exercise corpus as a tuple of frozen ``Doc`` (``None`` when
+    it is missing), shared by every session without a copy per call (the movie blurbs took
+    half a millisecond to unpickle on every run)."""
     from embedding.classroom import exercises as exs
 
-    return exs.corpus_docs(name)
+    docs = exs.corpus_docs(name)
+    return None if docs is None else tuple(docs)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

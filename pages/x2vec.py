@@ -8,7 +8,6 @@ from embedding.recsys import baskets as bk
 from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown, tokenize
-from embedding.words.vocab import UnknownWordError, resolve
 from ui import cached, resources
 from ui.widgets import (
     downloads,
@@ -235,33 +234,30 @@ def train_tab() -> None:
         title="Reading the loss",
     )
 
+    explore(result)
+
+
+@st.fragment  # typing a word or switching the map reruns only this part, not the training
+def explore(result: w2v.TrainedVectors) -> None:
+    """The neighbours of a word in the trained vectors, and a map of them."""
     st.subheader("Neighbours of a word")
     wv = result.wv
     word = st.text_input("A word from the corpus", key=url_key("x2v_word", "fire"),
                          max_chars=60).strip()
     to_url("x2v_word")
-    hits: list[tuple[str, float]] = []
+    near = cached.word2vec_neighbours(result, word)  # shared by every session: read only
     if not word:
         st.info("Type a word to see its nearest neighbours in the trained vectors.")
-    else:
-        try:
-            hits = cached.neighbours(wv, word, 10)
-        except UnknownWordError as exc:
-            warn_unknown(exc, vocabulary=f"this model's vocabulary ({len(wv):,} words)")
-    problems = w2v.diagnose(result, resolve(wv, word)) if hits else w2v.diagnose(result)
-    for d in problems:
+    elif near["unknown"] is not None:
+        warn_unknown(near["unknown"], vocabulary=f"this model's vocabulary ({len(wv):,} words)")
+    for d in near["problems"]:
         st.warning(f"**Neighbours not to be trusted: {d.problem}.** {escape_markdown(d.advice)}",
                    icon=":material/report:")
-    if hits:
+    if near["hits"]:
         left, right = st.columns([2, 3])
-        ndf = pd.DataFrame(hits, columns=["neighbour", "cosine"]).round({"cosine": 4})
-        ndf.insert(0, "rank", range(1, len(hits) + 1))
-        left.dataframe(ndf, hide_index=True)
-        nfig = cached.figure("figures.score_bars", [h for h, _ in hits], [s for _, s in hits],
-                             title=f"Closest to '{word}'"
-                             + (" (unreliable: see the warning)" if problems else ""))
-        show_chart(nfig, right, key="x2v_neighbours")
-        downloads("word2vec_neighbours", df=ndf, fig=nfig, key="x2v_neigh_dl")
+        left.dataframe(near["table"], hide_index=True)
+        show_chart(near["figure"], right, key="x2v_neighbours")
+        downloads("word2vec_neighbours", df=near["df"], fig=near["figure"], key="x2v_neigh_dl")
         explain(
             f"These words appeared in contexts like those of **{escape_markdown(word)}** in "
             "*this* corpus. "
@@ -274,25 +270,13 @@ def train_tab() -> None:
     method = st.segmented_control("Map", ["PCA", "UMAP"],
                                   key=url_choice("x2v_map", "PCA", ["PCA", "UMAP"])) or "PCA"
     to_url("x2v_map")
-    focus = [resolve(wv, word)] + [h for h, _ in hits] if hits else []
-    map_words = focus + w2v.frequent_words(wv, 60, min_chars=4)
     try:
         with st.spinner("Drawing the map…"):
-            wmap = cached.word_map(wv, tuple(map_words), method.lower())
+            drawn = cached.word2vec_map(result, word, method.lower())
     except ValueError as exc:
         st.info(str(exc))
         return
-    groups = {w: "neighbours" for w in focus[1:]}
-    if focus:
-        groups[focus[0]] = "your word"
-    title = "Your word, its neighbours and the 60 most frequent longer words"
-    if wmap.explained is not None:  # PCA: shared read-only figure
-        mfig = cached.figure("beyond.word_map", list(wmap.words), wmap.xy, groups,
-                             wmap.explained, title=title)
-    else:
-        mfig = bf.word_map(list(wmap.words), wmap.xy, groups, wmap.explained, title=title)
-        mfig.update_xaxes(title="UMAP 1", showticklabels=False)
-        mfig.update_yaxes(title="UMAP 2", showticklabels=False)
+    wmap, mfig = drawn["map"], drawn["figure"]
     show_chart(mfig, key="x2v_map_chart")
     mdf = pd.DataFrame({"word": wmap.words, "x": wmap.xy[:, 0].round(4),
                         "y": wmap.xy[:, 1].round(4)})
@@ -301,8 +285,8 @@ def train_tab() -> None:
         explain(
             f"PCA keeps the two directions along which these {len(wmap.words)} vectors spread "
             f"the most: together {sum(wmap.explained):.0%} of the spread; the rest of the "
-            f"{params.vector_size} dimensions is flattened away. Close on the map is a hint, "
-            "not proof: trust the cosine table above."
+            f"{result.params.vector_size} dimensions is flattened away. Close on the map is a "
+            "hint, not proof: trust the cosine table above."
         )
     else:
         explain(
@@ -325,37 +309,25 @@ def basket_tab() -> None:
     except (corpora.CorpusError, ValueError) as exc:  # pragma: no cover - shipped data
         st.error(f"The basket data could not be used: {exc}")
         return
-    wv = result.wv
-    sample = pd.DataFrame({"basket": range(1, 7),
-                           "products (a 'sentence')": [", ".join(p.replace("_", " ") for p in b)
-                                                       for b in baskets[:6]]})
+    colour_key = url_choice("x2v_colour", "mission", ["mission", "aisle"])
+    colour = st.session_state[colour_key] or "mission"  # the control's value, drawn below
+    view = cached.product2vec_view(result, colour)  # shared by every session: read only
     with st.expander(f"The data: {len(baskets):,} baskets, {corpus.n_tokens:,} products bought",
                      icon=":material/shopping_cart:"):
-        st.dataframe(sample, hide_index=True)
-        downloads("basket_sample", df=sample, key="x2v_baskets_dl")
+        st.dataframe(view["sample_table"], hide_index=True)
+        downloads("basket_sample", df=view["sample"], key="x2v_baskets_dl")
     p = bk.PRODUCT2VEC_PARAMS
     st.caption(f"Trained: {p.method}, {p.vector_size} dimensions, window {p.window} (a whole "
                f"basket), {p.epochs} epochs, seed {p.seed}.")
 
-    purity = bk.neighbour_purity(wv)
+    purity = view["purity"]
     c1, c2 = st.columns(2)
     c1.metric("Nearest product serves the same mission", f"{purity.mission:.0%}")
     c2.metric("Nearest product sits in the same aisle", f"{purity.aisle:.0%}")
 
-    colour = st.segmented_control("Colour the map by", ["mission", "aisle"],
-                                  key=url_choice("x2v_colour", "mission", ["mission", "aisle"]))
-    colour = colour or "mission"
-    pmap = cached.pca_map(wv, tuple(q.name for q in bk.PRODUCTS))  # explained variance for the axes
-    prods = [bk.BY_NAME[n] for n in pmap.words]
-    groups = [q.mission if colour == "mission" else q.aisle for q in prods]
-    pfig = cached.figure("beyond.grouped_map", [q.label for q in prods], pmap.xy, groups,
-                          hover=[f"{q.label}: {q.mission} · aisle {q.aisle}" for q in prods],
-                          explained=pmap.explained, title=f"Products coloured by {colour}")
-    show_chart(pfig, key="x2v_products")
-    pdf = pd.DataFrame({"product": [q.label for q in prods], "mission": [q.mission for q in prods],
-                        "aisle": [q.aisle for q in prods], "x": pmap.xy[:, 0].round(4),
-                        "y": pmap.xy[:, 1].round(4)})
-    downloads("product2vec_map", df=pdf, fig=pfig, key="x2v_products_dl")
+    st.segmented_control("Colour the map by", ["mission", "aisle"], key=colour_key)
+    show_chart(view["figure"], key="x2v_products")
+    downloads("product2vec_map", df=view["df"], fig=view["figure"], key="x2v_products_dl")
     explain(
         "The model never saw a mission or an aisle label, only which products share a basket. "
         f"Yet for {purity.mission:.0%} of products the closest other product serves the same "
@@ -378,13 +350,9 @@ def basket_tab() -> None:
     if not basket:
         st.info("Put a product or two in the basket.")
     else:
-        hits = cached.also_bought(wv, tuple(basket), 5)
-        adf = pd.DataFrame({"suggestion": [bk.BY_NAME[h].label for h, _ in hits],
-                            "cosine": [round(s, 4) for _, s in hits],
-                            "mission": [bk.BY_NAME[h].mission for h, _ in hits]})
-        adf.insert(0, "rank", range(1, len(hits) + 1))
-        st.dataframe(adf, hide_index=True)
-        downloads("customers_also_buy", df=adf, key="x2v_also_dl")
+        also = cached.product2vec_suggestions(result, tuple(basket))  # shared: read only
+        st.dataframe(also["table"], hide_index=True)
+        downloads("customers_also_buy", df=also["df"], key="x2v_also_dl")
         explain(
             "The suggestions are the products whose vectors are closest (cosine) to the "
             "average vector of your basket, leaving out what is already in it. This is how a "

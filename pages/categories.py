@@ -18,6 +18,7 @@ LABELS = ("sport: a match, a team, a goal\npolitics: an election, a vote, a gove
 TEXT = "The chancellor lost the vote in parliament after a long night of debate."
 
 
+@st.fragment  # editing the labels or the text reruns only this tab
 def labels_tab() -> None:
     c1, c2 = st.columns(2)
     labels_raw = c1.text_area("Labels, one per line (optionally `name: description`)", LABELS,
@@ -42,6 +43,7 @@ def labels_tab() -> None:
         show_chart(cached.figure("search.label_bars", names, scores), key="cat_bars")
 
 
+@st.fragment  # editing the descriptions reruns only this tab
 def movies_tab() -> None:
     desc_raw = st.text_area("Genre descriptions (edit them and watch the accuracy move)",
                             labels_to_text(genre_descriptions()), height=300, key="cat_genres",

@@ -48,11 +48,13 @@ def mark_custom() -> None:
     st.session_state["nb_preset"] = CUSTOM
 
 
+@st.fragment  # a new word or count reruns only this tab
 def nearest_tab(kv) -> None:
     """The words closest to one word, over the whole vocabulary."""
     left, right = st.columns([2, 1])
     word = left.text_input("Word", key=url_key("nb_word", "frog"), max_chars=60)
     k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
+    to_url("nb_word", "nb_k")
     st.caption("Try:")
     for col, w in zip(st.columns(len(TRY_WORDS)), TRY_WORDS, strict=True):
         col.button(w, key=f"nb_try_{w}", on_click=use_word, args=(w,), width="stretch")
@@ -92,6 +94,7 @@ def nearest_tab(kv) -> None:
             )
 
 
+@st.fragment  # new words, a preset or the method rerun only this tab
 def analogies_tab(kv) -> None:
     """b − a + c, and where the excluded inputs would have ranked."""
     options = [*PRESETS, CUSTOM]
@@ -111,6 +114,7 @@ def analogies_tab(kv) -> None:
                          horizontal=True,
                          key=url_choice("nb_method", "3cosadd", list(ANALOGY_METHODS)))
     ak = k_col.slider("How many answers", 1, 25, key=url_int("nb_ak", 10, 1, 25))
+    to_url("nb_preset", "nb_a", "nb_b", "nb_c", "nb_method", "nb_ak")
 
     if not (a.strip() and b.strip() and c.strip()):
         st.info("Fill in all three words: *man* is to *king* as *woman* is to ?",
@@ -201,5 +205,3 @@ with tab_nb:
 with tab_an:
     if tab_an.open:
         analogies_tab(kv)
-
-to_url("nb_word", "nb_k", "nb_preset", "nb_a", "nb_b", "nb_c", "nb_method", "nb_ak")

@@ -106,6 +106,7 @@ def liked_from_url(movies: list[rec.Movie]) -> None:
     st.session_state["rec_liked"] = picked[:10]
 
 
+@st.fragment  # picking movies or a count reruns only this tab
 def liked_tab(movies, store, emb) -> None:
     labels = [m.label for m in movies]
     row_of = {m.label: i for i, m in enumerate(movies)}
@@ -138,6 +139,22 @@ def liked_tab(movies, store, emb) -> None:
 
 
 def cold_start_tab(movies, store, emb) -> None:
+    new_user(movies, store, emb)
+    new_movie(movies, store, emb)
+    explain(
+        "**Collaborative filtering** recommends from the *ratings matrix* alone: \"people who "
+        "rated like you also liked …\". A brand-new movie has an empty column and a new user an "
+        "empty row, so there is nothing to compare: that is the **cold start** problem. "
+        "**Content-based** recommendation embeds what a movie *is about*, so a description is "
+        "enough on day one, for a new movie and for a user who only says what they like. "
+        "The price: it only knows what the text says, tends to recommend more of the same, and "
+        "cannot learn taste that no description captures. Real systems mix both (hybrids).",
+        title="Why content-based solves the cold start",
+    )
+
+
+@st.fragment  # typing what you like reruns only this part
+def new_user(movies, store, emb) -> None:
     st.subheader("A new user: no history, just words")
     query = st.text_input("Tell us what you like", max_chars=300,
                           key=url_key("rec_query", "scary haunted house"))
@@ -149,6 +166,9 @@ def cold_start_tab(movies, store, emb) -> None:
         show_results(movies, rec.explain_hits(movies, emb, hits, qv[None, :], embed),
                      "what you typed", key="rec_query_out")
 
+
+@st.fragment  # describing a movie reruns only this part
+def new_movie(movies, store, emb) -> None:
     st.subheader("A new movie: no ratings, just a description")
     blurb = st.text_area("Describe a movie that nobody has seen yet", max_chars=600, height=90,
                          key=url_key("rec_new_movie", NEW_MOVIE))
@@ -180,18 +200,9 @@ def cold_start_tab(movies, store, emb) -> None:
                                 "cosine": [round(s, 4) for _, s in similar]})
             st.dataframe(sdf, hide_index=True)
             downloads("new_movie_similar", df=sdf, key="rec_similar")
-    explain(
-        "**Collaborative filtering** recommends from the *ratings matrix* alone: \"people who "
-        "rated like you also liked …\". A brand-new movie has an empty column and a new user an "
-        "empty row, so there is nothing to compare: that is the **cold start** problem. "
-        "**Content-based** recommendation embeds what a movie *is about*, so a description is "
-        "enough on day one, for a new movie and for a user who only says what they like. "
-        "The price: it only knows what the text says, tends to recommend more of the same, and "
-        "cannot learn taste that no description captures. Real systems mix both (hybrids).",
-        title="Why content-based solves the cold start",
-    )
 
 
+@st.fragment  # choosing movies reruns only this tab
 def toy_tab(movies, emb) -> None:
     st.markdown(
         "In the lecture's exercise, each movie was 3 hand-made numbers and the question was: "

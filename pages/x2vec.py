@@ -63,6 +63,7 @@ def train_with_progress(corpus: corpora.Corpus, params: w2v.Word2VecParams,
     return result
 
 
+@st.fragment  # the sentence, method, window and centre word rerun only this tab
 def lesson_tab() -> None:
     st.markdown(
         "Word2Vec never reads a definition. It slides a **window** over the text and plays a "

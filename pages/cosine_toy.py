@@ -1,6 +1,5 @@
 """Cosine calculator: toy vectors with every step worked out (the lecture's in-class exercise)."""
 
-import pandas as pd
 import streamlit as st
 
 from embedding.classroom.explain import (
@@ -10,7 +9,7 @@ from embedding.classroom.explain import (
     parse_named_vectors,
     worked_steps_markdown,
 )
-from embedding.similarity import cosine_steps, zero_vectors
+from embedding.similarity import zero_vectors
 from ui import cached
 from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key, url_tabs
 
@@ -56,7 +55,6 @@ if st.session_state.get(url_key("toy_liked", names[0])) not in names:
     st.session_state["toy_liked"] = names[0]  # the liked item was renamed or removed
 liked = right.selectbox("You liked", names, key="toy_liked")
 to_url("toy_preset", "toy_vectors", "toy_liked")
-others = [n for n in names if n != liked]
 
 zeros = zero_vectors(vectors)
 if zeros:
@@ -64,19 +62,14 @@ if zeros:
                "vector has no direction, so its cosine with anything is undefined. Change at "
                "least one of its numbers.", icon=":material/block:")
     st.stop()
-steps = {n: cosine_steps(vectors[liked], vectors[n]) for n in others}
-ranking = sorted(others, key=lambda n: steps[n].cosine, reverse=True)
+# steps, ranking and table once per input for every session
+view = cached.toy_view(tuple((n, tuple(v)) for n, v in vectors.items()), liked)
+steps, ranking, table = view.steps, view.ranking, view.table
 best = ranking[0]
 
 right.metric(f"Recommend after {liked}", best, f"cosine {num(steps[best].cosine)}",
              delta_color="off")
-table = pd.DataFrame({
-    "item": ranking,
-    "cosine": [round(steps[n].cosine, 4) for n in ranking],
-    "angle (°)": [round(steps[n].angle_deg, 1) for n in ranking],
-    "dot product": [num(steps[n].dot) for n in ranking],
-})
-right.dataframe(table, hide_index=True, width="stretch")
+right.dataframe(view.arrow, hide_index=True, width="stretch")
 runner_up = f" over **{ranking[1]}** ({num(steps[ranking[1]].cosine)})" if len(ranking) > 1 else ""
 st.success(f"You liked **{liked}**: recommend **{best}** (cosine {num(steps[best].cosine)})"
            f"{runner_up}.", icon=":material/thumb_up:")

@@ -89,6 +89,17 @@ def test_worked_steps_markdown_is_every_step_in_order_as_display_maths():
     assert text.count("$$") == 10 and f"$$\n{lines['cosine']}\n$$" in text
 
 
+def test_ranking_table_answers_the_exercise_with_its_steps():
+    from embedding.classroom.explain import ranking_table, steps_and_ranking
+
+    steps, ranking = steps_and_ranking({"Avatar": AVATAR, "Rainman": RAINMAN,
+                                        "Ironman": IRONMAN}, "Avatar")
+    assert ranking == ["Ironman", "Rainman"] and steps["Ironman"].dot == 33.0
+    table = ranking_table(steps, ranking)
+    assert table.to_dict("list") == {"item": ["Ironman", "Rainman"], "cosine": [0.9959, 0.4685],
+                                     "angle (°)": [5.2, 62.1], "dot product": ["33", "9"]}
+
+
 def test_ranking_answers_the_exercise():
     ranked = rank_by_cosine(AVATAR, {"Rainman": RAINMAN, "Ironman": IRONMAN})
     assert [n for n, _ in ranked] == ["Ironman", "Rainman"]

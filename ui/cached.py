@@ -220,6 +220,26 @@ def pairs_view(pairs: tuple[tuple[str, str], ...]) -> PairsView:
     return PairsView(results, table, arrow_table(table), fig)
 
 
+class ToyView(NamedTuple):
+    """The cosine calculator's answer for one set of toy vectors, READ-ONLY for every session."""
+
+    steps: MappingProxyType  # name -> CosineSteps against the liked item
+    ranking: tuple[str, ...]  # the other items, best first
+    table: Any  # pandas DataFrame of :func:`embedding.classroom.explain.ranking_table`
+    arrow: pa.Table  # the same table, as st.dataframe sends it
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def toy_view(vectors: tuple[tuple[str, tuple[float, ...]], ...], liked: str) -> ToyView:
+    """Every cosine step of ``liked`` against the other ``(name, numbers)`` and the ranking
+    table, once per input for every session (a class types the lecture's vectors)."""
+    from embedding.classroom.explain import ranking_table, steps_and_ranking
+
+    steps, ranking = steps_and_ranking(dict(vectors), liked)
+    table = ranking_table(steps, ranking)
+    return ToyView(MappingProxyType(steps), tuple(ranking), table, arrow_table(table))
+
+
 class WordpieceView(NamedTuple):
     """The BERT tokens page's view of one input, shared READ-ONLY by every session."""
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 
-from embedding.similarity import CosineSteps
+import pandas as pd
+
+from embedding.similarity import CosineSteps, cosine_steps
 
 NAMED_VECTOR_LIMITS = (2, 10)  # dimensions a toy vector may have
 MAX_TOY_ITEMS = 12
@@ -192,3 +195,28 @@ def format_named_vectors(vectors: dict[str, list[float]]) -> str:
     Usage: ``format_named_vectors({"Avatar": [1, 2, 2]})`` → ``"Avatar: 1, 2, 2"``
     """
     return "\n".join(f"{n}: {', '.join(num(x) for x in v)}" for n, v in vectors.items())
+
+
+def steps_and_ranking(vectors: Mapping[str, Sequence[float]], liked: str
+              ) -> tuple[dict[str, CosineSteps], list[str]]:
+    """The cosine steps of ``liked`` against every other vector, and the others ranked by
+    cosine, best first (the in-class exercise's answer). No vector may be all zeros.
+
+    Usage: ``steps_and_ranking({"A": [1, 2, 2], "B": [3, 7, 8], "C": [1, -2, 6]}, "A")[1]`` → ``["B", "C"]``
+    """
+    others = [n for n in vectors if n != liked]
+    steps = {n: cosine_steps(vectors[liked], vectors[n]) for n in others}
+    return steps, sorted(others, key=lambda n: steps[n].cosine, reverse=True)
+
+
+def ranking_table(steps: Mapping[str, CosineSteps], ranking: Sequence[str]) -> pd.DataFrame:
+    """One row per item, best first: cosine (4 decimals), angle in degrees, dot product.
+
+    Usage: ``ranking_table(*steps_and_ranking(vectors, "Avatar"))``
+    """
+    return pd.DataFrame({
+        "item": list(ranking),
+        "cosine": [round(steps[n].cosine, 4) for n in ranking],
+        "angle (°)": [round(steps[n].angle_deg, 1) for n in ranking],
+        "dot product": [num(steps[n].dot) for n in ranking],
+    })

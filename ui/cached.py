@@ -562,7 +562,7 @@ def arrow_table(df):
     return pa.Table.from_pandas(df)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=128, show_spinner=False)  # up to 50 chunk texts each
 def _result_view(source: str, query: str, ranked: tuple[tuple[str, float], ...], _hits):
     import pandas as pd
 

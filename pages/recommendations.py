@@ -97,19 +97,17 @@ def liked_from_url(movies: list[rec.Movie]) -> None:
     """Seed the liked-movies picker from ``?rec_liked=ids`` once per session (unknown ids dropped)."""
     if "rec_liked" in st.session_state:
         return
-    by_id = {m.id: m.label for m in movies}
+    by_id, index = choices["by_id"], choices["index"]
     raw = st.query_params.get("rec_liked", "")
     picked = [by_id[int(x)] for x in raw.split(",") if x.strip().isdigit() and int(x) in by_id]
     if not picked:
-        index = rec.title_index(movies)
         picked = [movies[index[t]].label for t in ("Alien", "The Martian") if t in index]
     st.session_state["rec_liked"] = picked[:10]
 
 
 @st.fragment  # picking movies or a count reruns only this tab
 def liked_tab(movies, store, emb) -> None:
-    labels = [m.label for m in movies]
-    row_of = {m.label: i for i, m in enumerate(movies)}
+    labels, row_of = choices["labels"], choices["row_of"]
     liked_from_url(movies)
     left, right = st.columns([4, 1])
     chosen = left.multiselect("You liked …", labels, key="rec_liked", max_selections=10,
@@ -218,8 +216,7 @@ def toy_tab(movies, emb) -> None:
     downloads("toy_vectors", df=toy, key="rec_toy_vectors")
 
     st.markdown("**The same question with real embeddings** (384 SBERT dimensions nobody named):")
-    labels = [m.label for m in movies]
-    index = rec.title_index(movies)
+    labels, index = choices["labels"], choices["index"]
     defaults = [movies[index[t]].label if t in index else labels[i]
                 for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]
     c1, c2, c3 = st.columns(3)
@@ -263,6 +260,7 @@ else:
         st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
         st.stop()
 emb = store.vectors()  # read-only unit rows, one per movie
+choices = cached.movie_choices(chosen)  # the pickers' options, made once per server: read only
 liked_t, cold_t, toy_t = url_tabs("rec_tab", ["You liked …", "Cold start",
                                               "Toy exercise → real vectors"])
 # Only the open tab is drawn (a click on another reruns the page); hidden tabs' inputs come

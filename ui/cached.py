@@ -851,3 +851,21 @@ def product2vec_suggestions(result, basket: tuple[str, ...], k: int = 5) -> Mapp
                        "mission": [bk.BY_NAME[h].mission for h, _ in hits]})
     df.insert(0, "rank", range(1, len(hits) + 1))
     return MappingProxyType({"df": df, "table": pa.Table.from_pandas(df, preserve_index=False)})
+
+
+# ---------------------------------------------------------------- movie recommendations
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def movie_choices(provider: str = SBERT_KEY) -> MappingProxyType:
+    """The movie pickers' options for the movies of ``provider``'s recommender (built already:
+    the page waits for it first), made once and shared READ-ONLY: ``labels`` (tuple),
+    ``row_of`` (label → row), ``by_id`` (movie id → label), ``index`` (title or label → row)."""
+    from embedding.recsys import recommend as rec
+
+    movies = (resources.movie_recommender() if provider == SBERT_KEY
+              else resources.provider_movie_recommender(provider))[0]
+    labels = tuple(m.label for m in movies)
+    return MappingProxyType({"labels": labels, "row_of": {lab: i for i, lab in enumerate(labels)},
+                             "by_id": {m.id: m.label for m in movies},
+                             "index": rec.title_index(movies)})

@@ -160,4 +160,5 @@ def test_a_second_session_hashes_no_list_of_labels(themed, monkeypatch):
     assert sizes and max(sizes) < 20, sorted(sizes)[-5:]  # 268 labels were hashed before
     assert dict(builds) == {}  # the figure and everything in it is the first session's
     assert cached.texts_key(("cat", "dog")) != cached.texts_key(("dog", "cat"))
-    assert cached.texts_key(("a b",)) != cached.texts_key(("a", "b"))
+    assert cached.texts_key(("a\x1fb",)) != cached.texts_key(("a", "b"))
+    assert cached.texts_key(("1:a",)) != cached.texts_key(("a",))

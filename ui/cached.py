@@ -327,7 +327,8 @@ def texts_key(texts: Sequence[str]) -> str:
 
     Usage: ``texts_key(("cat", "dog"))`` → a 32-character hex string
     """
-    return hashlib.blake2b("\x1f".join(texts).encode(), digest_size=16).hexdigest()
+    joined = "".join(f"{len(t)}:{t}" for t in texts)  # length-prefixed: no separator clash
+    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)

@@ -212,13 +212,13 @@ def train_tab() -> None:
         st.warning(str(exc), icon=":material/speed:")
         return
     losses = result.losses
-    cols = st.columns(5)
-    cols[0].metric("Sentences", f"{result.n_sentences:,}")
-    cols[1].metric("Words read", f"{result.n_tokens:,}")
-    cols[2].metric("Vocabulary", f"{result.vocab_size:,}")
-    cols[3].metric("Dimensions", f"{params.vector_size}")
+    row = st.container(horizontal=True)  # one block for the five numbers, not five columns
+    row.metric("Sentences", f"{result.n_sentences:,}")
+    row.metric("Words read", f"{result.n_tokens:,}")
+    row.metric("Vocabulary", f"{result.vocab_size:,}")
+    row.metric("Dimensions", f"{params.vector_size}")
     change = (losses[-1] - losses[0]) / losses[0] if len(losses) > 1 and losses[0] else 0.0
-    cols[4].metric("Loss, last epoch", f"{losses[-1]:,.0f}", f"{change:+.0%} vs epoch 1",
+    row.metric("Loss, last epoch", f"{losses[-1]:,.0f}", f"{change:+.0%} vs epoch 1",
                    delta_color="inverse")
 
     st.subheader("Training loss")
@@ -322,9 +322,9 @@ def basket_tab() -> None:
                f"basket), {p.epochs} epochs, seed {p.seed}.")
 
     purity = view["purity"]
-    c1, c2 = st.columns(2)
-    c1.metric("Nearest product serves the same mission", f"{purity.mission:.0%}")
-    c2.metric("Nearest product sits in the same aisle", f"{purity.aisle:.0%}")
+    row = st.container(horizontal=True)
+    row.metric("Nearest product serves the same mission", f"{purity.mission:.0%}")
+    row.metric("Nearest product sits in the same aisle", f"{purity.aisle:.0%}")
 
     st.segmented_control("Colour the map by", ["mission", "aisle"], key=colour_key)
     show_chart(view["figure"], key="x2v_products")

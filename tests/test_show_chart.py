@@ -46,3 +46,34 @@ def test_a_pages_own_figure_is_converted_every_time(to_dict_calls):
     again = widgets._prepared(fig, False)
     assert again.to_dict()["layout"]["title"]["text"] == "changed"
     assert len(to_dict_calls) == 2
+
+
+def test_many_sessions_meeting_a_new_shared_figure_convert_it_once(monkeypatch):
+    """The first conversion waits (up to 1 s) for a second one to start: without the lock in
+    show_chart a second session starts converting; with it, nobody does, and all reuse one."""
+    import threading
+
+    fig = cached.figure("figures.score_bars", ["owl", "emu"], [0.7, 0.3], title="burst test")
+    original, calls, second = go.Figure.to_dict, [], threading.Event()
+
+    def slow_to_dict(self):
+        calls.append(id(self))
+        if len(calls) == 1:
+            second.wait(timeout=1.0)  # a second caller would arrive now, if it could
+        else:
+            second.set()
+        return original(self)
+
+    monkeypatch.setattr(go.Figure, "to_dict", slow_to_dict)
+    start, got = threading.Barrier(8), []
+
+    def draw() -> None:
+        start.wait()
+        got.append(widgets._prepared(fig, False))
+
+    threads = [threading.Thread(target=draw) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({id(p) for p in got}) == 1

@@ -9,6 +9,7 @@ Not a page (the leading underscore keeps it out of the router and the page tests
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Sequence
 
@@ -341,6 +342,7 @@ class _Prepared(BaseFigure):
 
 #: id(shared figure), presentation mode → its prepared form; an entry goes with its figure.
 _PREPARED: dict[tuple[int, bool], _Prepared] = {}
+_PREPARING = threading.Lock()
 
 
 def _prepared(fig, present: bool) -> _Prepared:
@@ -348,9 +350,14 @@ def _prepared(fig, present: bool) -> _Prepared:
     for the read-only figures ``cached.figure`` shares (a page's own figure may still change)."""
     key = (id(fig), present)
     ready = _PREPARED.get(key)
-    if ready is None:
-        ready = _Prepared((theme.for_projector(fig) if present else fig).to_dict())
-        if cached.is_shared_figure(fig):
+    if ready is not None:
+        return ready
+    if not cached.is_shared_figure(fig):
+        return _Prepared((theme.for_projector(fig) if present else fig).to_dict())
+    with _PREPARING:  # a class opening a page at once: one session converts, the rest reuse it
+        ready = _PREPARED.get(key)
+        if ready is None:
+            ready = _Prepared((theme.for_projector(fig) if present else fig).to_dict())
             _PREPARED[key] = ready
             weakref.finalize(fig, _PREPARED.pop, key, None)
     return ready

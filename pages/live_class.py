@@ -179,8 +179,10 @@ def share_box(code: str, token: str) -> None:
             st.code(f"{student_link}&{ui.KEY_PARAM}={token}", language=None, wrap_lines=True)
     with c2:
         try:
-            st.image(cached.qr_png(student_link, scale=5), caption="Scan to join", width=220,
-                     alt="QR code of the link to join this live class")
+            # a whole scale that fits 220 px, sent as the PNG it is: nothing to resize or
+            # re-encode (as JPEG) on every run
+            st.image(cached.qr_png(student_link, width=220), caption="Scan to join", width=220,
+                     output_format="PNG", alt="QR code of the link to join this live class")
         except ValueError:
             pass
 

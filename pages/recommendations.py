@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from embedding.models.glove import ModelLoadError
 from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.models.sbert import describe_sbert
 from embedding.recsys import recommend as rec
@@ -53,14 +54,16 @@ def embed(texts: list[str]) -> np.ndarray:
     return rows_or_stop(texts, chosen)
 
 
-def show_results(movies, results: list[rec.Explained], against: str, key: str,
-                 liked: list[int] | None = None) -> None:
-    """One card per recommendation with its reasons, then the scores as a chart and a table.
-
-    ``against`` names what the scores compare with; ``liked`` the rows the sentences were
-    compared with (``None``: a typed query).
-    """
-    for n, r in enumerate(results, start=1):  # one card = a box, its text and a caption
+def show_results(movies, liked: tuple[int, ...] = (), query: str = "", k: int = 5,
+                 key: str = "rec") -> None:
+    """One card per recommendation with its reasons, then the scores as a chart and a table:
+    for the taste of the ``liked`` rows, or for a typed ``query`` when none."""
+    try:
+        view = cached.recommendations(chosen, liked, query, k)  # shared by every session
+    except (ProviderError, ModelLoadError):
+        embed([query or movies[liked[0]].title])  # shows what went wrong and stops
+        return
+    for n, r in enumerate(view["results"], start=1):  # one card = a box, its text and a caption
         m = movies[r.row]
         reasons = []
         if r.shared:
@@ -68,7 +71,7 @@ def show_results(movies, results: list[rec.Explained], against: str, key: str,
         if r.because is not None:
             reasons.append(f"closest to **{movies[r.because].title}** "
                            f"(cosine {r.because_score:.3f})")
-        target = movies[liked[r.sentence.matched]].title if liked else against
+        target = movies[liked[r.sentence.matched]].title if liked else view["against"]
         notes = ["Because it " + "; ".join(reasons) + "."] if reasons else []
         notes.append(f"Its plot sentence closest to {target} (cosine {r.sentence.score:.3f}).")
         with st.container(border=True):
@@ -76,21 +79,8 @@ def show_results(movies, results: list[rec.Explained], against: str, key: str,
                         + " · ".join(f"**{g}**" if g in r.shared else g for g in m.genres)
                         + f" · :blue-badge[cosine {r.score:.3f}]\n\n> {r.sentence.sentence}")
             st.caption("  \n".join(notes))
-    labels = [f"{n}. {movies[r.row].title}" for n, r in enumerate(results, start=1)]
-    fig = cached.figure("figures.score_bars", labels, [r.score for r in results],
-                        title=f"Cosine with {against}")
-    show_chart(fig, key=f"{key}_chart")
-    df = pd.DataFrame({
-        "rank": range(1, len(results) + 1),
-        "title": [movies[r.row].title for r in results],
-        "year": [movies[r.row].year for r in results],
-        "cosine": [round(r.score, 4) for r in results],
-        "genres": [", ".join(movies[r.row].genres) for r in results],
-        "shared genres": [", ".join(r.shared) for r in results],
-        "closest sentence": [r.sentence.sentence for r in results],
-        "sentence cosine": [round(r.sentence.score, 4) for r in results],
-    })
-    downloads(f"recommendations_{key}", df=df, fig=fig, key=key)
+    show_chart(view["figure"], key=f"{key}_chart")
+    downloads(f"recommendations_{key}", df=view["df"], fig=view["figure"], key=key)
 
 
 def liked_from_url(movies: list[rec.Movie]) -> None:
@@ -121,11 +111,7 @@ def liked_tab(movies, store, emb) -> None:
         st.info("Pick at least one movie you liked to get recommendations.",
                 icon=":material/movie:")
         return
-    liked = [row_of[c] for c in chosen]
-    hits = rec.recommend(store, liked, k=k)
-    results = rec.explain_hits(movies, emb, hits, emb[liked], embed, liked)
-    against = "your taste" if len(liked) > 1 else movies[liked[0]].title
-    show_results(movies, results, against, key="rec_liked_out", liked=liked)
+    show_results(movies, liked=tuple(row_of[c] for c in chosen), k=k, key="rec_liked_out")
     explain(
         f"Every movie is one {emb.shape[1]}-dimensional SBERT vector of its text "
         "(*title. genres. plot*). Your **taste** is the average direction of the movies you "
@@ -159,10 +145,7 @@ def new_user(movies, store, emb) -> None:
     to_url("rec_query")
     text = clean_text(query, "description of what you like", max_chars=300)
     if text:
-        qv = embed([text])[0]
-        hits = rec.rank(store, qv, k=5)
-        show_results(movies, rec.explain_hits(movies, emb, hits, qv[None, :], embed),
-                     "what you typed", key="rec_query_out")
+        show_results(movies, query=text, key="rec_query_out")
 
 
 @st.fragment  # describing a movie reruns only this part

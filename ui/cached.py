@@ -870,3 +870,45 @@ def movie_choices(provider: str = SBERT_KEY) -> MappingProxyType:
     return MappingProxyType({"labels": labels, "row_of": {lab: i for i, lab in enumerate(labels)},
                              "by_id": {m.id: m.label for m in movies},
                              "index": rec.title_index(movies)})
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def recommendations(provider: str, liked: tuple[int, ...] = (), query: str = "",
+                    k: int = 5) -> MappingProxyType:
+    """The ``k`` movies closest to the taste of the ``liked`` rows (or to ``query`` when none),
+    each with its reasons (``recommend.explain_hits``), shared READ-ONLY by every session:
+    ``results``, ``against`` (what the scores compare with), the scores' ``figure`` and the
+    download table ``df``. Raises the provider's error (``ProviderError``, ``ModelLoadError``);
+    call after the recommender is built."""
+    import pandas as pd
+
+    from embedding.recsys import recommend as rec
+
+    movies, store = (resources.movie_recommender() if provider == SBERT_KEY
+                     else resources.provider_movie_recommender(provider))
+    emb = store.vectors()
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return embed_rows(tuple(texts), provider)
+
+    if liked:
+        hits = rec.recommend(store, list(liked), k=k)
+        refs = emb[list(liked)]
+        against = "your taste" if len(liked) > 1 else movies[liked[0]].title
+    else:
+        refs = embed([query])
+        hits = rec.rank(store, refs[0], k=k)
+        against = "what you typed"
+    results = rec.explain_hits(movies, emb, hits, refs, embed, list(liked))
+    rows = [movies[r.row] for r in results]
+    fig = figure("figures.score_bars", [f"{n}. {m.title}" for n, m in enumerate(rows, start=1)],
+                 [r.score for r in results], title=f"Cosine with {against}")
+    df = pd.DataFrame({
+        "rank": range(1, len(results) + 1), "title": [m.title for m in rows],
+        "year": [m.year for m in rows], "cosine": [round(r.score, 4) for r in results],
+        "genres": [", ".join(m.genres) for m in rows],
+        "shared genres": [", ".join(r.shared) for r in results],
+        "closest sentence": [r.sentence.sentence for r in results],
+        "sentence cosine": [round(r.sentence.score, 4) for r in results]})
+    return MappingProxyType({"results": tuple(results), "against": against, "figure": fig,
+                             "df": df})

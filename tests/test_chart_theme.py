@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from embedding.charts import beyond, figures, maps, theme
 
@@ -62,6 +63,7 @@ def test_projector_scales_explicit_sizes_and_annotations():
     assert scene.layout.scene.xaxis.title.font.size == 20
 
 
+@pytest.mark.slow  # 200 projector copies in 8 threads: make test, not make check
 def test_projector_copies_of_one_shared_figure_in_many_threads_at_once():
     """Fifty sessions in presentation mode draw the same cached figure at once: each thread's
     copy must be whole (``go.Figure(fig)`` read a shared figure while another thread copied it,

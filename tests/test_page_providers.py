@@ -102,6 +102,7 @@ def test_heatmap_and_map_of_sentences_with_the_provider(configured, kv, model):
     assert f"384-d {MODEL_NAME}" in shown_text(at)
 
 
+@pytest.mark.slow  # embeds a whole built-in corpus through the provider: make test, not make check
 def test_semantic_search_of_a_built_in_corpus_with_the_provider(configured, model, monkeypatch):
     monkeypatch.setenv("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", "60")  # a corpus, on a busy CPU
     at = open_page("pages/semantic_search.py", {"search_corpus": "lectures",

@@ -232,6 +232,7 @@ def test_a_csv_title_column_names_the_results(data_dir, kv, model):
     assert results_table(at)["title"].iloc[0] == "Starship"
 
 
+@pytest.mark.slow  # builds an HNSW graph: make test, not make check
 def test_an_index_can_carry_an_hnsw_graph(data_dir, kv, model):
     """Issue 16: the store's ANN option, offered when building a named index."""
     from embedding.search.store import HnswStore, open_index

@@ -394,6 +394,7 @@ def lee():
     return builtin_corpus()
 
 
+@pytest.mark.slow  # trains Word2Vec on the Lee corpus: make test, not make check
 def test_diagnose_trusts_a_trained_model_and_flags_rare_words(lee):
     result = train_word2vec(lee, Word2VecParams())  # the page's default: 10 epochs
     assert w2v.spread(result.wv) < w2v.COLLAPSED_SPREAD

@@ -93,3 +93,15 @@ def test_protocol_session_types_and_reads_back(server):
 def test_app_shell_download(server):
     got = run_coroutine(lt.fetch_shell(server.base))
     assert got > 500_000  # index.html and its scripts
+
+
+def test_the_class_changes_the_pages_own_input_never_the_sidebar_switch():
+    """Presentation mode is on every page: toggling it would measure presentation mode, not the
+    page (a page whose open tab has no text box just reruns)."""
+    from bench.loadtest.protocol import Widget
+    from bench.loadtest.scenarios import input_change
+
+    switch = Widget("checkbox", "present-id", "Presentation mode", object())
+    box = Widget("text_input", "word-id", "Word", object())
+    assert input_change("neighbours", [switch, box]) == {"word-id": "woman"}
+    assert input_change("recommendations", [switch]) == {}

@@ -205,6 +205,7 @@ def input_change(page: str, drawn: list) -> dict[str, object]:
     """The input the whole class changes at once on ``page`` (everyone types the same thing, as
     the instructor said): the page's first text box, else its first number, else its first
     toggle; ``{}`` (a plain rerun) when it has none of those."""
+    drawn = [w for w in drawn if w.label not in APP_WIDE]  # the page's own inputs only
     texts = [w for w in drawn if w.kind == "text_input"]
     if texts:
         return {texts[0].id: CLASS_INPUT.get(page, "woman")}
@@ -223,6 +224,9 @@ def input_change(page: str, drawn: list) -> dict[str, object]:
         return {toggles[0].id: not toggles[0].proto.default}
     return {}
 
+
+#: Widgets every page has (the sidebar's switch): never "the input the class changes".
+APP_WIDE = {"Presentation mode"}
 
 #: What the class types into a page's first text box (default: "woman").
 CLASS_INPUT = {

@@ -52,7 +52,7 @@ system-tools:
 # on both cores (pytest-xdist; each worker loads the models once and has its own data folder).
 check: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -n 2 -m "not (browser or server or fuzz or slow)"
+	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not (browser or server or fuzz or slow)"
 
 # axe-core (npm) for the accessibility browser test, installed into .cache/node_modules.
 AXE_VERSION := 4.14.1

@@ -99,3 +99,16 @@ def _doctest_names(request):
     for fixture in ("kv", "model"):
         if fixture in source:
             names[fixture] = request.getfixturevalue(fixture)
+
+
+#: Tests that run UMAP (found by logging every ``umap.UMAP.fit`` of the check lane): `make check`
+#: runs two pytest-xdist workers with ``--dist loadgroup``, and these share one worker, so only
+#: one process pays umap's import and numba start-up (about 9 s of CPU, a sixth of the lane).
+_UMAP_TESTS = ("tests/test_projection.py::", "tests/test_page_map.py::", "tests/test_map_3d.py::",
+               "embedding_map", "umap")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(part in item.nodeid for part in _UMAP_TESTS):
+            item.add_marker(pytest.mark.xdist_group("umap"))

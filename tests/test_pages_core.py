@@ -313,3 +313,20 @@ def test_own_vectors_on_the_map():
     assert not at.exception
     assert "6 words × 3 dims" in shown_text(at)
     assert len(at.get("plotly_chart")) >= 1
+
+
+def test_each_session_gets_its_own_router_pages_copied_not_rebuilt(monkeypatch):
+    """st.navigation marks the page it returns as callable: two sessions must never share the
+    objects; a new session copies the process's set instead of resolving 18 paths again."""
+    import streamlit as st
+
+    first, second = open_page("pages/home.py"), open_page("pages/home.py")
+    made = []
+    monkeypatch.setattr(st, "Page", lambda *a, **k: made.append(a))  # not called again
+    third = open_page("pages/cosine_toy.py")
+    assert not third.exception and made == []
+    pages = [at.session_state["_router_pages"] for at in (first, second, third)]
+    flat = [[p for section in ps.values() for p in section] for ps in pages]
+    assert len(flat[0]) == len(flat[1]) >= 18
+    assert not {id(p) for p in flat[0]} & {id(p) for p in flat[1]}
+    assert [p.url_path for p in flat[0]] == [p.url_path for p in flat[1]]

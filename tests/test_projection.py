@@ -241,7 +241,7 @@ def test_neighbour_lists_and_point_neighbours_on_glove(kv):
 
 
 def test_interactive_epochs():
-    assert [proj.interactive_epochs(n) for n in (300, 800, 2000, 5000)] == [500, 300, 200, 200]
+    assert [proj.interactive_epochs(n) for n in (300, 800, 2000, 5000)] == [300, 300, 200, 200]
 
 
 # ------------------------------------------------------------------ word sets

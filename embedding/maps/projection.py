@@ -142,7 +142,7 @@ def interactive_epochs(n: int) -> int:
     """UMAP optimisation epochs for a map drawn while a student waits.
 
     Usage: ``interactive_epochs(2000)`` → 200. umap-learn uses 500 below 10,000 points; the
-    layout is settled long before that: on the map's 359 themed GloVe words, 300 epochs keep
+    layout is settled long before that: on the 359 words of the map's word sets, 300 epochs keep
     the same share of true neighbours as 500 (0.63-0.64 for seeds 42-44) in 40 % of the time,
     which is what a class pays when everyone changes the seed at once.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -348,3 +349,6 @@ def test_x2vec_umap_map():
     at = open_page(X2VEC, query={**TRAIN, "x2v_map": "UMAP"})
     assert not at.exception, at.exception
     assert any("UMAP places the" in md.value for md in at.markdown)
+    layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    umap = [lay for lay in layouts if lay.get("xaxis", {}).get("title", {}).get("text") == "UMAP 1"]
+    assert umap and umap[0]["xaxis"]["showticklabels"] is False

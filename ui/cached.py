@@ -797,18 +797,11 @@ def word2vec_map(result, word: str, method: str) -> MappingProxyType:
     """The map of :func:`word2vec_neighbours`' ``map_words`` (``"pca"`` or ``"umap"``) with its
     figure, shared READ-ONLY: ``map`` (``WordMap``) and ``figure``; raises ``ValueError`` when
     too few words are known."""
-    from embedding.charts import beyond
-
     near = word2vec_neighbours(result, word)
     wmap = word_map(result.wv, near["map_words"], method)
     title = "Your word, its neighbours and the 60 most frequent longer words"
-    if wmap.explained is not None:  # PCA
-        fig = figure("beyond.word_map", list(wmap.words), wmap.xy, near["groups"],
-                     wmap.explained, title=title)
-    else:
-        fig = beyond.word_map(list(wmap.words), wmap.xy, near["groups"], None, title=title)
-        fig.update_xaxes(title="UMAP 1", showticklabels=False)
-        fig.update_yaxes(title="UMAP 2", showticklabels=False)
+    fig = figure("beyond.word_map", list(wmap.words), wmap.xy, near["groups"], wmap.explained,
+                 title=title, method=method)  # shared like every figure (serialised once)
     return MappingProxyType({"map": wmap, "figure": fig})
 
 

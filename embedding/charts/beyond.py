@@ -90,8 +90,10 @@ def _pca_layout(fig: go.Figure, explained: tuple[float, float] | None, title: st
 
 
 def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] | None = None,
-             explained: tuple[float, float] | None = None, title: str = "") -> go.Figure:
+             explained: tuple[float, float] | None = None, title: str = "",
+             method: str = "pca") -> go.Figure:
     """A 2-D scatter of labelled points; ``highlight`` maps some words to a group name.
+    ``method="umap"``: axes named UMAP 1 and 2, without tick numbers (they mean nothing there).
 
     Usage: ``word_map(["cat", "dog"], np.array([[0, 1], [1, 0]]), {"cat": "your word"})``
     """
@@ -110,7 +112,11 @@ def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] 
             textfont={"size": 10 if other else 14, "color": GREY if other else None},
             marker={"size": 6 if other else 12, "color": OUTSIDE if other else colour(gi)},
             hovertemplate="%{text}<extra></extra>"))
-    return _pca_layout(fig, explained, title, height=560)
+    fig = _pca_layout(fig, explained, title, height=560)
+    if method == "umap":
+        fig.update_xaxes(title="UMAP 1", showticklabels=False)
+        fig.update_yaxes(title="UMAP 2", showticklabels=False)
+    return fig
 
 
 def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],

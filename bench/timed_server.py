@@ -39,47 +39,46 @@ def _page(rerun_data) -> str:
     return rerun_data.page_name or rerun_data.page_script_hash or "-"
 
 
-def _cpu_profiled(self, rerun_data):
+def _cprofile():
+    """cProfile on the thread's CPU clock: (start, stop, report, file-name suffix)."""
     import cProfile
     import io
     import pstats
 
     profiler = cProfile.Profile(time.thread_time)
-    cpu = time.thread_time()
-    profiler.enable()
-    try:
-        return _original(self, rerun_data)
-    finally:
-        profiler.disable()
-        cpu = time.thread_time() - cpu
-        if cpu >= _PROFILE_MIN_CPU:
-            name = f"{next(_count):05d}-{_page(rerun_data)[:40]}-{cpu * 1000:.0f}ms-cpu.txt"
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out).strip_dirs()
-            stats.sort_stats("cumulative").print_stats(40)
-            stats.sort_stats("tottime").print_stats(40)
-            with open(os.path.join(_PROFILE_DIR, name), "w", encoding="utf-8") as fh:
-                fh.write(out.getvalue())
+
+    def report() -> str:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(40)
+        return out.getvalue()
+
+    return profiler.enable, profiler.disable, report, "-cpu"
 
 
-def _profiled(self, rerun_data):
-    if _PROFILE_CPU:
-        return _cpu_profiled(self, rerun_data)
+def _pyinstrument():
+    """pyinstrument's wall-clock samples: (start, stop, report, file-name suffix)."""
     from pyinstrument import Profiler
 
     profiler = Profiler(interval=0.001, async_mode="disabled")
+    return (profiler.start, profiler.stop,
+            lambda: profiler.output_text(unicode=True, color=False, show_all=False), "")
+
+
+def _profiled(self, rerun_data):
+    start, stop, report, suffix = (_cprofile if _PROFILE_CPU else _pyinstrument)()
     cpu = time.thread_time()
-    profiler.start()
+    start()
     try:
         return _original(self, rerun_data)
     finally:
-        profiler.stop()
+        stop()
         cpu = time.thread_time() - cpu
         if cpu >= _PROFILE_MIN_CPU:
-            name = f"{next(_count):05d}-{_page(rerun_data)[:40]}-{cpu * 1000:.0f}ms.txt"
-            text = profiler.output_text(unicode=True, color=False, show_all=False)
+            name = f"{next(_count):05d}-{_page(rerun_data)[:40]}-{cpu * 1000:.0f}ms{suffix}.txt"
             with open(os.path.join(_PROFILE_DIR, name), "w", encoding="utf-8") as fh:
-                fh.write(text)
+                fh.write(report())
 
 
 def _timed_run_script(self, rerun_data):

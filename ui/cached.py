@@ -16,6 +16,7 @@ sends anyway). Nothing here draws a Streamlit element; callers show friendly err
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -327,6 +328,13 @@ def texts_key(texts: Sequence[str]) -> str:
 
     Usage: ``texts_key(("cat", "dog"))`` → a 32-character hex string
     """
+    return _texts_key(tuple(texts))
+
+
+@functools.lru_cache(maxsize=64)
+def _texts_key(texts: tuple[str, ...]) -> str:
+    # One map run asks for the key of the same labels four times (vectors, hover lists, layout,
+    # figure): a tuple of strings hashes in C, so repeats skip the join and the digest.
     joined = "".join(f"{len(t)}:{t}" for t in texts)  # length-prefixed: no separator clash
     return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 

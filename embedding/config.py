@@ -11,7 +11,7 @@ and :func:`library_defaults` lists their values for anyone starting a server by 
     >>> sorted(library_defaults())
     ['HF_HUB_OFFLINE', 'NUMBA_CACHE_DIR', 'TOKENIZERS_PARALLELISM', 'TRANSFORMERS_OFFLINE']
 
-``python -m embedding.config`` prints the README's configuration table.
+``python -m embedding.config`` prints the configuration table of ``docs/configuration.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Setting:
     name: str
     default: str | None
     description: str
-    shown_default: str  # the default as the README shows it
+    shown_default: str  # the default as docs/configuration.md shows it
     library: bool = False  # read by a library, not by our code: set before the process starts
 
     def raw(self) -> str | None:
@@ -44,7 +44,7 @@ class Setting:
 
 _NUMBA_CACHE = ROOT / ".cache" / "numba"
 
-#: Every variable, in the order the README lists them.
+#: Every variable, in the order docs/configuration.md lists them.
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
@@ -178,7 +178,7 @@ def library_defaults() -> dict[str, str]:
 
 
 def markdown_table() -> str:
-    """The README's configuration table, generated from :data:`SETTINGS`."""
+    """The configuration table of ``docs/configuration.md``, generated from :data:`SETTINGS`."""
     rows = ["| variable | meaning | default |", "|---|---|---|"]
     rows += [f"| `{s.name}` | {s.description} | {s.shown_default} |" for s in SETTINGS.values()]
     return "\n".join(rows)

@@ -1,9 +1,10 @@
 """Environment variables: one module reads them (embedding/config.py), nothing sets them, and
-the README table, the Makefile and the Docker image agree with it."""
+the table in docs/configuration.md, the Makefile and the Docker image agree with it."""
 
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import re
@@ -87,13 +88,14 @@ def test_importing_the_app_leaves_the_environment_alone():
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 
-def test_readme_table_matches_config():
-    """The README's configuration table is ``python -m embedding.config`` verbatim."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+def test_docs_table_matches_config():
+    """docs/configuration.md's table is ``python -m embedding.config`` verbatim."""
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    lines = page.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| variable |"))
+    table = "\n".join(itertools.takewhile(lambda line: line.startswith("|"), lines[start:]))
     assert table == config.markdown_table(), (
-        "README's configuration table is out of date: paste `python -m embedding.config`"
+        "docs/configuration.md's table is out of date: paste `python -m embedding.config`"
     )
     names = re.findall(r"^\| `([A-Z_]+)` \|", table, flags=re.M)
     assert names == list(config.SETTINGS)

@@ -72,16 +72,26 @@ SETTINGS: dict[str, Setting] = {
                 "the endpoint of that model (Ollama, vLLM, Infinity and TEI speak the same API)",
                 "OpenAI"),
         Setting("OPENAI_API_KEY", None,
-                "its key (stays on the server: never shown, logged or exported)", "none"),
+                "its key: sent only to `OPENAI_BASE_URL` (or to a settings-file provider at OpenAI's own "
+                "host), never shown, logged or exported", "none"),
         Setting("EMBEDDING_EXPLORER_PROVIDERS", None,
                 "a TOML file listing several providers (`[[provider]]` with name, and model + "
-                "base_url + api_key_env, or path to a local sentence-transformers folder)",
+                "base_url + api_key_env, the variable holding that server's own key (left out: "
+                "no key is sent), or path to a local sentence-transformers folder)",
                 "none"),
-        Setting("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", "30",
-                "seconds before a provider call gives up (per try)", "`30`"),
+        Setting("EMBEDDING_EXPLORER_PROVIDER_DEADLINE", "10",
+                "seconds a page action waits for a remote provider, **every try included** (a "
+                "server that did not answer in time is not asked again); per batch of texts "
+                "when a whole corpus is embedded", "`10`"),
         Setting("EMBEDDING_EXPLORER_PROVIDER_RETRIES", "2",
-                "retries with back-off after a rate limit, server error or dropped connection",
-                "`2`"),
+                "extra tries after a rate limit (429, waiting what its `Retry-After` asks) or a "
+                "refused connection, only while the deadline allows", "`2`"),
+        Setting("EMBEDDING_EXPLORER_PROVIDER_COOLDOWN", "30",
+                "seconds a failed provider is skipped by every session before one request checks "
+                "whether it is back (doubles while it stays down, up to 5 minutes)", "`30`"),
+        Setting("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", None,
+                "retired (it was seconds per try, so 30 s with 3 tries meant 93 s): read as "
+                "`EMBEDDING_EXPLORER_PROVIDER_DEADLINE` when that is unset", "none"),
         Setting("NUMBA_CACHE_DIR", str(_NUMBA_CACHE),
                 "where numba keeps UMAP's compiled code between runs (read by numba at import)",
                 "`.cache/numba` in the project", library=True),
@@ -151,14 +161,35 @@ def provider_settings_file() -> str | None:
     return SETTINGS["EMBEDDING_EXPLORER_PROVIDERS"].raw()
 
 
-def provider_timeout() -> float:
-    """``EMBEDDING_EXPLORER_PROVIDER_TIMEOUT`` in seconds (default 30, at least 0.1)."""
-    return max(0.1, float(SETTINGS["EMBEDDING_EXPLORER_PROVIDER_TIMEOUT"].value() or "30"))
+def _number(name: str, lo: float) -> float:
+    """The setting ``name`` as a number of at least ``lo``; its default when not a number."""
+    setting = SETTINGS[name]
+    try:
+        return max(lo, float(setting.value() or setting.default or lo))
+    except ValueError:
+        return max(lo, float(setting.default or lo))
+
+
+def provider_deadline() -> float:
+    """``EMBEDDING_EXPLORER_PROVIDER_DEADLINE`` in seconds (default 10, at least 0.1): one
+    page action's wait for a remote provider, every try included. The retired
+    ``EMBEDDING_EXPLORER_PROVIDER_TIMEOUT`` counts as the deadline when this is unset."""
+    if SETTINGS["EMBEDDING_EXPLORER_PROVIDER_DEADLINE"].raw() is None and \
+            SETTINGS["EMBEDDING_EXPLORER_PROVIDER_TIMEOUT"].raw() is not None:
+        return _number("EMBEDDING_EXPLORER_PROVIDER_TIMEOUT", 0.1)
+    return _number("EMBEDDING_EXPLORER_PROVIDER_DEADLINE", 0.1)
 
 
 def provider_retries() -> int:
-    """``EMBEDDING_EXPLORER_PROVIDER_RETRIES`` (default 2, at least 0)."""
-    return max(0, int(SETTINGS["EMBEDDING_EXPLORER_PROVIDER_RETRIES"].value() or "2"))
+    """``EMBEDDING_EXPLORER_PROVIDER_RETRIES`` (default 2, at least 0): extra tries after a 429
+    or a refused connection, within the deadline."""
+    return int(_number("EMBEDDING_EXPLORER_PROVIDER_RETRIES", 0))
+
+
+def provider_cooldown() -> float:
+    """``EMBEDDING_EXPLORER_PROVIDER_COOLDOWN`` in seconds (default 30, at least 1): how long a
+    failed provider is skipped before one request checks it again."""
+    return _number("EMBEDDING_EXPLORER_PROVIDER_COOLDOWN", 1.0)
 
 
 def api_key(variable: str = "OPENAI_API_KEY") -> str | None:

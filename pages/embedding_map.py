@@ -8,16 +8,16 @@ import streamlit as st
 from embedding.charts.maps import MAX_3D_POINTS, preservation_bars
 from embedding.maps import projection as proj
 from embedding.models.providers import SBERT_KEY
-from embedding.models.sbert import describe_sbert
 from embedding.words import wordsets
 from ui import cached
 from ui.widgets import (
+    download_stem,
     downloads,
     explain,
     first_screen,
     glove_or_stop,
+    model_name,
     presenting,
-    provider_name,
     provider_picker,
     rows_or_stop,
     show_chart,
@@ -223,8 +223,7 @@ with st.status(f"Drawing {n:,} {noun} with {name}…", expanded=False) as status
     status.update(label=f"{name} map of {n:,} {noun}, computed in {seconds:.1f} s{shared}",
                   state="complete")
 
-model_label = describe_sbert() if chosen == SBERT_KEY else provider_name(chosen)
-space = (f"{vectors.shape[1]}-d {model_label}" if kind == "sentences"
+space = (f"{vectors.shape[1]}-d {model_name(chosen)}" if kind == "sentences"
          else f"{vectors.shape[1]}-d GloVe")
 
 
@@ -274,7 +273,8 @@ def focus_and_map() -> None:
     coords_df = pd.DataFrame({"sentence" if kind == "sentences" else "word": labels,
                               "category": categories,
                               **{f"{name} {i + 1}": coords[:, i] for i in range(dims)}})
-    downloads(f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
+    downloads(download_stem(f"{method}_map_{kind}", chosen) if kind == "sentences"
+              else f"{method}_map_{kind}", df=coords_df, fig=fig, key="map_dl")
 
     metrics = st.container(horizontal=True)
     metrics.metric(f"Neighbour preservation ({k_score} nearest)", f"{score:.0%}",

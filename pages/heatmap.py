@@ -7,9 +7,10 @@ from embedding.similarity import cosine_matrix
 from embedding.words.vocab import parse_word_list
 from ui import cached
 from ui.widgets import (
+    download_stem,
     downloads,
     explain,
-    provider_name,
+    model_label,
     provider_picker,
     rows_or_stop,
     show_chart,
@@ -65,9 +66,8 @@ if kind == "Words":
     model_name = st.session_state.get("heat_vectors_name", "GloVe 6B 50d")
 else:
     chosen = provider_picker("heat_provider")
-    with st.spinner("Embedding the sentences…"):
-        matrix = cosine_matrix(rows_or_stop(items, chosen))
-    labels, model_name = items, provider_name(chosen)
+    matrix = cosine_matrix(rows_or_stop(items, chosen))  # a remote model: waits calmly, here
+    labels, model_name = items, model_label(chosen)
 
 fig = cached.figure("figures.similarity_heatmap", labels, matrix,
                     title=f"Cosine similarity ({model_name})")
@@ -81,7 +81,8 @@ def matrix_table() -> pd.DataFrame:
     return table
 
 
-downloads("similarity_matrix", df=matrix_table, fig=fig, key="heat_dl")
+downloads("similarity_matrix" if kind == "Words" else download_stem("similarity_matrix", chosen),
+          df=matrix_table, fig=fig, key="heat_dl")
 explain(
     "Each cell is the cosine of the row item and the column item; the diagonal is always 1 (an "
     "item is identical to itself) and the grid is symmetric. Look for **bright blocks**: groups "

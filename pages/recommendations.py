@@ -13,11 +13,16 @@ from embedding.recsys import recommend as rec
 from embedding.recsys.presets import USERS
 from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
+from embedding.text import escape_markdown
 from ui import cached, resources
+from ui.providers import is_remote, remote_result
 from ui.widgets import (
     clean_text,
+    download_stem,
     downloads,
     explain,
+    model_label,
+    model_name,
     provider_picker,
     rows_or_stop,
     sbert_or_stop,
@@ -59,7 +64,11 @@ def show_results(movies, liked: tuple[int, ...] = (), query: str = "", k: int = 
     """One card per recommendation with its reasons, then the scores as a chart and a table:
     for the taste of the ``liked`` rows, or for a typed ``query`` when none."""
     try:
-        view = cached.recommendations(chosen, liked, query, k)  # shared by every session
+        if is_remote(chosen):  # its answers may take a while: asked in the background
+            view = remote_result(("recommendations", chosen, liked, query, k), chosen,
+                                 lambda: cached.recommendations(chosen, liked, query, k))
+        else:
+            view = cached.recommendations(chosen, liked, query, k)  # shared by every session
     except (ProviderError, ModelLoadError):
         embed([query or movies[liked[0]].title])  # shows what went wrong and stops
         return
@@ -80,7 +89,8 @@ def show_results(movies, liked: tuple[int, ...] = (), query: str = "", k: int = 
                         + f" · :blue-badge[cosine {r.score:.3f}]\n\n> {r.sentence.sentence}")
             st.caption("  \n".join(notes))
     show_chart(view["figure"], key=f"{key}_chart")
-    downloads(f"recommendations_{key}", df=view["df"], fig=view["figure"], key=key)
+    downloads(download_stem(f"recommendations_{key}", chosen), df=view["df"], fig=view["figure"],
+              key=key)
 
 
 def liked_from_url(movies: list[rec.Movie]) -> None:
@@ -113,7 +123,8 @@ def liked_tab(movies, store, emb) -> None:
         return
     show_results(movies, liked=tuple(row_of[c] for c in chosen), k=k, key="rec_liked_out")
     explain(
-        f"Every movie is one {emb.shape[1]}-dimensional SBERT vector of its text "
+        f"Every movie is one {emb.shape[1]}-dimensional vector of its text from "
+        f"{escape_markdown(model_name(vectors_from))} "
         "(*title. genres. plot*). Your **taste** is the average direction of the movies you "
         "liked; every other movie is scored by its **cosine** with that taste, the liked ones "
         "are left out, and the highest scores win. **Bold** genres are shared with what you "
@@ -172,7 +183,8 @@ def new_movie(movies, store, emb) -> None:
             ufig = cached.figure("figures.score_bars", [n for n, _ in matches],
                                  [s for _, s in matches], highlight=0)
             show_chart(ufig, key="rec_users_chart")
-            downloads("new_movie_viewers", df=udf, fig=ufig, key="rec_users")
+            downloads(download_stem("new_movie_viewers", chosen), df=udf, fig=ufig,
+                      key="rec_users")
         with right:
             st.markdown("**Movies it is most like**")
             similar = rec.rank(store, mv, k=5)
@@ -180,7 +192,7 @@ def new_movie(movies, store, emb) -> None:
                                 "genres": [", ".join(movies[i].genres) for i, _ in similar],
                                 "cosine": [round(s, 4) for _, s in similar]})
             st.dataframe(sdf, hide_index=True)
-            downloads("new_movie_similar", df=sdf, key="rec_similar")
+            downloads(download_stem("new_movie_similar", chosen), df=sdf, key="rec_similar")
 
 
 @st.fragment  # choosing movies reruns only this tab
@@ -198,7 +210,8 @@ def toy_tab(movies, emb) -> None:
     st.dataframe(toy, hide_index=True)
     downloads("toy_vectors", df=toy, key="rec_toy_vectors")
 
-    st.markdown("**The same question with real embeddings** (384 SBERT dimensions nobody named):")
+    st.markdown(f"**The same question with real embeddings** ({emb.shape[1]} dimensions of "
+                f"{escape_markdown(model_name(chosen))}, none with a name):")
     labels, index = choices["labels"], choices["index"]
     defaults = [movies[index[t]].label if t in index else labels[i]
                 for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]
@@ -214,7 +227,7 @@ def toy_tab(movies, emb) -> None:
                          f"cosine with {movies[rows[0]].title}": [1.0] + [round(s, 4)
                                                                          for s in scores]})
     st.dataframe(real, hide_index=True)
-    downloads("toy_vs_real", df=real, key="rec_toy")
+    downloads(download_stem("toy_vs_real", chosen), df=real, key="rec_toy")
     if a == b:
         st.info("Pick two different candidates to compare.")
         return
@@ -222,7 +235,8 @@ def toy_tab(movies, emb) -> None:
     st.success(f"Recommend **{winner}**: its vector points closer to "
                f"**{movies[rows[0]].title}** ({max(scores):.3f} vs {min(scores):.3f}).")
     explain(
-        "The toy vectors had three features someone chose by hand; SBERT's vectors have 384 "
+        f"The toy vectors had three features someone chose by hand; "
+        f"{escape_markdown(model_name(chosen))}'s vectors have {emb.shape[1]} "
         "dimensions learned from text, none with a name. The recipe is identical: the candidate "
         "with the highest cosine wins. With real embeddings the scores are smaller (two plots "
         "rarely share many words or ideas), so compare them with each other, not with 1."
@@ -230,19 +244,22 @@ def toy_tab(movies, emb) -> None:
 
 
 st.title("Movie recommendations")
-st.caption(f"Content-based: every movie is an SBERT vector ({describe_sbert()}) of its title, "
-           "genres and plot; recommendations are the nearest vectors by cosine.")
+st.caption(f"Content-based: every movie is a vector of its title, genres and plot (from SBERT, "
+           f"{describe_sbert()}, or the model chosen below); recommendations are the nearest "
+           "vectors by cosine.")
 sbert_or_stop()  # a clear page if the sentence model is broken
 chosen = provider_picker("rec_provider", "Movie vectors from")
+vectors_from = chosen  # (the liked tab's own `chosen` is the movies picked)
 if chosen == SBERT_KEY:
     movies, store = movie_index()
-else:
-    try:
-        movies, store = resources.provider_movie_recommender(chosen)
-    except ProviderError as exc:
-        st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
-        st.stop()
+elif is_remote(chosen):  # embedded by that server once, in the background
+    movies, store = remote_result(("movies", chosen), chosen,
+                                  lambda: resources.provider_movie_recommender(chosen),
+                                  what="to embed the movie blurbs")
+else:  # a local sentence-transformers folder
+    movies, store = resources.provider_movie_recommender(chosen)
 emb = store.vectors()  # read-only unit rows, one per movie
+st.caption(f"Movie vectors: {escape_markdown(model_label(chosen))}.")
 choices = cached.movie_choices(chosen)  # the pickers' options, made once per server: read only
 liked_t, cold_t, toy_t = url_tabs("rec_tab", ["You liked …", "Cold start",
                                               "Toy exercise → real vectors"])

@@ -37,11 +37,13 @@ from embedding.text import escape_markdown
 from ui import cached, resources
 from ui.cached import embed_rows
 from ui.classroom import index_owner_meta, may_delete_index
+from ui.providers import is_remote, remote_result
 from ui.widgets import (
     clean_text,
     downloads,
     explain,
     glove_or_stop,
+    model_label,
     provider_picker,
     rows_or_stop,
     sbert_or_stop,
@@ -95,8 +97,9 @@ def show_results(hits, query: str, key: str, title: str, *, source: str, with_po
 
 st.title("Semantic search")
 st.caption("Objects → vectorizer → vector store → retrieval and ranking. Every text is embedded "
-           f"once ({describe_sbert()}, 384 numbers); a query is embedded the same way and the "
-           "store returns the chunks whose vectors point most nearly the same way (cosine).")
+           f"once (by {describe_sbert()}, or the model chosen below); a query is embedded the "
+           "same way and the store returns the chunks whose vectors point most nearly the same "
+           "way (cosine).")
 
 view = st.segmented_control("View", VIEWS, key=url_choice("search_view", VIEWS[0], VIEWS),
                             label_visibility="collapsed") or VIEWS[0]
@@ -131,7 +134,11 @@ if view == "Search":
     sbert_or_stop()  # a clear page if the sentence model is broken
     chosen = provider_picker("search_provider") if corpus in BUILTIN else SBERT_KEY
     try:
-        if corpus in BUILTIN:
+        if corpus in BUILTIN and is_remote(chosen):  # embedded by that server, in the background
+            store = remote_result(("store", corpus, chosen), chosen,
+                                  lambda: builtin_store(corpus, chosen),
+                                  what=f"to embed {corpus_label(corpus)}")
+        elif corpus in BUILTIN:
             store = builtin_store(corpus, chosen)
         else:
             store = open_index(corpus.removeprefix("index:"))
@@ -152,6 +159,8 @@ if view == "Search":
                    f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
 
     st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
+    if corpus in BUILTIN:
+        st.caption(f"Texts and query embedded with {escape_markdown(model_label(chosen))}.")
     # a saved index can be rebuilt under the same name: its texts are keyed by its build too
     source = corpus if corpus in BUILTIN else \
         f"{corpus}@{store.meta.get('created', '')}-{store.count()}"

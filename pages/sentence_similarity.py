@@ -2,13 +2,17 @@
 
 import streamlit as st
 
+from embedding.models.glove import ModelLoadError
+from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.models.sbert import describe_sbert
-from embedding.sentences.compare import compare_pairs
+from embedding.sentences.compare import compare_pairs, pair_cosines
 from embedding.text import escape_markdown
+from ui.providers import live_part, show_failure, submit_rows, waiting_captions
 from ui.widgets import (
     clean_text,
     explain,
     glove_or_stop,
+    model_label,
     provider_name,
     provider_picker,
     rows_or_stop,
@@ -25,23 +29,43 @@ left, right = st.columns(2)
 a = left.text_area("Sentence A", key=url_key("sent_a", "A man is playing a guitar."), height=100)
 b = right.text_area("Sentence B", key=url_key("sent_b", "Someone is performing music."), height=100)
 to_url("sent_a", "sent_b")
-chosen = provider_picker("sent_provider")
+chosen = provider_picker("sent_provider", "Compare with")
 a, b = clean_text(a, "sentence"), clean_text(b, "sentence")
 if a is None or b is None:
     st.stop()
 
-with st.status("Embedding both sentences…", expanded=False) as status:
-    kv, model = glove_or_stop(), sbert_or_stop()
-    r = compare_pairs(kv, model, [(a, b)], embeddings=rows_or_stop((a, b), chosen),
-                      missing_ok=True)[0]
-    status.update(label="Done", state="complete")
+kv, model = glove_or_stop(), sbert_or_stop()
+r = compare_pairs(kv, model, [(a, b)], embeddings=rows_or_stop((a, b)), missing_ok=True)[0]
+other = submit_rows((a, b), chosen) if chosen != SBERT_KEY else None
 
-c1, c2 = st.columns(2)
-c1.metric(f"{provider_name(chosen)} cosine", f"{r.sbert_cosine:.3f}")
-c1.caption(f"Reads the whole sentence: word order, context, paraphrases. {describe_sbert()} was "
-           "trained on English sentences.")
-c2.metric("GloVe-average cosine", "—" if r.glove_cosine is None else f"{r.glove_cosine:.3f}")
-c2.caption("Averages the word vectors: a bag of words, order is lost.")
+
+def scores() -> None:
+    """SBERT and GloVe at once; the chosen provider's score beside them when it has answered
+    (a fragment that looks again while it is on its way), or why it has not."""
+    cols = st.columns(3 if other is not None else 2)
+    cols[0].metric("SBERT cosine", f"{r.sbert_cosine:.3f}")
+    cols[0].caption(f"Reads the whole sentence: word order, context, paraphrases. "
+                    f"{describe_sbert()} ({model.get_embedding_dimension()} numbers) was trained "
+                    "on English sentences.")
+    cols[1].metric("GloVe-average cosine", "—" if r.glove_cosine is None
+                   else f"{r.glove_cosine:.3f}")
+    cols[1].caption("Averages the word vectors: a bag of words, order is lost.")
+    if other is None:
+        return
+    name = provider_name(chosen)
+    if not other.done():
+        cols[2].metric(f"{name} cosine", "…")
+        waiting_captions({name: other}, where=cols[2])
+        return
+    try:
+        cols[2].metric(f"{name} cosine", f"{pair_cosines(other.result())[0]:.3f}")
+        cols[2].caption(f"{escape_markdown(model_label(chosen))}.")
+    except (ProviderError, ModelLoadError) as exc:
+        cols[2].metric(f"{name} cosine", "—")
+        show_failure(exc, chosen)
+
+
+live_part(scores, lambda: [] if other is None else [other])
 if r.no_glove:
     which = " and ".join(f"“{escape_markdown(t[:40])}”" for t in r.no_glove)
     st.warning(

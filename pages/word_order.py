@@ -5,6 +5,7 @@ import streamlit as st
 
 from embedding.sentences.compare import NoKnownWordsError
 from ui import cached
+from ui.providers import live_part, provider_cosines, provider_futures, waiting_captions
 from ui.widgets import (
     clean_text,
     configured_providers,
@@ -12,7 +13,6 @@ from ui.widgets import (
     egress_note,
     explain,
     glove_or_stop,
-    provider_cosines,
     sbert_or_stop,
     show_chart,
     to_url,
@@ -92,17 +92,28 @@ downloads("glove_averages", fig=strips, key="order_strips_dl",  # table made on 
 st.caption(f"Tokens averaged: {' + '.join(r.glove_a.known)}  |  {' + '.join(r.glove_b.known)}")
 
 st.subheader("More pairs: GloVe average vs SBERT")
-table = presets.table  # shared by every session: read it, never change it
-extra = provider_cosines([t for p in PRESETS for t in p])  # every configured model
-if extra:
-    table = table.copy()
-    for col, (name, cosines) in enumerate(extra.items()):
-        table.insert(3 + col, name, [round(c, 4) for c in cosines])
-st.dataframe(table if extra else presets.arrow, hide_index=True, width="stretch")
-egress_note(configured_providers())
+PRESET_TEXTS = [t for p in PRESETS for t in p]
 fig = presets.figure
+
+
+def more_pairs() -> None:
+    """The built-in table at once; a column per configured provider once its answer is here
+    (a fragment that looks again while one is on its way)."""
+    table = presets.table  # shared by every session: read it, never change it
+    extra, pending = provider_cosines(PRESET_TEXTS)  # every configured model, as far as known
+    ready = {name: cosines for name, cosines in extra.items() if cosines is not None}
+    if ready:
+        table = table.copy()
+        for col, (name, cosines) in enumerate(ready.items()):
+            table.insert(3 + col, name, [round(c, 4) for c in cosines])
+    st.dataframe(table if ready else presets.arrow, hide_index=True, width="stretch")
+    waiting_captions(pending, what="its column appears in the table when it answers")
+    downloads("word_order", df=table, fig=fig, key="order_dl")
+
+
+live_part(more_pairs, lambda: provider_futures(PRESET_TEXTS))
+egress_note(configured_providers())
 show_chart(fig, key="order_chart")
-downloads("word_order", df=table, fig=fig, key="order_dl")
 explain(
     "**Why?** An average is a sum divided by a count, and a sum does not care about order: "
     "chocolate + milk = milk + chocolate. So every sentence made of the same words gets the same "

@@ -7,8 +7,13 @@ Implements ``POST /v1/embeddings`` the way OpenAI's API does: request ``{"model"
 status codes (400 bad request, 401 wrong key, 404 unknown model, 429 rate limit, 500).
 
 Faults for the next requests are queued with :meth:`FakeOpenAI.fail` (``"401"``, ``"404"``,
-``"429"``, ``"500"``, ``"truncated"``, ``"wrong_dim"``, ``"hang"``); ``requests`` counts the
-POSTs that reached the server, so a test can see a cached answer made no call.
+``"429"``, ``"500"``, ``"truncated"``, ``"drop"``, ``"wrong_dim"``, ``"hang"``, ``"slow"``);
+``always`` makes every request fail one way until it is set back to ``None`` (a server that
+hangs, or is slow, for a whole test). ``requests`` counts the POSTs that reached the server and
+``headers`` records each one's request headers, so a test can see a cached answer made no
+call and assert where a key went. ``key=None`` is a server that needs no key (it accepts any
+``Authorization`` or none); ``any_model=True`` answers whatever model is asked for, the way
+Infinity does when it serves one model.
 
     with FakeOpenAI(model) as server:        # model: a loaded SentenceTransformer
         client = OpenAI(api_key=server.key, base_url=server.base_url)
@@ -27,7 +32,7 @@ import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_INPUTS = 2048  # OpenAI's limit of inputs per request
-FAULTS = ("401", "404", "429", "500", "truncated", "wrong_dim", "hang")
+FAULTS = ("401", "404", "429", "500", "truncated", "drop", "wrong_dim", "hang", "slow")
 
 
 def _error(status: int, message: str, kind: str, code: str | None, param: str | None = None):
@@ -37,9 +42,14 @@ def _error(status: int, message: str, kind: str, code: str | None, param: str | 
 class FakeOpenAI:
     """The server; use as a context manager (starts on a free port, stops on exit)."""
 
-    def __init__(self, model: Any, key: str = "sk-test-fake-0123456789abcdef",
-                 hang_seconds: float = 10.0):
+    def __init__(self, model: Any, key: str | None = "sk-test-fake-0123456789abcdef",
+                 hang_seconds: float = 10.0, slow_seconds: float = 1.0,
+                 retry_after: dict[str, str] | None = None, any_model: bool = False):
         self.model, self.key, self.hang_seconds = model, key, hang_seconds
+        self.slow_seconds, self.any_model = slow_seconds, any_model
+        #: headers of a 429 answer (OpenAI sends both; a test may ask for seconds)
+        self.retry_after = retry_after if retry_after is not None else {"retry-after-ms": "10"}
+        self.always: str | None = None  # a fault for every request while set
         self.requests = 0  # POSTs to /v1/embeddings that reached us
         self.bodies: list[dict] = []  # parsed request bodies, in order
         self.headers: list[dict] = []
@@ -73,7 +83,7 @@ class FakeOpenAI:
     # -- the wire format ------------------------------------------------------------------
 
     def _answer(self, body: Any, auth: str | None, fault: str | None) -> tuple[int, dict]:
-        if fault == "401" or auth != f"Bearer {self.key}":
+        if fault == "401" or (self.key is not None and auth != f"Bearer {self.key}"):
             return _error(401, "Incorrect API key provided. You can find your API key at "
                           "https://platform.openai.com/account/api-keys.",
                           "invalid_request_error", "invalid_api_key")
@@ -81,7 +91,7 @@ class FakeOpenAI:
             return _error(400, "We could not parse the JSON body of your request.",
                           "invalid_request_error", None)
         model = body.get("model")
-        if fault == "404" or model != MODEL_NAME:
+        if fault == "404" or (model != MODEL_NAME and not self.any_model):
             return _error(404, f"The model `{model}` does not exist or you do not have access "
                           "to it.", "invalid_request_error", "model_not_found")
         if fault == "429":
@@ -134,7 +144,7 @@ class FakeOpenAI:
                     return
                 with server._lock:
                     server.requests += 1
-                    fault = server._faults.popleft() if server._faults else None
+                    fault = server._faults.popleft() if server._faults else server.always
                 try:
                     body = json.loads(raw)
                 except ValueError:
@@ -142,10 +152,13 @@ class FakeOpenAI:
                 with server._lock:
                     server.bodies.append(body)
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
-                if fault == "hang":
-                    server._stop.wait(server.hang_seconds)
+                if fault in ("hang", "drop"):  # no answer: after a while, or at once
+                    if fault == "hang":
+                        server._stop.wait(server.hang_seconds)
                     self.close_connection = True
                     return
+                if fault == "slow":  # a right answer, late
+                    server._stop.wait(server.slow_seconds)
                 status, payload = server._answer(body, self.headers.get("Authorization"), fault)
                 self._send(status, payload, truncated=fault == "truncated")
 
@@ -155,7 +168,8 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 if status == 429:
-                    self.send_header("retry-after-ms", "10")
+                    for name, value in server.retry_after.items():
+                        self.send_header(name, value)
                 self.send_header("x-request-id", f"req_{server.requests}")
                 self.end_headers()
                 if truncated:  # half the body, then the connection drops

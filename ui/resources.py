@@ -67,13 +67,24 @@ def provider(key: str = SBERT_KEY) -> EmbeddingProvider:
     return _configured_provider(spec)
 
 
+def _sbert_reference(texts: list[str]):
+    """The built-in SBERT's rows, to compare a remote provider's first answer with."""
+    return SbertProvider(sbert()).embed(texts)
+
+
 @st.cache_resource(show_spinner="Loading the model (first time only)…")
 def _configured_provider(spec: ProviderSpec) -> EmbeddingProvider:
+    """One provider object per spec and process: its circuit breaker, its requests in flight
+    and its memory are shared by every session. A remote one gets the key of its own
+    ``api_key_env`` only (none when that is empty)."""
     from embedding.paths import writable_dir
 
-    return make_provider(spec, api_key=config.api_key(spec.api_key_env),
-                         cache_dir=writable_dir("cache", "embeddings"),
-                         timeout=config.provider_timeout(), max_retries=config.provider_retries())
+    key = config.api_key(spec.api_key_env) if spec.api_key_env else None
+    return make_provider(spec, api_key=key, cache_dir=writable_dir("cache", "embeddings"),
+                         deadline=config.provider_deadline(),
+                         max_retries=config.provider_retries(),
+                         cooldown=config.provider_cooldown(), reference=_sbert_reference,
+                         reference_name=describe_sbert())
 
 
 def provider_specs() -> list[ProviderSpec]:
@@ -394,10 +405,16 @@ _WARMERS = (glove, sbert, _warm_glove_digest, umap_jit, _warm_corpora)
 
 
 class _QuietWarmUp(logging.Filter):
-    """Drop streamlit's "missing ScriptRunContext" notes logged by the warm-up thread itself."""
+    """Drop streamlit's "missing ScriptRunContext" notes logged by the warm-up thread itself
+    and by the threads that call remote providers (they use the shared models too)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return threading.current_thread().name != "model-warm-up"
+        name = threading.current_thread().name
+        return name != "model-warm-up" and not name.startswith("remote-call")
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    _QuietWarmUp())
 
 
 def _warm() -> None:
@@ -423,8 +440,5 @@ def warm_up() -> None:
         return
     with _warm_lock:
         if _warm_thread is None:
-            logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-                _QuietWarmUp()
-            )
             _warm_thread = threading.Thread(target=_warm, name="model-warm-up", daemon=True)
             _warm_thread.start()

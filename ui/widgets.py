@@ -19,18 +19,23 @@ from plotly.basedatatypes import BaseFigure
 
 from embedding.charts import theme
 from embedding.models.glove import ModelLoadError, describe_glove
-from embedding.models.providers import (
-    SBERT_KEY,
-    ProviderConfigError,
-    ProviderError,
-    ProviderSpec,
-)
-from embedding.models.sbert import describe_sbert
-from embedding.sentences.compare import pair_cosines
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
 from ui import cached, resources
 from ui.catalog import available, by_section
+
+# The provider widgets live in ui/providers.py; pages import them from here as well.
+from ui.providers import (  # noqa: F401, E402 (re-exported)
+    configured_providers,
+    download_stem,
+    egress_note,
+    model_label,
+    model_name,
+    provider_cosines,
+    provider_name,
+    provider_picker,
+    rows_or_stop,
+)
 
 #: Longest text a box accepts before we cut it (SBERT reads at most 256 word pieces anyway).
 MAX_TEXT_CHARS = 2_000
@@ -56,79 +61,6 @@ def glove_or_stop():
 def sbert_or_stop():
     """The shared sentence model, or a clear error on the page (never a traceback)."""
     return _model_or_stop(resources.sbert, "sentence model (SBERT)")
-
-
-def configured_providers() -> list[ProviderSpec]:
-    """The providers configured besides SBERT (``[]`` when none: nothing leaves the server);
-    unusable settings give a warning and count as none."""
-    try:
-        return resources.provider_specs()
-    except ProviderConfigError as exc:
-        st.warning(f"The embedding provider settings are ignored: {exc}", icon=":material/settings:")
-        return []
-
-
-def egress_note(specs: list[ProviderSpec]) -> None:
-    """Say which texts leave the server, and to where, for the remote providers in ``specs``."""
-    remote = [s for s in specs if s.remote]
-    if remote:
-        where = "; ".join(f"**{escape_markdown(s.name)}** → {escape_markdown(s.where)}"
-                          for s in remote)
-        st.caption(f":material/cloud_upload: What leaves this server: the texts embedded with "
-                   f"{where}. The API key stays on the server; answers are cached here, so a "
-                   "text is sent once.")
-
-
-def provider_picker(key: str, label: str = "Sentence model") -> str:
-    """A choice between the built-in SBERT and every configured provider; returns its key.
-
-    Draws nothing and returns SBERT's key when no provider is configured (the default).
-    """
-    specs = configured_providers()
-    if not specs:
-        return SBERT_KEY
-    names = {SBERT_KEY: f"SBERT ({describe_sbert()}, this server)"}
-    names.update({s.key: s.name for s in specs})
-    if st.session_state.get(key) not in names:
-        st.session_state.pop(key, None)  # a provider removed from the settings
-    choice = st.radio(label, list(names), format_func=names.__getitem__, key=key,
-                      horizontal=True)
-    egress_note([s for s in specs if s.key == choice])
-    return choice
-
-
-def provider_name(key: str) -> str:
-    """The short name of provider ``key`` for titles and table headers."""
-    if key == SBERT_KEY:
-        return "SBERT"
-    return next((s.name for s in configured_providers() if s.key == key), key)
-
-
-def rows_or_stop(texts, provider: str = SBERT_KEY):
-    """Unit rows of ``texts`` from ``provider`` (cached), or a clear message and a stopped page
-    when that provider fails (wrong key, rate limit, timeout…; SBERT stays available)."""
-    if provider == SBERT_KEY:
-        sbert_or_stop()
-    try:
-        return cached.embed_rows(tuple(texts), provider)
-    except ProviderError as exc:
-        st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
-        st.stop()
-    except ModelLoadError as exc:
-        st.error(f"The model {provider_name(provider)} could not be loaded. {exc}")
-        st.stop()
-
-
-def provider_cosines(texts: list[str]) -> dict[str, list[float]]:
-    """Each configured provider's cosine of every pair in ``texts`` (pair order a, b, a, b…),
-    by provider name; a provider that fails is left out with a warning."""
-    out: dict[str, list[float]] = {}
-    for spec in configured_providers():
-        try:
-            out[spec.name] = pair_cosines(cached.embed_rows(tuple(texts), spec.key))
-        except (ProviderError, ModelLoadError) as exc:
-            st.warning(f"{spec.name} is left out of the table: {exc}", icon=":material/cloud_off:")
-    return out
 
 
 def warn_unknown(exc: UnknownWordError, vocabulary: str | None = None) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -37,11 +38,27 @@ DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 
 class ProviderError(RuntimeError):
     """A provider could not embed the texts; ``str(exc)`` is a message a student can read
-    (what went wrong and what to do), never a traceback and never a key."""
+    (what went wrong and what to do), never a traceback and never a key.
 
-    def __init__(self, provider: str, message: str):
+    ``kind`` says what happened (``timeout``, ``unreachable``, ``rate_limit``, ``auth``,
+    ``model``, ``bad_request``, ``bad_answer``, ``server``, ``busy``, ``empty``,
+    ``unavailable``), ``reason`` is a short clause for a status line, and ``retry_in`` the
+    seconds until it is worth asking again, when known.
+    """
+
+    def __init__(self, provider: str, message: str, *, kind: str = "error",
+                 reason: str | None = None, retry_in: float | None = None):
         super().__init__(message)
-        self.provider = provider
+        self.provider, self.kind = provider, kind
+        self.reason, self.retry_in = reason or message, retry_in
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider failed a moment ago and is skipped until its next check (the circuit
+    breaker is open): raised at once, without contacting it."""
+
+    def __init__(self, provider: str, message: str, *, retry_in: float = 0.0):
+        super().__init__(provider, message, kind="unavailable", retry_in=retry_in)
 
 
 class EmbeddingProvider(ABC):
@@ -119,12 +136,27 @@ class ProviderConfigError(ValueError):
     """The provider settings cannot be used; the message says which line to fix."""
 
 
+def is_openai_host(url: str) -> bool:
+    """Whether ``url`` is OpenAI's own API (https, host ``openai.com`` or a subdomain of it):
+    the only endpoint besides the environment-configured one that may get ``OPENAI_API_KEY``.
+
+    Usage: ``is_openai_host("https://api.openai.com/v1")`` → ``True``;
+    ``is_openai_host("https://api.openai.com.evil.example/v1")`` → ``False``
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    return parts.scheme == "https" and (host == "openai.com" or host.endswith(".openai.com"))
+
+
 @dataclass(frozen=True)
 class ProviderSpec:
     """One configured provider: a remote ``model`` at ``base_url`` or a local folder ``path``.
 
     The API key is not part of the spec (specs are shown and hashed): ``api_key_env`` names the
-    environment variable that holds it on the server.
+    environment variable that holds it on the server, ``""`` when no key is sent. Left out, it
+    is ``OPENAI_API_KEY`` for OpenAI's own endpoint and none for any other (a colleague's
+    server or a proxy never receives the OpenAI key unless it is the one configured by the
+    environment variables).
 
     Usage: ``ProviderSpec("OpenAI small", model="text-embedding-3-small").key`` →
     ``'api:openai-small'``
@@ -133,10 +165,15 @@ class ProviderSpec:
     name: str
     model: str = ""
     base_url: str = DEFAULT_BASE_URL
-    api_key_env: str = DEFAULT_KEY_ENV
+    api_key_env: str | None = None
     path: str = ""
     dimensions: int | None = None
     batch_size: int = 256
+
+    def __post_init__(self):
+        if self.api_key_env is None:
+            default = DEFAULT_KEY_ENV if self.remote and is_openai_host(self.base_url) else ""
+            object.__setattr__(self, "api_key_env", default)
 
     @property
     def remote(self) -> bool:
@@ -184,6 +221,12 @@ def _spec(entry: dict[str, Any], where: str) -> ProviderSpec:
                                   "or path (a local sentence-transformers folder).")
     if not 1 <= entry.get("batch_size", 256) <= 2048:
         raise ProviderConfigError(f"{where}: batch_size must be between 1 and 2048.")
+    base_url = entry.get("base_url", DEFAULT_BASE_URL)
+    if entry.get("api_key_env") == DEFAULT_KEY_ENV and not is_openai_host(base_url):
+        raise ProviderConfigError(
+            f"{where}: api_key_env = \"{DEFAULT_KEY_ENV}\" would send your OpenAI key to "
+            f"{base_url}, which is not OpenAI's. Put this server's own key in another "
+            "variable and name that one (or leave api_key_env out: no key is sent).")
     return ProviderSpec(**entry)
 
 
@@ -211,8 +254,10 @@ def configured_specs(settings_file: str | None, env_model: str | None,
     """
     specs = []
     if env_model:
+        # the one provider OPENAI_API_KEY is meant for, wherever OPENAI_BASE_URL points
         specs.append(ProviderSpec(name=env_model, model=env_model,
-                                  base_url=env_base_url or DEFAULT_BASE_URL))
+                                  base_url=env_base_url or DEFAULT_BASE_URL,
+                                  api_key_env=DEFAULT_KEY_ENV))
     if settings_file:
         path = Path(settings_file)
         try:
@@ -229,8 +274,10 @@ def configured_specs(settings_file: str | None, env_model: str | None,
 
 
 def make_provider(spec: ProviderSpec, *, api_key: str | None, cache_dir: Path,
-                  timeout: float = 30.0, max_retries: int = 2) -> EmbeddingProvider:
+                  **remote_options: Any) -> EmbeddingProvider:
     """The provider a spec describes (a local folder is loaded now, a remote one calls later).
+    ``remote_options`` go to :class:`~embedding.models.remote.OpenAIProvider` (``deadline``,
+    ``max_retries``, ``cooldown``, ``reference``, ``reference_name``).
 
     Usage: ``make_provider(spec, api_key=key, cache_dir=writable_dir("cache", "embeddings"))``
     """
@@ -239,5 +286,12 @@ def make_provider(spec: ProviderSpec, *, api_key: str | None, cache_dir: Path,
                              label=Path(spec.path).name, batch_size=min(spec.batch_size, 64))
     from embedding.models.remote import OpenAIProvider
 
-    return OpenAIProvider(spec, api_key=api_key, cache_dir=cache_dir, timeout=timeout,
-                          max_retries=max_retries)
+    return OpenAIProvider(spec, api_key=api_key, cache_dir=cache_dir, **remote_options)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m embedding.models.providers check`
+    import sys
+
+    from embedding.models.check import main
+
+    sys.exit(main(sys.argv[1:]))

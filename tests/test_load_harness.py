@@ -8,6 +8,8 @@ run), the numbers in bench/RESULTS.md would be meaningless: this test would fail
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,80 @@ def test_the_class_changes_the_pages_own_input_never_the_sidebar_switch():
     box = Widget("text_input", "word-id", "Word", object())
     assert input_change("neighbours", [switch, box]) == {"word-id": "woman"}
     assert input_change("recommendations", [switch]) == {}
+
+
+# --- the lecture hall through the proxy: nginx (the real deploy/nginx.conf) and two replicas ---
+
+TICK_APP = ECHO_APP + """
+@st.fragment(run_every=1.0)
+def version_check():
+    st.caption("checked")
+version_check()
+"""
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory):
+    """Two replicas of a small app with a ``run_every`` fragment, behind the real nginx config."""
+    from bench.loadtest.proxy import Proxy, nginx_binary, render_nginx
+
+    if nginx_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing in CI (make system-tools installs it)")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    tmp = tmp_path_factory.mktemp("hall")
+    app = tmp / "tick_app.py"
+    app.write_text(TICK_APP, encoding="utf-8")
+    replicas = [lt.Server(str(app), tmp) for _ in range(2)]
+    px = None
+    try:
+        for r in replicas:
+            r.start()
+        listen = lt.server.free_port()
+        px = Proxy(render_nginx(tmp, [r.port for r in replicas], listen), tmp, listen, replicas)
+        px.start()
+        yield px
+    finally:
+        if px is not None:
+            px.stop()
+        lt.server.stop_all(replicas)
+
+
+@pytest.mark.server
+def test_a_fresh_browser_keeps_its_cookies_through_the_proxy(proxied):
+    """One simulated student = one cookie jar: the proxy's route cookie from the page, the XSRF
+    cookie from health, both sent on the websocket; the app shell comes from nginx."""
+
+    async def arrive() -> lt.ProtocolSession:
+        s = lt.ProtocolSession(proxied.base, lt.Stats())
+        try:
+            await s.arrive("")
+        finally:
+            await s.close()
+        return s
+
+    s = run_coroutine(arrive())
+    assert {"ee_route", "_streamlit_xsrf"} <= set(s.jar.cookies), s.jar.cookies
+    t = s.traffic
+    assert t.requests >= 60 and t.ws_sent == 1 and t.ws_messages > 3, t  # page, shell, health…
+    assert s.auto_reruns and set(s.auto_reruns.values()) == {1.0}  # the fragment's timer
+
+
+@pytest.mark.server
+def test_find_max_through_the_proxy_runs_one_tiny_step(proxied):
+    """``--find-max N --proxy 2`` in small: a class arrives through nginx, acts, keeps its
+    version checks ticking; the step reports arrival times, CPU, traffic and the load."""
+    from argparse import Namespace
+
+    from bench.loadtest.cli import find_max
+
+    since = time.time()
+    args = Namespace(find_max=[6], step_duration=12, arrive_within=0.5)
+    out = run_coroutine(find_max(proxied, [""], args))
+    (step,) = out["steps"]
+    assert step["error_count"] == 0, step["errors"]
+    assert step["arrival"]["n"] == 6 and step["actions"]["n"] > 0
+    assert step["ticks"]["n"] > 6  # each tab reran its fragment on the timer
+    assert step["cpu"]["server_s"] > 0 and step["cpu"]["runs"] >= step["arrival"]["n"]
+    assert step["per_arrival"]["requests"] >= 60 and len(step["loadavg_before"]) == 3
+    assert proxied.runs(since) and out["largest_ok"] in (0, 6)

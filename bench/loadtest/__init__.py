@@ -19,10 +19,17 @@ server RSS incl. child processes, from ``/proc``):
   bare page (title only, its own server) measured in the same run;
 * steady: N sessions, each acting every 5-15 s at random (open a page, compute a cosine, search,
   open the map) for a bounded duration;
-* ``--find-max``: steady steps of growing size; the largest class with p95 <= 1.5 s, no errors.
+* ``--find-max``: steady steps of growing size; the largest class with p95 <= 1.5 s, no errors;
+  each step's class arrives as fresh browsers (app shell, health, host-config, websocket, first
+  run) within ``--arrive-within`` seconds, and a tab keeps its ``run_every`` fragments ticking;
+  with ``--proxy N`` through nginx (the real deploy/nginx.conf) in front of N replicas. Each
+  step reports CPU seconds of the servers and of the load generator, and what crossed the wire
+  per fresh arrival (requests, bytes, websocket messages: exact counts, unlike timings).
 
     .venv/bin/python bench/load_test.py                      # the full class (50), a few minutes
     .venv/bin/python bench/load_test.py --sessions 10 --duration 30 --burst 10 --browsers 2
+    .venv/bin/python bench/load_test.py --sessions 0 --burst 0 --proxy 2 \
+        --find-max 150 200 250 300 --step-duration 60 --arrive-within 1   # the lecture hall
 
 Everything stays on 127.0.0.1, every loop is bounded, the servers are stopped at the end.
 Results: printed, and written as JSON to ``bench/results/``.

@@ -60,12 +60,17 @@ def widget_values(action: str, page: str, rng: random.Random) -> dict[str, objec
     return values
 
 
-async def next_actions(pages: list[str], rng: random.Random,
-                       until: float) -> AsyncIterator[tuple[str, str]]:
-    """A student's actions: think 5-15 s, then (action, page); stops before ``until`` (monotonic)."""
+async def next_actions(pages: list[str], rng: random.Random, until: float,
+                       wait=asyncio.sleep) -> AsyncIterator[tuple[str, str]]:
+    """A student's actions: think 5-15 s, then (action, page); the tab stays open until
+    ``until`` (monotonic).
+
+    ``wait(seconds)`` spends the time on the page (a protocol session's keeps the page's
+    ``run_every`` fragments ticking, as an open tab does)."""
     while True:
-        wait = rng.uniform(5, 15)
-        if time.monotonic() + wait > until:
+        think = rng.uniform(5, 15)
+        if time.monotonic() + think > until:
+            await wait(max(0.0, until - time.monotonic()))  # the tab stays open to the end
             return
-        await asyncio.sleep(wait)  # think time between a student's actions
+        await wait(think)  # think time between a student's actions
         yield choose_action(pages, rng)

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from . import protocol
-from .proxy import Proxy, render_nginx
+from .proxy import Proxy, nginx_binary, render_nginx
 from .scenarios import burst, class_burst, page_burst, probe, rss_with_sessions, steady
-from .server import RESULTS, ROOT, Server, free_port, page_paths
+from .server import RESULTS, ROOT, Server, free_port, page_paths, stop_all
 from .stats import fmt, pct
 
 TARGET_P95 = 1.5
@@ -101,6 +101,13 @@ def _print_steady(r: dict) -> None:
         print(f"      browser actions  {fmt(r['browser_actions'])}  (Chromium on the same 2 cores)")
     for k, v in r["per_action"].items():
         print(f"      {k:<16} {fmt(v)}")
+    c = r.get("cpu")
+    if c:
+        print(f"      CPU in {c['wall_s']:.0f}s: servers {c['server_s']:.1f}s "
+              f"({c['server_ms_per_run']:.1f} ms per run, {c['runs']} runs), load generator "
+              f"{c['client_s']:.1f}s")
+        print(f"      per fresh arrival (median): {r['per_arrival']}")
+        print(f"      per session (median):       {r['per_session']}")
     print(f"      server runs      {fmt(r['server_runs'])}")
     for k, v in r.get("server_runs_by_page", {}).items():
         print(f"        run {k[:22]:<22} {fmt(v)}")
@@ -109,7 +116,7 @@ def _print_steady(r: dict) -> None:
 
 
 async def main_async(args) -> dict:
-    pages = page_paths()
+    pages = [p for p in page_paths() if not args.pages or (p or "home") in args.pages]
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=RESULTS))  # server logs, run logs
     app = Server("app.py", workdir, timed=not args.untimed)
@@ -139,8 +146,7 @@ async def main_async(args) -> dict:
         print(f"server idle (background warm-up done) after {out['warm_up_wait_s']}s more")
 
         if args.class_burst:
-            wanted = [p for p in pages if not args.pages or (p or "home") in args.pages]
-            out["class_burst"] = await class_burst(app, bare, wanted, args.class_burst)
+            out["class_burst"] = await class_burst(app, bare, pages, args.class_burst)
             print_class_burst(out["class_burst"])
             return out
 
@@ -172,23 +178,18 @@ async def main_async(args) -> dict:
             _print_steady(out["steady"])
 
         if args.find_max:
-            steps, best = [], 0
-            for n in args.find_max:
-                await app.wait_idle(60)
-                r = await steady(app, pages, n, args.step_duration, 0, seed=n)
-                steps.append(r)
-                _print_steady(r)
-                if r["actions"]["p95"] <= TARGET_P95 and not r["error_count"]:
-                    best = n
-                else:
-                    break
-            out["find_max"] = {"steps": steps, "largest_ok": best}
-            print(f"largest class at p95 <= {TARGET_P95}s with no errors: {best} "
-                  f"(steps tried: {[s['sessions'] for s in steps]})")
+            target, stop = app, None
+            if args.proxy:
+                target, stop, out["proxy"] = await start_proxy(app, pages, workdir, args.proxy,
+                                                               not args.untimed)
+            try:
+                out["find_max"] = await find_max(target, pages, args)
+            finally:
+                if stop is not None:
+                    stop()
         out["rss_final_mb"] = round(app.rss(), 1)
     finally:
-        app.stop()
-        bare.stop()
+        stop_all([app, bare])
         for srv in (app, bare):
             tail = srv.log.read_text(errors="replace").splitlines()[-400:]
             bad = [line for line in tail if "Traceback" in line or "Error" in line]
@@ -196,6 +197,70 @@ async def main_async(args) -> dict:
                 out.setdefault("server_log_errors", {})[srv.script] = bad[:20]
         out["logs"] = str(workdir.relative_to(ROOT))
     return out
+
+
+async def start_proxy(app: Server, pages: list[str], workdir: Path, replicas: int,
+                      timed: bool):
+    """The real deploy/nginx.conf in front of ``replicas`` servers (``app`` and more, each
+    probed and idle); returns (the proxy, a function that stops it and the extra replicas,
+    a description)."""
+    if nginx_binary() is None:
+        raise SystemExit("--proxy needs nginx (apt-get install nginx)")
+    extra = [Server(app.script, workdir, timed=timed) for _ in range(replicas - 1)]
+    for srv in extra:
+        srv.start()
+    for srv in extra:
+        await probe(srv, pages)
+    servers = [app, *extra]
+    for srv in servers:
+        await srv.wait_idle(120)
+    tmp = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
+    listen = free_port()
+    px = Proxy(render_nginx(tmp, [s.port for s in servers], listen), tmp, listen, servers)
+    px.start()
+    print(f"proxy: nginx {px.base} in front of {replicas} replica(s) "
+          f"({', '.join(s.base for s in servers)})")
+
+    def stop() -> None:
+        px.stop()
+        stop_all(extra)
+
+    return px, stop, {"replicas": replicas, "nginx": str(tmp / "nginx.conf")}
+
+
+async def find_max(target, pages: list[str], args) -> dict:
+    """Steady steps of growing size (stops at the first that misses); each step's class
+    arrives as fresh browsers within ``--arrive-within`` seconds."""
+    steps, best = [], 0
+    for n in args.find_max:
+        await target.wait_idle(60)
+        load = os.getloadavg()
+        r = await steady(target, pages, n, args.step_duration, 0, seed=n,
+                         arrive_within=args.arrive_within)
+        r["loadavg_before"], r["loadavg_after"] = load, os.getloadavg()
+        steps.append(r)
+        _print_steady(r)
+        if r["actions"]["p95"] <= TARGET_P95 and not r["error_count"]:
+            best = n
+        else:
+            break
+    print(f"largest class at p95 <= {TARGET_P95}s with no errors: {best} "
+          f"(steps tried: {[s['sessions'] for s in steps]})")
+    print_find_max(steps)
+    return {"steps": steps, "largest_ok": best}
+
+
+def print_find_max(steps: list[dict]) -> None:
+    """The lecture-hall table: one line a step."""
+    print("| class | steady p95 s | errors | arrival p50 / p95 / max s | server CPU per run ms "
+          "| load generator CPU s | load avg (1 min) |")
+    print("|---|---|---|---|---|---|---|")
+    for r in steps:
+        a, c = r["arrival"], r["cpu"]
+        print(f"| {r['sessions']} | {r['actions']['p95']:.2f} | {r['error_count']} | "
+              f"{a['p50']:.1f} / {a['p95']:.1f} / {a['max']:.1f} | {c['server_ms_per_run']:.1f} | "
+              f"{c['client_s']:.0f} of {c['wall_s']:.0f} | "
+              f"{r['loadavg_before'][0]:.1f} → {r['loadavg_after'][0]:.1f} |")
 
 
 def _mem_gb() -> float:
@@ -218,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--find-max", type=int, nargs="*", default=None, metavar="N",
                     help="steady step sizes to try, e.g. --find-max 50 75 100 125")
     ap.add_argument("--step-duration", type=float, default=60, help="seconds per find-max step")
+    ap.add_argument("--arrive-within", type=float, default=5.0, metavar="S",
+                    help="a find-max step's class arrives as fresh browsers within S seconds "
+                         "(0: all at the same moment)")
+    ap.add_argument("--proxy", type=int, default=0, metavar="REPLICAS",
+                    help="with --find-max: through nginx (the real deploy/nginx.conf) in front of "
+                         "REPLICAS app servers, as deployed (needs nginx)")
     ap.add_argument("--no-shell", action="store_true",
                     help="fresh protocol sessions skip downloading index.html and its scripts")
     ap.add_argument("--class-burst", type=int, default=0, metavar="N",
@@ -229,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
                          "on --burst-page (default word_similarity) direct, through nginx with "
                          "the shell via Python, with nginx serving the shell, and 2 replicas")
     ap.add_argument("--pages", nargs="*", default=None, metavar="PAGE",
-                    help="with --class-burst: only these url paths (home = 'home')")
+                    help="only these url paths (home = 'home'): what the probe opens and the "
+                         "students use (default: every page)")
     ap.add_argument("--untimed", action="store_true",
                     help="run plain `streamlit run` (no server-side run times)")
     args = ap.parse_args(argv)

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .server import ROOT
+from .server import ROOT, cpu_seconds
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 #: Where deploy/proxy.Dockerfile puts Streamlit's static folder in the proxy image.
@@ -90,8 +90,36 @@ class Proxy:
     def rss(self) -> float:
         return sum(r.rss() for r in self.replicas) if self.replicas else math.nan
 
-    def runs(self, since: float, until: float | None = None, **kw) -> list[float]:
-        return [v for r in self.replicas for v in r.runs(since, until, **kw)]
+    def cpu(self) -> float:
+        """CPU seconds used so far by the replicas and nginx (master and workers)."""
+        return sum(r.cpu() for r in self.replicas) + self.nginx_cpu()
+
+    def nginx_cpu(self) -> float:
+        return cpu_seconds(self.proc.pid) if self.proc else math.nan
+
+    @property
+    def rss_samples(self) -> list[tuple[float, float]]:
+        """(time, MB summed over the replicas), from the replicas' own samples."""
+        per = [r.rss_samples for r in self.replicas]
+        return [(t, sum(s[i][1] for s in per)) for i, (t, _) in enumerate(per[0])
+                if all(len(s) > i for s in per)] if per else []
+
+    def sample_rss(self) -> float:
+        return sum(r.sample_rss() for r in self.replicas)
+
+    async def wait_idle(self, max_wait: float = 300, busy: float = 0.15) -> float:
+        """Wait until every replica is idle (see :meth:`Server.wait_idle`)."""
+        return sum([await r.wait_idle(max_wait, busy) for r in self.replicas])
+
+    def runs(self, since: float, until: float | None = None, by_page: bool = False,
+             **kw) -> list[float] | dict[str, list[float]]:
+        if not by_page:
+            return [v for r in self.replicas for v in r.runs(since, until, **kw)]
+        pages: dict[str, list[float]] = {}
+        for r in self.replicas:
+            for page, values in r.runs(since, until, by_page=True, **kw).items():
+                pages.setdefault(page, []).extend(values)
+        return pages
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

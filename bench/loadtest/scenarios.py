@@ -9,10 +9,9 @@ import shutil
 import statistics
 import time
 
-from . import protocol
 from .actions import next_actions, widget_values
 from .browser import CHROMIUM_ARGS, browser_student
-from .protocol import PAGE_WIDGETS, ProtocolSession, fetch_shell
+from .protocol import PAGE_WIDGETS, ProtocolSession
 from .server import Server
 from .stats import Stats, summary
 
@@ -22,22 +21,23 @@ async def protocol_student(base: str, stats: Stats, pages: list[str], until: flo
     """Arrive on a page, then act every 5-15 s at random until ``until`` (monotonic)."""
     s = ProtocolSession(base, stats)
     try:
-        t0 = time.perf_counter()
-        if protocol.SHELL[0]:
-            await fetch_shell(base)
-        await s.connect()
-        await s.run(first_page)
-        stats.add("arrive", time.perf_counter() - t0)
-        async for action, page in next_actions(pages, rng, until):
+        stats.add("arrive", await s.arrive(first_page))
+        stats.arrivals.append(s.traffic.as_dict())
+        async for action, page in next_actions(pages, rng, until, wait=s.wait):
             seconds, _ = await s.run(page, widget_values(action, page, rng))
             stats.add(action, seconds)
     except Exception as exc:  # noqa: BLE001 - every failure is a reported error
         stats.errors.append(f"protocol session: {type(exc).__name__}: {exc}"[:300])
     finally:
+        stats.traffic.append(s.traffic.as_dict())
         try:
             await s.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+#: Seconds a page's first run in a fresh server may take (models load, numba compiles).
+COLD_TIMEOUT = 900.0
 
 
 async def rss_sampler(servers: list[Server], stop: asyncio.Event) -> None:
@@ -57,8 +57,8 @@ async def probe(server: Server, pages: list[str]) -> dict:
     await s.connect()
     times = {}
     try:
-        for path in pages:
-            seconds, drawn = await s.run(path)
+        for path in pages:  # cold: models loading, UMAP compiling (slow on a busy box)
+            seconds, drawn = await s.run(path, timeout=COLD_TIMEOUT)
             PAGE_WIDGETS[path] = drawn
             times[path or "home"] = round(seconds, 3)
         # a second pass: warm numbers (caches filled, models loaded)
@@ -100,13 +100,9 @@ async def burst(server: Server, page: str, n: int, window: float = 1.0) -> dict:
 
     async def one(i: int, s: ProtocolSession) -> None:
         await asyncio.sleep(window * i / n)  # staggered arrival inside the window
-        a = time.perf_counter()
         try:
-            if protocol.SHELL[0]:
-                await fetch_shell(server.base)
-            await s.connect()
-            await s.run(page)
-            stats.add("open", time.perf_counter() - a)
+            stats.add("open", await s.arrive(page))
+            stats.arrivals.append(s.traffic.as_dict())
             finishes.append(time.perf_counter() - t0)
         except Exception as exc:  # noqa: BLE001
             stats.errors.append(f"burst session: {type(exc).__name__}: {exc}"[:300])
@@ -137,12 +133,17 @@ async def burst(server: Server, page: str, n: int, window: float = 1.0) -> dict:
 
 
 async def steady(server: Server, pages: list[str], n: int, duration: float, browsers: int,
-                 seed: int = 0) -> dict:
-    """``n`` sessions (``browsers`` of them real Chromium) acting every 5-15 s for ``duration``."""
+                 seed: int = 0, arrive_within: float = 5.0) -> dict:
+    """``n`` sessions (``browsers`` of them real Chromium) arrive as fresh browsers within
+    ``arrive_within`` seconds, then act every 5-15 s until ``duration`` is over.
+
+    Besides latencies: the CPU seconds the servers (replicas and proxy) and this load generator
+    used during the step, and what crossed the wire per fresh arrival and per session."""
     stats = Stats()
     rng = random.Random(seed)
     until = time.monotonic() + duration
     start_wall = time.time()
+    cpu0, client0, t0 = server.cpu(), time.process_time(), time.perf_counter()
     tasks = []
     pw = browser = None
     if browsers:
@@ -161,8 +162,8 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
                 tasks.append(browser_student(browser, server.base, stats, pages, until, r, first))
             else:
                 tasks.append(protocol_student(server.base, stats, pages, until, r, first))
-        # students arrive over the first 5 s of the lesson, not all in the same millisecond
-        await asyncio.gather(*(_delayed(rng.uniform(0, 5), t) for t in tasks))
+        # students arrive over the first seconds of the lesson (``arrive_within``)
+        await asyncio.gather(*(_delayed(rng.uniform(0, arrive_within), t) for t in tasks))
     finally:
         stop.set()
         await sampler
@@ -171,18 +172,30 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
         if pw is not None:
             await pw.stop()
     end_wall = time.time()
+    wall, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
+    client_cpu = time.process_time() - client0
     await server.wait_idle(30)
     rss_after = server.rss()  # every session gone: memory should come back down, not creep
     # Protocol sessions time the server as seen over the wire; browser sessions add rendering
     # in a Chromium that shares the server's 2 cores (a student's laptop would not): reported
     # apart, so the p95 verdict is about the server.
-    actions = [v for k, vs in stats.latencies.items() if k != "arrive"
+    actions = [v for k, vs in stats.latencies.items() if k not in ("arrive", "tick")
                and not k.startswith("browser-") for v in vs]
+    n_runs = sum(len(v) for v in stats.latencies.values())
     browser_actions = [v for k, vs in stats.latencies.items() if k.startswith("browser-")
                        for v in vs]
     rss = [v for t, v in server.rss_samples if start_wall <= t <= end_wall]
     return {"sessions": n, "browsers": browsers, "duration_s": duration,
+            "arrive_within_s": arrive_within,
             "actions": summary(actions), "browser_actions": summary(browser_actions),
+            "arrival": summary(stats.latencies.get("arrive", [])),
+            "ticks": summary(stats.latencies.get("tick", [])),
+            "cpu": {"wall_s": round(wall, 1), "server_s": round(server_cpu, 1),
+                    "client_s": round(client_cpu, 1),
+                    "server_ms_per_run": round(1000 * server_cpu / max(1, n_runs), 1),
+                    "runs": n_runs},
+            "per_arrival": stats.per_session("arrivals"),
+            "per_session": stats.per_session("traffic"),
             "per_action": {k: summary(v) for k, v in sorted(stats.latencies.items())},
             "server_runs": summary(server.runs(start_wall, end_wall)),
             "server_runs_by_page": {k: summary(v) for k, v in sorted(

@@ -120,6 +120,10 @@ class Server:
     def rss(self) -> float:
         return rss_mb(self.proc.pid) if self.proc else math.nan
 
+    def cpu(self) -> float:
+        """CPU seconds the server process (and its children) used so far."""
+        return cpu_seconds(self.proc.pid) if self.proc else math.nan
+
     async def wait_idle(self, max_wait: float = 300, busy: float = 0.15) -> float:
         """Wait until the server's background warm-up (models, UMAP compile) is done: two
         one-second windows in a row using less than ``busy`` CPU-seconds. Returns the wait."""
@@ -158,6 +162,11 @@ class Server:
             return pages
         return [v for vs in pages.values() for v in vs]
 
+    def terminate(self) -> None:
+        """Ask the server to stop (SIGTERM to its process group); :meth:`stop` waits."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -166,6 +175,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+
+
+def stop_all(servers: list[Server]) -> None:
+    """Stop several servers at once (each takes a few seconds to shut down)."""
+    for s in servers:
+        s.terminate()
+    for s in servers:
+        s.stop()
 
 
 def page_paths() -> list[str]:

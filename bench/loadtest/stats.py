@@ -33,9 +33,16 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     shown_errors: list[str] = field(default_factory=list)  # st.error boxes (not crashes)
+    arrivals: list[dict] = field(default_factory=list)  # each fresh arrival's Traffic
+    traffic: list[dict] = field(default_factory=list)  # each session's Traffic when it left
 
     def add(self, action: str, seconds: float) -> None:
         self.latencies.setdefault(action, []).append(seconds)
+
+    def per_session(self, which: str = "arrivals") -> dict[str, float]:
+        """Median of each :class:`~loadtest.protocol.Traffic` count over the sessions."""
+        rows = getattr(self, which)
+        return {k: pct([r[k] for r in rows], 50) for k in rows[0]} if rows else {}
 
     def all(self) -> list[float]:
         return [v for vs in self.latencies.values() for v in vs]

@@ -5,10 +5,10 @@ import streamlit as st
 from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
-    num,
     parse_named_vectors,
     worked_steps_markdown,
 )
+from embedding.formatting import num
 from embedding.similarity import zero_vectors
 from ui import cached
 from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key, url_tabs

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import figures
-from embedding.classroom.explain import num
+from embedding.formatting import num
 from embedding.words.presets import ANALOGY_PRESETS
 from embedding.words.vocab import (
     ANALOGY_METHODS,

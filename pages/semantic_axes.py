@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedding.classroom.explain import num
+from embedding.formatting import num
 from embedding.words.axes import BASELINE_POOL
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from embedding.classroom.explain import num
+from embedding.formatting import num
 from embedding.similarity import angle_degrees
 from embedding.words.vocab import (
     EmptyWordError,

@@ -8,12 +8,12 @@ import pytest
 from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
-    num,
     parse_named_vectors,
     sqrt_text,
     worked_steps,
     worked_steps_markdown,
 )
+from embedding.formatting import num
 from embedding.similarity import (
     angle_degrees,
     cosine,

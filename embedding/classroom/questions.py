@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from embedding.classroom.docs import CORPORA, Doc
-from embedding.classroom.explain import MAX_TOY_ITEMS, NAMED_VECTOR_LIMITS, num
+from embedding.classroom.explain import MAX_TOY_ITEMS, NAMED_VECTOR_LIMITS
 from embedding.classroom.solving import Feedback, Solution, ranked, tied
 from embedding.classroom.validation import (
     MAX_NAME,
@@ -32,6 +32,7 @@ from embedding.classroom.validation import (
     typename,
     word,
 )
+from embedding.formatting import num
 from embedding.similarity import cosine_steps
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -20,14 +20,26 @@ export TOKENIZERS_PARALLELISM := false
 
 # The exact lock, then the project itself, editable (so `import embedding` works from anywhere;
 # no file edits sys.path). setuptools comes from the lock, so the build needs no download.
-$(STAMP): requirements.txt pyproject.toml
+# Keyed by content, not file dates: the stamp holds a hash of requirements.txt and pyproject.toml,
+# so a checkout, rebase or fresh clone that leaves them as they were installs nothing, and an
+# edit installs once. The venv must run THIS checkout's code: when its editable install points
+# at another checkout (a venv shared with VENV=...), it is re-pointed here, and we say so.
+INSTALL_KEY = $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('requirements.txt', 'rb').read() + b'\0' + open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
+RUNS_HERE := import embedding, pathlib, sys; sys.exit(pathlib.Path(embedding.__file__).resolve().parents[1] != pathlib.Path(sys.argv[1]).resolve())
+.PHONY: FORCE
+$(STAMP): FORCE
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-ifneq ($(TORCH_INDEX),)
-	$(PIP) install --no-deps --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION)
-endif
-	$(PIP) install -r requirements.txt
-	$(PIP) install --no-deps --no-build-isolation -e .
-	@touch $(STAMP)
+	@key="$(INSTALL_KEY)"; \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$key" ]; then \
+	  echo "installing requirements.txt and this checkout into $(VENV)"; \
+	  $(if $(TORCH_INDEX),$(PIP) install --no-deps --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION) &&) \
+	  $(PIP) install -r requirements.txt && \
+	  $(PIP) install --no-deps --no-build-isolation -e . && \
+	  echo "$$key" > $(STAMP); \
+	elif ! $(PY) -P -c "$(RUNS_HERE)" "$(CURDIR)" 2>/dev/null; then \
+	  echo "$(VENV) ran another checkout's code: pointing its editable install at $(CURDIR)"; \
+	  $(PIP) install --no-deps --no-build-isolation -e .; \
+	fi
 
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)

@@ -191,10 +191,10 @@ if view == "Search":
 elif view == "GloVe vs SBERT":
     left, mid, right = st.columns([2, 4, 1])
     corpus = left.selectbox("Corpus", list(BUILTIN), format_func=corpus_label,
-                            key=url_choice("cmp_corpus", "movies", list(BUILTIN)))
-    raw = mid.text_input("Search for", key=url_key("cmp_q", SPACE_QUERY), max_chars=2_000)
-    k = right.number_input("Top k", 1, 20, key=url_int("cmp_k", 5, 1, 20))
-    to_url("cmp_corpus", "cmp_q", "cmp_k")
+                            key=url_choice("search_cmp_corpus", "movies", list(BUILTIN)))
+    raw = mid.text_input("Search for", key=url_key("search_cmp_q", SPACE_QUERY), max_chars=2_000)
+    k = right.number_input("Top k", 1, 20, key=url_int("search_cmp_k", 5, 1, 20))
+    to_url("search_cmp_corpus", "search_cmp_q", "search_cmp_k")
     query = clean_text(raw, "description of what you are looking for")
     if query is None:
         st.stop()
@@ -210,14 +210,14 @@ elif view == "GloVe vs SBERT":
             st.warning(escape_markdown(str(exc)), icon=":material/translate:")
             ghits = []
         if ghits:
-            show_results(ghits, query, "cmp_glove", "GloVe average", source=corpus,
+            show_results(ghits, query, "search_cmp_glove", "GloVe average", source=corpus,
                          with_position=corpus != "movies", compact=True)
     with sbert_col:
         st.subheader("SBERT")
         st.caption(f"{describe_sbert()} reads the whole sentence.")
         sbert_or_stop()
         shits = semantic_search(embed_rows((query,))[0], builtin_store(corpus, "sbert"), int(k))
-        srows, _ = show_results(shits, query, "cmp_sbert", "SBERT", source=corpus,
+        srows, _ = show_results(shits, query, "search_cmp_sbert", "SBERT", source=corpus,
                                 with_position=corpus != "movies", compact=True)
     keyword_free = [(r, h.id) for r, h in zip(srows, shits, strict=True) if r.shared == "none"]
     if keyword_free:

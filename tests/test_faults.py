@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.apptest import page_files
+from ui.catalog import PAGES, available
 
 pytestmark = pytest.mark.slow  # every test starts Python processes that load models
 
@@ -41,11 +42,22 @@ print("@@RESULT@@" + json.dumps(out))
 """
 
 
-def _pages_using(loader: str) -> list[str]:
-    """Pages whose source asks for a model (``glove`` or ``sbert``)."""
-    return [p for p in page_files()
-            if f"{loader}_or_stop" in (ROOT / p).read_text(encoding="utf-8")
-            or f"resources.{loader}(" in (ROOT / p).read_text(encoding="utf-8")]
+def _pages_using(model: str) -> list[str]:
+    """Pages that load ``model`` (``glove`` or ``sbert``) when they open: the catalogue says."""
+    return [p.path for p in available(ROOT) if model in p.models]
+
+
+def _declared(page: str) -> tuple[str, ...]:
+    return next(p.models for p in PAGES if p.path == page)
+
+
+#: How an error names each model (ui.widgets' messages, and the settings that point at them).
+_NAMES = {"glove": ("glove", "word vectors"), "sbert": ("sbert", "sentence model")}
+
+
+def _named(errors: list[str]) -> set[str]:
+    text = " ".join(errors).lower()
+    return {m for m, words in _NAMES.items() if any(w in text for w in words)}
 
 
 def _run_pages(env_overrides: dict[str, str], pages: list[str]) -> dict:
@@ -90,19 +102,33 @@ def test_broken_models_give_a_clear_page(scenario, broken_files):
     env = {"GLOVE_PATH": broken_files[glove_key]}
     if sbert_key:
         env["SBERT_MODEL"] = broken_files[sbert_key]
-    # With SBERT intact, only the GloVe pages are opened (loading SBERT costs time, not insight).
-    pages = page_files() if sbert_key else (_pages_using("glove") or page_files()[:1])
+    # With SBERT intact, only the pages that load GloVe are opened (the catalogue says which).
+    pages = page_files() if sbert_key else _pages_using("glove")
+    broken = {"glove", "sbert"} if sbert_key else {"glove"}
     result = _run_pages(env, pages)
     crashes = {p: r["exception"] for p, r in result.items() if r["exception"]}
     assert not crashes, f"{scenario}: pages crashed instead of explaining: {crashes}"
-    # The failure is visible: every model page that loads a model on open shows an st.error
-    # naming the problem; at least one page does (so the test can fail).
-    shown = {p: r["error"] for p, r in result.items() if r["error"]}
-    assert shown, f"{scenario}: no page showed an error for a broken model"
-    for page, errors in shown.items():
-        text = " ".join(errors)
-        assert "could not be loaded" in text.lower() or "GLOVE_PATH" in text \
-            or "SBERT_MODEL" in text or "sentence model" in text.lower(), (page, errors)
+    # Every page that loads a broken model says so, naming a model it declares (a page that
+    # stops at its first broken model names only that one); a page that loads none is calm.
+    for page in pages:
+        errors = result[page]["error"]
+        needs = set(_declared(page)) & broken
+        if not needs:
+            assert errors == [], f"{scenario}: {page} declares no broken model, yet: {errors}"
+            continue
+        assert errors, f"{scenario}: {page} loads {sorted(needs)} but showed no error"
+        assert "could not be loaded" in " ".join(errors).lower() or "not installed" in \
+            " ".join(errors).lower(), (page, errors)
+        named = _named(errors)
+        assert named and named <= needs, (
+            f"{scenario}: {page} declares {sorted(_declared(page))} but its error names "
+            f"{sorted(named)}: fix its models in ui/catalog.py ({errors})")
+
+
+def test_every_word_page_is_tested_with_a_broken_glove():
+    """The pages the issue found untested are among those the GloVe scenarios open."""
+    assert {"pages/word_similarity.py", "pages/neighbours.py", "pages/semantic_axes.py",
+            "pages/heatmap.py"} <= set(_pages_using("glove"))
 
 
 def test_missing_model_packages_give_a_clear_page():

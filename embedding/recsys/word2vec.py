@@ -30,6 +30,7 @@ import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
+from embedding.cost import expensive
 from embedding.recsys.corpus import Corpus, CorpusError, vocabulary_size
 from embedding.similarity import unit_rows
 
@@ -284,6 +285,7 @@ def _acquire(lock, on_queue: Callable[[], None] | None) -> None:
         lock.acquire()
 
 
+@expensive("Word2Vec training")
 def train_word2vec(
     corpus: Corpus,
     params: Word2VecParams,

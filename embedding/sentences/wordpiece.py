@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embedding.cost import expensive
 from embedding.models.sbert import MODEL_LOCK
 
 #: BERT's masked-LM recipe (Devlin et al. 2019): pick 15% of the tokens; of those, 80% become
@@ -102,6 +103,7 @@ def _encode(tokenizer: Any, a: str, b: str | None, **kw) -> Any:
         return tokenizer(a, b, return_offsets_mapping=True, return_token_type_ids=True, **kw)
 
 
+@expensive("WordPiece tokenization")
 def tokenize_pair(
     tokenizer: Any, a: str, b: str | None = None, max_length: int = 256
 ) -> TokenTable:
@@ -232,6 +234,7 @@ class VocabFacts:
     lower_case: bool
 
 
+@expensive("a scan of the 30,522 WordPieces")
 def vocab_facts(tokenizer: Any) -> VocabFacts:
     """Size and make-up of the tokenizer's vocabulary.
 

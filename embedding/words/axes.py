@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from gensim.models import KeyedVectors
 
+from embedding.cost import expensive
 from embedding.similarity import normalize_rows
 from embedding.words.vocab import EmptyWordError, parse_word_list, split_known
 
@@ -165,6 +166,7 @@ def axes_table(keys: Sequence[str], x: np.ndarray, y: np.ndarray, axis: Axis,
                          f"score on {axis2.name}": np.round(y, 4)})
 
 
+@expensive("a scan of the frequent words")
 def baseline(kv: KeyedVectors, axis: Axis, pool: int = BASELINE_POOL) -> Baseline:
     """Mean and standard deviation of axis scores over the ``pool`` most frequent words.
 
@@ -175,6 +177,7 @@ def baseline(kv: KeyedVectors, axis: Axis, pool: int = BASELINE_POOL) -> Baselin
     return Baseline(float(s.mean()), float(s.std()), pool)
 
 
+@expensive("a scan of the frequent words")
 def extremes(
     kv: KeyedVectors, axis: Axis, k: int = 10, pool: int = BASELINE_POOL
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:

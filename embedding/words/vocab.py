@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from gensim.models import KeyedVectors
 
+from embedding.cost import expensive
+
 #: How many of the most frequent words the slower fuzzy fallback looks through.
 FUZZY_POOL = 40_000
 _LETTERS = string.ascii_lowercase + "-'"
@@ -53,6 +55,7 @@ def _edits1(word: str) -> set[str]:
     return set(deletes + transposes + replaces + inserts)
 
 
+@expensive("spelling suggestions (edits, then up to a 40,000-word scan)")
 def suggest(kv: KeyedVectors, word: str, n: int = 5) -> list[str]:
     """Known words spelled like ``word``, most frequent first (empty list if none is close).
 

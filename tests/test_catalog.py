@@ -68,14 +68,6 @@ def owns(page: PageInfo, key: str) -> bool:
         key in APP_WIDE or key.startswith("_")
 
 
-def test_every_page_file_has_one_catalogue_entry():
-    files = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")
-                   if not p.name.startswith("_"))
-    paths = [p.path for p in PAGES]
-    assert sorted(paths) == files
-    assert len(set(paths)) == len(paths)
-
-
 def test_widget_key_prefixes_are_unique_and_never_nest():
     prefixes = [p.key_prefix for p in PAGES]
     assert len(set(prefixes)) == len(prefixes), "two pages share a widget-key prefix"

@@ -211,6 +211,7 @@ def test_the_proxy_image_ships_the_app_shell_of_the_pinned_streamlit():
     pin = re.search(r"^streamlit==([\w.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
     assert f"streamlit=={pin.group(1)}" in image, "proxy and app must ship the same app shell"
     assert "/srv/streamlit-static" in image and "/srv/streamlit-static" in NGINX_CONF.read_text()
+    assert "gzip -6 -k" in image and "gzip_static on;" in NGINX_CONF.read_text()
 
 
 @pytest.mark.server
@@ -225,6 +226,10 @@ def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
         headers, body = r.headers, r.read()
     assert headers["X-Upstream"] in (None, ""), f"a replica served {script}"
     assert headers["Content-Encoding"] == "gzip"
+    # a module script as text/plain is refused by the browser (blank page): mime.types included
+    assert headers["Content-Type"] == "application/javascript", headers["Content-Type"]
+    # compressed ahead of time (gzip_static): a length, where on-the-fly gzip streams chunks
+    assert int(headers["Content-Length"]) == len(body), "compressed per request, not once"
     assert "immutable" in headers["Cache-Control"] and "max-age=31536000" in headers["Cache-Control"]
     import gzip
 

@@ -37,20 +37,70 @@ def streamlit_static() -> Path:
     return Path(streamlit.__file__).parent / "static"
 
 
+#: Compressed ahead of time, as deploy/proxy.Dockerfile does (nginx ``gzip_static``).
+PRECOMPRESS = (".js", ".css", ".html", ".json", ".svg")
+#: The mime.types nginx packages ship (the config includes it relative to its own folder).
+MIME_TYPES = ("/etc/nginx/mime.types", "/usr/local/etc/nginx/mime.types")
+
+
+def precompressed_static(cache: Path | None = None) -> Path:
+    """Streamlit's static folder with a ``.gz`` beside each text file, as the proxy image has
+    it: hard links to the installed files (copies across file systems) plus ``gzip -6`` of
+    each, made once per streamlit version under ``.cache/``."""
+    import gzip
+    import os
+
+    import streamlit
+
+    src = streamlit_static()
+    root = (cache or ROOT / ".cache") / f"nginx-static-{streamlit.__version__}"
+    done = root / ".complete"
+    if done.exists():
+        return root
+    work = root.with_name(root.name + f".tmp{os.getpid()}")
+    for path in src.rglob("*"):
+        if path.is_dir():
+            continue
+        dest = work / path.relative_to(src)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, dest)
+        except OSError:
+            shutil.copy2(path, dest)
+        if path.suffix in PRECOMPRESS and path.stat().st_size > 1024:
+            dest.with_name(dest.name + ".gz").write_bytes(
+                gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+    (work / ".complete").touch()
+    try:
+        work.rename(root)
+    except OSError:  # another process made it first
+        shutil.rmtree(work, ignore_errors=True)
+    return root
+
+
 def render_nginx(tmp: Path, backends: list[int], listen: int, *, serve_static: bool = True,
-                 tag_upstream: bool = False) -> Path:
+                 tag_upstream: bool = False, precompressed: bool = True) -> Path:
     """deploy/nginx.conf for loopback: ``backends`` ports, ``listen`` port, files under ``tmp``.
 
     ``serve_static=False`` drops the app-shell location (every file goes through Python, as
     before nginx served it); ``tag_upstream`` adds an ``X-Upstream`` header naming the replica
-    that answered (empty when nginx answered itself).
+    that answered (empty when nginx answered itself); ``precompressed=False`` compresses the
+    shell on every request, as before ``gzip_static`` (for the bench's before/after).
     """
     conf = NGINX_CONF.read_text(encoding="utf-8")
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
     conf, n = re.subn(r"^\s*server app:8501[^;]*;", servers, conf, flags=re.M)
     assert n == 1, "deploy/nginx.conf: expected one 'server app:8501' upstream line"
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    conf = conf.replace(IMAGE_STATIC_ROOT, str(streamlit_static()))
+    if precompressed:
+        conf = conf.replace(IMAGE_STATIC_ROOT, str(precompressed_static()))
+    else:
+        conf = conf.replace(IMAGE_STATIC_ROOT, str(streamlit_static()))
+        conf = conf.replace("gzip_static on;", "gzip_static off;")
+    mime = next((m for m in MIME_TYPES if Path(m).exists()), None)
+    assert "include mime.types;" in conf, "deploy/nginx.conf: expected 'include mime.types;'"
+    if mime:
+        conf = conf.replace("include mime.types;", f"include {mime};")
     if not serve_static:
         conf, n = re.subn(r"\n\s*location /static/ \{[^}]*\}\n", "\n", conf)
         assert n == 1, "deploy/nginx.conf: expected one 'location /static/' block"

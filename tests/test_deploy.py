@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 import yaml
 
 from bench.loadtest.proxy import nginx_binary, render_nginx, streamlit_static
-from tests.browser import run_coroutine
+from tests.browser import exceptions_shown, open_and_wait, run_coroutine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -216,8 +217,8 @@ def test_the_proxy_image_ships_the_app_shell_of_the_pinned_streamlit():
 
 @pytest.mark.server
 def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
-    """A script of the app shell comes from nginx (no replica named), gzipped, cached a year;
-    index.html still comes from a replica."""
+    """A script of the app shell comes from nginx (no replica named), gzipped once, cached a
+    year, with its JavaScript type; health still comes from a replica."""
     base, _ = proxied
     html = _get(f"{base}/")[2].decode()
     script = re.search(r'src="\./(static/js/[^"]+\.js)"', html).group(1)
@@ -235,6 +236,45 @@ def test_nginx_serves_the_app_shell_itself_compressed_and_cached(proxied):
 
     assert gzip.decompress(body) == (streamlit_static() / script).read_bytes()
     assert _get(f"{base}/_stcore/health")[1]["X-Upstream"], "health must come from a replica"
+
+
+@pytest.mark.server
+def test_nginx_answers_the_page_itself_and_the_base_path_probes(proxied):
+    """"/" and every page path get Streamlit's index.html from nginx (never cached, with the
+    route cookie); the favicon too; the browser's base-path probes get nginx's 404; anything
+    else under a prefix still reaches a replica."""
+    base, _ = proxied
+    index = (streamlit_static() / "index.html").read_bytes()
+    for path in ("/", "/word_similarity", "/live_class?class=KAXFEP"):
+        status, headers, body = _get(f"{base}{path}")
+        assert status == 200 and body == index, path
+        assert headers["X-Upstream"] in (None, ""), f"a replica served {path}"
+        assert headers["Cache-Control"] == "no-cache"
+        assert headers["Set-Cookie"].startswith("ee_route="), path
+    status, headers, body = _get(f"{base}/favicon.png")
+    assert body == (streamlit_static() / "favicon.png").read_bytes()
+    assert headers["X-Upstream"] in (None, "")
+    for probe in ("/word_similarity/_stcore/health", "/x2vec/_stcore/host-config"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            _get(f"{base}{probe}")
+        assert e.value.code == 404 and not e.value.headers["X-Upstream"], probe
+    status, _, body = _get(f"{base}/_stcore/host-config")
+    assert status == 200 and b"allowedOrigins" in body, "host-config comes from a replica"
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_chromium_draws_the_app_through_the_proxy(proxied, browser):
+    """A real browser through nginx: every module script runs (a wrong Content-Type leaves
+    the page blank), the websocket connects, the page is drawn without an error."""
+    base, _ = proxied
+    page = browser.new_page()
+    try:
+        open_and_wait(page, f"{base}/", timeout_ms=60_000)
+        assert page.locator("h1").first.inner_text() == "Bare page"
+        assert not exceptions_shown(page)
+    finally:
+        page.close()
 
 
 def test_docker_image_takes_cpu_torch_and_leaves_local_files_out():

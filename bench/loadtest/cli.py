@@ -16,7 +16,7 @@ from . import protocol
 from .proxy import Proxy, nginx_binary, render_nginx
 from .scenarios import burst, class_burst, page_burst, probe, rss_with_sessions, steady
 from .server import RESULTS, ROOT, Server, free_port, page_paths, stop_all
-from .stats import fmt, pct
+from .stats import Stats, fmt, pct
 
 TARGET_P95 = 1.5
 #: Issue 14's goals for the class burst: every page, same run as the bare page.
@@ -63,6 +63,65 @@ async def proxy_burst(app: Server, workdir: Path, args) -> dict:
     print(f"proxy burst: {args.proxy_burst} sessions on {page} (ratios to 1 process, no proxy)")
     print_class_burst({"sessions": args.proxy_burst, "rows": rows})
     return {"page": page, "sessions": args.proxy_burst, "rows": rows}
+
+
+async def arrival_cost(app: Server, workdir: Path, args) -> dict:
+    """What one fresh browser costs, set-up by set-up, in one run: ``--arrival-cost K`` fresh
+    browsers open ``--burst-page`` one after another (no contention: CPU per arrival is the
+    process's own) directly, through nginx as it was before this work, and through nginx now.
+    CPU seconds come from /proc (replica, nginx, this load generator); bytes and message counts
+    are exact."""
+    page = args.burst_page if args.burst_page is not None else "word_similarity"
+    await probe(app, ["", page])
+    setups = [("1 process, no proxy", None),
+              ("nginx before: shell gzipped per request, page via Python",
+               {"precompressed": False, "serve_page": False}),
+              ("nginx now: shell gzipped once, page from nginx", {})]
+    rows = []
+    for label, flags in setups:
+        target, px = app, None
+        if flags is not None:
+            tmp = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
+            listen = free_port()
+            px = target = Proxy(render_nginx(tmp, [app.port], listen, **flags), tmp, listen,
+                                [app])
+            px.start()
+        try:
+            await app.wait_idle(60)
+            stats = Stats()
+            for _ in range(2):  # warm: nginx opens its files, the page's caches are filled
+                s = protocol.ProtocolSession(target.base, stats)
+                await s.arrive(page)
+                await s.close()
+            c_app, c_px, c_me = app.cpu(), px.nginx_cpu() if px else 0.0, time.process_time()
+            walls, traffic = [], []
+            for _ in range(args.arrival_cost):
+                s = protocol.ProtocolSession(target.base, stats)
+                walls.append(await s.arrive(page))
+                traffic.append(s.traffic.as_dict())
+                await s.close()
+            k = args.arrival_cost
+            rows.append({
+                "setup": label, "page": page, "arrivals": k,
+                "replica_cpu_ms": round(1000 * (app.cpu() - c_app) / k, 1),
+                "nginx_cpu_ms": round(1000 * ((px.nginx_cpu() if px else 0.0) - c_px) / k, 1),
+                "client_cpu_ms": round(1000 * (time.process_time() - c_me) / k, 1),
+                "wall_ms_p50": round(1000 * pct(walls, 50), 1),
+                **{k2: pct([t[k2] for t in traffic], 50) for k2 in traffic[0]},
+                "errors": stats.errors[:5]})
+        finally:
+            if px is not None:
+                px.stop()
+        r = rows[-1]
+        print(f"  {label:<58} replica {r['replica_cpu_ms']:5.1f} ms  nginx "
+              f"{r['nginx_cpu_ms']:5.1f} ms  client {r['client_cpu_ms']:5.1f} ms  wall "
+              f"{r['wall_ms_p50']:6.1f} ms  {r['requests']} requests {r['http_bytes']} B, "
+              f"{r['ws_messages']} messages {r['ws_bytes']} B  errors {len(r['errors'])}")
+    base = rows[0]["replica_cpu_ms"]
+    ratios = ", ".join(f"{r['replica_cpu_ms'] / base:.2f}" for r in rows)
+    print(f"arrival cost: {args.arrival_cost} fresh browsers one after another on {page}; "
+          f"replica CPU per arrival as a ratio to no proxy: {ratios}")
+    return {"page": page, "rows": rows}
 
 
 def print_class_burst(r: dict) -> None:
@@ -130,6 +189,9 @@ async def main_async(args) -> dict:
               f"bare {bare.base}; pages: {', '.join(out['pages'])}")
         if args.proxy_burst:
             out["proxy_burst"] = await proxy_burst(app, workdir, args)
+            return out
+        if args.arrival_cost:
+            out["arrival_cost"] = await arrival_cost(app, workdir, args)
             return out
 
         t0 = time.perf_counter()
@@ -299,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the proxy comparison (needs nginx): the class burst of N sessions "
                          "on --burst-page (default word_similarity) direct, through nginx with "
                          "the shell via Python, with nginx serving the shell, and 2 replicas")
+    ap.add_argument("--arrival-cost", type=int, default=0, metavar="K",
+                    help="only what one fresh browser costs (needs nginx): K fresh browsers "
+                         "open --burst-page one after another, direct, through nginx as before, "
+                         "and through nginx now: CPU per arrival of replica, nginx and client, "
+                         "requests, bytes and websocket messages")
     ap.add_argument("--pages", nargs="*", default=None, metavar="PAGE",
                     help="only these url paths (home = 'home'): what the probe opens and the "
                          "students use (default: every page)")

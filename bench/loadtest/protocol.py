@@ -70,7 +70,7 @@ class _Http:
         self.port, self.jar, self.traffic = int(port), jar, traffic
         self.reader = self.writer = None
 
-    async def get(self, path: str, keep_body: bool = False) -> bytes:
+    async def get(self, path: str, keep_body: bool = False, missing_ok: bool = False) -> bytes:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         cookie = self.jar.header()
@@ -103,7 +103,7 @@ class _Http:
             await self.close()
         self.traffic.requests += 1
         self.traffic.http_bytes += len(body)
-        if status >= 400:
+        if status >= 400 and not (missing_ok and status == 404):
             raise RuntimeError(f"GET /{path.lstrip('./')}: HTTP {status}")
         if headers.get("connection", "").lower() == "close":
             await self.close()
@@ -130,7 +130,7 @@ async def fetch_shell(base: str, connections: int = BROWSER_CONNECTIONS, page: s
 
             raw = gzip.decompress(raw)
         html = raw.decode("utf-8", "replace")
-        assets = _ASSET_RE.findall(html)
+        assets = [*_ASSET_RE.findall(html), "favicon.png"]
         shares = [assets[i::connections] for i in range(connections)]
 
         async def load(conn: _Http, share: list[str]) -> None:
@@ -180,17 +180,21 @@ class ProtocolSession:
         t0 = time.perf_counter()
         if SHELL[0] if shell is None else shell:
             await fetch_shell(self.base, page=page, jar=self.jar, traffic=self.traffic)
-        await self.connect()
+        await self.connect(page)
         await self.run(page)
         return time.perf_counter() - t0
 
-    async def connect(self) -> None:
-        """``/_stcore/health`` and ``/_stcore/host-config`` (as the browser asks them, on two
-        connections at once, with this tab's cookies), then the websocket."""
+    async def connect(self, page: str = "") -> None:
+        """``/_stcore/health`` and ``/_stcore/host-config`` as the browser asks them (on two
+        connections at once, with this tab's cookies; opened on a page's path, first under that
+        path, where they are missing, to find the app's base path), then the websocket."""
         from websockets.asyncio.client import connect
 
         conns = [_Http(self.base, self.jar, self.traffic) for _ in range(2)]
         try:
+            if page:
+                await asyncio.gather(conns[0].get(f"{page}/_stcore/health", missing_ok=True),
+                                     conns[1].get(f"{page}/_stcore/host-config", missing_ok=True))
             await asyncio.gather(conns[0].get("_stcore/health"),
                                  conns[1].get("_stcore/host-config"))
         finally:

@@ -79,19 +79,30 @@ def precompressed_static(cache: Path | None = None) -> Path:
 
 
 def render_nginx(tmp: Path, backends: list[int], listen: int, *, serve_static: bool = True,
-                 tag_upstream: bool = False, precompressed: bool = True) -> Path:
+                 tag_upstream: bool = False, precompressed: bool = True,
+                 serve_page: bool = True) -> Path:
     """deploy/nginx.conf for loopback: ``backends`` ports, ``listen`` port, files under ``tmp``.
 
-    ``serve_static=False`` drops the app-shell location (every file goes through Python, as
-    before nginx served it); ``tag_upstream`` adds an ``X-Upstream`` header naming the replica
-    that answered (empty when nginx answered itself); ``precompressed=False`` compresses the
-    shell on every request, as before ``gzip_static`` (for the bench's before/after).
+    ``serve_static=False`` drops the locations nginx answers itself (the app shell, the page,
+    the favicon, the base-path probes: every request goes through Python, as before);
+    ``tag_upstream`` adds an ``X-Upstream`` header naming the replica that answered (empty when
+    nginx answered itself); ``precompressed=False`` compresses the shell on every request, as
+    before ``gzip_static``; ``serve_page=False`` sends the page (index.html), the favicon and
+    the base-path probes to Python, as before nginx answered them (for the bench's before/after).
     """
     conf = NGINX_CONF.read_text(encoding="utf-8")
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
     conf, n = re.subn(r"^\s*server app:8501[^;]*;", servers, conf, flags=re.M)
     assert n == 1, "deploy/nginx.conf: expected one 'server app:8501' upstream line"
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    if not serve_static:  # every location nginx answers itself goes (files, page, 404 probes)
+        conf, n = re.subn(r"\n[ \t]*location [^{]*\{[^}]*(?:streamlit-static|return 404)[^}]*\}",
+                          "", conf)
+        assert n >= 2, "deploy/nginx.conf: expected the shell and page locations"
+    if not serve_page:
+        conf, n = re.subn(r"\n[ \t]*location (?:[^{]*favicon[^{]*\{[^}]*|[^{]*\{[^}]*"
+                          r"(?:index\.html|return 404)[^}]*)\}", "", conf)
+        assert n == 3, "deploy/nginx.conf: expected the page, favicon and probe locations"
     if precompressed:
         conf = conf.replace(IMAGE_STATIC_ROOT, str(precompressed_static()))
     else:
@@ -101,9 +112,6 @@ def render_nginx(tmp: Path, backends: list[int], listen: int, *, serve_static: b
     assert "include mime.types;" in conf, "deploy/nginx.conf: expected 'include mime.types;'"
     if mime:
         conf = conf.replace("include mime.types;", f"include {mime};")
-    if not serve_static:
-        conf, n = re.subn(r"\n\s*location /static/ \{[^}]*\}\n", "\n", conf)
-        assert n == 1, "deploy/nginx.conf: expected one 'location /static/' block"
     if tag_upstream:
         conf = conf.replace("server {", "server {\n        add_header X-Upstream $upstream_addr "
                                         "always;", 1)

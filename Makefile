@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run check test lint lock bench system-tools axe clean
+.PHONY: run check test lint lock bench system-tools axe clean screenshots
 
 # The exact lock, then the project itself, editable (so `import embedding` works from anywhere;
 # no file edits sys.path). setuptools comes from the lock, so the build needs no download.
@@ -95,6 +95,11 @@ lock:
 	$(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
 	  | grep -v '^pip==' | sed 's/+cpu$$//' > $(LOCK_FILE)
 	rm -rf $(LOCK_VENV)
+
+# The README's screenshots (docs/screenshots/*.png) from the running app in headless Chromium at
+# 1280x720; `$(PY) -m docs.make_screenshots --help` for phone size (--phone) and every page.
+screenshots: $(STAMP) system-tools
+	$(PY) -m docs.make_screenshots
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

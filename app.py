@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import resources
+from ui import phone, resources
 from ui.widgets import (
     keep_history_short,
     keep_url_state,
@@ -22,4 +22,5 @@ page = st.navigation(router_pages(ROOT), expanded=True)  # the catalogue's pages
 keep_url_state()  # values mirrored in the link survive a run that stopped before drawing them
 keep_history_short()  # a settling page replaces its history entry: Back leaves in one step
 presentation_toggle()  # sidebar switch: big fonts for a projector, side explanations hidden
+phone.install()  # phones: titles that fit, targets a finger hits, charts that let the page scroll
 page.run()

@@ -23,6 +23,7 @@ from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
 from ui import cached, resources
 from ui.catalog import available, by_section
+from ui.phone import on_phone
 
 # The provider widgets live in ui/providers.py; pages import them from here as well.
 from ui.providers import (  # noqa: F401, E402 (re-exported)
@@ -256,13 +257,14 @@ def presenting() -> bool:
 
 
 def first_screen():
-    """In presentation mode, a container at this spot (call it right under the title) for the
-    page's main chart, so a projector at 1280×720 shows it without scrolling; ``None`` (draw
-    where you are) otherwise.
+    """In presentation mode and on a phone, a container at this spot (call it right under the
+    title, or under the page's one input) for the page's main result, so a projector at
+    1280×720 or a phone at 360×740 shows it without scrolling; ``None`` (draw where you are)
+    otherwise.
 
     Usage: ``top = first_screen()`` … ``show_chart(fig, top, key="map_chart")``
     """
-    return st.container() if presenting() else None
+    return st.container() if presenting() or on_phone() else None
 
 
 class _Prepared(BaseFigure):
@@ -281,46 +283,69 @@ class _Prepared(BaseFigure):
         return self._spec
 
 
-#: id(shared figure), presentation mode → its prepared form; an entry goes with its figure.
-_PREPARED: dict[tuple[int, bool], _Prepared] = {}
+#: id(shared figure), its look ("screen", "projector" or "phone") and a phone height → its
+#: prepared form; an entry goes with its figure.
+_PREPARED: dict[tuple[int, str, int | None], _Prepared] = {}
 _PREPARING = threading.Lock()
 
 
-def _prepared(fig, present: bool) -> _Prepared:
-    """``fig`` (its projector copy when ``present``) as a :class:`_Prepared`; remembered only
-    for the read-only figures ``cached.figure`` shares (a page's own figure may still change)."""
-    key = (id(fig), present)
+def _look(fig, look: str, phone_height: int | None):
+    """``fig`` as drawn in ``look``: itself, its projector copy or its phone copy."""
+    if look == "projector":
+        return theme.for_projector(fig)
+    if look == "phone":
+        return theme.for_phone(fig, phone_height)
+    return fig
+
+
+def _prepared(fig, look: str, phone_height: int | None = None) -> _Prepared:
+    """``fig`` in ``look`` (see :func:`_look`) as a :class:`_Prepared`; remembered only for
+    the read-only figures ``cached.figure`` shares (a page's own figure may still change)."""
+    key = (id(fig), look, phone_height)
     ready = _PREPARED.get(key)
     if ready is not None:
         return ready
     if not cached.is_shared_figure(fig):
-        return _Prepared((theme.for_projector(fig) if present else fig).to_dict())
+        return _Prepared(_look(fig, look, phone_height).to_dict())
     with _PREPARING:  # a class opening a page at once: one session converts, the rest reuse it
         ready = _PREPARED.get(key)
         if ready is None:
-            ready = _Prepared((theme.for_projector(fig) if present else fig).to_dict())
+            ready = _Prepared(_look(fig, look, phone_height).to_dict())
             _PREPARED[key] = ready
             weakref.finalize(fig, _PREPARED.pop, key, None)
     return ready
 
 
-def show_chart(fig, where=None, **kwargs):
-    """``st.plotly_chart(fig, **kwargs)`` in ``where`` (a column or container; the page when
-    ``None``), with every font enlarged in presentation mode. Returns what plotly_chart returns.
+#: Plotly settings for a chart on a phone: no toolbar (its icons are smaller than a finger and
+#: sat on the title) and no wheel zoom; ui.phone's script keeps the finger for the page.
+PHONE_CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 
-    The figure is read, never changed; its dict form (and its projector copy) is made once per
-    figure object, so a figure shared by every session (``cached.figure``) costs no conversion
-    on later runs.
+
+def show_chart(fig, where=None, *, phone_height: int | None = None, **kwargs):
+    """``st.plotly_chart(fig, **kwargs)`` in ``where`` (a column or container; the page when
+    ``None``), with every font enlarged in presentation mode and the phone version
+    (``theme.for_phone``: readable text, legend below, ``phone_height`` px tall when given,
+    no toolbar) on a phone. Returns what plotly_chart returns.
+
+    The figure is read, never changed; its dict form (and its projector or phone copy) is made
+    once per figure object, so a figure shared by every session (``cached.figure``) costs no
+    conversion on later runs.
 
     Usage: ``show_chart(fig, c2, key="nb_chart")``
     """
-    return (where or st).plotly_chart(_prepared(fig, presenting()), **kwargs)
+    look = "projector" if presenting() else "phone" if on_phone() else "screen"
+    if look == "phone":
+        kwargs["config"] = {**kwargs.get("config", {}), **PHONE_CHART_CONFIG}
+    return (where or st).plotly_chart(
+        _prepared(fig, look, phone_height if look == "phone" else None), **kwargs)
 
 
 def explain(markdown: str, title: str = "Why?") -> None:
-    """Explanatory text next to a result; hidden in presentation mode. Never pass user text."""
+    """Explanatory text next to a result; hidden in presentation mode, folded on a phone (one
+    tap opens it; open, it would push the page's next result screens away). Never pass user
+    text."""
     if not presenting():
-        with st.expander(title, icon=":material/lightbulb:", expanded=True):
+        with st.expander(title, icon=":material/lightbulb:", expanded=not on_phone()):
             st.markdown(markdown)
 
 
@@ -465,8 +490,13 @@ def word_vectors_picker(key: str):
 
     own = st.session_state.get(OWN_KEY)
     options = [BUILTIN_VECTORS, OWN_VECTORS]
-    source = st.radio("Word vectors", options, key=f"{key}_vectors", horizontal=True,
-                      index=1 if own else 0)  # after an upload, every page starts with it
+    box = st
+    if on_phone():  # two long options take a phone's first screen: folded while GloVe is used
+        current = st.session_state.get(f"{key}_vectors", OWN_VECTORS if own else BUILTIN_VECTORS)
+        box = st.expander(f"Word vectors: {'yours' if current == OWN_VECTORS else 'GloVe 6B 50d'}",
+                          icon=":material/tune:", expanded=current == OWN_VECTORS)
+    source = box.radio("Word vectors", options, key=f"{key}_vectors", horizontal=True,
+                       index=1 if own else 0)  # after an upload, every page starts with it
     if source == BUILTIN_VECTORS:
         st.session_state[f"{key}_vectors_name"] = "GloVe 6B 50d"
         st.session_state[f"{key}_vectors_id"] = "glove"

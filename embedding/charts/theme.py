@@ -121,3 +121,97 @@ def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
             if trace.texttemplate:
                 trace.textfont.size = _scaled(trace.textfont.size, scale)
     return big
+
+
+#: Smallest text on a phone, in px (tick labels, legends, bar values, point labels, cells).
+PHONE_MIN_TEXT = 12
+#: A phone chart is about this wide (a 360-390 px screen less Streamlit's 16 px padding).
+PHONE_WIDTH = 330
+#: Characters of a chart title per line on a phone (a 15 px title in about 330 px).
+PHONE_TITLE_CHARS = 38
+PHONE_TITLE_FONT = 15
+
+
+def _wrapped(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters with ``<br>``; a title that
+    already has line breaks or markup is left alone."""
+    import textwrap
+
+    if not text or "<" in text or len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def _legend_rows(names: list[str], width: int = PHONE_WIDTH) -> int:
+    """Rows a horizontal legend of ``names`` takes at 12 px in ``width`` px (plotly lines the
+    items up in columns as wide as the widest one)."""
+    if not names:
+        return 0
+    item = 40 + 7 * max(len(n) for n in names)  # symbol, gap, about 7 px a character
+    return -(-len(names) // max(1, width // item))
+
+
+def for_phone(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """A copy of ``fig`` for a phone held in one hand (a chart about 330 px wide).
+
+    Text is never smaller than :data:`PHONE_MIN_TEXT` px (ticks, legend, bar values, point
+    labels, heat-map cells); a legend goes below the plot in rows, and the chart grows by
+    its height so the plot keeps its size; a long title wraps; the chart never pans or zooms
+    (a finger on it scrolls the page: ``ui.phone``); a colour bar gets thin. ``height``
+    replaces the chart's height (before the legend's rows are added). The original is left
+    alone.
+
+    Usage: ``st.plotly_chart(for_phone(fig) if on_phone() else fig)``
+    """
+    spec = fig.to_dict()  # go.Figure(fig) is not safe while other threads copy fig
+    small = go.Figure(spec)
+    lay = small.layout
+    base = max(PHONE_MIN_TEXT, lay.font.size or BASE_FONT)
+    title = lay.title.text or ""
+    small.update_layout(
+        font_size=base, dragmode=False, hovermode=lay.hovermode or "closest",
+        title_text=_wrapped(title, PHONE_TITLE_CHARS) if title else None,
+        title_font_size=PHONE_TITLE_FONT,
+        uniformtext={"minsize": PHONE_MIN_TEXT, "mode": "show"},
+    )
+    grow = 0
+    if title and len(title) > PHONE_TITLE_CHARS and "<" not in title:
+        extra = _wrapped(title, PHONE_TITLE_CHARS).count("<br>")
+        small.layout.margin.t = (lay.margin.t or 40) + 18 * extra
+        grow += 18 * extra
+    small.update_xaxes(fixedrange=True)
+    small.update_yaxes(fixedrange=True)
+    if "scene" in spec["layout"]:  # a 3-D chart: step back so the whole cube fits the width
+        small.update_scenes(camera_eye={"x": 2.0, "y": 2.0, "z": 1.2})
+    named = [t.name for t in small.data
+             if t.showlegend is not False and t.name and t.type not in ("heatmap", "cone")]
+    above = lay.legend.orientation == "h" and (lay.legend.y or 0) >= 1
+    if above:  # a builder put a one-line legend above the plot: it stays there
+        small.update_layout(legend_font_size=base)
+    elif len(named) > 1 or (named and lay.showlegend):
+        rows = _legend_rows(named)
+        has_title = bool(lay.xaxis.title.text) if "xaxis" in spec["layout"] else False
+        below = 30 + (22 if has_title else 0)  # tick labels and the axis title, in px
+        plot = (height or lay.height or 450) - (lay.margin.t or 40) - 40
+        small.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                                    "yanchor": "top", "y": -below / max(plot, 100),
+                                    "title": {"text": ""}, "font": {"size": base}})
+        grow += 20 * rows + below
+    for note in small.layout.annotations:
+        note.font.size = max(PHONE_MIN_TEXT, note.font.size or base)
+    for trace in small.data:
+        if trace.type in ("scatter", "scattergl", "scatter3d", "bar") and trace.text is not None:
+            size = trace.textfont.size
+            if isinstance(size, list | tuple):
+                trace.textfont.size = [max(PHONE_MIN_TEXT, s or base) for s in size]
+            else:
+                trace.textfont.size = max(PHONE_MIN_TEXT, size or base)
+        elif trace.type == "heatmap":
+            trace.colorbar.thickness = 10
+            trace.colorbar.title.text = ""
+            trace.colorbar.tickfont.size = base
+            if trace.texttemplate:
+                trace.textfont.size = PHONE_MIN_TEXT
+    if height or grow:
+        small.update_layout(height=(height or lay.height or 450) + grow)
+    return small

@@ -11,6 +11,7 @@ from embedding.classroom.explain import (
 from embedding.formatting import num
 from embedding.similarity import zero_vectors
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import downloads, explain, show_chart, to_url, url_choice, url_key, url_tabs
 
 PRESETS = {
@@ -36,13 +37,14 @@ st.markdown(
     "most similar direction (highest cosine) wins."
 )
 
+top = st.container() if on_phone() else None  # a phone: the recommendation before the inputs
 left, right = st.columns([3, 2])
 left.selectbox("Preset", list(PRESETS), key=url_choice("toy_preset", DEFAULT, PRESETS),
                on_change=load_preset)
 text = left.text_area(
     "Vectors: one per line, `name: numbers` (2 to 10 numbers each, same length for all)",
     key=url_key("toy_vectors", format_named_vectors(PRESETS[DEFAULT])),
-    height=150, max_chars=2_000,
+    height=110 if on_phone() else 150, max_chars=2_000,  # a phone: the answer on screen 1
 )
 try:
     vectors = parse_named_vectors(text)
@@ -69,17 +71,18 @@ best = ranking[0]
 
 right.metric(f"Recommend after {liked}", best, f"cosine {num(steps[best].cosine)}",
              delta_color="off")
-right.dataframe(view.arrow, hide_index=True, width="stretch")
+right.dataframe(view.arrow, hide_index=True, width="stretch",
+                column_config={"item": st.column_config.TextColumn(pinned=True)})
 runner_up = f" over **{ranking[1]}** ({num(steps[ranking[1]].cosine)})" if len(ranking) > 1 else ""
-st.success(f"You liked **{liked}**: recommend **{best}** (cosine {num(steps[best].cosine)})"
-           f"{runner_up}.", icon=":material/thumb_up:")
+(top or st).success(f"You liked **{liked}**: recommend **{best}** (cosine "
+                    f"{num(steps[best].cosine)}){runner_up}.", icon=":material/thumb_up:")
 
 st.subheader("Worked steps")
 # Only the open tab's steps are written out (a class of 50 reruns this page at once).
 for tab, n in zip(url_tabs("toy_tab", [f"{liked} vs {n}" for n in ranking]), ranking,
                   strict=True):
     if tab.open:
-        tab.markdown(worked_steps_markdown(steps[n], liked, n))
+        tab.markdown(worked_steps_markdown(steps[n], liked, n, narrow=on_phone()))
 
 dims = len(vectors[liked])
 if dims in (2, 3):

@@ -57,7 +57,7 @@ def test_cosine_toy_writes_out_only_the_open_tab(monkeypatch):
     written = []
     original = explain.worked_steps_markdown
     monkeypatch.setattr(explain, "worked_steps_markdown",
-                        lambda s, u, v: written.append(v) or original(s, u, v))
+                        lambda s, u, v, **kw: written.append(v) or original(s, u, v, **kw))
     at = open_page("pages/cosine_toy.py")
     assert written == ["Ironman"]  # the open tab only, not Rainman's
     assert r"\frac{9}{3 \cdot \sqrt{41}}" not in shown_text(at)

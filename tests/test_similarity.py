@@ -1,6 +1,7 @@
 """Cosine and its worked steps, with the lecture's in-class exercise as exact numbers."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -87,6 +88,24 @@ def test_worked_steps_markdown_is_every_step_in_order_as_display_maths():
     where = [text.index(p) for p in parts]
     assert where == sorted(where)
     assert text.count("$$") == 10 and f"$$\n{lines['cosine']}\n$$" in text
+
+
+def test_narrow_steps_break_every_line_and_keep_every_number():
+    """A phone's steps: one equality a line, three terms at most, the same numbers."""
+    from embedding.classroom.explain import NARROW_TERMS, worked_steps_narrow
+
+    steps = cosine_steps([1, 2, 2, 4, 5, -6, 7], [3, 7, 8, 1, 1, 1, 1])
+    narrow, wide = worked_steps_narrow(steps, "e_1", "e_2"), worked_steps(steps, "e_1", "e_2")
+    for line in "\n".join(narrow.values()).splitlines():
+        assert line.count(" + ") <= NARROW_TERMS - 1 + line.count(r"\quad +"), line
+        assert line.count("=") + line.count(r"\approx") <= 2, line
+    for key in ("dot", "norm_u", "norm_v", "cosine"):  # every number of the wide line is there
+        numbers = re.findall(r"\d+(?:\.\d+)?", wide[key])
+        assert all(n in narrow[key] for n in numbers), key
+    assert narrow["dot"].endswith("&= 43\n\\end{aligned}")
+    assert narrow["angle"] == wide["angle"]
+    text = worked_steps_markdown(steps, "e_1", "e_2", narrow=True)
+    assert text.count("$$") == 14  # the two lengths take a block each for ‖u‖² and ‖u‖
 
 
 def test_ranking_table_answers_the_exercise_with_its_steps():

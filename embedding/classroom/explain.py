@@ -95,13 +95,65 @@ STEP_TITLES = (
 )
 
 
-def worked_steps_markdown(s: CosineSteps, name_u: str = "u", name_v: str = "v") -> str:
+def _rows(terms: Sequence[str], per_row: int) -> list[str]:
+    """``terms`` joined by ``+``, ``per_row`` to a line: the lines of a long sum."""
+    return [" + ".join(terms[i:i + per_row]) for i in range(0, len(terms), per_row)]
+
+
+def _aligned(first: str, steps: Sequence[Sequence[str]], relation: Sequence[str]) -> str:
+    """A left-aligned LaTeX block: ``first`` on its own line, then each step's lines, the
+    first one after its relation (``=`` or ``≈``), the others after a ``+``."""
+    lines = [rf"&{first}"]
+    for rel, rows in zip(relation, steps, strict=True):
+        lines.append(rf"&{rel} {rows[0]}")
+        lines += [rf"&\quad + {row}" for row in rows[1:]]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+#: Terms of a sum per line in :func:`worked_steps_narrow` (three fit a phone's width).
+NARROW_TERMS = 3
+
+
+def worked_steps_narrow(s: CosineSteps, name_u: str = "u", name_v: str = "v") -> dict[str, str]:
+    """The same steps as :func:`worked_steps` for a narrow screen (a phone): one equality per
+    line, at most :data:`NARROW_TERMS` terms of a sum per line, and each length squared first
+    (a square root cannot break across lines). Nothing is left out or rounded differently.
+
+    Usage: ``worked_steps_narrow(cosine_steps([1, 2, 2], [3, 7, 8]), "A", "B")["dot"]``
+    """
+    u, v = _latex_name(name_u), _latex_name(name_v)
+    k = NARROW_TERMS
+    terms = [rf"{_paren(a)} \cdot {_paren(b)}" for a, b in zip(s.u, s.v, strict=True)]
+    dot = _aligned(rf"{u} \cdot {v}", [_rows(terms, k), _rows([_paren(p) for p in s.products], k),
+                                       [_tex(s.dot)]], ["=", "=", "="])
+
+    def norm(name: str, xs: tuple[float, ...], sum_sq: float) -> str:
+        root = math.sqrt(sum_sq)
+        exact = abs(root - round(root)) < 1e-9
+        squares = _aligned(rf"\lVert {name} \rVert^2", [_rows([f"{_paren(x)}^2" for x in xs], k),
+                                                        [_tex(sum_sq)]], ["=", "="])
+        length = rf"\lVert {name} \rVert = \sqrt{{{_tex(sum_sq)}}}"
+        return squares + "\n$$\n\n$$\n" + length + (f" = {_tex(root)}" if exact
+                                                    else rf" \approx {_tex(root)}")
+
+    denom = rf"{sqrt_text(s.sum_sq_u)} \cdot {sqrt_text(s.sum_sq_v)}"
+    cosine = _aligned(rf"\cos({u}, {v})",
+                      [[rf"\frac{{{_tex(s.dot)}}}{{{denom}}}"],
+                       [rf"\frac{{{_tex(s.dot)}}}{{{_tex(s.norm_u * s.norm_v)}}}"],
+                       [_tex(s.cosine)]], ["=", "=", r"\approx"])
+    return {"dot": dot, "norm_u": norm(u, s.u, s.sum_sq_u), "norm_v": norm(v, s.v, s.sum_sq_v),
+            "cosine": cosine, "angle": worked_steps(s, name_u, name_v)["angle"]}  # it fits
+
+
+def worked_steps_markdown(s: CosineSteps, name_u: str = "u", name_v: str = "v", *,
+                          narrow: bool = False) -> str:
     """:func:`worked_steps` as one Markdown text: each step's title, then its formulas as
-    display maths (``$$ … $$``). One element on a page instead of nine.
+    display maths (``$$ … $$``). One element on a page instead of nine. ``narrow`` writes
+    :func:`worked_steps_narrow` instead, for a phone: no line wider than about 320 px.
 
     Usage: ``st.markdown(worked_steps_markdown(cosine_steps([1, 2, 2], [3, 7, 8]), "A", "B"))``
     """
-    lines = worked_steps(s, name_u, name_v)
+    lines = (worked_steps_narrow if narrow else worked_steps)(s, name_u, name_v)
     return "\n\n".join(title + "".join(f"\n\n$$\n{lines[k]}\n$$" for k in keys)
                         for title, keys in STEP_TITLES)
 

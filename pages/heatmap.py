@@ -3,9 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from embedding.charts import theme
 from embedding.similarity import cosine_matrix
+from embedding.text import escape_markdown
 from embedding.words.vocab import parse_word_list
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import (
     download_stem,
     downloads,
@@ -42,7 +45,7 @@ if kind == "Words":
     items = parse_word_list(text, limit=MAX_ITEMS + 1)
 else:
     text = st.text_area("Sentences (one per line)", key=url_key("heat_sents", SENTENCES),
-                        height=180, max_chars=20_000)
+                        height=120 if on_phone() else 180, max_chars=20_000)
     to_url("heat_kind", "heat_sents")
     items = list(dict.fromkeys(s.strip()[:300] for s in text.splitlines() if s.strip()))
 
@@ -69,8 +72,19 @@ else:
     matrix = cosine_matrix(rows_or_stop(items, chosen))  # a remote model: waits calmly, here
     labels, model_name = items, model_label(chosen)
 
-fig = cached.figure("figures.similarity_heatmap", labels, matrix,
-                    title=f"Cosine similarity ({model_name})")
+if on_phone():  # a phone's chart is ~330 px wide: text that fits the cells, numbered sentences
+    shown = labels
+    if kind == "Sentences":
+        shown = [str(i) for i in range(1, len(items) + 1)]
+        st.caption("  \n".join(f"**{i}** {escape_markdown(t[:120])}"
+                               for i, t in enumerate(items, 1)))
+    fig = cached.figure("figures.similarity_heatmap", shown, matrix, width=theme.PHONE_WIDTH,
+                        title=f"Cosine similarity ({model_name})", hover_names=labels)
+    if fig.data[0].text is None:
+        st.caption("Tap a cell to read its cosine.")
+else:
+    fig = cached.figure("figures.similarity_heatmap", labels, matrix,
+                        title=f"Cosine similarity ({model_name})")
 show_chart(fig, key="heat_chart")
 
 

@@ -49,20 +49,59 @@ def vector_arrows(vectors: Mapping[str, Sequence[float]]) -> go.Figure:
     return fig
 
 
-def similarity_heatmap(labels: Sequence[str], matrix, title: str = "") -> go.Figure:
+def short_number(x: float) -> str:
+    """A cosine in at most four characters for a small cell: two decimals, no leading zero.
+
+    Usage: ``[short_number(x) for x in (0.78, -0.031, 1.0)]`` → ``['.78', '−.03', '1']``
+    """
+    text = f"{x:.2f}"
+    if text in ("1.00", "-1.00"):
+        return text[:-3].replace("-", "−")
+    return text.replace("0.", ".", 1).replace("-", "−")
+
+
+#: Text in a heat-map's cells on a narrow chart: about 7 px a character at 12 px, and a cell
+#: needs this many px for its four characters (".78", "−.03").
+SHORT_CELL_PX = 22
+FULL_CELL_PX = 34
+
+
+def similarity_heatmap(labels: Sequence[str], matrix, title: str = "", *,
+                       width: int | None = None, hover_names: Sequence[str] | None = None
+                       ) -> go.Figure:
     """A labelled cosine matrix with the value written in every cell.
+
+    ``width`` (px, e.g. a phone's chart) fits the cells' text to it: two decimals where a cell
+    has room, the short form (``.78``) where it has less, none where even that would not fit
+    (hover shows it); the colour bar then only appears when the cells have no text.
+    ``hover_names`` name the rows and columns on hover (e.g. whole sentences when the labels
+    are numbers).
 
     Usage: ``similarity_heatmap(["cat", "dog"], [[1, .92], [.92, 1]])``
     """
     m = np.asarray(matrix, dtype=float)
     short = [lbl if len(lbl) <= 40 else lbl[:37] + "…" for lbl in labels]
+    text, template, scale = np.round(m, 2), "%{text}", True
+    if width is not None:
+        cell = (width - 20 - 7 * max((len(lbl) for lbl in short), default=1)) / max(1, len(m))
+        if cell < SHORT_CELL_PX:
+            text, template = None, None
+        elif cell < FULL_CELL_PX:
+            text = np.vectorize(short_number)(m)
+        scale = text is None
+    names = list(hover_names) if hover_names is not None else short
+    hover = [[f"{names[i]} · {names[j]}" for j in range(len(m))] for i in range(len(m))]
     fig = go.Figure(go.Heatmap(z=m, x=short, y=short, zmin=-1 if m.min() < 0 else 0, zmax=1,
-                               colorscale="Viridis", text=np.round(m, 2), texttemplate="%{text}",
-                               hovertemplate="%{y} · %{x}<br>cosine %{z:.3f}<extra></extra>",
+                               colorscale="Viridis", text=text, texttemplate=template,
+                               customdata=hover, showscale=scale,
+                               hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>",
                                colorbar={"title": "cosine"}))
     side = max(360, min(900, 60 + 42 * len(labels)))
+    if width is not None:  # square cells: the grid as tall as it is wide, plus its labels
+        side = min(side, width + 60)
     layout(fig, height=side, title=title)
-    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(type="category")  # labels like "1", "2" are names, not numbers
+    fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
 
@@ -83,17 +122,34 @@ def score_bars(labels: Sequence[str], scores: Sequence[float], title: str = "",
 
 
 def model_comparison(pair_labels: Sequence[str], glove_scores: Sequence[float],
-                     sbert_scores: Sequence[float]) -> go.Figure:
+                     sbert_scores: Sequence[float], *, horizontal: bool = False) -> go.Figure:
     """Grouped bars: GloVe-average vs SBERT cosine for each pair of texts.
+
+    ``horizontal`` lays the bars across, each pair's label on two lines beside its bars and the
+    legend above them: the shape for a narrow (phone) chart, where upright labels get cut.
 
     Usage: ``model_comparison(["chocolate milk / milk chocolate"], [1.0], [0.98])``
     """
+    low = min([0.0, *glove_scores, *sbert_scores])
+    if horizontal:
+        labels = [label.replace(" / ", " /<br>", 1) for label in pair_labels]
+        fig = go.Figure()
+        for name, scores, i in (("GloVe average", glove_scores, 0), ("SBERT", sbert_scores, 1)):
+            fig.add_trace(go.Bar(name=name, y=labels, x=list(scores), orientation="h",
+                                 marker_color=colour(i), text=[f"{s:.3f}" for s in scores],
+                                 textposition="inside", insidetextanchor="end",
+                                 hovertemplate="%{y}: %{x:.3f}<extra>" + name + "</extra>"))
+        layout(fig, height=80 + 46 * len(labels), top=30, barmode="group",
+               legend={"orientation": "h", "x": 0, "xref": "container", "y": 1.0,
+                       "yanchor": "bottom"})
+        fig.update_xaxes(title="cosine", range=[low, 1.0])
+        fig.update_yaxes(autorange="reversed")
+        return fig
     fig = go.Figure()
     fig.add_trace(go.Bar(name="GloVe average", x=list(pair_labels), y=list(glove_scores),
                          marker_color=colour(0), text=[f"{s:.3f}" for s in glove_scores]))
     fig.add_trace(go.Bar(name="SBERT", x=list(pair_labels), y=list(sbert_scores),
                          marker_color=colour(1), text=[f"{s:.3f}" for s in sbert_scores]))
-    low = min([0.0, *glove_scores, *sbert_scores])
     layout(fig, height=420, top=30, barmode="group",
            yaxis={"title": "cosine", "range": [low, 1.05]}, legend={"orientation": "h"})
     return fig

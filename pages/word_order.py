@@ -5,6 +5,7 @@ import streamlit as st
 
 from embedding.sentences.compare import NoKnownWordsError
 from ui import cached
+from ui.phone import on_phone
 from ui.providers import live_part, provider_cosines, provider_futures, waiting_captions
 from ui.widgets import (
     clean_text,
@@ -31,19 +32,38 @@ PRESETS = [
 ]
 
 
+CUSTOM = -1  # the preset box's entry for a pair that is none of the presets
+
+
 def use_preset() -> None:
-    a, b = PRESETS[st.session_state["order_preset"]]
-    st.session_state["order_a"], st.session_state["order_b"] = a, b
+    if st.session_state["order_preset"] != CUSTOM:
+        a, b = PRESETS[st.session_state["order_preset"]]
+        st.session_state["order_a"], st.session_state["order_b"] = a, b
+
+
+def seed_from_link() -> None:
+    """Once per session: the phrases from the link; a link naming only a preset gets its
+    phrases. The preset box always names the pair on screen (or says it is your own), so a
+    shared link of typed phrases never shows the default pair's name."""
+    if "order_a" not in st.session_state and "order_a" not in st.query_params:
+        asked = st.session_state[url_int("order_preset", 0, CUSTOM, len(PRESETS) - 1)]
+        if asked != CUSTOM:
+            st.session_state["order_a"], st.session_state["order_b"] = PRESETS[asked]
+    pair = (st.session_state[url_key("order_a", PRESETS[0][0])],
+            st.session_state[url_key("order_b", PRESETS[0][1])])
+    st.session_state[url_int("order_preset", 0, CUSTOM, len(PRESETS) - 1)] = next(
+        (i for i, p in enumerate(PRESETS) if p == pair), CUSTOM)
 
 
 st.title('"chocolate milk" vs "milk chocolate"')
 st.caption("Does the order of words change the meaning a model sees?")
-st.selectbox("Preset pairs", range(len(PRESETS)), on_change=use_preset,
-             key=url_int("order_preset", 0, 0, len(PRESETS) - 1),
-             format_func=lambda i: f"{PRESETS[i][0]}  /  {PRESETS[i][1]}")
-left, right = st.columns(2)
-a = left.text_input("First phrase", key=url_key("order_a", PRESETS[0][0]), max_chars=500)
-b = right.text_input("Second phrase", key=url_key("order_b", PRESETS[0][1]), max_chars=500)
+seed_from_link()
+st.selectbox("Preset pairs", [*range(len(PRESETS)), CUSTOM], on_change=use_preset,
+             key="order_preset", format_func=lambda i: "(your own pair)" if i == CUSTOM
+             else f"{PRESETS[i][0]}  /  {PRESETS[i][1]}")
+pair = st.container(horizontal=True)  # side by side on a phone too (columns stack there)
+a = pair.text_input("First phrase", key="order_a", max_chars=500)
+b = pair.text_input("Second phrase", key="order_b", max_chars=500)
 to_url("order_preset", "order_a", "order_b")
 a, b = clean_text(a, "phrase"), clean_text(b, "phrase")
 if a is None or b is None:
@@ -94,6 +114,12 @@ st.caption(f"Tokens averaged: {' + '.join(r.glove_a.known)}  |  {' + '.join(r.gl
 st.subheader("More pairs: GloVe average vs SBERT")
 PRESET_TEXTS = [t for p in PRESETS for t in p]
 fig = presets.figure
+if on_phone():  # the bars first, lying across (labels beside them, legend above); the table
+    # folds away with its numbers in the first columns
+    fig = cached.figure("figures.model_comparison", tuple(presets.table["pair"]),
+                        tuple(presets.table["GloVe average"]), tuple(presets.table["SBERT"]),
+                        horizontal=True)
+    show_chart(fig, key="order_chart")
 
 
 def more_pairs() -> None:
@@ -106,14 +132,19 @@ def more_pairs() -> None:
         table = table.copy()
         for col, (name, cosines) in enumerate(ready.items()):
             table.insert(3 + col, name, [round(c, 4) for c in cosines])
-    st.dataframe(table if ready else presets.arrow, hide_index=True, width="stretch")
+    phone = on_phone()
+    box = st.expander("The same as a table") if phone else st.container()
+    box.dataframe(table if ready else presets.arrow, hide_index=True, width="stretch",
+                  column_order=[c for c in table.columns if c != "pair"] + ["pair"]
+                  if phone else None)
     waiting_captions(pending, what="its column appears in the table when it answers")
     downloads("word_order", df=table, fig=fig, key="order_dl")
 
 
 live_part(more_pairs, lambda: provider_futures(PRESET_TEXTS))
 egress_note(configured_providers())
-show_chart(fig, key="order_chart")
+if not on_phone():
+    show_chart(fig, key="order_chart")
 explain(
     "**Why?** An average is a sum divided by a count, and a sum does not care about order: "
     "chocolate + milk = milk + chocolate. So every sentence made of the same words gets the same "

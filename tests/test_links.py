@@ -26,6 +26,19 @@ def test_word_order_link_restores_the_preset_label(kv, model):
     assert at.query_params["order_preset"] == "2"
 
 
+def test_word_order_preset_box_names_the_pair_of_the_link(kv, model):
+    """A shared link carries the phrases; the preset box names them, never the default pair."""
+    own = open_page("pages/word_order.py", {"order_a": "red wine", "order_b": "wine red"})
+    assert own.selectbox(key="order_preset").value == -1
+    assert own.selectbox(key="order_preset").format_func(-1) == "(your own pair)"
+    typed = open_page("pages/word_order.py", {"order_a": "a house boat", "order_b": "a boat house"})
+    assert typed.selectbox(key="order_preset").value == 6  # the presets' own pair: named
+    only = open_page("pages/word_order.py", {"order_preset": "2"})
+    assert only.text_input(key="order_a").value == "the cat chased the mouse"
+    only.text_input(key="order_b").input("the mouse chased a cat").run()
+    assert only.selectbox(key="order_preset").value == -1  # edited: no longer the preset
+
+
 def test_map_link_restores_typed_sentences(kv, model):
     text = "pets | The cat sleeps.\npets | A dog barks.\nsky | It rained.\nsky | Sunny day.\n" \
            "food | Soup is hot."

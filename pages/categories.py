@@ -11,6 +11,7 @@ from embedding.search.categories import (
 )
 from embedding.text import escape_markdown
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop, show_chart, url_tabs
 
 LABELS = ("sport: a match, a team, a goal\npolitics: an election, a vote, a government\nfood: "
@@ -21,10 +22,12 @@ TEXT = "The chancellor lost the vote in parliament after a long night of debate.
 @st.fragment  # editing the labels or the text reruns only this tab
 def labels_tab() -> None:
     c1, c2 = st.columns(2)
+    phone = on_phone()  # boxes as tall as their default text, so the answer is on screen 1
     labels_raw = c1.text_area("Labels, one per line (optionally `name: description`)", LABELS,
-                              height=170, key="cat_labels", persist_state="page")
-    text_raw = c2.text_area("A text to classify", TEXT, height=170, key="cat_text",
-                            persist_state="page")
+                              height=130 if phone else 170, key="cat_labels",
+                              persist_state="page")
+    text_raw = c2.text_area("A text to classify", TEXT, height=90 if phone else 170,
+                            key="cat_text", persist_state="page")
     try:
         labels = parse_labels(labels_raw)
     except LabelError as exc:
@@ -36,9 +39,9 @@ def labels_tab() -> None:
         if "GloVe average" not in scores:
             st.info("No word of the text is in GloVe's vocabulary: only SBERT can place it.")
         names = [lab.name for lab in labels]
-        cols = st.columns(len(scores))
-        for col, (model, s) in zip(cols, scores.items(), strict=True):
-            col.metric(f"{model} says", names[int(s.argmax())], f"cosine {s.max():.3f}",
+        row = st.container(horizontal=True)  # the answers side by side, on a phone too
+        for model, s in scores.items():
+            row.metric(f"{model} says", names[int(s.argmax())], f"cosine {s.max():.3f}",
                        delta_color="off")
         show_chart(cached.figure("search.label_bars", names, scores), key="cat_bars")
 
@@ -46,7 +49,8 @@ def labels_tab() -> None:
 @st.fragment  # editing the descriptions reruns only this tab
 def movies_tab() -> None:
     desc_raw = st.text_area("Genre descriptions (edit them and watch the accuracy move)",
-                            labels_to_text(genre_descriptions()), height=300, key="cat_genres",
+                            labels_to_text(genre_descriptions()),
+                            height=160 if on_phone() else 300, key="cat_genres",
                             persist_state="page")
     try:
         genres = parse_labels(desc_raw)

@@ -48,10 +48,16 @@ def label_bars(labels: Sequence[str], scores_by_model: dict[str, Sequence[float]
     for n, (name, scores) in enumerate(scores_by_model.items()):
         fig.add_trace(go.Bar(name=name, x=list(scores), y=list(labels), orientation="h",
                              marker_color=colour(n), text=[f"{s:.3f}" for s in scores],
-                             textposition="auto"))
+                             textposition="auto", cliponaxis=False))
     layout(fig, height=max(240, 70 + 34 * len(labels) * max(1, len(scores_by_model))),
            barmode="group", legend={"orientation": "h"})
-    fig.update_xaxes(title="cosine with the text")
+    # room beside a short bar for its value written outside it (a small negative cosine's
+    # "-0.026" was drawn over the labels and cut to "26")
+    every = [float(s) for scores in scores_by_model.values() for s in scores] or [0.0]
+    low, high = min(0.0, *every), max(0.0, *every)
+    pad = 0.18 * max(high - low, 0.1)
+    fig.update_xaxes(title="cosine with the text",
+                     range=[low - (pad if low < 0 else 0), high + pad])
     fig.update_yaxes(autorange="reversed")
     return fig
 

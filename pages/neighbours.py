@@ -14,6 +14,7 @@ from embedding.words.vocab import (
     resolve,
 )
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
@@ -51,14 +52,27 @@ def mark_custom() -> None:
 @st.fragment  # a new word or count reruns only this tab
 def nearest_tab(kv) -> None:
     """The words closest to one word, over the whole vocabulary."""
-    left, right = st.columns([2, 1])
+    if on_phone():  # word and count in one row: a number box is one line, a slider three
+        left = right = st.container(horizontal=True)
+    else:
+        left, right = st.columns([2, 1])
     word = left.text_input("Word", key=url_key("nb_word", "frog"), max_chars=60)
-    k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
+    if on_phone():
+        k = right.number_input("How many", 1, 50, key=url_int("nb_k", 10, 1, 50), width=120)
+    else:
+        k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
     to_url("nb_word", "nb_k")
+    top = st.container() if on_phone() else None  # a phone: the neighbours before the examples
     st.caption("Try:")
-    for col, w in zip(st.columns(len(TRY_WORDS)), TRY_WORDS, strict=True):
-        col.button(w, key=f"nb_try_{w}", on_click=use_word, args=(w,), width="stretch")
+    try_row = st.container(horizontal=True)  # one row that wraps, not six stacked columns
+    for w in TRY_WORDS:
+        try_row.button(w, key=f"nb_try_{w}", on_click=use_word, args=(w,), width="stretch")
+    with top or st.container():
+        nearest_result(kv, word, k)
 
+
+def nearest_result(kv, word: str, k: int) -> None:
+    """The closest words to ``word`` as bars and a table (on a phone the table is folded)."""
     if not word.strip():
         st.info("Type a word, for example *frog*.", icon=":material/edit:")
     else:
@@ -76,7 +90,10 @@ def nearest_tab(kv) -> None:
                                   "cosine": [round(s, 4) for _, s in hits]})
             fig = cached.figure("figures.score_bars", [w for w, _ in hits],
                                 [s for _, s in hits], title=f"Cosine similarity with “{key}”")
-            c1, c2 = st.columns([1, 2])
+            if on_phone():  # the bars (values on them) first, the same numbers folded
+                c2, c1 = st.container(), st.expander("The same as a table")
+            else:
+                c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
             show_chart(fig, c2, key="nb_chart")
             downloads(f"neighbours_{key}", df=table, fig=fig, key="nb_dl")
@@ -103,13 +120,17 @@ def analogies_tab(kv) -> None:
                  on_change=use_preset)
     # a link naming only a preset still fills in that preset's words
     first = PRESETS.get(st.session_state["nb_preset"], ANALOGY_PRESETS[0])
-    c_a, c_b, c_c = st.columns(3)
-    a = c_a.text_input("a", key=url_key("nb_a", first.a), max_chars=60, on_change=mark_custom)
-    b = c_b.text_input("is to b", key=url_key("nb_b", first.b), max_chars=60,
-                       on_change=mark_custom)
-    c = c_c.text_input("as c is to ?", key=url_key("nb_c", first.c), max_chars=60,
-                       on_change=mark_custom)
-    m_col, k_col = st.columns([2, 1])
+    words = st.container(horizontal=True)  # three short boxes fit a phone's width in a row
+    width = 96 if on_phone() else "stretch"
+    a = words.text_input("a", key=url_key("nb_a", first.a), max_chars=60, on_change=mark_custom,
+                         width=width)
+    b = words.text_input("is to b", key=url_key("nb_b", first.b), max_chars=60,
+                         on_change=mark_custom, width=width)
+    c = words.text_input("as c is to ?", key=url_key("nb_c", first.c), max_chars=60,
+                         on_change=mark_custom, width=width)
+    # a phone: the method and the count fold away, so the answer is on the first screen
+    settings = st.expander("Method and number of answers") if on_phone() else st.container()
+    m_col, k_col = settings.columns([2, 1])
     method = m_col.radio("Method", list(ANALOGY_METHODS), format_func=ANALOGY_METHODS.get,
                          horizontal=True,
                          key=url_choice("nb_method", "3cosadd", list(ANALOGY_METHODS)))
@@ -148,7 +169,10 @@ def analogies_tab(kv) -> None:
             else:
                 fig = cached.figure("figures.score_bars", *bars, highlight=0,
                                     title=f"{kb} − {ka} + {kc}")
-            c1, c2 = st.columns([1, 2])
+            if on_phone():
+                c2, c1 = st.container(), st.expander("The same as a table")
+            else:
+                c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
             show_chart(fig, c2, key="nb_an_chart")
             downloads(f"analogy_{kb}-{ka}+{kc}", df=table, fig=fig, key="nb_an_dl")
@@ -171,7 +195,9 @@ def analogies_tab(kv) -> None:
                 "rank if not excluded": [r.rank for r in ranks],
                 "score": [round(r.score, 4) for r in ranks],
             })
-            st.dataframe(rank_table, hide_index=True, key="nb_rank_table")
+            st.dataframe(rank_table, hide_index=True, key="nb_rank_table",  # a phone: fits
+                         column_order=("input word", "rank if not excluded", "score")
+                         if on_phone() else None)
             downloads("analogy_input_ranks", df=rank_table, key="nb_rank_dl")
             explain(
                 "**3CosAdd** (the classic): turn the three words into unit-length vectors, "

@@ -38,11 +38,11 @@ st.caption(f"How close are two words in {vectors_label('wordsim')}? Each word is
            "numbers; the cosine compares their directions.")
 
 kv = word_vectors_picker("wordsim")
-left, right = st.columns(2)
-a = left.text_input("First word", key=url_key("wordsim_a", "chocolate"), max_chars=60)
-b = right.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=60)
+pair = st.container(horizontal=True)  # side by side on a phone too (columns stack there)
+a = pair.text_input("First word", key=url_key("wordsim_a", "chocolate"), max_chars=60)
+b = pair.text_input("Second word", key=url_key("wordsim_b", "milk"), max_chars=60)
 to_url("wordsim_a", "wordsim_b")
-top = first_screen()  # on a projector the result comes before the examples
+top = first_screen()  # on a projector or a phone the result comes before the examples
 st.caption("Try:")
 try_row = st.container(horizontal=True)  # one block for the six buttons, not six columns
 for x, y in TRY:

@@ -128,7 +128,7 @@ if kind == "themes":
         wanted = st.query_params.get("map_cats")
         chosen = [c for c in wanted.split(",") if c in cats] if wanted else []
         st.session_state.map_cats = chosen or list(wordsets.DEFAULT_CATEGORIES)
-    chosen = st.multiselect("Themes", cats, key="map_cats",
+    chosen = st.multiselect("Themes", cats, key="map_cats", select_all=False,
                             help="Each theme is a list of 20–30 words we picked; every word is "
                                  "in GloVe.")
     items = wordsets.themed_words(chosen)

@@ -111,7 +111,8 @@ def liked_tab(movies, store, emb) -> None:
     liked_from_url(movies)
     left, right = st.columns([4, 1])
     chosen = left.multiselect("You liked …", labels, key="rec_liked", max_selections=10,
-                              placeholder="Pick one or more movies", persist_state="page")
+                              placeholder="Pick one or more movies", persist_state="page",
+                              select_all=False)  # typed "to": films first, no "Select 3 matches"
     k = right.slider("How many", 3, 15, key=url_int("rec_k", 6, 3, 15))
     ids = ",".join(str(movies[row_of[c]].id) for c in chosen)
     if st.query_params.get("rec_liked") != ids:

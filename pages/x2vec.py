@@ -343,7 +343,7 @@ def basket_tab() -> None:
         chosen = [x for x in st.query_params.get("x2v_basket", "spaghetti").split(",")
                   if x in options]
         st.session_state["x2v_basket"] = chosen or ["spaghetti"]
-    basket = st.multiselect("Your basket", options, key="x2v_basket",
+    basket = st.multiselect("Your basket", options, key="x2v_basket", select_all=False,
                             persist_state="page",
                             format_func=lambda n: bk.BY_NAME[n].label, max_selections=8)
     if st.query_params.get("x2v_basket") != ",".join(basket):

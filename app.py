@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import phone, resources
+from ui import phone, resources, server_tuning
 from ui.widgets import (
     keep_history_short,
     keep_url_state,
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide",
                    initial_sidebar_state="collapsed" if presenting() else "auto")
+server_tuning.install()  # per-run work Streamlit repeats, done once per process
 resources.warm_up()  # background thread, once per process; the home page never waits
 page = st.navigation(router_pages(ROOT), expanded=True)  # the catalogue's pages, by section
 keep_url_state()  # values mirrored in the link survive a run that stopped before drawing them

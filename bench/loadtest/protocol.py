@@ -28,6 +28,8 @@ ACTION_TIMEOUT = 120.0  # seconds one run may take before it counts as an error
 SHELL = [True]  # protocol sessions arriving fresh first download the app shell, like a browser
 #: How many connections a browser opens to one host for HTTP/1.1 (Chromium: 6).
 BROWSER_CONNECTIONS = 6
+_SET_COOKIE = re.compile(rb"\r\n[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]:[ \t]*([^\r]*)")
+_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)")
 _ASSET_RE = re.compile(r'(?:src|href)="\./((?:static/)[^"]+)"')
 
 
@@ -80,34 +82,31 @@ class _Http:
             .encode() + (f"Cookie: {cookie}\r\n".encode() if cookie else b"") + b"\r\n")
         await self.writer.drain()
         head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            k, _, v = line.partition(":")
-            if k.lower() == "set-cookie":
-                self.jar.take(v.strip())
-            elif k:
-                headers[k.lower()] = v.strip()
-        body = bytearray()
-        if "content-length" in headers:
-            body += await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding") == "chunked":
+        status = int(head[9:12])
+        low = head.lower()  # header names and values we look at, without a parse per line
+        for m in _SET_COOKIE.finditer(head):
+            self.jar.take(m.group(1).decode("latin-1"))
+        length = _LENGTH.search(low)
+        if length:
+            body = await self.reader.readexactly(int(length.group(1)))
+        elif b"\r\ntransfer-encoding: chunked" in low:
+            parts = []
             while True:
                 size = int((await self.reader.readline()).strip().split(b";")[0], 16)
-                body += (await self.reader.readexactly(size + 2))[:size]
+                parts.append((await self.reader.readexactly(size + 2))[:size])
                 if size == 0:
                     break
+            body = b"".join(parts)
         else:
-            body += await self.reader.read()
+            body = await self.reader.read()
             await self.close()
         self.traffic.requests += 1
         self.traffic.http_bytes += len(body)
         if status >= 400 and not (missing_ok and status == 404):
             raise RuntimeError(f"GET /{path.lstrip('./')}: HTTP {status}")
-        if headers.get("connection", "").lower() == "close":
+        if b"\r\nconnection: close" in low:
             await self.close()
-        return bytes(body) if keep_body else b""
+        return body if keep_body else b""
 
     async def close(self) -> None:
         if self.writer is not None:

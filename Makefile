@@ -41,8 +41,9 @@ $(STAMP): FORCE
 	  $(PIP) install --no-deps --no-build-isolation -e .; \
 	fi
 
+# serve.py runs app.py with the durable identity cookie (live classes: one student is one student)
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
+	$(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT)
 
 # Test tools from Debian: Chromium for the browser tests, nginx for the scale-out proxy test,
 # PostgreSQL for the class-database tests (they start a throw-away cluster themselves), npm

@@ -52,7 +52,7 @@ def test_compose_has_replicas_proxy_and_qdrant(compose):
 
 def test_dockerfile_runs_the_app_offline():
     text = (ROOT / compose_dockerfile()).read_text(encoding="utf-8")
-    assert "requirements.txt" in text and "app.py" in text
+    assert "requirements.txt" in text and '"run", "serve.py"' in text  # with the identity cookie
     assert "HF_HUB_OFFLINE=1" in text
     assert "USER " in text, "the server must not run as root"
 

@@ -19,7 +19,7 @@ from embedding import config
 ROOT = Path(__file__).resolve().parents[1]
 #: Code that runs inside the server.
 APP_CODE = [p for d in ("embedding", "ui", "pages") for p in sorted((ROOT / d).rglob("*.py"))]
-APP_CODE.append(ROOT / "app.py")
+APP_CODE += [ROOT / "app.py", ROOT / "serve.py"]
 
 
 def _env_uses(tree: ast.AST) -> tuple[list[int], list[int]]:

@@ -27,7 +27,7 @@ async def proxy_burst(app: Server, workdir: Path, args) -> dict:
     """The class burst through the real nginx config: every file through Python (before), the
     app shell from nginx (after), and the same with two replicas (both cores)."""
     page = args.burst_page if args.burst_page is not None else "word_similarity"
-    second = Server("app.py", workdir, timed=not args.untimed)
+    second = Server("serve.py", workdir, timed=not args.untimed)
     second.start()
     rows = []
     try:
@@ -178,7 +178,7 @@ async def main_async(args) -> dict:
     pages = [p for p in page_paths() if not args.pages or (p or "home") in args.pages]
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=RESULTS))  # server logs, run logs
-    app = Server("app.py", workdir, timed=not args.untimed)
+    app = Server("serve.py", workdir, timed=not args.untimed)
     bare = Server("bench/bare_app.py", workdir, timed=not args.untimed)
     out: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                  "machine": f"{os.cpu_count()} CPU, {_mem_gb():.0f} GB RAM",

@@ -1,6 +1,6 @@
 """The servers under test: ``streamlit run`` on a free loopback port, its CPU, RSS and run log.
 
-    srv = Server("app.py", workdir); srv.start(); ...; srv.stop()
+    srv = Server("serve.py", workdir); srv.start(); ...; srv.stop()
 """
 
 from __future__ import annotations

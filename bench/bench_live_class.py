@@ -81,7 +81,7 @@ async def main_async(args) -> int:
     os.environ["EMBEDDING_EXPLORER_DATA"] = str(data)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
-    server = Server("app.py", data, timed=False)
+    server = Server("serve.py", data, timed=False)
     server.start()
     stats = Stats()
     try:

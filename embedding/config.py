@@ -64,6 +64,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("DATABASE_URL", None,
                 "`postgresql://…` for live class sessions shared by every replica",
                 "an SQLite file in the data folder"),
+        Setting("EMBEDDING_EXPLORER_PUBLIC_URL", None,
+                "the address students open, e.g. `https://class.example.org` behind a proxy "
+                "(live class join links and QR codes use it)",
+                "the machine's network address when opened as localhost"),
         Setting("EMBEDDING_EXPLORER_OPENAI_MODEL", None,
                 "an OpenAI-compatible embedding model to offer beside SBERT, e.g. "
                 "`text-embedding-3-small` (texts are then sent to `OPENAI_BASE_URL` when chosen)",
@@ -142,6 +146,12 @@ def database_url() -> str | None:
     """``DATABASE_URL`` (stripped), or ``None`` for the SQLite file in the data folder."""
     raw = SETTINGS["DATABASE_URL"].raw()
     return (raw.strip() or None) if raw else None
+
+
+def public_url() -> str | None:
+    """``EMBEDDING_EXPLORER_PUBLIC_URL`` (stripped, no trailing ``/``), or ``None``."""
+    raw = SETTINGS["EMBEDDING_EXPLORER_PUBLIC_URL"].raw()
+    return (raw.strip().rstrip("/") or None) if raw else None
 
 
 def openai_model() -> str | None:

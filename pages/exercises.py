@@ -20,7 +20,8 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
 from ui import cached, resources
-from ui.classroom import CODE_PARAM, KEY_PARAM, classroom
+from ui.classroom import CODE_PARAM, classroom, remember_key
+from ui.identity import person_id
 from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_chart, warn_unknown
 
 BUILD, ANSWER = "Build (instructor)", "Answer (students)"
@@ -276,9 +277,9 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                      icon=":material/co_present:", disabled=not ex.questions):
             live = classroom()
             if live is not None:
-                code, token = live.start(ex)
-                st.switch_page("pages/live_class.py",
-                               query_params={CODE_PARAM: code, KEY_PARAM: token})
+                code, key = live.start(ex, instructor=person_id())
+                remember_key(code, key)
+                st.switch_page("pages/live_class.py", query_params={CODE_PARAM: code})
 
     st.subheader("Export and import")
     docs = {k: cached.exercise_corpus(k) or [] for k in exs.CORPORA}

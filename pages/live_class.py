@@ -1,4 +1,10 @@
-"""Live class: students answer with a class code; the instructor's screen shows the class live."""
+"""Live class: students answer on their phones, the projector shows the class live.
+
+Three views of one class, picked on the server every run: the **student** view (phone first:
+the question on screen, the answer box, what is saved), the instructor's **control** view
+(what is on screen, close and reveal, the people, the links) and the **projector** view (no
+controls, no key: the join strip, the question and the class's answers, big).
+"""
 
 from __future__ import annotations
 
@@ -7,35 +13,42 @@ import streamlit as st
 
 from embedding.charts.classroom import answer_bars, class_map_figure
 from embedding.classroom import exercises as exs
+from embedding.classroom.db import DatabaseUnavailable
 from embedding.classroom.live import (
     CODE_LENGTH,
+    INSTRUCTOR_PACED,
     MAX_NICKNAME,
+    STUDENT_PACED,
     ClassError,
+    ClassInfo,
     Classroom,
     normalise_code,
-    summarise,
 )
 from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.text import escape_markdown
-from ui import cached
+from ui import cached, identity
 from ui import classroom as ui
 from ui.widgets import explain, provider_picker, show_chart
 
-
-def page_address() -> str:
-    try:
-        url = st.context.url or ""
-    except Exception:  # noqa: BLE001 - tests without a browser
-        url = ""
-    return url.split("?")[0].split("#")[0] or "http://localhost:8501/live_class"
+PACE_LABELS = {INSTRUCTOR_PACED: "Instructor-paced: students see the question on screen",
+               STUDENT_PACED: "Student-paced: students see every question"}
 
 
-def go_to_class(code: str, token: str | None = None) -> None:
+def go_to_class(code: str, view: str | None = None) -> None:
     st.query_params.clear()
     st.query_params[ui.CODE_PARAM] = code
-    if token:
-        st.query_params[ui.KEY_PARAM] = token
+    if view:
+        st.query_params[ui.VIEW_PARAM] = view
     st.rerun()
+
+
+def step_title(info: ClassInfo, qi: int) -> str:
+    n = len(info.exercise.questions)
+    if qi < 0:
+        return "Waiting to start"
+    q = info.exercise.questions[qi]
+    return (f"Step {qi + 1} of {n}: explore" if q.kind == "explore" else
+            f"Question {qi + 1} of {n}")
 
 
 # ------------------------------------------------------------------ no class yet
@@ -59,27 +72,85 @@ def landing(live: Classroom) -> None:
     with right, st.container(border=True):
         st.subheader("Start a class (instructor)")
         built = st.session_state.get("ex_set")
-        choices = {"example": "The example set (5 questions)",
+        choices = {"example": f"The live-class example ({len(exs.LIVE_EXAMPLE_SET.questions)} "
+                              "steps)",
                    "map": "A class map only (everyone adds a word for “ocean”)"}
         if built is not None and built.questions:
             choices = {"builder": f"The set from the exercise builder: “{built.title}” "
                                   f"({len(built.questions)} questions)", **choices}
         pick = st.radio("Questions", list(choices), format_func=choices.get, key="class_pick")
         st.caption("Students join with a code and an optional nickname: no e-mail, no account. "
-                   "Answers stay on this server until you delete the class.")
+                   "Answers stay on this server until you delete the class (at most "
+                   "12 hours of class time, then it expires).")
         if st.button("Start the class", type="primary", key="class_start",
                      icon=":material/co_present:"):
-            chosen = {"builder": built, "example": exs.EXAMPLE_SET,
+            chosen = {"builder": built, "example": exs.LIVE_EXAMPLE_SET,
                       "map": exs.ExerciseSet("Class map", (exs.ClassMapQuestion("ocean"),))}[pick]
-            code, token = live.start(chosen)
-            go_to_class(code, token)
+            code, key = live.start(chosen, instructor=identity.person_id())
+            ui.remember_key(code, key)
+            go_to_class(code)
     explain(
-        "**Two links, two roles.** Starting a class gives a short class code for students and "
-        "a private instructor link (the code plus a long secret key). Only the instructor link "
-        "shows the answers, the results and the buttons to close questions, export or delete. "
-        "Prefer to keep no data at all? Share a link from the *Exercise builder* instead: the "
-        "whole set travels in the link and nothing is stored.",
+        "**Two roles.** The browser that starts a class is its instructor: it sees the "
+        "answers, shows them on the projector and can close questions, export or delete. "
+        "Students join with the short class code. To run the class from another device, open "
+        "the private instructor link shown in your class (under *Open this class on another "
+        "device*). Prefer to keep no data at all? Share a link from the *Exercise builder* "
+        "instead: the whole set travels in the link and nothing is stored.",
         title="How does a live class work?")
+
+
+# ------------------------------------------------------------------ following the class
+
+
+@st.fragment(run_every=ui.FOLLOW_SECONDS)
+def follow(live: Classroom, code: str, seen: tuple[str, int]) -> None:
+    """Every second: one small query (shared by this process's sessions); the page is drawn
+    again only when the class changed (question, closed, shown, ended, deleted)."""
+    try:
+        pulse = live.pulse(code)
+    except DatabaseUnavailable:
+        st.rerun()  # the page shows the calm "cannot be reached" state
+    if (pulse.status, pulse.version) != seen:
+        st.rerun()
+
+
+@st.fragment(run_every=2.0)
+def recover(live: Classroom, code: str | None) -> None:
+    """While the database is down: try again (back-off inside ClassDB keeps it cheap) and
+    draw the page again as soon as it answers."""
+    try:
+        if code:
+            live.pulse(code)
+        else:
+            live.db.query("SELECT 1")
+    except DatabaseUnavailable:
+        return
+    st.rerun()
+
+
+def database_down(live: Classroom, code: str | None) -> None:
+    st.info("The class database cannot be reached right now. This screen carries on by itself "
+            "as soon as it is back (no need to reload); answers already saved are safe.",
+            icon=":material/cloud_sync:")
+    recover(live, code)
+
+
+def gone(exc: ClassError, code: str) -> None:
+    """A class that is no longer there: deleted (when this browser saw it before), expired or
+    never existed. A calm message, and the way back to the join box."""
+    seen = code in st.session_state.get("class_seen_codes", ())
+    if exc.reason == "missing" and seen:
+        st.info(f"The class {code} was deleted by its instructor, with every answer and "
+                "nickname it stored. Thank you for taking part!", icon=":material/delete:")
+    else:
+        st.warning(escape_markdown(str(exc)), icon=":material/key_off:")
+    if st.button("Join another class", key="class_leave", icon=":material/login:"):
+        st.query_params.clear()
+        st.rerun()
+
+
+def remember_seen(code: str) -> None:
+    st.session_state.setdefault("class_seen_codes", set()).add(code)
 
 
 # ------------------------------------------------------------------ the student
@@ -102,220 +173,481 @@ def answer_input(q: exs.Question, key: str, disabled: bool) -> str | None:
                     format_func=escape_markdown)
 
 
+def explore_box(q: exs.ExploreStep, where: str = "student") -> None:
+    page = ui.explore_page(q)
+    if page is None:
+        st.info(f"This step opens the page “{escape_markdown(q.page)}”, which this server "
+                "does not have.", icon=":material/explore_off:")
+        return
+    st.markdown(f"**Explore: {escape_markdown(page.title)}**")
+    if q.note:
+        st.markdown(escape_markdown(q.note))
+    if where == "student":
+        st.link_button(f"Open {page.title}", ui.explore_link(q), type="primary",
+                       icon=":material/open_in_new:")
+        st.caption("It opens in a new tab; this tab follows the class.")
+
+
+def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[int, str],
+                 numbered: bool) -> None:
+    """One question on a student's screen: its prompt, the answer box, what is saved, and,
+    once the instructor shows the answer, whether it was right."""
+    q = info.exercise.questions[i]
+    state = info.state
+    revealed = state.revealed and state.question == i
+    closed = (i in info.closed or info.ended or revealed
+              or (state.pace == INSTRUCTOR_PACED and state.question != i))
+    with st.container(border=True):
+        st.markdown(f"#### {step_title(info, i) if numbered else 'Question ' + str(i + 1)}")
+        if q.kind == "explore":
+            explore_box(q)
+            return
+        st.markdown(escape_markdown(q.prompt()))
+        value = answer_input(q, f"class_ans_{info.code}_{i}", closed)
+        if st.button("Send answer", key=f"class_send_{i}", disabled=closed or value is None,
+                     icon=":material/send:", type="primary"):
+            try:
+                live.submit(info.code, me, i, value or "")
+            except ClassError as exc:
+                st.warning(escape_markdown(str(exc)), icon=":material/block:")
+            else:
+                mine[i] = " ".join((value or "").split())
+        if i in mine:
+            st.success(f"Saved: {escape_markdown(mine[i])}. "
+                       + ("The question is closed." if closed else
+                          "You can change it until the instructor closes the question."),
+                       icon=":material/cloud_done:")
+        elif closed:
+            st.caption("This question is closed.")
+        if revealed and not q.open_ended:
+            verdict = ui.verdict(q, mine.get(i))
+            if verdict:
+                st.info(escape_markdown(verdict), icon=":material/school:")
+
+
 def student(live: Classroom, code: str) -> None:
     try:
         info = live.info(code)
     except ClassError as exc:
-        st.warning(escape_markdown(str(exc)), icon=":material/key_off:")
-        st.query_params.clear()
+        st.title("Live class")
+        gone(exc, code)
         return
+    remember_seen(info.code)
     me = ui.student_id()
-    st.header(escape_markdown(info.exercise.title or "Class"))
+    st.title(escape_markdown(info.exercise.title or "Class"))
+    try:
+        seat = live.seat(info.code, me)
+    except ClassError as exc:  # removed by the instructor
+        st.warning(escape_markdown(str(exc)) + " If this is a mistake, ask them.",
+                   icon=":material/person_remove:")
+        follow(live, info.code, (live.pulse(info.code).status, info.state.version))
+        return
+    if seat is None:
+        join_box(live, info, me)
+        return
+    follow(live, info.code, ("ended" if info.ended else "live", info.state.version))
+    strip = st.container(horizontal=True, vertical_alignment="center")
+    strip.markdown(f"Class **{info.code}** · you are **{escape_markdown(seat.nickname)}**")
+    strip.markdown(f"[Not you? Join as someone else]"
+                   f"({identity.switch_link(f'/live_class?class={info.code}')})")
+    if not identity.durable():
+        st.caption("This browser did not get its identity cookie, so a reload makes you a new "
+                   "student here (the server was started without serve.py).")
+    with st.expander("Change your nickname", icon=":material/badge:"):
+        join_form(live, info, me, seat.nickname)
+    mine = live.my_answers(info.code, me)
+    if info.ended:
+        st.info("The instructor has ended this class: answers are no longer taken. Thank you!",
+                icon=":material/event_busy:")
+        if mine:
+            st.markdown("**Your answers:** " + "; ".join(
+                f"{i + 1}. {escape_markdown(a)}" for i, a in sorted(mine.items())))
+        return
+    state = info.state
+    if state.pace == STUDENT_PACED:
+        for i in range(len(info.exercise.questions)):
+            question_box(live, info, me, i, mine, numbered=False)
+        return
+    if state.question < 0:
+        st.info("You're in! The first question appears here as soon as the instructor "
+                "starts: no need to reload.", icon=":material/hourglass_top:")
+        return
+    question_box(live, info, me, state.question, mine, numbered=True)
+
+
+def join_form(live: Classroom, info: ClassInfo, me: str, current: str | None = None) -> bool:
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    nick = c1.text_input("Nickname", key="class_nick", label_visibility="collapsed",
+                         placeholder="e.g. Blue Otter", max_chars=MAX_NICKNAME * 2)
+    if c2.button("Join" if current is None else "Rename", key="class_join_btn", type="primary",
+                 width="stretch"):
+        try:
+            result = live.join(info.code, me, nick)
+        except ClassError as exc:
+            st.warning(escape_markdown(str(exc)))
+            return False
+        if result.note:
+            st.info(escape_markdown(result.note), icon=":material/content_cut:")
+        st.session_state["class_joined_as"] = result.nickname
+        st.rerun()
+    return False
+
+
+def join_box(live: Classroom, info: ClassInfo, me: str) -> None:
     st.caption(f"Class code **{info.code}**")
-    joined = st.session_state.get("class_joined") == info.code
     with st.container(border=True):
         st.markdown("**Your nickname (optional).** No real name needed: pick anything, or leave "
                     "it empty to stay anonymous.")
-        c1, c2 = st.columns([3, 1])
-        nick = c1.text_input("Nickname", key="class_nick", label_visibility="collapsed",
-                             placeholder="e.g. Blue Otter", max_chars=MAX_NICKNAME * 2)
-        if c2.button("Join" if not joined else "Rename", key="class_join_btn", type="primary"):
-            try:
-                result = live.join(info.code, me, nick)
-            except ClassError as exc:
-                st.warning(escape_markdown(str(exc)))
-            else:
-                st.session_state["class_joined"] = info.code
-                joined = True
-                if result.note:
-                    st.info(result.note, icon=":material/content_cut:")
-                st.success(f"You joined as {escape_markdown(result.nickname)}.",
-                           icon=":material/check:")
-    if joined:
-        st.session_state["class_code"] = info.code  # what this session builds belongs to the class
-    if not joined:
-        st.info("Press **Join** to answer (the nickname can stay empty).", icon=":material/login:")
+        join_form(live, info, me)
+    st.info("Press **Join** to answer (the nickname can stay empty).", icon=":material/login:")
+
+
+# ------------------------------------------------------------------ what the class answered
+
+
+def results(live: Classroom, info: ClassInfo, who: str, qi: int, joined: int) -> None:
+    """The class's answers to step ``qi``: counts, bars or map, and once the answer is shown,
+    the answer and why the most common wrong answer is wrong, with the class's numbers."""
+    q = info.exercise.questions[qi]
+    if q.kind == "explore":
+        explore_box(q, where="projector")
+        st.metric("Students joined", joined)
         return
-    if info.ended:
-        st.info("The instructor has ended this class: answers are no longer taken.",
-                icon=":material/event_busy:")
-    mine = live.my_answers(info.code, me)
-    for i, q in enumerate(info.exercise.questions):
-        closed = i in info.closed or info.ended
-        with st.container(border=True):
-            st.markdown(f"#### Question {i + 1}")
-            st.markdown(escape_markdown(q.prompt()))
-            value = answer_input(q, f"class_ans_{info.code}_{i}", closed)
-            if st.button("Send answer", key=f"class_send_{i}", disabled=closed or value is None,
-                         icon=":material/send:"):
-                try:
-                    live.submit(info.code, me, i, value or "")
-                except ClassError as exc:
-                    st.warning(escape_markdown(str(exc)), icon=":material/block:")
-                else:
-                    mine[i] = " ".join((value or "").split())
-            if i in mine:
-                st.success(f"Saved: {escape_markdown(mine[i])}. "
-                           + ("The question is closed." if closed else
-                              "You can change it until the instructor closes the question."),
-                           icon=":material/cloud_done:")
-            elif closed:
-                st.caption("This question is closed.")
+    answers = [a.answer for a in live.answers(info.code, who, qi)]
+    shown = info.state.revealed and info.state.question == qi
+    view = ui.results_view(q, tuple(answers))
+    if isinstance(q, exs.ClassMapQuestion):
+        counts(joined, view.results, shown)
+        if answers:
+            class_map(q, answers, qi)
+        return
+    # the bars on the left, the counts and (once shown) the answer and the class's most common
+    # wrong answer on the right: all of it on the first screen of a 1280×720 projector
+    chart, side = st.columns([3, 2], gap="large")
+    with side:
+        counts(joined, view.results, shown)
+        if shown and view.solution is not None and view.results.top_wrong:
+            st.markdown(f"#### Most common wrong answer: "
+                        f"{escape_markdown(view.results.top_wrong)} "
+                        f"({view.results.top_wrong_count} of {view.results.total})")
+            st.markdown(escape_markdown(ui.wrong_explanation(q, view.results.top_wrong)))
+    with chart:
+        if not answers:
+            st.info("No answers yet: they appear here as students send them.",
+                    icon=":material/hourglass_empty:")
+            return
+        show_chart(answer_bars(view.results.counts, view.correct if shown else None),
+                   key=f"class_bars_{qi}")
+        if shown and view.solution is not None:
+            st.markdown(f"#### Answer: {escape_markdown(view.solution.correct)}")
+            st.markdown(escape_markdown(view.solution.note))
 
 
-# ------------------------------------------------------------------ the instructor
+def counts(joined: int, results, shown: bool) -> None:
+    m = st.container(horizontal=True)
+    m.metric("Students joined", joined)
+    m.metric("Answers", results.total, help="One per student; the latest counts.")
+    if shown and results.share_correct is not None:
+        m.metric("Correct", f"{results.share_correct:.0%}")
 
 
-def share_box(code: str, token: str) -> None:
-    base = page_address()
-    student_link = f"{base}?{ui.CODE_PARAM}={code}"
-    c1, c2 = st.columns([3, 2])
+def class_map(q: exs.ClassMapQuestion, answers: list[str], qi: int) -> None:
+    method = st.session_state.get("class_map_method", "pca")
+    provider = st.session_state.get("class_map_provider", SBERT_KEY)
+    try:
+        cmap = ui.class_map(tuple(answers), q.model, method, provider)
+    except ProviderError as exc:  # a configured remote model failed: say so, SBERT works
+        st.warning(f"{exc} Pick SBERT above to draw the map with the built-in model.",
+                   icon=":material/cloud_off:")
+        return
+    if cmap.labels:
+        show_chart(class_map_figure(cmap.labels, cmap.counts, cmap.coords, cmap.groups,
+                                    cmap.method.upper()), key=f"class_map_{qi}")
+    dupes = [(a, n) for a, n in zip(cmap.labels, cmap.counts, strict=True) if n > 1]
+    if dupes:
+        st.markdown("**Typed by more than one student:** " + ", ".join(
+            f"{escape_markdown(a)} ×{n}" for a, n in dupes[:10]))
+    if cmap.skipped:
+        st.caption("Not on the map (no word GloVe knows): "
+                   + escape_markdown(", ".join(cmap.skipped[:20])))
+
+
+@st.fragment(run_every=ui.REFRESH_SECONDS)
+def live_panel(live: Classroom, code: str, who: str, version: int, projector: bool) -> None:
+    """What changes while the class runs: who joined, the step on screen and its answers.
+    Reruns on its own every second; when the class's state changed (another device of the
+    instructor moved on, closed, revealed, ended or deleted it) the whole page is drawn
+    again."""
+    try:
+        info = live.info(code)
+        if info.state.version != version:
+            st.rerun()
+        joined = live.student_count(code)
+        state = info.state
+        if projector:
+            if state.question < 0:
+                st.title(escape_markdown(info.exercise.title or "Class"))
+            join_strip(info, joined, big=state.question < 0 or state.join_box)
+        if state.question < 0:
+            lobby(live, info, who, joined, projector)
+            return
+        if projector:
+            q = info.exercise.questions[state.question]
+            st.title(step_title(info, state.question))
+            if q.kind != "explore":
+                st.markdown(escape_markdown(q.prompt()))
+        results(live, info, who, state.question, joined)
+    except (ClassError, DatabaseUnavailable):
+        st.rerun()  # deleted, expired or unreachable: the page says so calmly
+
+
+def lobby(live: Classroom, info: ClassInfo, who: str, joined: int, projector: bool) -> None:
+    """Before the first question: who has joined (their nicknames, as the room sees them)."""
+    names = [s.nickname for s in live.roster(info.code, who)]
+    if not projector:
+        st.info(f"**{joined}** joined. The projector shows the join screen; press **Next** to "
+                "put the first question on every screen.", icon=":material/groups:")
+    if names:
+        st.markdown(" · ".join(escape_markdown(n) for n in names[-60:]))
+
+
+# ------------------------------------------------------------------ the projector
+
+
+def join_strip(info: ClassInfo, joined: int, big: bool) -> None:
+    address = ui.join_address()
+    link = f"{address.base}?{ui.CODE_PARAM}={info.code}"
+    shown = address.base.split("://", 1)[-1]
+    if not big:
+        st.markdown(f"Join at **{escape_markdown(shown)}** · code **`{info.code}`** · "
+                    f"**{joined}** joined")
+        return
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
     with c1:
-        st.markdown(f"# Class code: `{code}`")
-        st.markdown(f"Students open **{escape_markdown(base)}** and type the code, or scan:")
-        st.code(student_link, language=None, wrap_lines=True)
-        with st.expander("Your instructor link (keep it private: it shows the answers)",
-                         icon=":material/key:"):
-            st.code(f"{student_link}&{ui.KEY_PARAM}={token}", language=None, wrap_lines=True)
+        st.markdown(f"### Join at **{escape_markdown(shown)}**")
+        st.container(key="class_bigcode").markdown(f"# {info.code}")
+        st.markdown(f"**{joined}** joined")
     with c2:
         try:
-            # a whole scale that fits 220 px, sent as the PNG it is: nothing to resize or
-            # re-encode (as JPEG) on every run
-            st.image(cached.qr_png(student_link, width=220), caption="Scan to join", width=220,
+            st.image(cached.qr_png(link, width=300), caption="Scan to join", width=300,
                      output_format="PNG", alt="QR code of the link to join this live class")
         except ValueError:
             pass
 
 
-@st.fragment(run_every=ui.REFRESH_SECONDS)
-def live_results(live: Classroom, code: str, token: str, qi: int, show_key: bool) -> None:
-    """The selected question's results; reruns on its own every second or two."""
-    info = live.info(code)
-    q = info.exercise.questions[qi]
-    answers = [a.answer for a in live.answers(code, token, qi)]
-    sol = None if q.open_ended else ui.solution(q)
-    results = summarise(answers, (lambda a: a in sol.accepted if not q.typed
-                                  else a.casefold() in {x.casefold() for x in sol.accepted})
-                        if sol else None)
-    m = st.columns(3)
-    m[0].metric("Students joined", live.student_count(code))
-    m[1].metric("Answers", results.total, help="One per student; the latest counts.")
-    if results.share_correct is not None and show_key:
-        m[2].metric("Correct", f"{results.share_correct:.0%}")
-    if not answers:
-        st.info("No answers yet: they appear here as students send them.",
-                icon=":material/hourglass_empty:")
+def projector(live: Classroom, info: ClassInfo, me: str) -> None:
+    """The projector: no controls, no key. The join box folds to a strip once the class has
+    started (the instructor can show it again); the step on screen and its results fill the
+    first screen at 1280×720."""
+    if info.ended:
+        st.title(escape_markdown(info.exercise.title or "Class"))
+        st.info(f"This class has ended: thank you! {live.student_count(info.code)} students "
+                "took part.", icon=":material/event_busy:")
+        follow(live, info.code, ("ended", info.state.version))
         return
-    if isinstance(q, exs.ClassMapQuestion):
-        method = st.session_state.get("class_map_method", "pca")
-        provider = st.session_state.get("class_map_provider", SBERT_KEY)
-        try:
-            cmap = ui.class_map(tuple(answers), q.model, method, provider)
-        except ProviderError as exc:  # a configured remote model failed: say so, SBERT works
-            st.warning(f"{exc} Pick SBERT above to draw the map with the built-in model.",
-                       icon=":material/cloud_off:")
-            return
-        if cmap.labels:
-            show_chart(class_map_figure(cmap.labels, cmap.counts, cmap.coords, cmap.groups,
-                                        cmap.method.upper()), key=f"class_map_{qi}")
-        dupes = [(a, n) for a, n in zip(cmap.labels, cmap.counts, strict=True) if n > 1]
-        if dupes:
-            st.markdown("**Typed by more than one student:** " + ", ".join(
-                f"{escape_markdown(a)} ×{n}" for a, n in dupes[:10]))
-        if cmap.skipped:
-            st.caption("Not on the map (no word GloVe knows): "
-                       + escape_markdown(", ".join(cmap.skipped[:20])))
-        return
-    correct = set(sol.accepted) if (sol and show_key) else None
-    if correct is not None and q.typed:
-        correct = {a for a, _ in results.counts if a.casefold() in
-                   {x.casefold() for x in sol.accepted}}
-    show_chart(answer_bars(results.counts, correct), key=f"class_bars_{qi}")
-    if show_key and sol is not None:
-        st.markdown(f"### Answer: {escape_markdown(sol.correct)}")
-        st.markdown(escape_markdown(sol.note))
-        if results.top_wrong:
-            st.markdown(f"### Most common wrong answer: {escape_markdown(results.top_wrong)} "
-                        f"({results.top_wrong_count} of {results.total})")
-            why = q.check(sol, results.top_wrong).message.removesuffix(" Try again.")
-            st.markdown(escape_markdown(why))
+    ui.steady_page(projector=True)
+    live_panel(live, info.code, me, info.state.version, projector=True)
 
 
-def instructor(live: Classroom, code: str, token: str) -> None:
+# ------------------------------------------------------------------ the instructor
+
+
+def act(fn, *args) -> None:
+    """Run an instructor action from a widget callback; a failure becomes a message."""
     try:
-        info = live.info(code)
-    except ClassError as exc:
-        st.warning(escape_markdown(str(exc)), icon=":material/key_off:")
-        return
-    if not live.is_instructor(info.code, token):
-        st.error("This instructor link is not valid (the key was changed or cut short). Students "
-                 "can use the class code alone.", icon=":material/key_off:")
-        return
-    st.session_state["class_code"], st.session_state["class_token"] = info.code, token
-    st.header(escape_markdown(info.exercise.title or "Class"))
-    share_box(info.code, token)
+        fn(*args)
+    except (ClassError, DatabaseUnavailable) as exc:
+        st.session_state["class_action_error"] = str(exc)
+
+
+def control(live: Classroom, info: ClassInfo, me: str) -> None:
+    """The instructor's view: what is on screen, close and reveal, the people, the links."""
+    state = info.state
+    code = info.code
     qs = info.exercise.questions
-    labels = [f"{i + 1}. {q.label}" + (" (closed)" if i in info.closed else "")
-              for i, q in enumerate(qs)]
-    qi = st.selectbox("Question on screen", range(len(qs)), format_func=labels.__getitem__,
-                      key="class_q")
-    q = qs[qi]
-    st.markdown(f"**{escape_markdown(q.prompt())}**")
-    c = st.columns(3)
-    closed = qi in info.closed
-    if c[0].button("Reopen answers" if closed else "Close answers", key="class_close",
-                   icon=":material/lock_open:" if closed else ":material/lock:"):
-        live.close_question(info.code, token, qi, closed=not closed)
-        st.rerun()
-    show_key = True
-    if isinstance(q, exs.ClassMapQuestion):
-        c[1].radio("Map", ["pca", "umap"], key="class_map_method", horizontal=True,
-                   format_func={"pca": "PCA (steady)", "umap": "UMAP (clusters)"}.get)
-        if q.model == "sbert":
-            with c[1]:
-                provider_picker("class_map_provider")  # only drawn when one is configured
-    else:
-        show_key = c[1].toggle("Show the answer", key=f"class_show_{qi}",
-                               help="Off while students answer, so the projector gives nothing "
-                                    "away.")
-    live_results(live, info.code, token, qi, show_key)
+    if error := st.session_state.pop("class_action_error", None):
+        st.warning(escape_markdown(error), icon=":material/error:")
+    if not identity.durable():
+        st.warning("This browser did not get its identity cookie (the server was started with "
+                   "`streamlit run app.py` instead of `make run`), so a reload makes everyone a "
+                   "new person, you included: keep the instructor link below to get back.",
+                   icon=":material/cookie_off:")
+    ui.steady_page()
+    st.title(escape_markdown(info.exercise.title or "Class"))
+    address = ui.join_address()
+    top = st.container(horizontal=True, vertical_alignment="center")
+    top.markdown(f"Live class · code **`{code}`** · students open "
+                 f"**{escape_markdown(address.base)}**")
+    top.link_button("Projector view", f"?{ui.CODE_PARAM}={code}&{ui.VIEW_PARAM}="
+                    f"{ui.PROJECTOR}&present=1", icon=":material/present_to_all:")
+    if address.hint and (state.question < 0 or not address.reachable):
+        (st.warning if not address.reachable else st.caption)(escape_markdown(address.hint))
+    if info.ended:
+        st.info("You ended this class: students can no longer answer. The results stay until "
+                "you delete the class.", icon=":material/event_busy:")
+    labels = {-1: "Lobby: the join screen"} | {
+        i: f"{i + 1}. {q.label}" + (" (closed)" if i in info.closed else "")
+        for i, q in enumerate(qs)}
+    if st.session_state.get("class_q") != state.question:
+        st.session_state["class_q"] = state.question  # the database says what is on screen
+    nav = st.container(horizontal=True, vertical_alignment="bottom")
+    nav.button("Previous", key="class_prev", icon=":material/arrow_back:",
+               disabled=state.question < 0, on_click=act,
+               args=(live.go_to, code, me, state.question - 1))
+    nav.selectbox("On screen", list(labels), format_func=labels.__getitem__, key="class_q",
+                  on_change=lambda: act(live.go_to, code, me, st.session_state["class_q"]))
+    nav.button("Next", key="class_next", icon=":material/arrow_forward:", type="primary",
+               disabled=state.question >= len(qs) - 1, on_click=act,
+               args=(live.go_to, code, me, state.question + 1))
+    qi = state.question
+    if qi >= 0 and qs[qi].kind != "explore":
+        q = qs[qi]
+        st.markdown(f"**{escape_markdown(q.prompt())}**")
+        c = st.container(horizontal=True, vertical_alignment="center")
+        closed = qi in info.closed
+        c.button("Reopen answers" if closed else "Close answers", key="class_close",
+                 icon=":material/lock_open:" if closed else ":material/lock:", on_click=act,
+                 args=(live.close_question, code, me, qi, not closed))
+        if isinstance(q, exs.ClassMapQuestion):
+            with c:
+                st.radio("Map", ["pca", "umap"], key="class_map_method", horizontal=True,
+                         format_func={"pca": "PCA (steady)", "umap": "UMAP (clusters)"}.get)
+                if q.model == "sbert":
+                    provider_picker("class_map_provider")  # only drawn when one is configured
+        else:
+            key = f"class_show_{qi}"
+            st.session_state[key] = state.revealed
+            c.toggle("Show the answer", key=key,
+                     help="On every screen: the projector, and each student sees whether they "
+                          "were right. The question takes no answers while it shows.",
+                     on_change=lambda: act(live.reveal, code, me, st.session_state[key]))
+    elif qi >= 0:
+        st.caption("Students' screens offer to open this page; nothing to answer.")
+    live_panel(live, code, me, state.version, projector=False)
     st.divider()
+    settings(live, info, me)
+
+
+def settings(live: Classroom, info: ClassInfo, me: str) -> None:
+    code, state = info.code, info.state
+    with st.expander("Pace and projector", icon=":material/tune:"):
+        st.session_state["class_pace"] = state.pace
+        st.radio("Pace", list(PACE_LABELS), format_func=PACE_LABELS.get, key="class_pace",
+                 on_change=lambda: act(live.set_pace, code, me, st.session_state["class_pace"]))
+        st.session_state["class_join_box"] = state.join_box
+        st.toggle("Show the join box (code and QR) on the projector", key="class_join_box",
+                  on_change=lambda: act(live.show_join_box, code, me,
+                                        st.session_state["class_join_box"]))
+    people(live, info, me)
+    address = ui.join_address()
+    with st.expander("Open this class on another device", icon=":material/key:"):
+        st.markdown("This link runs the class from another browser (a laptop at the lectern, "
+                    "the projector's computer): opening it there makes that browser an "
+                    "instructor of this class, then the key leaves its address bar. **Keep it "
+                    "private**: it shows the answers. Never put it on the projector.")
+        key = ui.instructor_key(code)
+        if key:
+            st.code(f"{address.base}?{ui.CODE_PARAM}={code}&{ui.KEY_PARAM}={key}",
+                    language=None, wrap_lines=True)
+        else:
+            st.caption("The key was shown in the browser that started the class; open the "
+                       "class there to see it again.")
     with st.expander("Export, end or delete the class", icon=":material/settings:"):
-        d = st.columns(3)
-        d[0].download_button("Responses (CSV)", lambda: live.csv(info.code, token).encode(),
-                             f"class-{info.code}.csv", "text/csv", key="class_csv",
-                             icon=":material/download:", on_click="ignore")
-        if d[1].button("End the class", key="class_end", disabled=info.ended,
-                       icon=":material/event_busy:"):
-            live.end(info.code, token)
-            st.rerun()
-        with d[2].popover("Delete the class…", icon=":material/delete:"):
+        d = st.container(horizontal=True)
+        d.download_button("Responses (CSV)", lambda: live.csv(code, me).encode(),
+                          f"class-{code}.csv", "text/csv", key="class_csv",
+                          icon=":material/download:", on_click="ignore")
+        d.button("End the class", key="class_end", disabled=info.ended,
+                 icon=":material/event_busy:", on_click=act, args=(live.end, code, me))
+        with d.popover("Delete the class…", icon=":material/delete:"):
             st.markdown("Delete this class and every answer and nickname it stored?")
             if st.button("Yes, delete everything", key="class_delete", type="primary"):
-                removed = live.delete(info.code, token)
+                removed = live.delete(code, me)
                 st.query_params.clear()
                 st.session_state.pop("class_q", None)
                 st.success(f"Deleted the class ({removed} records).")
                 st.stop()
-        answers = live.answers(info.code, token)
+        answers = live.answers(code, me)
         if answers:
             table = pd.DataFrame([{"nickname": a.nickname, "question": a.question + 1,
                                    "answer": a.answer} for a in answers])
             st.dataframe(table, hide_index=True, key="class_table")
+    del state
+
+
+def people(live: Classroom, info: ClassInfo, me: str) -> None:
+    roster = live.roster(info.code, me)
+    with st.expander(f"People: {len(roster)} joined", icon=":material/groups:"):
+        if not roster:
+            st.caption("Nobody has joined yet.")
+            return
+        st.caption("One row per person: a reload keeps the same seat. Remove a duplicate (the "
+                   "same person on two devices) or reset a rude nickname to Anonymous.")
+        for seat in roster:
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(f"**{escape_markdown(seat.nickname)}** · {seat.answered} answer"
+                         f"{'s' * (seat.answered != 1)}" + (" · nickname reset" if seat.locked
+                                                             else ""))
+            row.button("Reset nickname", key=f"class_reset_{seat.student}",
+                       disabled=seat.locked, on_click=act,
+                       args=(live.reset_nickname, info.code, me, seat.student))
+            row.button("Remove", key=f"class_remove_{seat.student}",
+                       icon=":material/person_remove:", on_click=act,
+                       args=(live.remove_student, info.code, me, seat.student))
+
+
+def instructor(live: Classroom, code: str, me: str, view: str | None) -> None:
+    try:
+        info = live.info(code)
+    except ClassError as exc:
+        st.title("Live class")
+        gone(exc, code)
+        return
+    remember_seen(info.code)
+    if view == ui.PROJECTOR:
+        projector(live, info, me)
+    else:
+        control(live, info, me)
 
 
 # ------------------------------------------------------------------ the page
 
-st.title("Live class")
-live = ui.classroom()
-if live is None:
-    st.stop()
-code, token = st.query_params.get(ui.CODE_PARAM), st.query_params.get(ui.KEY_PARAM)
-if code and token:
-    instructor(live, normalise_code(code), token)
-elif code:
-    student(live, normalise_code(code))
-else:
-    st.caption("Students answer on their phones; the projector shows what the class answered, "
-               "live.")
-    landing(live)
+
+def main() -> None:
+    live = ui.classroom()
+    if live is None:
+        st.title("Live class")
+        return
+    raw_code = st.query_params.get(ui.CODE_PARAM)
+    code = normalise_code(raw_code) if raw_code else None
+    me = identity.person_id()
+    view = st.query_params.get(ui.VIEW_PARAM)
+    try:
+        if code and (key := st.query_params.get(ui.KEY_PARAM)):
+            # the instructor key: exchanged for an instructor session of this browser, then
+            # out of the address bar (and of the history entry: it is replaced, not pushed)
+            if live.claim(code, key, me):
+                ui.remember_key(code, key)
+            else:
+                st.session_state["class_bad_key"] = True
+            del st.query_params[ui.KEY_PARAM]
+        if code and live.is_instructor(code, me):
+            instructor(live, code, me, view)
+        elif code:
+            if st.session_state.pop("class_bad_key", False):
+                st.error("This instructor link is not valid (the key was changed or cut short). "
+                         "Students can use the class code alone.", icon=":material/key_off:")
+            if view:
+                del st.query_params[ui.VIEW_PARAM]  # the projector view is the instructor's
+            student(live, code)
+        else:
+            st.title("Live class")
+            st.caption("Students answer on their phones; the projector shows what the class "
+                       "answered, live.")
+            landing(live)
+    except DatabaseUnavailable:
+        st.title("Live class")
+        database_down(live, code)
+
+
+main()

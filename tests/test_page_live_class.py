@@ -1,4 +1,6 @@
-"""Live class page through the router: an instructor and students, roles, bad input, no key leaks."""
+"""Live class page through the router: instructor, projector and students, roles, bad input,
+calm states, no key leaks. (AppTest has no cookies: each AppTest is its own person, and a
+"reload" is a second AppTest given the same identity secret.)"""
 
 from __future__ import annotations
 
@@ -11,29 +13,33 @@ from tests.apptest import open_page, shown_text
 from tests.test_page_search import data_dir  # noqa: F401  (fixture: a fresh data folder)
 
 PAGE = "pages/live_class.py"
-ROOT_TEXTS = ("Answer:", "Most common wrong answer", "Correct")
 
 
 def plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-def _qp(at, name: str) -> str:
+def _qp(at, name: str) -> str | None:
+    if name not in at.query_params:
+        return None
     v = at.query_params[name]
     return v[0] if isinstance(v, list) else v
 
 
 def start_class(pick: str = "example"):
+    """An instructor starts a class: (their AppTest, the code, the instructor key)."""
     at = open_page(PAGE)
     assert not at.exception, at.exception
     at.radio(key="class_pick").set_value(pick).run()
     at.button(key="class_start").click().run()
     assert not at.exception, at.exception
-    return at, _qp(at, "class"), _qp(at, "key")
+    code = _qp(at, "class")
+    assert _qp(at, "key") is None  # the key never goes into the address bar
+    return at, code, at.session_state["class_keys"][code]
 
 
-def join(code: str, nickname: str = ""):
-    s = open_page(PAGE, query={"class": code})
+def join(code: str, nickname: str = "", query: dict | None = None):
+    s = open_page(PAGE, query={"class": code, **(query or {})})
     assert not s.exception, s.exception
     s.text_input(key="class_nick").input(nickname).run()
     s.button(key="class_join_btn").click().run()
@@ -50,6 +56,17 @@ def send(s, code: str, i: int, value: str, typed: bool = False):
     return s
 
 
+def go(at, step: int):
+    """The instructor puts step ``step`` on screen with Next / Previous."""
+    at.run()
+    now = at.session_state["class_q"]
+    while now != step:
+        at.button(key="class_next" if step > now else "class_prev").click().run()
+        assert not at.exception, at.exception
+        now = at.session_state["class_q"]
+    return at
+
+
 def everything_rendered(at) -> str:
     """Text, widget labels and options, query string and session state: what a student gets."""
     parts = [shown_text(at), str(dict(at.query_params))]
@@ -57,69 +74,162 @@ def everything_rendered(at) -> str:
         for w in getattr(at, kind):
             parts += [str(getattr(w, "label", "")), str(getattr(w, "options", ""))]
     parts += [f"{k}={v}" for k, v in at.session_state.items()]
+    parts += [str(b.proto) for b in at.get("link_button")]
     return "\n".join(parts)
 
 
 def test_instructor_sees_the_class_answer_live(kv, model):
     at, code, token = start_class()
-    assert len(code) == 6 and len(token) >= 32
-    assert f"Class code: `{code}`" in shown_text(at)
-    assert any(f"?class={code}" in c.value and "key=" not in c.value for c in at.code)
+    assert f"code **`{code}`**" in shown_text(at)
+    assert "Lobby" in at.selectbox(key="class_q").format_func(-1)
     students = [join(code, n) for n in ("Ada", "<b>Bob</b>", "")]
-    assert "You joined as \\<b\\>Bob\\</b\\>." in [x.value for x in students[1].success]
-    for s, pick in zip(students, ("Ironman", "Rainman", "Rainman"), strict=True):
+    assert "You're in!" in shown_text(students[0])  # the lobby: waiting for the first question
+    go(at, 0)
+    for s, pick in zip(students, ("Frozen", "Dune", "Dune"), strict=True):
+        s.run()  # (in a browser the one-second check redraws it by itself)
+        assert "Question 1 of 5" in shown_text(s)
         send(s, code, 0, pick)
         assert any(x.value.startswith("Saved: ") for x in s.success)
+    assert "You joined" not in shown_text(students[1]) and "\\<b\\>Bob\\</b\\>" in shown_text(
+        students[1])
     at.run()
     text = shown_text(at)
     assert "Students joined 3" in text and "Answers 3" in text
-    assert "Answer: Ironman" not in plain(text)  # hidden until the instructor shows it
+    assert "Answer: Frozen" not in plain(text)  # hidden until the instructor shows it
     at.toggle(key="class_show_0").set_value(True).run()
     text = plain(shown_text(at))
-    assert "Correct 33%" in text
-    assert "Answer: Ironman" in text
-    assert "Most common wrong answer: Rainman (2 of 3)" in text
-    assert "Cosine compares directions" in text  # the wrong answer's own explanation
-    table = at.dataframe[0].value
-    assert sorted(table["nickname"]) == ["<b>Bob</b>", "Ada", "Anonymous"]  # a table: inert
-
-    # Closing the question stops answers; the student is told.
-    at.button(key="class_close").click().run()
+    assert "Correct 33%" in text and "Answer: Frozen" in text
+    assert "Most common wrong answer: Dune (2 of 3)" in text
+    # the class's own numbers: Dune's cosine against Frozen's
+    assert "cos(Shrek, Dune) = 31 / 45.6727 = 0.6787, but cos(Shrek, Frozen) = 0.9827" in text
+    for s in students:
+        s.run()
+    assert "The answer is Frozen" in plain(shown_text(students[1]))
+    assert "Right!" in plain(shown_text(students[0]))
+    assert students[1].button(key="class_send_0").disabled  # no changing it now
+    # Next question: every screen shows it, the previous one takes no more answers.
+    go(at, 1)
     students[0].run()
-    assert students[0].button(key="class_send_0").disabled
-    assert "The question is closed." in plain(shown_text(students[0]))
+    assert "Question 2 of 5" in shown_text(students[0]) and "coffee" in shown_text(students[0])
+    table = at.dataframe[0].value  # the export expander's table: text stays inert
+    assert sorted(table["nickname"]) == ["<b>Bob</b>", "Ada", "Anonymous"]
+
+
+def test_the_most_common_wrong_answer_is_explained_with_numbers_for_every_kind(kv, model):
+    """milk 0.7396 vs tea 0.8080 for "coffee" (issue 21), and the rank of a typed analogy."""
+    at, code, _ = start_class()
+    s1, s2, s3 = join(code, "a"), join(code, "b"), join(code, "c")
+    expected = {
+        1: (["milk", "milk", "tea"], 'In GloVe, "milk" has cosine 0.7396 with "coffee" '
+                                     '(number 3 of 4), "tea" 0.8080'),
+        3: (["Neither model"] * 2 + ["Only SBERT"], "The GloVe average gives cosine 1.0000 "
+                                                    "(cannot tell them apart) and SBERT 0.9795"),
+        4: (["rome", "rome", "tokyo"], 'GloVe ranks "rome" number 1,712 for paris − france + '
+                                       'japan (score 0.3814); "tokyo" is number 1 (0.9234)'),
+    }
+    for step, (picks, why) in expected.items():
+        go(at, step)
+        for s, pick in zip((s1, s2, s3), picks, strict=True):
+            s.run()
+            send(s, code, step, pick, typed=step == 4)
+        at.toggle(key=f"class_show_{step}").set_value(True).run()
+        text = plain(shown_text(at))
+        assert f"Most common wrong answer: {picks[0]} (2 of 3)" in text
+        assert why in text, text
+
+
+def test_a_reload_keeps_the_seat_and_the_answers(kv, monkeypatch):
+    from ui import identity
+
+    at, code, _ = start_class("map")
+    go(at, 0)
+    monkeypatch.setattr(identity, "_cookie_secret", lambda: "s" * 32)  # one browser's cookie
+    first = join(code, "Ada")
+    send(first, code, 0, "whale", typed=True)
+    again = open_page(PAGE, query={"class": code})  # a reload: a new session, the same cookie
+    assert not again.exception
+    text = plain(shown_text(again))
+    assert "you are **Ada**" in text and "Saved: whale" in text
+    assert not any(b.label == "Join" for b in again.button)
+    monkeypatch.undo()  # back to the instructor's browser
     at.run()
-    assert "Correct 33%" in plain(shown_text(at))
+    assert "Students joined 1" in shown_text(at) and "Answers 1" in shown_text(at)
 
 
-@pytest.mark.slow
-def test_a_student_link_never_reveals_the_key(kv, model):
+def test_the_key_opens_the_class_on_another_device_then_leaves_the_address_bar(kv):
+    at, code, token = start_class("map")
+    laptop = open_page(PAGE, query={"class": code, "key": token})
+    assert not laptop.exception, laptop.exception
+    assert _qp(laptop, "key") is None and _qp(laptop, "class") == code
+    assert "class_q" in laptop.session_state  # the control view
+    bad = open_page(PAGE, query={"class": code, "key": "x" * 32})
+    assert _qp(bad, "key") is None
+    assert "instructor link is not valid" in shown_text(bad)
+    assert "class_q" not in bad.session_state  # a student
+
+
+def test_the_projector_view_has_no_controls_and_no_key(kv, model):
     at, code, token = start_class()
-    at.toggle(key="class_show_0").set_value(True).run()  # the instructor reveals on their screen
-    keys = [exs.solve(q, kv, model, exs.builtin_docs()) for q in exs.EXAMPLE_SET.questions]
-    secrets = [token, "Answer:", "Most common wrong answer", "queen", "Right!",
-               *(k.note for k in keys)]
-    s = join(code, "Mallory")
-    seen = [everything_rendered(s)]
-    for i, q in enumerate(exs.EXAMPLE_SET.questions):
-        if q.typed:
-            send(s, code, i, "king", typed=True)
-            seen.append(everything_rendered(s))
-            continue
-        for option in q.options(exs.builtin_docs())[:4]:
-            send(s, code, i, option)
-            seen.append(everything_rendered(s))
-    # An edited student link: a made-up key, another class's key, no code at all.
-    _, _, other_token = start_class()
-    for query in ({"class": code, "key": "x" * 32}, {"class": code, "key": other_token},
-                  {"class": code.lower()}, {}):
-        edited = open_page(PAGE, query=query)
-        assert not edited.exception
-        seen.append(everything_rendered(edited))
-    rendered = "\n".join(seen)
-    for secret in secrets:
-        assert secret not in rendered, secret
-    assert "instructor link is not valid" in rendered
+    s = join(code, "Ada")
+    proj = open_page(PAGE, query={"class": code, "key": token, "view": "projector"})
+    assert not proj.exception, proj.exception
+    assert _qp(proj, "key") is None and _qp(proj, "view") == "projector"
+    text = plain(shown_text(proj))
+    assert f"# {code}" in text and "Ada" in text  # the lobby: big join box
+    go(at, 0)
+    send(s.run(), code, 0, "Dune")
+    proj.run()
+    text = plain(shown_text(proj))
+    assert "Question 1 of 5" in text and "Answers 1" in text and f"code **`{code}`**" in text
+    main = proj.main  # (the sidebar keeps its presentation switch)
+    assert not (main.button or main.toggle or main.selectbox or main.radio or main.text_input)
+    assert token not in everything_rendered(proj).replace(f"class_keys={{'{code}': '{token}'}}",
+                                                          "")
+    # a student who types ?view=projector gets the student view
+    peek = open_page(PAGE, query={"class": code, "view": "projector"})
+    assert _qp(peek, "view") is None and "Answers" not in shown_text(peek)
+
+
+def test_the_explore_step_offers_the_page_with_its_preset(kv, model):
+    at, code, _ = start_class()
+    s = join(code, "Ada")
+    go(at, 2)
+    s.run()
+    links = [b.proto for b in s.get("link_button")]
+    assert any(b.url == "/word_order?order_a=chocolate+milk&order_b=milk+chocolate"
+               for b in links), links
+    assert "Explore: Word order" in shown_text(s)
+    assert not s.get("text_input") or all(t.key == "class_nick" for t in s.text_input)
+
+
+def test_a_deleted_or_ended_class_is_announced_calmly(kv):
+    at, code, _ = start_class("map")
+    go(at, 0)
+    s = join(code, "Ada")
+    at.button(key="class_end").click().run()
+    s.run()
+    assert "ended this class" in shown_text(s) and not s.exception
+    at.button(key="class_delete").click().run()
+    assert not at.exception
+    s.run()
+    assert f"The class {code} was deleted by its instructor" in plain(shown_text(s))
+    assert not s.exception
+
+
+def test_people_removed_or_renamed_by_the_instructor(kv):
+    at, code, _ = start_class("map")
+    rude, dup = join(code, "something rude"), join(code, "Ada again")
+    at.run()
+    seats = [b.key for b in at.button if b.key and b.key.startswith("class_remove_")]
+    assert len(seats) == 2  # in the order they joined: rude, then dup
+    at.button(key=seats[0].replace("class_remove_", "class_reset_")).click().run()
+    assert "nickname reset" in shown_text(at)
+    at.button(key=seats[1]).click().run()
+    assert "People: 1 joined" in [e.label for e in at.expander]
+    rude.run()
+    dup.run()
+    assert "you are **Anonymous**" in plain(shown_text(rude))
+    assert "removed you" in shown_text(dup) and not dup.exception
 
 
 @pytest.mark.parametrize("code, message", [
@@ -137,8 +247,9 @@ def test_wrong_codes_give_a_clear_message(code, message):
 
 def test_huge_nickname_html_answer_and_flood(kv):
     at, code, token = start_class("map")
+    go(at, 0)
     s = join(code, "x" * 45)  # the box takes 60 (a 1 MB one: see test_classroom_db); cut to 30
-    assert "cut to 30 characters" in shown_text(s)
+    assert "cut to 30 characters" in shown_text(s) or "x" * 30 in shown_text(s)
     send(s, code, 0, "<script>alert(1)</script>", typed=True)
     saved = [x.value for x in s.success if x.value.startswith("Saved")]
     assert saved and "\\<script\\>" in saved[0]  # escaped for Markdown, shown literally
@@ -150,11 +261,33 @@ def test_huge_nickname_html_answer_and_flood(kv):
     assert not at.exception
 
 
+def test_the_database_down_is_a_calm_message(kv, monkeypatch):
+    from embedding.classroom.db import DatabaseUnavailable
+    from ui import classroom as ui
+
+    at, code, _ = start_class("map")
+    s = join(code, "Ada")
+    live = ui.classroom()
+
+    def down(*args, **kwargs):
+        raise DatabaseUnavailable("OperationalError")
+
+    monkeypatch.setattr(live.db, "query", down)
+    monkeypatch.setattr(live.db, "transaction", down)
+    for page in (at, s):
+        page.run()
+        assert not page.exception, page.exception
+        assert "cannot be reached right now" in shown_text(page)
+    monkeypatch.undo()
+    s.run()
+    assert "you are **Ada**" in plain(shown_text(s))
+
+
 def test_exercise_builder_starts_a_live_class(kv):
     at = open_page("pages/exercises.py")
     at.button(key="ex_live").click().run()
     assert not at.exception, at.exception
-    assert "Class code:" in shown_text(at) and _qp(at, "key")
+    assert "Live class · code **`" in shown_text(at) and _qp(at, "key") is None
 
 
 @pytest.mark.usefixtures("data_dir")
@@ -190,6 +323,41 @@ def test_only_the_builder_or_the_instructor_deletes_an_index(kv, model):
     assert not teacher.exception and list_indexes() == []
 
 
+@pytest.mark.slow
+def test_a_student_link_never_reveals_the_key(kv, model):
+    at, code, token = start_class()
+    keys = [exs.solve(q, kv, model, exs.builtin_docs()) for q in exs.LIVE_EXAMPLE_SET.questions]
+    secrets = [token, "Answer:", "Most common wrong answer", "Right!", "The answer is",
+               *(k.note for k in keys if k.note and "nothing to answer" not in k.note)]
+    s = join(code, "Mallory")
+    seen = [everything_rendered(s)]
+    for i, q in enumerate(exs.LIVE_EXAMPLE_SET.questions):
+        go(at, i)
+        s.run()
+        if q.kind == "explore":
+            seen.append(everything_rendered(s))
+            continue
+        if q.typed:
+            send(s, code, i, "king", typed=True)
+            seen.append(everything_rendered(s))
+            continue
+        for option in q.options(exs.builtin_docs())[:4]:
+            send(s, code, i, option)
+            seen.append(everything_rendered(s))
+    # An edited student link: a made-up key, another class's key, no code at all, the
+    # projector view.
+    _, _, other_token = start_class()
+    for query in ({"class": code, "key": "x" * 32}, {"class": code, "key": other_token},
+                  {"class": code.lower()}, {}, {"class": code, "view": "projector"}):
+        edited = open_page(PAGE, query=query)
+        assert not edited.exception
+        seen.append(everything_rendered(edited))
+    rendered = "\n".join(seen)
+    for secret in secrets:
+        assert secret not in rendered, secret
+    assert "instructor link is not valid" in rendered
+
+
 @pytest.mark.slow  # opens every page with a student link: make test, not make check
 def test_no_page_reached_from_a_student_link_shows_the_class_key(kv, model):
     from tests.apptest import page_files
@@ -199,7 +367,7 @@ def test_no_page_reached_from_a_student_link_shows_the_class_key(kv, model):
         "Qa", (("Qa", (1.0, 0.0)), ("Qb", (1.0, 1.0)), ("Qc", (-1.0, 0.0)))),))
     note = exs.solve(secret_set.questions[0]).note
     assert "highest cosine with Qa" in note
-    code, token = classroom().start(secret_set)
+    code, token = classroom().start(secret_set, instructor="someone-else", pace="student")
     s = join(code, "Mallory")
     send(s, code, 0, "Qc")
     seen = [everything_rendered(s)]

@@ -1,31 +1,39 @@
-"""Live class glue: the shared database handle, who this browser session is, cached results.
+"""Live class glue: the shared database handle, who this browser is, cached results.
 
-A browser session is a **student** (the URL carries ``class=CODE``), the **instructor** (the
-URL also carries ``key=TOKEN`` and the token checks out) or neither. The role is decided on the
-server from the token every run; the token itself is never written into a student's page.
+Who someone is comes from :mod:`ui.identity` (a durable cookie): a person is a **student** of
+the class in the link (``class=CODE``), its **instructor** (their browser started the class, or
+exchanged the instructor key for an instructor session) or neither. The role is decided on the
+server every run from the database; the key itself is never written into a student's page.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from embedding import config
 from embedding.classroom import exercises as exs
+from embedding.classroom.address import JoinAddress, join_base
 from embedding.classroom.classmap import ClassMap, build_map, glove_rows
-from embedding.classroom.db import ClassDB, default_url
-from embedding.classroom.live import Classroom
+from embedding.classroom.db import ClassDB, DatabaseUnavailable, default_url
+from embedding.classroom.live import ClassError, Classroom, Results, summarise
 from embedding.models.providers import SBERT_KEY
 from ui import cached, resources
+from ui.catalog import available
+from ui.identity import person_id
 
-CODE_PARAM, KEY_PARAM = "class", "key"
-STUDENT_KEY = "class_student"
-OWNER_KEY = "owner_id"
+ROOT = Path(__file__).resolve().parents[1]
+
+CODE_PARAM, KEY_PARAM, VIEW_PARAM = "class", "key", "view"
+PROJECTOR = "projector"  # ?view=projector: the instructor's projector view
 LIVE_PAGE = "pages/live_class.py"
 REFRESH_SECONDS = 1.0
+#: How often a student's screen checks whether the class moved on (one small query).
+FOLLOW_SECONDS = 1.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,44 +42,40 @@ def _classroom(url: str) -> Classroom:
 
 
 def classroom() -> Classroom | None:
-    """The process-wide :class:`Classroom`, or ``None`` after a friendly error (DB down)."""
+    """The process-wide :class:`Classroom`, or ``None`` after a friendly error (a
+    ``DATABASE_URL`` that is not a database address). A database that is down is not an
+    error here: each call then raises ``DatabaseUnavailable``, which pages show calmly."""
     url = default_url()
     try:
         return _classroom(url)
     except Exception as exc:  # noqa: BLE001 - any driver error becomes a message
         where = "PostgreSQL (DATABASE_URL)" if not url.startswith("sqlite") else "SQLite"
-        st.error(f"The class database ({where}) cannot be reached right now, so live classes "
-                 f"are unavailable: {type(exc).__name__}. Link-only exercises still work.",
+        st.error(f"The class database ({where}) cannot be used, so live classes are "
+                 f"unavailable: {type(exc).__name__}. Link-only exercises still work.",
                  icon=":material/database:")
         return None
 
 
 def student_id() -> str:
-    """This browser session's anonymous student id (random, kept for the session)."""
-    if STUDENT_KEY not in st.session_state:
-        st.session_state[STUDENT_KEY] = secrets.token_urlsafe(12)
-    return st.session_state[STUDENT_KEY]
+    """This person's id in a class: the durable identity (:func:`ui.identity.person_id`), so a
+    reload, a restart or another replica keeps the same student."""
+    return person_id()
 
 
 def owner_tag() -> str:
-    """A tag naming this browser session as the owner of what it builds (e.g. a search index).
-
-    The secret behind it stays in the session; only its hash is stored with the index.
-    """
-    if OWNER_KEY not in st.session_state:
-        st.session_state[OWNER_KEY] = secrets.token_urlsafe(16)
-    return hashlib.sha256(st.session_state[OWNER_KEY].encode()).hexdigest()[:32]
+    """The tag naming this person as the owner of what they build (e.g. a search index): the
+    durable identity's hash, so a student keeps their indexes after a reload. The secret
+    behind it stays in the browser's cookie; only this hash is stored with the index."""
+    return person_id()
 
 
-def current_class() -> tuple[str | None, str | None]:
-    """The (code, token) this session is in: from the URL, else from this session's state."""
-    code = st.query_params.get(CODE_PARAM) or st.session_state.get("class_code")
-    token = st.query_params.get(KEY_PARAM) or st.session_state.get("class_token")
-    return code, token
+def current_class() -> str | None:
+    """The class this session is in: from the URL, else from this session's state."""
+    return st.query_params.get(CODE_PARAM) or st.session_state.get("class_code")
 
 
 def may_delete_index(meta: dict) -> bool:
-    """Whether this session may delete a search index with metadata ``meta``: its owner, or
+    """Whether this person may delete a search index with metadata ``meta``: its owner, or
     the instructor of the class it was built in. Indexes from before ownership have no owner
     and stay deletable, as they were."""
     owner = meta.get("owner")
@@ -79,10 +83,13 @@ def may_delete_index(meta: dict) -> bool:
         return True
     if owner == owner_tag():
         return True
-    code, token = current_class()
     live = classroom_quiet()
-    return bool(meta.get("class") and code and live and meta["class"] == code
-                and live.is_instructor(code, token))
+    if not (meta.get("class") and live):
+        return False
+    try:
+        return live.is_instructor(meta["class"], person_id())
+    except (DatabaseUnavailable, ClassError):
+        return False
 
 
 def classroom_quiet() -> Classroom | None:
@@ -94,9 +101,8 @@ def classroom_quiet() -> Classroom | None:
 
 
 def index_owner_meta() -> dict:
-    """The metadata that marks a new index as this session's (and its class's, if any)."""
-    code, _ = current_class()
-    return {"owner": owner_tag(), "class": code or ""}
+    """The metadata that marks a new index as this person's (and its class's, if any)."""
+    return {"owner": owner_tag(), "class": current_class() or ""}
 
 
 # ---------------------------------------------------------------- computed keys and maps
@@ -121,3 +127,162 @@ def class_map(answers: tuple[str, ...], model: str, method: str,
     return build_map(answers,
                      lambda texts: (np.asarray(cached.embed_rows(tuple(texts), provider)), []),
                      method)
+
+
+# ---------------------------------------------------------------- results, keys, explanations
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """One question's answers summarised, with its key (``None`` when it cannot be computed)
+    and the answers counted as right, as they appear in ``results.counts``."""
+
+    results: Results
+    solution: exs.Solution | None
+    correct: frozenset[str]
+
+
+def _is_right(q: exs.Question, sol: exs.Solution):
+    if q.typed:
+        accepted = {x.casefold() for x in sol.accepted}
+        return lambda a: a.casefold() in accepted
+    return lambda a: a in sol.accepted
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _results_view(question_json: str, answers: tuple[str, ...]) -> ResultsView:
+    q = exs.question_from_dict(json.loads(question_json))
+    sol = None if q.open_ended else solution(q)
+    results = summarise(answers, _is_right(q, sol) if sol else None)
+    correct = frozenset(a for a, _ in results.counts if sol and _is_right(q, sol)(a))
+    return ResultsView(results, sol, correct)
+
+
+def results_view(q: exs.Question, answers: tuple[str, ...]) -> ResultsView:
+    """The class's answers to ``q`` (cached: the projector and the control view redraw every
+    second with the same answers)."""
+    return _results_view(json.dumps(exs.question_to_dict(q), sort_keys=True), answers)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _wrong_explanation(question_json: str, answer: str) -> str:
+    q = exs.question_from_dict(json.loads(question_json))
+    sol = solution(q)
+    if sol is None:
+        return q.hint(answer)
+    kv = resources.glove() if "glove" in q.needs else None
+    return q.explain_wrong(sol, answer, kv=kv)
+
+
+def wrong_explanation(q: exs.Question, answer: str) -> str:
+    """Why ``answer`` is wrong, with its numbers against the right answer's (plain text)."""
+    return _wrong_explanation(json.dumps(exs.question_to_dict(q), sort_keys=True), answer)
+
+
+def verdict(q: exs.Question, answer: str | None) -> str:
+    """What a student sees once the instructor shows the answer: right or not, and why."""
+    sol = solution(q)
+    if sol is None:
+        return ""
+    if not answer:
+        return f"The answer: {sol.correct}. {sol.note}"
+    if _is_right(q, sol)(answer):
+        return f"Right! {sol.note}"
+    return f"The answer is {sol.correct}. {wrong_explanation(q, answer)}"
+
+
+# ---------------------------------------------------------------- explore steps
+
+
+def explore_page(q: exs.ExploreStep):
+    """The catalogue entry of the page an Explore step opens, ``None`` if this server lacks it."""
+    for page in available(ROOT):
+        if Path(page.path).stem == q.page:
+            return page
+    return None
+
+
+def explore_link(q: exs.ExploreStep) -> str:
+    """The link that opens the step's page with its preset (same site)."""
+    query = q.link_query()
+    return f"{_base_path()}/{q.page}" + (f"?{query}" if query else "")
+
+
+def _base_path() -> str:
+    from streamlit import config as st_config
+
+    base = (st_config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+# ---------------------------------------------------------------- the join link's address
+
+
+@st.cache_resource(show_spinner=False)
+def _network_ip() -> str | None:
+    """This machine's address on the network (what ``streamlit run`` prints as Network URL);
+    found once per process (no packet is sent: a UDP socket's local address)."""
+    from streamlit import net_util
+
+    try:
+        return net_util.get_internal_ip()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def join_address() -> JoinAddress:
+    """Where students join: the public address setting, else this machine's network address
+    when the page was opened as localhost, else the instructor's own address; with a hint."""
+    from streamlit import config as st_config
+
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - tests without a browser
+        url = ""
+    listen = st_config.get_option("server.address") if st_config.is_manually_set(
+        "server.address") else None
+    page_url = url.split("?")[0].split("#")[0] or "http://localhost:8501"
+    return join_base(page_url, config.public_url(), _network_ip(), listen)
+
+
+# ---------------------------------------------------------------- the instructor key
+
+
+_KEYS = "class_keys"  # session: {code: instructor key} shown in this browser
+
+
+def remember_key(code: str, key: str) -> None:
+    """Keep the instructor key of ``code`` in this session (never in a student's page)."""
+    st.session_state.setdefault(_KEYS, {})[code] = key
+
+
+def instructor_key(code: str) -> str | None:
+    """The instructor key this session knows for ``code``, if any."""
+    return st.session_state.get(_KEYS, {}).get(code)
+
+
+#: Static CSS (no user text) for the views that refresh every second: Streamlit dims what is
+#: being redrawn and shows its "running" indicator, which would make the results blink.
+STEADY_CSS = """<style>
+[data-stale="true"] { opacity: 1 !important; transition: none !important; }
+[data-testid="stStatusWidget"] { visibility: hidden !important; }
+</style>"""
+#: The projector view: the same, no header band (the first line sits at the top of the
+#: screen), and the class code (in the container keyed ``class_bigcode``) readable from the
+#: back row.
+PROJECTOR_CSS = """<style>
+[data-stale="true"] { opacity: 1 !important; transition: none !important; }
+[data-testid="stStatusWidget"] { visibility: hidden !important; }
+[data-testid="stHeader"] { background: transparent !important; height: 2.5rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; }
+.st-key-class_bigcode h1 { font-size: 5rem !important; letter-spacing: 0.12em;
+  font-family: "Source Code Pro", monospace; padding: 0.2rem 0 !important; }
+</style>"""
+
+
+def steady_page(projector: bool = False) -> None:
+    """Keep a refreshing view still (and, for the projector, big and to the top)."""
+    if projector:
+        st.html(PROJECTOR_CSS)
+    else:
+        st.html(STEADY_CSS)

@@ -3,7 +3,9 @@
 An exercise set is a title and up to 12 questions of six kinds: toy-vector cosine ("you liked
 Avatar: Ironman or Rainman?"), the closest word (GloVe), word order (can the GloVe average /
 SBERT tell two phrases apart?), analogies (a : b :: c : ?) and a search query (which document
-comes first?) and a class map (everyone adds a word; live classes only). The whole set travels in ONE URL parameter, ``ex``. The answers are never
+comes first?) and a class map (everyone adds a word; live classes only), plus Explore steps
+(the class opens a page with a preset; nothing to answer). The whole set travels in ONE URL
+parameter, ``ex``. The answers are never
 stored: they are computed from the models when someone checks, so the key is always right.
 
 Where each part lives: :mod:`.questions` (one class per kind: prompt, options, solve, check),
@@ -53,6 +55,7 @@ from embedding.classroom.questions import (
     AnalogyQuestion,
     ClassMapQuestion,
     ClosestQuestion,
+    ExploreStep,
     OrderQuestion,
     Question,
     SearchQuestion,
@@ -65,6 +68,7 @@ from embedding.classroom.questions import (
 from embedding.classroom.sets import (
     EXAMPLE_SET,
     FORMAT,
+    LIVE_EXAMPLE_SET,
     MAX_QUESTIONS,
     MAX_TITLE,
     VERSION,
@@ -85,10 +89,10 @@ from embedding.classroom.validation import (
 
 __all__ = [
     "ANALOGY_TOP", "BUILTIN_SENTENCES", "CANDIDATES", "CORPORA", "EXAMPLE_SET", "FORMAT",
-    "KINDS", "MAP_MODELS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
+    "KINDS", "LIVE_EXAMPLE_SET", "MAP_MODELS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
     "MAX_QUESTIONS", "MAX_TITLE", "MAX_TOKEN_CHARS", "MAX_WORD", "ORDER_CHOICES",
     "QUESTION_TYPES", "SAME_COSINE", "TIE", "URL_PARAM", "VERSION", "AnalogyQuestion", "ClassMapQuestion",
-    "ClosestQuestion", "Doc", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion",
+    "ClosestQuestion", "Doc", "ExploreStep", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion",
     "Question", "SearchQuestion", "Solution", "ToyQuestion", "builtin_docs", "check",
     "check_link_size", "corpus_docs", "decode_set", "embed_docs", "encode_set", "fingerprint",
     "from_dict", "from_json", "handout_html", "handout_markdown", "movie_docs", "options",

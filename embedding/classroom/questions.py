@@ -13,6 +13,7 @@ picks from (:meth:`options`), its wording (:meth:`prompt`), how to compute the r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -85,6 +86,16 @@ class _Kind:
         if answer in solution.accepted:
             return Feedback(True, "Right! " + solution.note)
         return Feedback(False, self.hint(answer))
+
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        """Why ``answer`` (a wrong one, e.g. the class's most common) is wrong, with the
+        numbers: its own score against the right answer's. Plain text."""
+        scores = dict(solution.scores)
+        if answer in scores and solution.scores:
+            right, best = solution.scores[0]
+            return (f"\"{answer}\" scores {num(scores[answer])} ({solution.score_name}); "
+                    f"\"{right}\" scores {num(best)}, the highest, so it is the answer.")
+        return self.hint(answer).removesuffix(" Try again.")
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,18 @@ class ToyQuestion(_Kind):
                 f"dot product with {self.liked} by the two lengths, and pick the largest. "
                 "Try again.")
 
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        steps = dict(solution.steps)
+        right = solution.correct
+        if answer not in steps or right not in steps:
+            return self.hint(answer).removesuffix(" Try again.")
+        w, r = steps[answer], steps[right]
+        bigger = (" even though its dot product is larger" if w.dot > r.dot else "")
+        return (f"cos({self.liked}, {answer}) = {num(w.dot)} / {num(w.norm_u * w.norm_v)} = "
+                f"{num(w.cosine)}, but cos({self.liked}, {right}) = {num(r.cosine)}: {answer} "
+                f"points in a less similar direction{bigger}. Cosine compares directions, "
+                "not sizes.")
+
 
 @dataclass(frozen=True)
 class ClosestQuestion(_Kind):
@@ -212,6 +235,17 @@ class ClosestQuestion(_Kind):
                 f"contexts: which candidate would turn up in the same sentences as "
                 f"\"{self.word}\"? Meaning is not always what wins. Try again.")
 
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        scores = dict(solution.scores)
+        if answer not in scores:
+            return self.hint(answer).removesuffix(" Try again.")
+        right, best = solution.scores[0]
+        rank = [w for w, _ in solution.scores].index(answer) + 1
+        return (f"In GloVe, \"{answer}\" has cosine {scores[answer]:.4f} with \"{self.word}\" "
+                f"(number {rank} of {len(scores)}), \"{right}\" {best:.4f}: \"{right}\" turns "
+                f"up in more of the same contexts as \"{self.word}\". Closeness in GloVe is "
+                "shared contexts, not only shared meaning.")
+
 
 @dataclass(frozen=True)
 class OrderQuestion(_Kind):
@@ -259,6 +293,19 @@ class OrderQuestion(_Kind):
         return ("Not quite. First: do the two phrases use exactly the same words? An average of "
                 "word vectors forgets the order of its words; SBERT reads their positions. "
                 "Try again.")
+
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        scores = dict(solution.scores)
+        if "GloVe average" not in scores or "SBERT" not in scores:
+            return self.hint(answer).removesuffix(" Try again.")
+
+        def verdict(cos: float) -> str:
+            return ("cannot tell them apart" if cos >= SAME_COSINE else "tells them apart")
+
+        g, s_ = scores["GloVe average"], scores["SBERT"]
+        return (f"The GloVe average gives cosine {g:.4f} ({verdict(g)}) and SBERT {s_:.4f} "
+                f"({verdict(s_)}; below {SAME_COSINE} counts as apart), so the answer is "
+                f"\"{solution.correct}\", not \"{answer}\".")
 
 
 @dataclass(frozen=True)
@@ -310,6 +357,27 @@ class AnalogyQuestion(_Kind):
                     "an input). Try another word.")
         return (f"Not GloVe's answer: \"{answer}\" is not in its top {ANALOGY_TOP}. Think of the step "
                 f"from {self.a} to {self.b} and take the same step from {self.c}. Try again.")
+
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        right, best = solution.scores[0] if solution.scores else (solution.correct, 0.0)
+        lowered = answer.lower()
+        if lowered in {self.a.lower(), self.b.lower(), self.c.lower()}:
+            return self.hint(answer).removesuffix(" Try another word.")
+        top = [w.lower() for w, _ in solution.scores]
+        if lowered in top:
+            rank, score = top.index(lowered) + 1, solution.scores[top.index(lowered)][1]
+        elif kv is not None:
+            from embedding.words.vocab import UnknownWordError, analogy_rank
+
+            try:
+                rank, score = analogy_rank(kv, self.a, self.b, self.c, answer)
+            except UnknownWordError:
+                return f"\"{answer}\" is not in GloVe's vocabulary, so GloVe cannot answer it."
+        else:
+            return self.hint(answer).removesuffix(" Try again.")
+        return (f"GloVe ranks \"{answer}\" number {rank:,} for {self.b} − {self.a} + {self.c} "
+                f"(score {score:.4f}); \"{right}\" is number 1 ({best:.4f}). The nearest word "
+                "to the arithmetic wins, even when people would pick another.")
 
 
 @dataclass(frozen=True)
@@ -371,6 +439,17 @@ class SearchQuestion(_Kind):
         return ("Not quite. SBERT compares meanings, not shared words: which document is about "
                 "the same thing as the query, even in other words? Try again.")
 
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        labels = [w for w, _ in solution.scores]
+        if answer not in labels or not solution.scores:
+            return (f"\"{answer}\" is not in SBERT's top {len(labels)} for this query. "
+                    + self.hint(answer).removesuffix(" Try again.").removeprefix("Not quite. "))
+        right, best = solution.scores[0]
+        rank = labels.index(answer) + 1
+        return (f"SBERT gives \"{answer}\" cosine {solution.scores[rank - 1][1]:.4f} with the "
+                f"query (number {rank}); \"{right}\" has {best:.4f}. SBERT compares meanings, "
+                "not shared words.")
+
 
 #: The models a class map can use.
 MAP_MODELS = {"glove": "GloVe (words)", "sbert": "SBERT (sentences)"}
@@ -417,12 +496,82 @@ class ClassMapQuestion(_Kind):
         return ""
 
 
+#: Limits of an Explore step's preset: settings, length of a setting's name and value.
+MAX_EXPLORE_PARAMS = 12
+MAX_PARAM_VALUE = 1_000
+_PAGE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+@dataclass(frozen=True)
+class ExploreStep(_Kind):
+    """Not a question: the instructor sends the class to a page of the app with a preset.
+
+    ``page`` is the page's address (its file name without ``.py``, e.g. ``word_order``),
+    ``params`` its link settings (the same names the page puts in its own links, e.g.
+    ``order_a``), ``note`` what to look at. Each student's screen offers to open it; nothing
+    is answered or stored. JSON::
+
+        {"kind": "explore", "page": "word_order",
+         "params": {"order_a": "chocolate milk", "order_b": "milk chocolate"},
+         "note": "Which model sees a difference?"}
+    """
+
+    page: str
+    params: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+    kind: ClassVar[str] = "explore"
+    label: ClassVar[str] = "Explore: the class opens a page with a preset"
+    open_ended: ClassVar[bool] = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "explore", "page": self.page, "params": dict(self.params),
+                "note": self.note}
+
+    @classmethod
+    def from_fields(cls, d: dict[str, Any], where: str) -> ExploreStep:
+        fields(d, where, ("kind", "page", "params", "note"))
+        page = d["page"]
+        if not isinstance(page, str) or not _PAGE_NAME.fullmatch(page):
+            raise ExerciseFormatError(f"{where}: 'page' must be a page's address such as "
+                                      "'word_order' (lower-case letters, digits, _).")
+        raw = d["params"]
+        if not isinstance(raw, dict) or len(raw) > MAX_EXPLORE_PARAMS:
+            raise ExerciseFormatError(f"{where}: 'params' must be an object of at most "
+                                      f"{MAX_EXPLORE_PARAMS} settings, name: text.")
+        params = []
+        for name, value in raw.items():
+            if not _PAGE_NAME.fullmatch(str(name)):
+                raise ExerciseFormatError(f"{where}: the setting '{str(name)[:30]}' is not a "
+                                          "setting name (lower-case letters, digits, _).")
+            params.append((name, text({name: value}, name, where, MAX_PARAM_VALUE)))
+        note = text(d, "note", where, MAX_PHRASE, allow_empty=True)
+        return cls(page, tuple(params), note)
+
+    def prompt(self) -> str:
+        return self.note or f"Open the page “{self.page}” and explore."
+
+    def link_query(self) -> str:
+        """The preset as a query string (``order_a=chocolate+milk&…``)."""
+        from urllib.parse import urlencode
+
+        return urlencode(self.params)
+
+    def solve(self, **_: Any) -> Solution:
+        return Solution("", (), (), "", "An Explore step: nothing to answer.")
+
+    def check(self, solution: Solution, answer: str) -> Feedback:
+        return Feedback(True, "Nothing to answer: open the page and explore.")
+
+    def hint(self, answer: str) -> str:
+        return ""
+
+
 Question = (ToyQuestion | ClosestQuestion | OrderQuestion | AnalogyQuestion | SearchQuestion
-            | ClassMapQuestion)
+            | ClassMapQuestion | ExploreStep)
 QUESTION_TYPES: dict[str, type[Question]] = {
     cls.kind: cls
     for cls in (ToyQuestion, ClosestQuestion, OrderQuestion, AnalogyQuestion, SearchQuestion,
-                ClassMapQuestion)
+                ClassMapQuestion, ExploreStep)
 }
 KINDS: dict[str, str] = {k: cls.label for k, cls in QUESTION_TYPES.items()}
 

@@ -14,6 +14,7 @@ from embedding.classroom.docs import BUILTIN_SENTENCES
 from embedding.classroom.questions import (
     AnalogyQuestion,
     ClosestQuestion,
+    ExploreStep,
     OrderQuestion,
     Question,
     SearchQuestion,
@@ -123,5 +124,21 @@ EXAMPLE_SET = ExerciseSet(
         OrderQuestion("chocolate milk", "milk chocolate"),
         AnalogyQuestion("man", "king", "woman"),
         SearchQuestion("Will it be stormy this evening?", "sentences", BUILTIN_SENTENCES[4]),
+    ),
+)
+
+#: The live class's own example (never the builder's EXAMPLE_SET: a set anyone can open in the
+#: exercise builder has its key one toggle away there). Reached only through a live class, whose
+#: key is the instructor's.
+LIVE_EXAMPLE_SET = ExerciseSet(
+    "Live-class example",
+    (
+        ToyQuestion("Shrek", (("Shrek", (2.0, 3.0, 1.0)), ("Frozen", (4.0, 5.0, 3.0)),
+                              ("Dune", (8.0, 2.0, 9.0)), ("Toy Story", (1.0, 2.0, 0.0)))),
+        ClosestQuestion("coffee", ("milk", "tea", "sugar", "bean")),
+        ExploreStep("word_order", (("order_a", "chocolate milk"), ("order_b", "milk chocolate")),
+                    "Swap the two words: which model's score changes?"),
+        OrderQuestion("the dog bit the man", "the man bit the dog"),
+        AnalogyQuestion("france", "paris", "japan"),
     ),
 )

@@ -181,6 +181,23 @@ def analogy_input_ranks(
     return out
 
 
+def analogy_rank(kv: KeyedVectors, a: str, b: str, c: str, word: str,
+                 method: str = "3cosadd") -> tuple[int, float]:
+    """Where ``word`` ranks as an answer to "a is to b as c is to ?" among ALL words (the
+    inputs excluded, as in :func:`analogy`), and its score: 1 is GloVe's answer.
+
+    Usage: ``analogy_rank(kv, "man", "king", "woman", "princess")`` → ``(rank, score)``
+    Raises :class:`UnknownWordError` when ``word`` is not in the vocabulary.
+    """
+    keys = resolve(kv, a), resolve(kv, b), resolve(kv, c)
+    key = resolve(kv, word)
+    scores = np.array(_analogy_scores(kv, *keys, method, None), dtype=np.float64)
+    for k in keys:
+        scores[kv.key_to_index[k]] = -np.inf
+    score = scores[kv.key_to_index[key]]
+    return int(np.count_nonzero(scores > score)) + 1, float(score)
+
+
 def rank_of(kv: KeyedVectors, word: str, results: list[tuple[str, float]]) -> int | None:
     """1-based position of ``word`` in an answer list, ``None`` when it is not there.
 

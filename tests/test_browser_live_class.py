@@ -1,63 +1,78 @@
-"""A live class in real Chromium: an instructor and three students, each in their own browser
-context (own cookies, own Streamlit session); the answers appear on the instructor's screen
-without a reload."""
+"""A live class in real Chromium: an instructor, a projector and three phone students, each
+student in their own browser context (own cookies: own identity); answers reach the projector
+without a reload, a reload keeps the student, and the key never shows where students look."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 
-from tests.browser import exceptions_shown, open_and_wait, wait_rerun
+from tests.browser import DONE, exceptions_shown, open_and_wait, wait_rerun
 
 pytestmark = pytest.mark.browser
 ANSWERS = '[data-testid="stMetric"]:has-text("Answers"):has-text("{n}")'
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def test_three_students_answer_and_the_projector_updates_live(server_url, browser):
     contexts = []
 
-    def new_page():
-        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    def new_context(**kw):
+        ctx = browser.new_context(**kw)
         contexts.append(ctx)
-        return ctx.new_page()
+        return ctx
 
     try:
-        teacher = new_page()
+        desk = new_context(viewport={"width": 1280, "height": 720})
+        teacher = desk.new_page()
         open_and_wait(teacher, f"{server_url}/live_class")
         teacher.get_by_role("button", name="Start the class").click()
-        teacher.wait_for_selector('h1:has-text("Class code")', timeout=120_000)
-        query = parse_qs(urlparse(teacher.url).query)
-        code, token = query["class"][0], query["key"][0]
-        assert len(code) == 6 and len(token) >= 32
-        teacher.wait_for_selector(ANSWERS.format(n=0), timeout=60_000)
+        teacher.wait_for_selector("text=students open", timeout=120_000)
+        assert "key=" not in teacher.url
+        code = teacher.url.split("class=")[1][:6]
+        # the projector: the same browser (the instructor's identity), its own tab
+        proj = desk.new_page()
+        open_and_wait(proj, f"{server_url}/live_class?class={code}&view=projector&present=1")
+        proj.wait_for_selector(f'.st-key-class_bigcode:has-text("{code}")')
 
-        picks = {"Ada": "Ironman", "Bo": "Rainman", "Cy": "Rainman"}
+        picks = {"Ada": "Frozen", "Bo": "Dune", "Cy": "Dune"}
+        students = {}
+        for nickname in picks:
+            s = new_context(**PHONE).new_page()
+            open_and_wait(s, f"{server_url}/live_class?class={code}")
+            s.get_by_placeholder("e.g. Blue Otter").fill(nickname)
+            s.get_by_role("button", name="Join").click()
+            s.wait_for_selector("text=You're in", timeout=60_000)
+            students[nickname] = s
+        proj.wait_for_selector("text=Ada · Bo · Cy", timeout=30_000)  # the lobby fills up
+
+        teacher.get_by_role("button", name="Next").click()
         for nickname, pick in picks.items():
-            student = new_page()
-            open_and_wait(student, f"{server_url}/live_class?class={code}")
-            assert token not in student.content()
-            student.get_by_placeholder("e.g. Blue Otter").fill(nickname)
-            student.get_by_role("button", name="Join").click()
-            student.wait_for_selector(f'text=You joined as {nickname}', timeout=60_000)
-            wait_rerun(student)
-            student.get_by_text(pick, exact=True).first.click()
-            wait_rerun(student)
-            student.get_by_role("button", name="Send answer").first.click()
-            student.wait_for_selector(f'text=Saved: {pick}', timeout=60_000)
-            assert exceptions_shown(student) == []
-            html = student.content()
-            assert token not in html and "Most common wrong answer" not in html
+            s = students[nickname]
+            s.wait_for_selector("text=Question 1 of 5", timeout=30_000)  # followed by itself
+            s.get_by_text(pick, exact=True).first.click()
+            wait_rerun(s)
+            s.get_by_role("button", name="Send answer").click()
+            s.wait_for_selector(f"text=Saved: {pick}", timeout=60_000)
+        proj.wait_for_selector(ANSWERS.format(n=3), timeout=30_000)
 
-        # The instructor did nothing: the live fragment brings the answers in by itself.
-        teacher.wait_for_selector(ANSWERS.format(n=3), timeout=30_000)
+        # A reload keeps the student: same nickname, the saved answer, no Join button.
+        bo = students["Bo"]
+        bo.reload()
+        bo.wait_for_selector(DONE)
+        bo.wait_for_selector("text=Saved: Dune", timeout=60_000)
+        assert bo.get_by_role("button", name="Join").count() == 0
         teacher.wait_for_selector('[data-testid="stMetric"]:has-text("Students joined")'
                                   ':has-text("3")', timeout=30_000)
+
         teacher.get_by_text("Show the answer").click()
-        teacher.wait_for_selector('text=Most common wrong answer: Rainman (2 of 3)',
-                                  timeout=60_000)
-        teacher.wait_for_selector('[data-testid="stMetric"]:has-text("33%")', timeout=30_000)
-        assert exceptions_shown(teacher) == []
+        proj.wait_for_selector("text=Most common wrong answer: Dune (2 of 3)", timeout=60_000)
+        proj.wait_for_selector('[data-testid="stMetric"]:has-text("33%")', timeout=30_000)
+        bo.wait_for_selector("text=The answer is Frozen", timeout=30_000)
+        for page in (teacher, proj, *students.values()):
+            assert exceptions_shown(page) == []
+        assert "key=" not in proj.url
+        for s in students.values():
+            assert "Most common wrong answer" not in s.content()
     finally:
         for ctx in contexts:
             ctx.close()

@@ -1,4 +1,10 @@
-"""Exercise builder: compose an in-class exercise, share it by link or QR code, reveal the key."""
+"""Exercise builder: compose an in-class exercise, share it by link or QR code, reveal the key.
+
+The answer key (the reveal toggle, the answer-key download, a live class of the set) belongs to
+whoever built the set: their browser (durable identity) is recorded as its builder when they
+compose it; a set opened from a shared link belongs to nobody there. The builder's private
+answer-key link (the link plus a signed ``key``) makes another of their devices a builder too.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,16 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
 from ui import cached, resources
-from ui.classroom import CODE_PARAM, classroom, remember_key
+from ui.classroom import (
+    CODE_PARAM,
+    KEY_PARAM,
+    answer_key_link,
+    claim_set,
+    classroom,
+    mark_built,
+    owns_set,
+    remember_key,
+)
 from ui.identity import person_id
 from ui.widgets import downloads, explain, glove_or_stop, sbert_or_stop, show_chart, warn_unknown
 
@@ -66,10 +81,21 @@ def quiet_solution(q: exs.Question) -> exs.Solution | None:
 # ------------------------------------------------------------------ the set in session + URL
 
 
-def use_set(new: exs.ExerciseSet) -> None:
-    """Make ``new`` the current set (answers and the title box follow it)."""
+def use_set(new: exs.ExerciseSet, built: bool = True) -> None:
+    """Make ``new`` the current set (answers and the title box follow it); ``built``: this
+    person composed it (an import, the example), so its key is theirs."""
     st.session_state["ex_set"] = new
     st.session_state["ex_title"] = new.title
+    if built:
+        mark_built(new)
+
+
+def change_set(new: exs.ExerciseSet) -> None:
+    """An edit of the current set: the result is this person's if the set they edited was
+    (editing a set opened from someone else's link gives no key to its questions)."""
+    if owns_set(st.session_state["ex_set"]):
+        mark_built(new)
+    st.session_state["ex_set"] = new
 
 
 def load_from_url() -> None:
@@ -78,9 +104,19 @@ def load_from_url() -> None:
         return
     token = st.query_params.get(exs.URL_PARAM)
     first = "ex_set" not in st.session_state
+    if token and (key := st.query_params.get(KEY_PARAM)):
+        # the builder's answer-key link: this browser becomes a builder of the set, and the
+        # key leaves the address bar
+        try:
+            if not claim_set(exs.decode_set(token), key):
+                st.warning("This answer-key link is not valid (changed or cut short): the set "
+                           "opens without its key.", icon=":material/key_off:")
+        except exs.ExerciseFormatError:
+            pass
+        del st.query_params[KEY_PARAM]
     if token and token != st.session_state.get("ex_token"):
         try:
-            use_set(exs.decode_set(token))
+            use_set(exs.decode_set(token), built=False)
             st.session_state["ex_token"] = token
             if first:
                 st.session_state["ex_mode"] = ANSWER  # a student opening a shared link
@@ -96,7 +132,7 @@ def load_from_url() -> None:
 
 def set_questions(questions) -> None:
     current = st.session_state["ex_set"]
-    st.session_state["ex_set"] = exs.ExerciseSet(current.title, tuple(questions))
+    change_set(exs.ExerciseSet(current.title, tuple(questions)))
 
 
 def remove(i: int) -> None:
@@ -173,6 +209,8 @@ def question_form() -> dict | None:
                          horizontal=True, key="ex_map_model")
         st.caption("A class map needs a live class: the projector shows every answer on one map.")
         return {"kind": "classmap", "topic": topic, "model": model}
+    if kind == "explore":
+        return explore_form()
     available = {k: v for k, v in exs.CORPORA.items() if cached.exercise_corpus(k)}
     if "movies" not in available:
         st.caption("Movie blurbs (data/movies.csv) are not installed on this server, so search "
@@ -186,6 +224,35 @@ def question_form() -> dict | None:
                             help="What you expect SBERT to return first. The key always shows "
                                  "what SBERT really ranks first, and says if it differs.")
     return {"kind": "search", "query": query, "corpus": name, "expected": expected or ""}
+
+
+def explore_form() -> dict | None:
+    """An Explore step: a page, its settings as in the page's own link, a note."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    pages = {p.path.removeprefix("pages/").removesuffix(".py"): p.title for p in explore_pages()}
+    page = st.selectbox("Page the class opens", list(pages), format_func=pages.get,
+                        key="ex_explore_page",
+                        index=list(pages).index("word_order") if "word_order" in pages else 0)
+    preset = st.text_input(
+        "Its settings (optional): paste the page's link, or `name=value&…`",
+        "order_a=chocolate milk&order_b=milk chocolate" if page == "word_order" else "",
+        key=f"ex_explore_params_{page}", max_chars=2_000,
+        help="Open the page, set it up, copy the address: its settings come along.")
+    note = st.text_input("What to look at (shown to students)",
+                         "Which model tells the two phrases apart?" if page == "word_order"
+                         else "", key="ex_explore_note", max_chars=exs.MAX_PHRASE)
+    query = urlsplit(preset.strip()).query if "?" in preset else preset.strip()
+    params = dict(parse_qsl(query, keep_blank_values=False)[: exs.MAX_EXPLORE_PARAMS + 1])
+    return {"kind": "explore", "page": page, "params": params, "note": note}
+
+
+def explore_pages():
+    from ui.catalog import available
+    from ui.classroom import ROOT
+
+    return [p for p in available(str(ROOT)) if p.path not in (
+        "pages/home.py", "pages/exercises.py", "pages/live_class.py")]
 
 
 def add_question(fields: dict) -> None:
@@ -217,7 +284,8 @@ def builder() -> None:
     ex: exs.ExerciseSet = st.session_state["ex_set"]
     title = st.text_input("Title of the set", key="ex_title", max_chars=exs.MAX_TITLE)
     if title.strip() != ex.title:
-        st.session_state["ex_set"] = ex = exs.ExerciseSet(title.strip(), ex.questions)
+        change_set(exs.ExerciseSet(title.strip(), ex.questions))
+        ex = st.session_state["ex_set"]
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader("Add a question")
@@ -268,6 +336,18 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                      alt="QR code of the link to this exercise set")
             st.download_button("QR code (PNG)", png, "exercise-qr.png", "image/png",
                                key="ex_dl_qr", icon=":material/qr_code_2:", on_click="ignore")
+
+    if not owns_set(ex):
+        st.info("This set came from someone else's link: its answer key, its exports and a "
+                "live class of it are for the person who built it. To make your own, start "
+                "from the example set or clear the questions above.", icon=":material/lock:")
+        return
+    key_link = answer_key_link(link, ex)
+    if key_link:
+        with st.expander("Your answer-key link (private)", icon=":material/key:"):
+            st.caption("Opens this set with its answer key on another of your devices (the key "
+                       "then leaves the address bar). Never share it with students.")
+            st.code(key_link, language=None, wrap_lines=True)
 
     with st.container(border=True):
         st.markdown("**Run it as a live class.** Students join with a short code and answer on "
@@ -338,6 +418,16 @@ def uncheck(flag: str) -> None:
 
 
 def answer_widget(q: exs.Question, key: str, flag: str) -> str | None:
+    if isinstance(q, exs.ExploreStep):
+        from ui.classroom import explore_link, explore_page
+
+        page = explore_page(q)
+        if page is None:
+            st.info(f"This step opens the page “{escape_markdown(q.page)}”, which this server "
+                    "does not have.", icon=":material/explore_off:")
+        else:
+            st.link_button(f"Open {page.title}", explore_link(q), icon=":material/open_in_new:")
+        return None
     if q.typed:
         words = q.kind == "classmap" and q.needs == ("sbert",)
         return st.text_input("Your answer" + ("" if words else " (one word)"), key=key,
@@ -392,6 +482,8 @@ def question_box(i: int, q: exs.Question, fp: str, reveal: bool) -> None:
         st.markdown(f"#### Question {i + 1}\n\n" + escape_markdown(exs.prompt(q)))
         flag = f"ex_checked_{fp}_{i}"
         response = answer_widget(q, f"ex_ans_{fp}_{i}", flag)
+        if isinstance(q, exs.ExploreStep):
+            return  # nothing to answer or check
         st.button("Check my answer", key=f"ex_check_{fp}_{i}", on_click=mark_checked,
                   args=(flag,), icon=":material/task_alt:", disabled=response is None
                   and not q.typed)
@@ -414,7 +506,12 @@ def student_view(ex: exs.ExerciseSet) -> None:
     if not ex.questions:
         st.info("This set has no questions yet. Switch to *Build* to add some.")
         return
-    reveal = st.toggle("Reveal the answer key (for the instructor)", key="ex_reveal")
+    reveal = False
+    if owns_set(ex):
+        reveal = st.toggle("Reveal the answer key (for the instructor)", key="ex_reveal")
+    else:
+        st.caption("The answer key is for the person who built this set (on their device, or "
+                   "with their answer-key link). Check your own answers below.")
     for i, q in enumerate(ex.questions):
         question_box(i, q, fp, reveal)
     explain(

@@ -210,3 +210,45 @@ def test_a_replica_starts_before_its_database():
     db = ClassDB("postgresql://nobody@127.0.0.1:9/none")  # noqa: F811 - nothing listens on 9
     with pytest.raises(DatabaseUnavailable):
         Classroom(db).info("KAXFEP")
+
+
+# ---------------------------------------------------------------- explore steps, set owners
+
+
+def test_an_explore_step_travels_like_a_question_and_is_validated():
+    step = exs.question_from_dict({"kind": "explore", "page": "word_order",
+                                   "params": {"order_a": "chocolate milk",
+                                              "order_b": "milk chocolate"},
+                                   "note": "Who tells them apart?"})
+    assert step.link_query() == "order_a=chocolate+milk&order_b=milk+chocolate"
+    lesson = exs.ExerciseSet("Lesson", (step, exs.AnalogyQuestion("man", "king", "woman")))
+    assert exs.decode_set(exs.encode_set(lesson)) == lesson
+    assert exs.from_json(exs.to_json(lesson)) == lesson
+    assert "Who tells them apart?" in exs.handout_markdown(lesson, "http://x/exercises?ex=1")
+    for bad, message in [
+        ({"page": "../etc/passwd"}, "page's address"), ({"page": "Word Order"}, "page's address"),
+        ({"params": {"Bad Name": "x"}}, "not a setting name"),
+        ({"params": {f"p{i}": "x" for i in range(13)}}, "at most 12"),
+        ({"params": {"a": "x" * 1001}}, "at most 1000"), ({"params": {"a": 3}}, "must be text"),
+        ({"note": "n" * 301}, "at most 300"), ({"extra": 1}, "unknown field")]:
+        d = {"kind": "explore", "page": "word_order", "params": {}, "note": "", **bad}
+        with pytest.raises(exs.ExerciseFormatError, match=message):
+            exs.question_from_dict(d)
+
+
+def test_set_owners_record_sign_and_purge(tmp_path):
+    from embedding.classroom.owners import SetOwners
+
+    clock = Clock(1_000_000.0)
+    url = f"sqlite:///{tmp_path / 'o.sqlite3'}"
+    owners = SetOwners(ClassDB(url), clock=clock)
+    owners.record("ada", "fp1")
+    assert owners.owns("ada", "fp1") and not owners.owns("bob", "fp1")
+    key = owners.key_for("fp1")
+    other_replica = SetOwners(ClassDB(url))  # same database: the same signing secret
+    assert other_replica.key_matches("fp1", key) and not other_replica.key_matches("fp2", key)
+    assert not owners.key_matches("fp1", key[:-1] + ("0" if key[-1] != "0" else "1"))
+    assert not owners.key_matches("fp1", None)
+    clock.t += 181 * 86_400
+    owners.record("bob", "fp2")
+    assert owners.purge() == 1 and owners.owns("bob", "fp2") and not owners.owns("ada", "fp1")

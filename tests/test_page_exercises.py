@@ -99,8 +99,56 @@ def test_shared_link_opens_the_same_set_for_a_student(kv):
     assert not at.success and not at.error  # another pick is not graded until checked again
     at.button(key=f"ex_check_{fp}_0").click().run()
     assert plain(at.success[0].value).startswith("Right!")
+    # the key is the builder's: no reveal toggle on a student's link, in either mode
+    assert not at.get("toggle") or "ex_reveal" not in [t.key for t in at.toggle]
+    assert "for the person who built this set" in shown_text(at)
+    at.radio(key="ex_mode").set_value("Build (instructor)").run()
+    assert "ex_dl_key" not in [b.key for b in at.get("download_button")]
+    assert "ex_dl_json" not in [b.key for b in at.get("download_button")]
+    assert "ex_live" not in [b.key for b in at.button]
+    assert "someone else's link" in shown_text(at)
+
+
+def reveal_with_the_answer_key_link(s: exs.ExerciseSet):
+    """The builder's private answer-key link, opened in another browser: the key works there
+    and leaves the address bar."""
+    from ui.classroom import set_owners
+
+    key = set_owners().key_for(exs.fingerprint(s))
+    at = open_page(PAGE, query={"ex": exs.encode_set(s), "key": key})
+    assert not at.exception, at.exception
+    assert "key" not in at.query_params
     at.toggle(key="ex_reveal").set_value(True).run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_the_builder_reveals_the_key_students_cannot(kv):
+    builder = open_page(PAGE)
+    builder.button(key="ex_clear").click().run()
+    builder.selectbox(key="ex_kind").select("toy").run()
+    builder.button(key="ex_add").click().run()
+    built = builder.session_state["ex_set"]
+    builder.radio(key="ex_mode").set_value("Answer (students)").run()
+    builder.toggle(key="ex_reveal").set_value(True).run()  # the builder's own set: theirs
+    assert "**Answer:** Ironman" in plain(shown_text(builder))
+    # a student with the link: no toggle; a forged key: no toggle either
+    student = open_page(PAGE, query={"ex": exs.encode_set(built)})
+    assert "ex_reveal" not in [t.key for t in student.toggle]
+    forged = open_page(PAGE, query={"ex": exs.encode_set(built), "key": "0" * 24})
+    assert "ex_reveal" not in [t.key for t in forged.toggle] and "key" not in forged.query_params
+    assert "answer-key link is not valid" in shown_text(forged)
+    # a student who edits the shared set does not get its key either
+    student.radio(key="ex_mode").set_value("Build (instructor)").run()
+    student.text_input(key="ex_title").input("Mine now").run()
+    student.radio(key="ex_mode").set_value("Answer (students)").run()
+    assert "ex_reveal" not in [t.key for t in student.toggle]
+    at = reveal_with_the_answer_key_link(built)
+    assert "**Answer:** Ironman" in plain(shown_text(at))
+
+
+def test_answer_key_link_shows_the_worked_steps(kv):
+    at = reveal_with_the_answer_key_link(SHARED)
     steps = [e.value for e in at.markdown if "$$" in e.value]  # worked steps, display maths
     assert any(r"\frac{33}{3 \cdot \sqrt{122}}" in x and "0.9959" in x for x in steps), steps
     assert "rome" in shown_text(at)
@@ -185,7 +233,10 @@ def test_hostile_but_valid_link_is_shown_literally(kv):
             ("[c](evil.example)", (0.0, 1.0)))),
          exs.ClosestQuestion("café", ("thé", "lait"))),
     )
-    at = open_page(PAGE, query={"ex": exs.encode_set(evil)})
+    from ui.classroom import set_owners
+
+    key = set_owners().key_for(exs.fingerprint(evil))  # the builder's answer-key link
+    at = open_page(PAGE, query={"ex": exs.encode_set(evil), "key": key})
     assert not at.exception, at.exception
     assert at.session_state["ex_set"] == evil
     assert [plain(h.value) for h in at.header] == [evil.title]

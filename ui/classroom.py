@@ -21,6 +21,7 @@ from embedding.classroom.address import JoinAddress, join_base
 from embedding.classroom.classmap import ClassMap, build_map, glove_rows
 from embedding.classroom.db import ClassDB, DatabaseUnavailable, default_url
 from embedding.classroom.live import ClassError, Classroom, Results, summarise
+from embedding.classroom.owners import SetOwners
 from embedding.models.providers import SBERT_KEY
 from ui import cached, resources
 from ui.catalog import available
@@ -286,3 +287,64 @@ def steady_page(projector: bool = False) -> None:
         st.html(PROJECTOR_CSS)
     else:
         st.html(STEADY_CSS)
+
+
+# ---------------------------------------------------------------- who built an exercise set
+
+
+@st.cache_resource(show_spinner=False)
+def _set_owners(url: str) -> SetOwners:
+    return SetOwners(_classroom(url).db)
+
+
+def set_owners() -> SetOwners | None:
+    """The process-wide :class:`SetOwners` (``None`` when the database cannot be used)."""
+    try:
+        return _set_owners(default_url())
+    except Exception:  # noqa: BLE001 - a DATABASE_URL that is not one: nobody owns anything
+        return None
+
+
+def owns_set(ex: exs.ExerciseSet) -> bool:
+    """Whether this person may see ``ex``'s answer key: they built it (or opened its answer-key
+    link), or it is empty or the builder's public example. A database that cannot be reached
+    says no (and nothing else goes wrong)."""
+    if not ex.questions or ex.questions == exs.EXAMPLE_SET.questions:
+        return True
+    owners = set_owners()
+    try:
+        return bool(owners and owners.owns(person_id(), exs.fingerprint(ex)))
+    except DatabaseUnavailable:
+        return False
+
+
+def mark_built(ex: exs.ExerciseSet) -> None:
+    """Record that this person built ``ex`` (quietly skipped when the database is down: the
+    key then stays hidden, which is the safe side)."""
+    owners = set_owners()
+    if owners is not None and ex.questions and ex.questions != exs.EXAMPLE_SET.questions:
+        try:
+            owners.record(person_id(), exs.fingerprint(ex))
+        except DatabaseUnavailable:
+            pass
+
+
+def answer_key_link(link: str, ex: exs.ExerciseSet) -> str | None:
+    """The set's link with its answer-key ``key``: opening it makes that browser an owner."""
+    owners = set_owners()
+    try:
+        return f"{link}&{KEY_PARAM}={owners.key_for(exs.fingerprint(ex))}" if owners else None
+    except DatabaseUnavailable:
+        return None
+
+
+def claim_set(ex: exs.ExerciseSet, key: str) -> bool:
+    """Open an answer-key link: with the right ``key``, this person owns ``ex`` from now on."""
+    owners = set_owners()
+    try:
+        if owners and owners.key_matches(exs.fingerprint(ex), key):
+            owners.record(person_id(), exs.fingerprint(ex))
+            return True
+    except DatabaseUnavailable:
+        pass
+    return False

@@ -49,6 +49,7 @@ from embedding.classroom.questions import (
     CANDIDATES,
     KINDS,
     MAP_MODELS,
+    MAX_EXPLORE_PARAMS,
     ORDER_CHOICES,
     QUESTION_TYPES,
     SAME_COSINE,
@@ -89,7 +90,7 @@ from embedding.classroom.validation import (
 
 __all__ = [
     "ANALOGY_TOP", "BUILTIN_SENTENCES", "CANDIDATES", "CORPORA", "EXAMPLE_SET", "FORMAT",
-    "KINDS", "LIVE_EXAMPLE_SET", "MAP_MODELS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
+    "KINDS", "LIVE_EXAMPLE_SET", "MAP_MODELS", "MAX_EXPLORE_PARAMS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
     "MAX_QUESTIONS", "MAX_TITLE", "MAX_TOKEN_CHARS", "MAX_WORD", "ORDER_CHOICES",
     "QUESTION_TYPES", "SAME_COSINE", "TIE", "URL_PARAM", "VERSION", "AnalogyQuestion", "ClassMapQuestion",
     "ClosestQuestion", "Doc", "ExploreStep", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion",

@@ -499,6 +499,7 @@ class ClassMapQuestion(_Kind):
 #: Limits of an Explore step's preset: settings, length of a setting's name and value.
 MAX_EXPLORE_PARAMS = 12
 MAX_PARAM_VALUE = 1_000
+MAX_EXPLORE_NOTE = 300
 _PAGE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -544,7 +545,7 @@ class ExploreStep(_Kind):
                 raise ExerciseFormatError(f"{where}: the setting '{str(name)[:30]}' is not a "
                                           "setting name (lower-case letters, digits, _).")
             params.append((name, text({name: value}, name, where, MAX_PARAM_VALUE)))
-        note = text(d, "note", where, MAX_PHRASE, allow_empty=True)
+        note = text(d, "note", where, MAX_EXPLORE_NOTE, allow_empty=True)
         return cls(page, tuple(params), note)
 
     def prompt(self) -> str:

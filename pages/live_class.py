@@ -549,9 +549,16 @@ def settings(live: Classroom, info: ClassInfo, me: str) -> None:
         if key:
             st.code(f"{address.base}?{ui.CODE_PARAM}={code}&{ui.KEY_PARAM}={key}",
                     language=None, wrap_lines=True)
-        else:
-            st.caption("The key was shown in the browser that started the class; open the "
-                       "class there to see it again.")
+        if st.button("Make a new instructor link" if key else "Show an instructor link",
+                     key="class_new_key", icon=":material/key:",
+                     help="A new key: the previous link stops working (devices that already "
+                          "opened it stay instructors)."):
+            try:
+                ui.remember_key(code, live.new_key(code, me))
+            except (ClassError, DatabaseUnavailable) as exc:
+                st.warning(escape_markdown(str(exc)))
+            else:
+                st.rerun()
     with st.expander("Export, end or delete the class", icon=":material/settings:"):
         d = st.container(horizontal=True)
         d.download_button("Responses (CSV)", lambda: live.csv(code, me).encode(),

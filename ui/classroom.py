@@ -294,7 +294,12 @@ def steady_page(projector: bool = False) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _set_owners(url: str) -> SetOwners:
-    return SetOwners(_classroom(url).db)
+    owners = SetOwners(_classroom(url).db)
+    try:
+        owners.purge()  # once per server process: records older than owners.KEEP_DAYS go
+    except DatabaseUnavailable:
+        pass
+    return owners
 
 
 def set_owners() -> SetOwners | None:

@@ -19,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable  # the interpreter running the load test (the project venv)
 RESULTS = ROOT / "bench" / "results"
+#: What the servers run: the ASGI entry (serve.py: the app plus its identity-cookie middleware)
+#: once it exists, as `make run` and the Docker image do; else the router itself.
+APP_ENTRY = "serve.py" if (ROOT / "serve.py").exists() else "app.py"
 EXTRA_FLAGS: list[str] = []  # more `streamlit run` flags (e.g. --runner.postScriptGC false)
 
 

@@ -184,7 +184,7 @@ async def main_async(args) -> dict:
     # replicas behind the proxy start with the first one, so their models load at the same time
     extra = [Server(APP_ENTRY, workdir, timed=not args.untimed)
              for _ in range(max(0, args.proxy - 1) if args.find_max else 0)]
-    need_bare = bool(args.burst or args.class_burst) and not args.proxy_burst
+    need_bare = bool(args.burst or args.class_burst) and not (args.proxy_burst or args.arrival_cost)
     out: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                  "machine": f"{os.cpu_count()} CPU, {_mem_gb():.0f} GB RAM",
                  "args": vars(args), "pages": [p or "home" for p in pages]}

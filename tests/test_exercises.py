@@ -134,6 +134,10 @@ def _with_question(q) -> dict:
      "between -1,000,000 and 1,000,000"),
     ({"kind": "toy", "liked": "a", "vectors": {"a": [1, 2], "b": [2, 1]}}, "give 3 to 12"),
     ({"kind": "search", "query": "q", "corpus": "web", "expected": "x"}, "'corpus' must be one"),
+    ({"kind": "pieces", "words": ["cat"]}, "list of 2 to 6 words"),
+    ({"kind": "pieces", "words": ["cat", "two words"]}, "must be a single word"),
+    ({"kind": "pieces", "words": ["cat", "Cat"]}, "appears twice"),
+    ({"kind": "pieces", "words": "cat, dog"}, "list of 2 to 6 words"),
 ])
 def test_wrong_questions_are_named(q, message):
     assert message in _err(ex.from_dict, _with_question(q))
@@ -259,3 +263,20 @@ def test_each_kind_has_its_own_wrong_answer_hint():
     hints = {q.kind: ex.check(q, fake, wrong[q.kind]).message for q in EXAMPLE_SET.questions}
     assert len(set(hints.values())) == len(EXAMPLE_SET.questions) == 5, hints
     assert all(not h.startswith("Right") for h in hints.values())
+
+
+def test_pieces_question_counts_bert_word_pieces(model):
+    q = ex.question_from_dict({"kind": "pieces",
+                               "words": ["unbelievable", "embeddings", "snowboarding"]})
+    assert ex.options(q) == ("unbelievable", "embeddings", "snowboarding")
+    sol = ex.solve(q, model=model)
+    assert sol.correct == "embeddings" and sol.accepted == ("embeddings",)
+    assert dict(sol.scores) == {"embeddings": 4.0, "snowboarding": 2.0, "unbelievable": 1.0}
+    assert "em ##bed ##ding ##s" in sol.note
+    assert ex.check(q, sol, "embeddings").ok
+    wrong = ex.check(q, sol, "unbelievable")
+    assert not wrong.ok and "Length is not what counts" in wrong.message
+    assert "\"unbelievable\" is 1 piece, \"embeddings\" 4" in q.explain_wrong(sol, "unbelievable")
+    tie = ex.solve(ex.PiecesQuestion(("cat", "dog")), model=model)
+    assert set(tie.accepted) == {"cat", "dog"}  # one piece each: both count
+    assert ex.decode_set(ex.encode_set(ExerciseSet("t", (q,)))).questions == (q,)

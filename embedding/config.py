@@ -57,17 +57,25 @@ SETTINGS: dict[str, Setting] = {
                 "where search indexes and other written files go", "`var/` in the project"),
         Setting("EMBEDDING_EXPLORER_WARMUP", "1",
                 "`0` turns off loading the models at server start", "`1`"),
-        Setting("QDRANT_URL", None, "use a Qdrant server as the vector store (scale-out)",
-                "embedded numpy store"),
         Setting("EMBEDDING_EXPLORER_TORCH_THREADS", "1",
                 "torch threads per SBERT encode in the server", "`1`"),
         Setting("DATABASE_URL", None,
-                "`postgresql://…` for live class sessions shared by every replica",
-                "an SQLite file in the data folder"),
+                "`postgresql://…` (with the pgvector extension) for live classes, student "
+                "identities and search indexes, shared by every replica",
+                "an SQLite file for classes and one file per index, in the data folder"),
         Setting("EMBEDDING_EXPLORER_PUBLIC_URL", None,
                 "the address students open, e.g. `https://class.example.org` behind a proxy "
                 "(live class join links and QR codes use it)",
                 "the machine's network address when opened as localhost"),
+        Setting("EMBEDDING_EXPLORER_KEEP_DAYS", "7",
+                "days an ended or expired class is kept (with its students, answers and the "
+                "search indexes built in it) before the hourly purge deletes it; `0` keeps "
+                "everything", "`7`"),
+        Setting("EMBEDDING_EXPLORER_INSTRUCTOR_KEY", None,
+                "a secret that lets the instructor start the server's long jobs (the 400,000-"
+                "vector HNSW graphs of *Exact vs approximate*) from any browser; without it, "
+                "only a browser on the server machine itself may start them",
+                "none"),
         Setting("EMBEDDING_EXPLORER_OPENAI_MODEL", None,
                 "an OpenAI-compatible embedding model to offer beside SBERT, e.g. "
                 "`text-embedding-3-small` (texts are then sent to `OPENAI_BASE_URL` when chosen)",
@@ -132,11 +140,6 @@ def warm_up_enabled() -> bool:
     return SETTINGS["EMBEDDING_EXPLORER_WARMUP"].value() != "0"
 
 
-def qdrant_url() -> str | None:
-    """``QDRANT_URL``, or ``None`` for the embedded numpy store."""
-    return SETTINGS["QDRANT_URL"].raw()
-
-
 def torch_threads() -> int:
     """``EMBEDDING_EXPLORER_TORCH_THREADS`` (at least 1; default 1)."""
     return max(1, int(SETTINGS["EMBEDDING_EXPLORER_TORCH_THREADS"].value() or "1"))
@@ -152,6 +155,20 @@ def public_url() -> str | None:
     """``EMBEDDING_EXPLORER_PUBLIC_URL`` (stripped, no trailing ``/``), or ``None``."""
     raw = SETTINGS["EMBEDDING_EXPLORER_PUBLIC_URL"].raw()
     return (raw.strip().rstrip("/") or None) if raw else None
+
+
+def keep_days() -> float:
+    """``EMBEDDING_EXPLORER_KEEP_DAYS``: days an ended or expired class is kept (0: forever)."""
+    try:
+        return max(0.0, float(SETTINGS["EMBEDDING_EXPLORER_KEEP_DAYS"].value() or "7"))
+    except ValueError:
+        return 7.0
+
+
+def instructor_key() -> str | None:
+    """``EMBEDDING_EXPLORER_INSTRUCTOR_KEY``, or ``None`` (then only the server machine's own
+    browser may start the server's long jobs). Never show or log it."""
+    return SETTINGS["EMBEDDING_EXPLORER_INSTRUCTOR_KEY"].raw()
 
 
 def openai_model() -> str | None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from embedding.search.fusion import RRF_K
 from embedding.search.hybrid import DEPTH
-from embedding.search.store import NumpyStore, StoreError, list_indexes
+from embedding.search.store import StoreError, list_indexes
 from ui import cached, resources
 from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop
 
@@ -30,7 +30,7 @@ st.caption("BM25 ranks by the words a text shares with the query (rare words cou
 
 try:
     saved = list_indexes()
-except Exception:  # a misconfigured Qdrant must not take the built-ins down
+except Exception:  # an unreachable DATABASE_URL must not take the built-ins down
     saved = []
 codes = [*BUILTIN, *(f"index:{n}" for n in saved)]
 c1, c2 = st.columns([2, 3])
@@ -67,10 +67,6 @@ try:
         from embedding.search.store import open_index
 
         probe = open_index(corpus.removeprefix("index:"))
-        if not isinstance(probe, NumpyStore):
-            st.info("Keyword search needs the chunks' texts in this app; indexes kept in Qdrant "
-                    "are searched on the Semantic search page.")
-            st.stop()
         stamp = f"{probe.meta.get('created', '')}-{probe.count()}"
         resources.saved_index_side(corpus.removeprefix("index:"), stamp)
 except StoreError as exc:

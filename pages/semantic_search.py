@@ -109,9 +109,10 @@ to_url("search_view")
 if view == "Search":
     try:
         user_indexes = list_indexes()
-    except Exception:  # a misconfigured QDRANT_URL must not take the built-ins down
+    except Exception:  # an unreachable DATABASE_URL must not take the built-ins down
         user_indexes = []
-        st.warning("Saved indexes could not be listed (is the Qdrant server reachable?).")
+        st.warning("Saved indexes could not be listed right now: the index database did "
+                   "not answer. The built-in corpora still work.", icon=":material/database:")
     codes = [*BUILTIN, *(f"index:{n}" for n in user_indexes)]
     asked = st.query_params.get("search_corpus")
     if st.session_state.get("search_corpus") not in (None, *codes):
@@ -183,7 +184,7 @@ if view == "Search":
         + ("This index has an HNSW graph, so the search is approximate (ef = 64): see *Exact "
          "vs approximate*." if getattr(store, "uses_graph", False) else
          f"The search is exact: the store compares the query with every stored vector "
-         f"({'Qdrant' if backend_name() == 'qdrant' and corpus not in BUILTIN else 'numpy'}), "
+         f"({'PostgreSQL with pgvector' if backend_name() == 'pgvector' and corpus not in BUILTIN else 'numpy'}), "
          "which takes milliseconds even for 100,000 chunks.")
     )
 
@@ -347,7 +348,6 @@ else:
             name = None
         ann = st.checkbox(
             "Also build an HNSW graph (approximate search, for large indexes)", key="search_ann",
-            disabled=backend_name() != "numpy",
             help="Exact search stays the reference and takes milliseconds for a class's "
                  "documents; see *Exact vs approximate* for what a graph trades.")
         if name and not build and name in list_indexes():
@@ -369,7 +369,7 @@ else:
                     "chunking": f"{method}: {size}, overlap {overlap}",
                     "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     **index_owner_meta(),  # only this session (or its instructor) may delete
-                }, ann=ann and backend_name() == "numpy")
+                }, ann=ann)
                 index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],
                             [{"title": c.title or c.source, "source": c.source,
                               "position": c.position, "text": c.text} for c in chunks],
@@ -379,6 +379,9 @@ else:
                 if ann and isinstance(store, HnswStore) and store.count():
                     bar.progress(1.0, text="Building the HNSW graph…")
                     store.build_graph()
+                elif backend_name() == "pgvector":
+                    bar.progress(1.0, text="Saving in PostgreSQL (with an HNSW graph when the "
+                                 "index is large or you asked for one)…")
                 store.save()
             except (StoreError, OSError) as exc:
                 bar.empty()
@@ -393,7 +396,8 @@ else:
         names = list_indexes()
     except Exception:
         names = []
-        st.warning("Saved indexes could not be listed (is the Qdrant server reachable?).")
+        st.warning("Saved indexes could not be listed right now: the index database did "
+                   "not answer. The built-in corpora still work.", icon=":material/database:")
     if not names:
         st.info("No saved indexes yet: upload a document above and build one.",
                 icon=":material/inventory_2:")
@@ -428,9 +432,12 @@ else:
                 st.toast(f"Deleted index {victim}.")
                 st.rerun()
     explain(
-        f"Indexes are saved on the server ({'Qdrant' if backend_name() == 'qdrant' else 'one file each'}),"
-        " so they survive a restart and every student can search them. Each file is written "
-        "to a temporary name and then renamed in one step, so a crash never leaves half an "
-        "index behind.",
+        ("Indexes are saved in the server's PostgreSQL database (pgvector), beside the "
+         "classes: every replica of the app searches the same indexes, and a new build "
+         "replaces the old one in one transaction, so nobody ever searches half an index."
+         if backend_name() == "pgvector" else
+         "Indexes are saved on the server (one file each), so they survive a restart and "
+         "every student can search them. Each file is written to a temporary name and then "
+         "renamed in one step, so a crash never leaves half an index behind."),
         title="Where do indexes live?",
     )

@@ -34,12 +34,15 @@ def compose() -> dict:
     return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
 
 
-def test_compose_has_replicas_proxy_and_qdrant(compose):
+def test_compose_runs_the_tested_set_replicas_proxy_and_postgres(compose):
+    """Exactly what tests/test_replicas.py starts: app replicas, nginx, PostgreSQL + pgvector
+    (no untested services: the Qdrant store was removed, pgvector is the scale-out store)."""
     services = compose["services"]
-    assert {"app", "proxy", "qdrant"} <= set(services)
+    assert set(services) == {"app", "proxy", "postgres"}
     app = services["app"]
     assert app["deploy"]["replicas"] >= 2
-    assert app["environment"]["QDRANT_URL"] == "http://qdrant:6333"
+    assert not any("QDRANT" in k for k in app["environment"])
+    assert services["postgres"]["image"].startswith("pgvector/pgvector:pg")
     assert app["environment"]["HF_HUB_OFFLINE"] == "1"
     assert "/_stcore/health" in " ".join(app["healthcheck"]["test"])
     assert "ports" not in app, "replicas are reached through the proxy only"
@@ -47,7 +50,6 @@ def test_compose_has_replicas_proxy_and_qdrant(compose):
     proxy_image = (ROOT / proxy["build"]["dockerfile"]).read_text(encoding="utf-8")
     assert "COPY deploy/nginx.conf /etc/nginx/nginx.conf" in proxy_image
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
-    assert any(v.startswith("qdrant-data:") for v in services["qdrant"]["volumes"])
 
 
 def test_dockerfile_runs_the_app_offline():

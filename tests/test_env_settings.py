@@ -121,7 +121,8 @@ def test_accessors_read_the_environment_each_call(monkeypatch, tmp_path):
     for name in config.SETTINGS:
         monkeypatch.delenv(name, raising=False)
     assert config.glove_path() is None and config.sbert_model() is None
-    assert config.qdrant_url() is None
+    assert config.database_url() is None and config.instructor_key() is None
+    assert config.keep_days() == 7
     assert config.data_dir() == ROOT / "var"
     assert config.warm_up_enabled() is True
     assert config.torch_threads() == 1
@@ -129,12 +130,12 @@ def test_accessors_read_the_environment_each_call(monkeypatch, tmp_path):
     monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
     monkeypatch.setenv("EMBEDDING_EXPLORER_WARMUP", "0")
     monkeypatch.setenv("EMBEDDING_EXPLORER_TORCH_THREADS", "3")
-    monkeypatch.setenv("QDRANT_URL", "http://q:6333")
+    monkeypatch.setenv("EMBEDDING_EXPLORER_KEEP_DAYS", "0.5")
     monkeypatch.setenv("GLOVE_PATH", "")  # empty counts as unset
     assert config.data_dir() == tmp_path
     assert config.warm_up_enabled() is False
     assert config.torch_threads() == 3
-    assert config.qdrant_url() == "http://q:6333"
+    assert config.keep_days() == 0.5
     assert config.glove_path() is None
 
 

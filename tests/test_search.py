@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qdrant_client import QdrantClient
 
 from embedding.models.providers import SbertProvider
 from embedding.models.sbert import encode
@@ -27,7 +26,7 @@ from embedding.search.retrieval import (
     semantic_search,
     shared_words,
 )
-from embedding.search.store import Hit, NumpyStore, QdrantStore, StoreError
+from embedding.search.store import Hit, NumpyStore, StoreError
 from embedding.sentences.compare import NoKnownWordsError, glove_sentence_vector
 from embedding.text import escape_markdown
 from tests.reference import brute_force_search
@@ -103,13 +102,12 @@ def test_lecture_corpus_is_chunked_with_sources():
 # Search = brute force
 
 
-@pytest.mark.parametrize("backend", ["numpy", "qdrant"])
-def test_semantic_search_returns_the_brute_force_top_k(backend):
+def test_semantic_search_returns_the_brute_force_top_k():
+    """(Every store backend is checked against brute force in tests/test_store.py.)"""
     rng = np.random.default_rng(7)
     matrix = rng.normal(size=(500, 32)).astype(np.float32)
     ids = [str(i) for i in range(500)]
-    store = NumpyStore(32) if backend == "numpy" else QdrantStore(QdrantClient(":memory:"),
-                                                                  "t", 32)
+    store = NumpyStore(32)
     store.add(ids, matrix, [{"row": i} for i in range(500)])
     for _ in range(10):
         q = rng.normal(size=32)

@@ -1,4 +1,11 @@
-"""The vector store: the same tests for every backend, brute-force answers, safe persistence."""
+"""The vector store: the same tests for every backend, brute-force answers, safe persistence.
+
+Backends: the numpy scan, the numpy store answering from its FAISS HNSW graph, pgvector's
+exact scan and pgvector's HNSW graph, the last two on the real PostgreSQL the session starts
+(tests/pg.py). The graphs search with ef at least the store's size, so their answers must
+equal brute force: these tests check the plumbing (ids, payloads, scores, deletes), and
+tests/test_ann.py and the bench measure recall.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,22 @@ import textwrap
 
 import numpy as np
 import pytest
-from qdrant_client import QdrantClient
 
+from embedding.classroom.db import ClassDB
+from embedding.search.ann import HnswParams
 from embedding.search.store import (
     INDEX_FILE,
+    HnswStore,
     NumpyStore,
-    QdrantStore,
+    PgIndexes,
+    PgVectorStore,
     StoreError,
     VectorStore,
     create_index,
     delete_index,
     list_indexes,
     open_index,
+    pg_store,
     registry,
     suggest_index_name,
     top_k,
@@ -29,16 +40,46 @@ from embedding.search.store import (
 )
 from embedding.search.store import base as store_base
 from tests.conftest import ROOT
+from tests.pg import fresh_database
 from tests.reference import brute_force_search
 
-BACKENDS = ["numpy", "qdrant"]
+_pg = pytest.mark.server
+BACKENDS = ["numpy", "hnsw", pytest.param("pgvector", marks=_pg),
+            pytest.param("pgvector-hnsw", marks=_pg)]
 DIM = 16
 
 
-def make_store(backend: str, tmp_path, dim: int = DIM) -> VectorStore:
+class GraphStore(HnswStore):
+    """The numpy store answering every search from a FAISS graph over its current rows."""
+
+    def search(self, vector, k: int = 10, **kw):
+        if self.count() and not self.uses_graph:
+            self.build_graph(HnswParams(m=8, ef_construction=40))
+        assert self.uses_graph or not self.count()
+        return super().search(vector, k, ef=max(k, self.count(), 1))
+
+
+@pytest.fixture(scope="module")
+def pg_db(request):
+    """One database of the session's PostgreSQL for this module (each test its own index)."""
+    server = request.getfixturevalue("postgres_server")
+    db = ClassDB(fresh_database(server))
+    yield db
+    db.close()
+
+
+def make_store(backend: str, tmp_path, dim: int = DIM, request=None) -> VectorStore:
     if backend == "numpy":
         return NumpyStore(dim, tmp_path / "np")
-    return QdrantStore(QdrantClient(":memory:"), "test", dim)
+    if backend == "hnsw":
+        return GraphStore(dim, tmp_path / "np")
+    db = request.getfixturevalue("pg_db")
+    store = PgIndexes(lambda: db).create(f"t{tmp_path.name[-30:]}".lower().replace(".", ""),
+                                         dim, {})
+    if backend == "pgvector-hnsw":
+        store.build_graph(m=8)  # on the empty build: PostgreSQL adds each row to the graph
+        store.ef_search = 1000  # at least the store's size: the walk reaches every row
+    return store
 
 
 def random_data(n: int = 300, dim: int = DIM, seed: int = 0):
@@ -54,9 +95,9 @@ def random_data(n: int = 300, dim: int = DIM, seed: int = 0):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_length_never_changes_a_score(backend, tmp_path):
+def test_length_never_changes_a_score(backend, tmp_path, request):
     """Vectors are normalised on the way in (the protocol's promise): only direction counts."""
-    s = make_store(backend, tmp_path, dim=2)
+    s = make_store(backend, tmp_path, dim=2, request=request)
     s.add(["a", "a-long", "up"], [[3, 4], [300, 400], [0, 10]])
     hits = s.search([0.6, 0.8], k=3)
     assert sorted(h.id for h in hits[:2]) == ["a", "a-long"] and hits[2].id == "up"
@@ -64,8 +105,8 @@ def test_length_never_changes_a_score(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_exact_numbers_on_a_tiny_store(backend, tmp_path):
-    s = make_store(backend, tmp_path, dim=3)
+def test_exact_numbers_on_a_tiny_store(backend, tmp_path, request):
+    s = make_store(backend, tmp_path, dim=3, request=request)
     s.add(["a", "b"], [[1, 0, 0], [0, 1, 1]], [{"text": "x"}, {"text": "y"}])
     hits = s.search([0, 1, 0], k=2)
     assert [h.id for h in hits] == ["b", "a"]
@@ -75,9 +116,9 @@ def test_exact_numbers_on_a_tiny_store(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_search_matches_brute_force(backend, tmp_path):
+def test_search_matches_brute_force(backend, tmp_path, request):
     ids, vectors, payloads = random_data()
-    s = make_store(backend, tmp_path)
+    s = make_store(backend, tmp_path, request=request)
     for start in range(0, len(ids), 64):  # several batches, like the indexing page
         s.add(ids[start:start + 64], vectors[start:start + 64], payloads[start:start + 64])
     assert s.count() == 300
@@ -92,9 +133,9 @@ def test_search_matches_brute_force(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_delete_and_count(backend, tmp_path):
+def test_delete_and_count(backend, tmp_path, request):
     ids, vectors, payloads = random_data(20)
-    s = make_store(backend, tmp_path)
+    s = make_store(backend, tmp_path, request=request)
     s.add(ids, vectors, payloads)
     assert s.delete(["doc-3", "doc-7", "no-such-id"]) == 2
     assert s.count() == 18
@@ -108,8 +149,8 @@ def test_delete_and_count(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_add_with_an_existing_id_replaces_it(backend, tmp_path):
-    s = make_store(backend, tmp_path, dim=2)
+def test_add_with_an_existing_id_replaces_it(backend, tmp_path, request):
+    s = make_store(backend, tmp_path, dim=2, request=request)
     s.add(["a", "b"], [[1, 0], [0, 1]], [{"v": 1}, {"v": 2}])
     s.add(["a"], [[0, 1]], [{"v": 3}])
     assert s.count() == 2
@@ -119,8 +160,8 @@ def test_add_with_an_existing_id_replaces_it(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_k_larger_than_the_store_and_empty_store(backend, tmp_path):
-    s = make_store(backend, tmp_path, dim=2)
+def test_k_larger_than_the_store_and_empty_store(backend, tmp_path, request):
+    s = make_store(backend, tmp_path, dim=2, request=request)
     assert s.search([1, 0], k=5) == []
     s.add(["a"], [[3, 4]])
     hits = s.search([3, 4], k=5)
@@ -129,8 +170,8 @@ def test_k_larger_than_the_store_and_empty_store(backend, tmp_path):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bad_input_raises_store_error(backend, tmp_path):
-    s = make_store(backend, tmp_path, dim=3)
+def test_bad_input_raises_store_error(backend, tmp_path, request):
+    s = make_store(backend, tmp_path, dim=3, request=request)
     with pytest.raises(StoreError, match="dimension 3"):
         s.add(["a"], [[1.0, 2.0]])
     with pytest.raises(StoreError, match="zero vector"):
@@ -155,44 +196,41 @@ _READER = textwrap.dedent(
     """
     import json, sys
     import numpy as np
-    from embedding.search.store import NumpyStore, QdrantStore
-    backend, folder = sys.argv[1], sys.argv[2]
+    from embedding.classroom.db import ClassDB
+    from embedding.search.store import NumpyStore, PgIndexes
+    backend, where = sys.argv[1], sys.argv[2]
     if backend == "numpy":
-        s = NumpyStore.load(folder)
+        s = NumpyStore.load(where)
     else:
-        from qdrant_client import QdrantClient
-        s = QdrantStore(QdrantClient(path=folder), "persist", 0)
+        s = PgIndexes(lambda: ClassDB(where)).open("persist")
     q = np.array(json.loads(sys.argv[3]), dtype=np.float32)
-    print(json.dumps({{"count": s.count(), "hits": [[h.id, h.score, h.payload]
-                                                  for h in s.search(q, 5)]}}))
+    print(json.dumps({{"count": s.count(), "meta": s.meta,
+                      "hits": [[h.id, h.score, h.payload] for h in s.search(q, 5)]}}))
     """
 )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_persistence_across_a_new_process(backend, tmp_path):
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("pgvector", marks=_pg)])
+def test_persistence_across_a_new_process(backend, tmp_path, request):
     ids, vectors, payloads = random_data(120)
     payloads[0]["text"] = "Ünïcödé ✓ and \"quotes\""
-    folder = tmp_path / "idx"
     if backend == "numpy":
-        s = NumpyStore(DIM, folder, {"model": "test"})
-        s.add(ids, vectors, payloads)
-        s.save()
+        where = str(tmp_path / "idx")
+        s = NumpyStore(DIM, where, {"model": "test"})
     else:
-        client = QdrantClient(path=str(folder))
-        s = QdrantStore(client, "persist", DIM)
-        s.add(ids, vectors, payloads)
-        client.close()  # release the local-mode lock for the other process
+        where = fresh_database(request.getfixturevalue("postgres_server"))
+        s = PgIndexes(lambda: ClassDB(where)).create("persist", DIM, {"model": "test"})
+    s.add(ids, vectors, payloads)
+    s.save()
     q = vectors[0] + 0.1
     out = subprocess.run(
-        [sys.executable, "-c", _READER.format(), backend, str(folder),
-         json.dumps(q.tolist())],
+        [sys.executable, "-c", _READER.format(), backend, where, json.dumps(q.tolist())],
         capture_output=True, text=True, timeout=120, check=True, cwd=ROOT,
     )
     got = json.loads(out.stdout.strip().splitlines()[-1])
     expected = brute_force_search(q, vectors, 5)
-    assert got["count"] == 120
+    assert got["count"] == 120 and got["meta"] == {"model": "test"}
     assert [h[0] for h in got["hits"]] == [ids[i] for i, _ in expected]
     assert [h[1] for h in got["hits"]] == pytest.approx([sc for _, sc in expected], abs=1e-5)
     assert got["hits"][0][2]["text"] == "Ünïcödé ✓ and \"quotes\""
@@ -292,7 +330,7 @@ def test_index_name_helpers():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
-    monkeypatch.delenv("QDRANT_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     registry.use_backend(None)  # pick again from the environment above
     yield tmp_path
     registry.use_backend(None)
@@ -317,22 +355,119 @@ def test_named_index_lifecycle_numpy(data_dir):
         open_index("../../secrets")
 
 
-def test_named_index_lifecycle_qdrant(data_dir, monkeypatch):
-    client = QdrantClient(":memory:")
-    monkeypatch.setenv("QDRANT_URL", "http://qdrant.invalid:6333")
-    monkeypatch.setattr(registry, "_qdrant_client_from_env", lambda: client)
+@pytest.fixture
+def pg_url(request, data_dir, monkeypatch):
+    """DATABASE_URL set to a fresh database: the registry picks pgvector."""
+    url = fresh_database(request.getfixturevalue("postgres_server"))
+    monkeypatch.setenv("DATABASE_URL", url)
     registry.use_backend(None)
-    assert registry.backend_name() == "qdrant"  # picked from QDRANT_URL
-    s = create_index("notes", 2, {"model": "m"})
-    assert isinstance(s, QdrantStore)
-    s.add(["a", "b"], [[1, 0], [0, 1]], [{"text": "hello"}, {"text": "bye"}])
-    s.save()
-    assert list_indexes() == ["notes"]
-    again = open_index("notes")
-    assert again.count() == 2 and again.meta == {"model": "m"}
-    assert [h.id for h in again.search([0.1, 1], 2)] == ["b", "a"]
-    assert delete_index("notes") is True
+    yield url
+    registry.use_backend(None)
+
+
+@pytest.mark.server
+def test_named_index_lifecycle_pgvector(pg_url, data_dir):
+    assert registry.backend_name() == "pgvector"  # picked from DATABASE_URL
     assert list_indexes() == []
+    s = create_index("notes", 2, {"model": "m", "owner": "o1", "class": "KAXFEP"})
+    assert isinstance(s, PgVectorStore)
+    s.add(["a", "b"], [[1, 0], [0, 1]], [{"text": "hello"}, {"text": "bye"}])
+    assert list_indexes() == []  # a draft until saved
+    s.save()
+    assert list_indexes() == ["notes"] and not (data_dir / "indexes").exists()
+    again = open_index("notes")
+    assert again.count() == 2 and again.meta["model"] == "m" and not again.uses_graph
+    assert [h.id for h in again.search([0.1, 1], 2)] == ["b", "a"]
+    assert again.ids() == ["a", "b"] and again.payloads()[1] == {"text": "bye"}
+    db = ClassDB(pg_url)
+    assert db.query("SELECT owner, class_code FROM search_indexes WHERE name = 'notes'") == [
+        ("o1", "KAXFEP")]
+    # A rebuild under the same name: the old index answers until the new one is saved.
+    new = create_index("notes", 2, {"model": "m2"})
+    new.add(["c"], [[1, 1]], [{"text": "new"}])
+    assert [h.id for h in open_index("notes").search([1, 1], 5)] == ["a", "b"]
+    new.save()
+    assert [h.id for h in open_index("notes").search([1, 1], 5)] == ["c"]
+    assert db.query("SELECT COUNT(*) FROM search_chunks") == [(1,)]  # the old rows are gone
+    assert delete_index("notes") is True
+    assert list_indexes() == [] and delete_index("notes") is False
+    assert db.query("SELECT COUNT(*) FROM search_indexes") == [(0,)]
+    with pytest.raises(StoreError, match="no index called"):
+        open_index("notes")
+    with pytest.raises(StoreError, match="cannot be an index name"):
+        create_index("../x'; DROP TABLE search_chunks; --", 2)
+    db.close()
+
+
+def _plan(db: ClassDB, store: PgVectorStore, exact: bool) -> str:
+    """PostgreSQL's plan for the store's own search (by running it under auto_explain-like
+    EXPLAIN: the SQL is recorded from the store's cursor)."""
+    seen: list[str] = []
+    real = db.transaction
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def spy():
+        with real() as cur:
+            execute = cur.execute
+
+            def record(sql, params=()):
+                if sql.lstrip().startswith("SELECT id, payload"):
+                    execute("EXPLAIN " + sql, params)
+                    seen.append("\n".join(r[0] for r in cur.fetchall()))
+                return execute(sql, params)
+
+            cur.execute = record
+            yield cur
+
+    db.transaction = spy
+    try:
+        store.search(np.ones(store.dim), 5, exact=exact)
+    finally:
+        del db.transaction
+    return seen[0]
+
+
+@pytest.mark.server
+def test_large_pgvector_indexes_walk_an_hnsw_graph_small_ones_scan(pg_url, monkeypatch):
+    monkeypatch.setattr(pg_store, "HNSW_FROM", 300)  # the measured switch point, scaled down
+    ids, vectors, payloads = random_data(300)
+    small = create_index("small", DIM)
+    small.add(ids[:299], vectors[:299], payloads[:299])
+    small.save()
+    big = create_index("big", DIM)
+    big.add(ids, vectors, payloads)
+    big.save()
+    assert not open_index("small").uses_graph and open_index("big").graph.startswith("hnsw m=16")
+    big = open_index("big")
+    db = big.db
+    assert "search_chunks_hnsw_" in _plan(db, big, exact=False)
+    assert "search_chunks_hnsw_" not in _plan(db, big, exact=True)
+    assert "search_chunks_hnsw_" not in _plan(db, open_index("small"), exact=False)
+    q = vectors[5]
+    assert big.search(q, 1)[0].id == "doc-5"  # its own vector: found by the walk
+    exact = [h.id for h in big.search(q, 10, exact=True)]
+    assert exact == [ids[i] for i, _ in brute_force_search(q, vectors, 10)]
+    assert delete_index("big")
+    assert db.query("SELECT COUNT(*) FROM pg_indexes WHERE "
+                    "starts_with(indexname, 'search_chunks_hnsw_')") == [(0,)]  # the graph went with the index
+
+
+@pytest.mark.server
+def test_an_unreachable_database_is_a_store_error(data_dir, monkeypatch):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://x@127.0.0.1:{port}/none")
+    registry.use_backend(None)
+    try:
+        with pytest.raises(StoreError, match="cannot be used right now"):
+            list_indexes()
+    finally:
+        registry.use_backend(None)
 
 
 def test_no_temp_files_are_listed_as_indexes(data_dir):
@@ -387,8 +522,10 @@ def test_searches_stay_consistent_while_another_thread_writes():
 
 
 def test_the_backend_is_picked_once(data_dir, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    registry.use_backend(None)
     assert registry.backend_name() == "numpy"
-    monkeypatch.setenv("QDRANT_URL", "http://qdrant.invalid:6333")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     assert registry.backend_name() == "numpy"  # not re-read on every call
     registry.use_backend(None)
-    assert registry.backend_name() == "qdrant"  # no connection made until an index is used
+    assert registry.backend_name() == "pgvector"  # no connection made until an index is used

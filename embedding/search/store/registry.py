@@ -1,8 +1,9 @@
 """Named indexes (what the search page lists, opens and deletes) on ONE backend picked once.
 
-The first call looks at ``QDRANT_URL``: set → every named index is a Qdrant collection (shared by
-all replicas), unset → each index is a folder under ``writable_dir("indexes")`` holding one
-``index.npz``. The choice is made once per process; :func:`use_backend` swaps it (tests, tools).
+The first call looks at ``DATABASE_URL``: set → every named index lives in that PostgreSQL
+database with pgvector (:mod:`.pg_store`, shared by all replicas, beside the classes), unset →
+each index is a folder under ``writable_dir("indexes")`` holding one ``index.npz`` (the
+zero-set-up default). The choice is made once per process; :func:`use_backend` swaps it.
 
     Usage: ``store = create_index("notes", 384, {"model": "all-MiniLM-L6-v2"})``; add, then
     ``store.save()``; later ``open_index("notes").search(query_vec, 5)``.
@@ -10,13 +11,11 @@ all replicas), unset → each index is a folder under ``writable_dir("indexes")`
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,11 +24,9 @@ from embedding.paths import writable_dir
 from embedding.search.store.base import StoreError, VectorStore
 from embedding.search.store.hnsw_store import GRAPH_FILE, HnswStore
 from embedding.search.store.numpy_store import INDEX_FILE, NumpyStore
-from embedding.search.store.qdrant_store import QdrantStore
+from embedding.search.store.pg_store import PgIndexes
 
-META_FILE = "meta.json"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_QDRANT_PREFIX = "ee_"
 
 
 def validate_index_name(name: str) -> str:
@@ -115,69 +112,17 @@ class NumpyIndexes:
         return _remove_folder(_index_dir(name))
 
 
-class QdrantIndexes:
-    """Each index is a collection ``ee_<name>``; its metadata sits in ``<name>/meta.json``."""
+def _class_db_from_env() -> Any:
+    from embedding.classroom.db import ClassDB
 
-    name = "qdrant"
-
-    def __init__(self, client_factory: Callable[[], Any]):
-        self._factory = client_factory
-        self._client: Any = None
-        self._lock = threading.Lock()
-
-    def client(self) -> Any:
-        """One client per process, made on first use (a bad URL fails here, not at import)."""
-        with self._lock:
-            if self._client is None:
-                self._client = self._factory()
-            return self._client
-
-    def create(self, name: str, dim: int, meta: dict | None, ann: bool = False
-               ) -> VectorStore:
-        # Qdrant always indexes with HNSW (m=16, ef_construct=100) once a collection passes
-        # its indexing threshold (10,000 vectors by default); below that it scans exactly.
-        coll = _QDRANT_PREFIX + validate_index_name(name)
-        client = self.client()
-        if client.collection_exists(coll):
-            client.delete_collection(coll)
-        return QdrantStore(client, coll, dim, meta, meta_path=_index_dir(name) / META_FILE)
-
-    def open(self, name: str) -> VectorStore:
-        coll = _QDRANT_PREFIX + validate_index_name(name)
-        client = self.client()
-        if not client.collection_exists(coll):
-            raise StoreError(f"There is no index called '{name}'.")
-        meta_file = _index_dir(name) / META_FILE
-        meta = json.loads(meta_file.read_text("utf-8")) if meta_file.is_file() else {}
-        return QdrantStore(client, coll, 0, meta, meta_path=meta_file)
-
-    def names(self) -> list[str]:
-        cols = self.client().get_collections().collections
-        return sorted(c.name[len(_QDRANT_PREFIX):] for c in cols
-                      if c.name.startswith(_QDRANT_PREFIX))
-
-    def delete(self, name: str) -> bool:
-        coll = _QDRANT_PREFIX + validate_index_name(name)
-        client = self.client()
-        existed = False
-        if client.collection_exists(coll):
-            client.delete_collection(coll)
-            existed = True
-        folder = _index_dir(name)
-        _remove_folder(folder)  # the metadata sidecar
-        return existed
-
-
-def _qdrant_client_from_env() -> Any:
-    from qdrant_client import QdrantClient
-
-    return QdrantClient(url=config.qdrant_url())
+    return ClassDB(config.database_url())
 
 
 def pick_backend() -> IndexBackend:
-    """The backend the environment asks for: Qdrant when ``QDRANT_URL`` is set, else numpy."""
-    if config.qdrant_url():
-        return QdrantIndexes(_qdrant_client_from_env)
+    """The backend the environment asks for: PostgreSQL + pgvector when ``DATABASE_URL`` is
+    set (the class database: every replica sees the same indexes), else numpy files."""
+    if config.database_url():
+        return PgIndexes(_class_db_from_env)
     return NumpyIndexes()
 
 
@@ -197,7 +142,7 @@ def backend() -> IndexBackend:
 def use_backend(chosen: IndexBackend | None) -> None:
     """Replace the process's backend (``None``: pick again from the environment on next use).
 
-    Usage (tests): ``use_backend(QdrantIndexes(lambda: QdrantClient(":memory:")))``
+    Usage (tests): ``use_backend(PgIndexes(lambda: ClassDB(url)))``
     """
     global _backend
     with _backend_lock:
@@ -205,7 +150,7 @@ def use_backend(chosen: IndexBackend | None) -> None:
 
 
 def backend_name() -> str:
-    """``"qdrant"`` or ``"numpy"``: the backend named indexes live on."""
+    """``"pgvector"`` or ``"numpy"``: the backend named indexes live on."""
     return backend().name
 
 
@@ -214,11 +159,12 @@ def create_index(name: str, dim: int, meta: dict | None = None, *, ann: bool = F
     """A new, empty named index on the configured backend (replacing nothing until saved).
 
     Usage: ``store = create_index("notes", 384, {"model": "all-MiniLM-L6-v2"})``; add, then
-    ``store.save()``. With numpy the old index (if any) stays readable until ``save``.
-    ``ann=True`` (numpy backend): an :class:`HnswStore`; call ``build_graph()`` before saving
-    to search approximately (exact stays the default until a graph exists).
+    ``store.save()``. The old index (if any) stays readable until ``save``.
+    ``ann=True``: numpy gives an :class:`HnswStore` (call ``build_graph()`` before saving to
+    search approximately); pgvector builds its HNSW graph when saving. pgvector also builds
+    one for any index of :data:`~.pg_store.HNSW_FROM` chunks or more.
     """
-    return backend().create(name, dim, meta, ann)
+    return backend().create(validate_index_name(name), dim, meta, ann)
 
 
 def open_index(name: str) -> VectorStore:
@@ -226,7 +172,7 @@ def open_index(name: str) -> VectorStore:
 
     Usage: ``open_index("notes").search(query_vec, 5)``
     """
-    return backend().open(name)
+    return backend().open(validate_index_name(name))
 
 
 def list_indexes() -> list[str]:
@@ -239,4 +185,4 @@ def delete_index(name: str) -> bool:
 
     Usage: ``delete_index("notes")``
     """
-    return backend().delete(name)
+    return backend().delete(validate_index_name(name))

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from embedding.search.ann import DEFAULT_EF, recall_at_10
-from ui import cached, resources
+from embedding.search.ann_pg import pg_ef_construction
+from embedding.search.store.pg_store import HNSW_FROM
+from ui import cached, resources, server_jobs
 from ui.widgets import explain, glove_or_stop, show_chart
 
 st.title("Exact vs approximate search")
@@ -20,6 +22,38 @@ m = c2.select_slider("Graph degree M", resources.ANN_M_CHOICES, value=16, key="a
                           "memory, slower to build. Changing M builds another graph.")
 ef = c3.select_slider("ef (search effort)", cached.ANN_EFS, value=DEFAULT_EF, key="ann_ef",
                       help="How many candidates the walk keeps. Bigger: closer to exact, slower.")
+what = resources.ANN_DATASETS[dataset]
+what = what[0].lower() + what[1:]
+
+
+def ask_the_instructor(ready: list[tuple[str, int]], thing: str) -> None:
+    """What a student sees instead of a build button."""
+    names = [f"M = {mm} over {resources.ANN_DATASETS[d].split('(')[0].strip().lower()}"
+             for d, mm in ready]
+    st.info(f"{thing} Building one keeps a processor core busy for minutes, so on a shared "
+            "server only the instructor starts it: **ask your instructor** to build it (or to "
+            "run `make graphs` on the server before class)."
+            + (f" Ready now on this server: {'; '.join(names)}." if names else ""),
+            icon=":material/school:")
+    server_jobs.unlock_box("ann_key")
+
+
+def waiting_or_building(build, label: str) -> None:
+    """A build's progress, redrawn every second; the page reruns once it is done."""
+
+    @st.fragment(run_every=1.0)
+    def progress() -> None:
+        if build.wait(0):
+            st.rerun()
+        if build.waiting:
+            st.progress(0.0, text="Waiting for another build on this server to finish first "
+                                  "(one at a time, so the class's searches stay fast)…")
+        else:
+            st.progress(build.fraction(), text=f"{label}: {build.done:,} of {build.total:,}"
+                        if build.total else "Preparing the vectors…")
+
+    progress()
+
 
 if dataset == "glove":
     kv = glove_or_stop()
@@ -28,30 +62,27 @@ if not build.started:
     if resources.ann_on_disk(dataset, m):
         build.start()  # saved by an earlier build: loading takes a second
     else:
-        what = resources.ANN_DATASETS[dataset]
-        st.info(f"No HNSW graph (M = {m}) over {what[0].lower()}{what[1:]} on this server yet. "
-                "Building one keeps one processor core busy for a few minutes, once per server "
-                "(then it is saved to disk and shared by every student), so it starts only "
-                "when you ask.", icon=":material/hub:")
-        if not st.button("Build the graph now", key="ann_start", type="primary"):
+        prompt = st.empty()  # emptied once the build starts: no stale button above the bar
+        with prompt.container():
+            if server_jobs.may_start_long_jobs():
+                st.info(f"No HNSW graph (M = {m}) over {what} on this server yet. Building one "
+                        "keeps one processor core busy for a few minutes, once per server "
+                        "(then it is saved to disk and shared by every student; builds run one "
+                        "at a time), so it starts only when you ask.", icon=":material/hub:")
+                start = st.button("Build the graph now", key="ann_start", type="primary")
+            else:
+                ask_the_instructor(resources.ann_graphs_ready(),
+                                   f"No HNSW graph (M = {m}) over {what} on this server yet.")
+                start = False
+        if not start:
             st.stop()
         build.start()
+        prompt.empty()
 if not build.wait(0):
-    what = resources.ANN_DATASETS[dataset]
-    st.info(f"Building the HNSW graph (M = {m}) over {what[0].lower()}{what[1:]}. "
-            "This happens once per server, in the background, for every student at once, and "
-            "is saved to disk; it takes a few minutes on a small server.",
-            icon=":material/hourglass_top:")
-
-    @st.fragment(run_every=1.0)
-    def progress() -> None:
-        """Redrawn every second (outside any cached function); the page reruns once built."""
-        if build.wait(0):
-            st.rerun()
-        st.progress(build.fraction(), text=f"Inserted {build.done:,} of {build.total:,} vectors"
-                    if build.total else "Preparing the vectors…")
-
-    progress()
+    st.info(f"Building the HNSW graph (M = {m}) over {what}. This happens once per server, in "
+            "the background, for every student at once, and is saved to disk; it takes a few "
+            "minutes on a small server.", icon=":material/hourglass_top:")
+    waiting_or_building(build, "Inserted vectors")
     st.stop()
 try:
     built = resources.ann_index(dataset, m)
@@ -91,6 +122,8 @@ exact, exact_scores, approx, approx_scores, exact_ms, ann_ms = cached.ann_compar
     dataset, m, int(row), int(ef))
 found = set(exact.tolist())
 recall = recall_at_10(approx[None, :], exact[None, :])
+st.caption("Times are the median of 7 warm runs of this query (exact and HNSW alternating), "
+           "measured like the table below.")
 left, right = st.columns(2)
 left.markdown(f"**Exact scan**: {exact_ms:.2f} ms, compares all {len(vectors):,}")
 left.dataframe(pd.DataFrame({"#": range(1, 11), "neighbour": [name(r) for r in exact],
@@ -117,17 +150,83 @@ if good:
                f"({p.exact_ms:.1f} ms), measured on this server just now with "
                f"{cached.ANN_CURVE_QUERIES} queries.", icon=":material/speed:")
 
+
+@st.fragment
+def in_the_database() -> None:
+    """pgvector's HNSW graph beside FAISS's, when the app has a database (DATABASE_URL)."""
+    st.subheader("The same graph inside PostgreSQL (pgvector)")
+    efc = pg_ef_construction(m)
+    try:
+        store = resources.pg_ann_store(dataset, m)
+    except Exception as exc:  # noqa: BLE001 - the database is down: a message, not a traceback
+        st.warning(f"The database cannot be reached right now ({type(exc).__name__}), so "
+                   "pgvector's side is not shown.", icon=":material/database:")
+        return
+    if store is None:
+        pg_build = resources.pg_ann_build(dataset, m, start=False)
+        if pg_build.started and not pg_build.wait(0):
+            st.info("Loading the vectors into PostgreSQL and building pgvector's graph "
+                    f"(M = {m}, ef_construction = {efc}), once for every replica.",
+                    icon=":material/hourglass_top:")
+            waiting_or_building(pg_build, "Rows loaded, then linked into the graph")
+            return
+        if pg_build.error is not None:
+            st.error(f"pgvector's graph could not be built: {pg_build.error}")
+            pg_build.reset()
+        thing = (f"pgvector's HNSW graph (M = {m}) over {what} is not in the database yet.")
+        if server_jobs.may_start_long_jobs():
+            st.info(f"{thing} Loading the vectors and building it takes a few minutes of one "
+                    "core in PostgreSQL; every replica then shares it.", icon=":material/hub:")
+            if st.button("Build pgvector's graph", key="ann_pg_start"):
+                resources.pg_ann_build(dataset, m)
+                st.rerun()
+        else:
+            ask_the_instructor([], thing)
+        return
+    view = cached.pg_ann_compare(dataset, m, int(ef))
+    rows = []
+    for who, (rec, ms, secs, size) in (("FAISS, in the app's process", view["faiss"]),
+                                       ("pgvector, in PostgreSQL (SQL)", view["pgvector"])):
+        rows.append({"HNSW": who, "recall@10": round(rec, 3), "ms/query (median)": round(ms, 3),
+                     "build s": round(secs) if secs else None,
+                     "size MB": round(size / 2**20)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="ann_pg_table")
+    st.caption(f"The same {cached.PG_ANN_QUERIES} queries at ef = {ef} (pgvector's "
+               f"`hnsw.ef_search`), both graphs with M = {m}; FAISS built with "
+               f"efConstruction 40, pgvector with ef_construction {efc} (its minimum is 2·M). "
+               "pgvector's time includes the round trip to the database and SQL.")
+    explain(
+        "**What a real database adds.** The numbers above say FAISS in the app's own memory "
+        "is faster: no network, no SQL. What PostgreSQL buys is everything around the "
+        "vectors. **Transactions**: a rebuilt index replaces the old one in one commit, so "
+        "nobody searches half an index, and an answer or an upload is either saved or not. "
+        "**Filters in the same query**: `WHERE owner = …` or `class_code = …` sits next to "
+        "`ORDER BY embedding <#> query` (with a graph, pgvector filters the rows the walk "
+        "finds, so a very selective filter needs a larger ef or pgvector's iterative scans). "
+        "**One place, one backup**: every replica of this app reads the same indexes, classes "
+        "and students, and one `pg_dump` saves them all.",
+        title="Why keep vectors in PostgreSQL if FAISS is faster?",
+    )
+
+
+if resources.pg_indexes() is not None:
+    in_the_database()
+
 explain(
     "**How the graph works.** Every vector is linked to a few close vectors (about 2·M); a few "
     "vectors also sit on sparser upper layers that act like motorways. A search starts at the "
     "top, hops greedily toward the query, drops a layer, and keeps the **ef** best candidates "
     "seen so far. It never looks at most of the vectors, which is why it is fast, and why it "
     "can miss a true neighbour hiding behind a detour.\n\n"
-    "**What real systems do by default.** *Qdrant* builds an HNSW graph for every collection "
-    "(m = 16, ef_construct = 100) once a segment passes about 10,000 vectors, and scans exactly "
-    "below that or when you ask for `exact=true`. *pgvector* scans exactly unless you create an "
-    "index: `hnsw` (m = 16, ef_construction = 64, `hnsw.ef_search` = 40) or `ivfflat` "
-    "(clusters, `probes` = 1). *FAISS* is a library: `IndexFlatIP` is the exact scan and you "
+    "**What real systems do by default.** *Qdrant* scans a segment exactly until its vectors "
+    "pass `indexing_threshold`, which its documentation gives in kilobytes: 20,000 kB by "
+    "default, where 1 kB is one vector of 256 numbers, so about 13,000 vectors of 384 "
+    "numbers (or 100,000 of GloVe's 50); then it builds an HNSW graph (m = 16, "
+    "ef_construct = 100). Its search also falls back to the exact scan when a filter leaves "
+    "fewer than `full_scan_threshold` kilobytes (10,000 by default). *pgvector* scans exactly "
+    "unless you create an index: `hnsw` (m = 16, ef_construction = 64, `hnsw.ef_search` = 40) "
+    "or `ivfflat` (clusters, `probes` = 1); with a database, this app creates the `hnsw` one "
+    f"for indexes of {HNSW_FROM:,} chunks or more. *FAISS* is a library: `IndexFlatIP` is the exact scan and you "
     "choose an approximate index yourself (`IndexHNSWFlat`, efSearch = 16 unless you set it; "
     "IVF, product quantisation). This app keeps the exact scan as the default and the "
     "reference: a class's few thousand chunks take milliseconds.",

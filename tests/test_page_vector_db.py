@@ -109,7 +109,9 @@ def test_categories_edited_texts_survive_a_visit_to_the_other_tab(kv, model):
 
 
 def test_exact_vs_approximate_page_measures_recall(tmp_path, monkeypatch, kv, model):
-    from ui import resources
+    from ui import resources, server_jobs
+
+    monkeypatch.setattr(server_jobs, "on_server_machine", lambda: True)  # the instructor
 
     rng = np.random.default_rng(0)
     small = rng.standard_normal((3_000, 16)).astype(np.float32)
@@ -140,6 +142,8 @@ def check_ann_page(tmp_path, resources):
     at.button(key="ann_start").click().run()
     assert not at.exception, at.exception
     assert resources.ann_build("chunks", 16, start=False).started
+    # the prompt went away with the click: no "Build the graph now" above the progress bar
+    assert "Build the graph now" not in [b.label for b in at.button]
     assert resources.ann_build("chunks", 16).wait(120)  # the shared background build
     at.run()
     assert not at.exception, at.exception
@@ -150,3 +154,106 @@ def check_ann_page(tmp_path, resources):
     assert curve["recall@10"].iloc[-1] >= 0.95
     assert list(tmp_path.joinpath("ann", "chunks").glob("hnsw-M16-efc40-*.faiss"))  # on disk
     assert "recall@10" in shown_text(at)
+
+
+def test_exact_vs_approximate_students_cannot_start_a_build(tmp_path, monkeypatch, kv, model):
+    """A student (not on the server machine, no key) sees "ask your instructor" and no button;
+    the instructor's key (a server setting) unlocks the button for that browser session."""
+    from ui import resources, server_jobs
+
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.setattr(resources, "_ann_builds", {})
+    monkeypatch.setattr(resources, "_ann_done", {})
+    monkeypatch.setattr(server_jobs, "on_server_machine", lambda: False)
+    monkeypatch.delenv("EMBEDDING_EXPLORER_INSTRUCTOR_KEY", raising=False)
+    at = open_page(ANN)
+    assert not at.exception, at.exception
+    assert "ask your instructor" in shown_text(at) and "make graphs" in shown_text(at)
+    assert not [b for b in at.button if b.label == "Build the graph now"]
+    assert not resources.ann_build("glove", 16, start=False).started
+    monkeypatch.setenv("EMBEDDING_EXPLORER_INSTRUCTOR_KEY", "s3cret-key")
+    at.run()
+    at.text_input(key="ann_key_typed").set_value("guess").run()
+    at.button(key="ann_key_unlock").click().run()
+    assert "not the instructor key" in shown_text(at)
+    assert not [b for b in at.button if b.label == "Build the graph now"]
+    at.text_input(key="ann_key_typed").set_value("s3cret-key").run()
+    at.button(key="ann_key_unlock").click().run()
+    assert not at.exception, at.exception
+    assert [b for b in at.button if b.label == "Build the graph now"]
+    assert "s3cret-key" not in shown_text(at)
+
+
+def test_long_jobs_run_one_at_a_time():
+    import threading
+
+    from ui import resources
+
+    first, second = resources.SharedBuild("a", None), resources.SharedBuild("b", None)
+    inside, release, order = threading.Event(), threading.Event(), []
+
+    def slow():
+        order.append("a")
+        inside.set()
+        release.wait(30)
+
+    t1 = threading.Thread(target=resources.run_as_long_job, args=(first, slow))
+    t1.start()
+    assert inside.wait(30)
+    t2 = threading.Thread(target=resources.run_as_long_job,
+                          args=(second, lambda: order.append("b")))
+    t2.start()
+    t2.join(0.2)  # (bounded wait: the second job must still be queued)
+    assert second.waiting and order == ["a"]
+    release.set()
+    t1.join(30)
+    t2.join(30)
+    assert order == ["a", "b"] and not second.waiting
+
+
+@pytest.mark.server
+def test_exact_vs_approximate_pgvector_beside_faiss(tmp_path, monkeypatch, kv, model,
+                                                    postgres_server):
+    """With a database, the page builds pgvector's graph (same M) on request and shows its
+    recall@10 and latency next to FAISS's on the same queries."""
+    from embedding.search.store import registry
+    from tests.pg import fresh_database
+    from ui import cached, resources, server_jobs
+
+    rng = np.random.default_rng(0)
+    small = rng.standard_normal((3_000, 16)).astype(np.float32)
+    small /= np.linalg.norm(small, axis=1, keepdims=True)
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", fresh_database(postgres_server))
+    registry.use_backend(None)
+    monkeypatch.setattr(resources, "ann_vectors", lambda dataset: small)
+    monkeypatch.setattr(resources, "_ann_builds", {})
+    monkeypatch.setattr(resources, "_ann_done", {})
+    monkeypatch.setattr(resources, "_pg_builds", {})
+    monkeypatch.setattr(server_jobs, "on_server_machine", lambda: True)
+    try:
+        at = open_page(ANN)
+        at.selectbox(key="ann_dataset").set_value("chunks").run()
+        at.button(key="ann_start").click().run()
+        assert resources.ann_build("chunks", 16).wait(120)
+        at.run()
+        assert not at.exception, at.exception
+        assert "The same graph inside PostgreSQL" in shown_text(at)
+        assert resources.pg_ann_store("chunks", 16) is None
+        at.button(key="ann_pg_start").click().run()
+        assert resources.pg_ann_build("chunks", 16, start=False).wait(120)
+        assert resources.pg_ann_build("chunks", 16, start=False).error is None
+        at.run()
+        assert not at.exception, at.exception
+        both = table(at, "HNSW")
+        assert both["HNSW"].tolist() == ["FAISS, in the app's process",
+                                         "pgvector, in PostgreSQL (SQL)"]
+        assert (both["recall@10"] >= 0.9).all(), both
+        store = resources.pg_ann_store("chunks", 16)
+        assert store.count() == 3_000 and store.graph == "hnsw m=16 ef_construction=40"
+        assert registry.list_indexes() == []  # the teaching graph is not a student's index
+    finally:
+        registry.use_backend(None)
+        cached.ann_curve.clear()
+        cached.ann_compare.clear()
+        cached.pg_ann_compare.clear()

@@ -27,6 +27,7 @@ from embedding.models.providers import (
     make_provider,
 )
 from embedding.models.sbert import describe_sbert, load_sbert
+from embedding.search import ann as ann_datasets
 
 _warm_lock = threading.Lock()
 _warm_thread: threading.Thread | None = None
@@ -147,6 +148,7 @@ class SharedBuild:
         self._finished = threading.Event()
         self.done = self.total = 0
         self.error: BaseException | None = None
+        self.waiting = False  # queued behind another long job (see run_as_long_job)
 
     def report(self, done: int, total: int) -> None:
         """The loader's progress callback (any thread)."""
@@ -317,25 +319,29 @@ def saved_index_side(name: str, stamp: str):
 
 
 #: The data sets the "Exact vs approximate" page indexes.
-ANN_DATASETS = {"glove": "All 400,000 GloVe words (50 numbers each)",
-                "chunks": "100,000 synthetic chunks (384 numbers each, like SBERT)"}
+ANN_DATASETS = ann_datasets.DATASETS
 #: Graph degrees the page offers (each is one graph per data set, built once per server).
 ANN_M_CHOICES = (8, 16, 32)
+
+#: Work that holds a core for minutes (the 400,000-vector graph builds) runs one job at a time
+#: per server process: a second build waits here (its page says so) instead of halving the
+#: first one's speed and the class's.
+_LONG_JOB = threading.Lock()
+
+
+def run_as_long_job(build: SharedBuild, work) -> None:
+    """Run ``work()`` once no other long job of this server is running (``build.waiting`` is
+    true meanwhile, for the page to say "waiting for another build")."""
+    build.waiting = True
+    with _LONG_JOB:
+        build.waiting = False
+        work()
 
 
 @st.cache_resource(show_spinner="Preparing the vectors to index…", max_entries=2)
 def ann_vectors(dataset: str):
     """Unit float32 rows of an ANN data set (read-only, shared by every session)."""
-    import numpy as np
-
-    from embedding.search.ann import synthetic_chunks
-    from embedding.similarity import unit_rows
-
-    if dataset == "glove":
-        rows, _ = unit_rows(glove().vectors)
-        rows = np.ascontiguousarray(rows, dtype=np.float32)
-    else:
-        rows = synthetic_chunks(100_000, 384)
+    rows = ann_datasets.dataset_vectors(dataset, glove() if dataset == "glove" else None)
     rows.setflags(write=False)
     return rows
 
@@ -354,8 +360,8 @@ _ann_done: dict[tuple[str, int], AnnBuilt] = {}
 
 def ann_build(dataset: str, m: int, start: bool = True) -> SharedBuild:
     """The HNSW build of ``dataset`` with graph degree ``m``, started in the background once per
-    server (unless ``start=False``) and cached on disk (``<data>/ann``); the page draws its
-    progress from outside."""
+    server (unless ``start=False``), one long job at a time, and cached on disk
+    (``<data>/ann``); the page draws its progress from outside."""
     key = (dataset, int(m))
     with _ann_lock:
         build = _ann_builds.get(key)
@@ -364,9 +370,15 @@ def ann_build(dataset: str, m: int, start: bool = True) -> SharedBuild:
                 from embedding.paths import writable_dir
                 from embedding.search.ann import HnswParams, cached_index
 
-                index = cached_index(writable_dir("ann", key[0]), ann_vectors(key[0]),
-                                     HnswParams(key[1], 40), progress=build.report)
-                _ann_done[key] = AnnBuilt(index, index.memory_bytes())
+                def work():
+                    index = cached_index(writable_dir("ann", key[0]), ann_vectors(key[0]),
+                                         HnswParams(key[1], 40), progress=build.report)
+                    _ann_done[key] = AnnBuilt(index, index.memory_bytes())
+
+                if ann_on_disk(*key):  # loading a saved graph takes a second: no queue
+                    work()
+                else:
+                    run_as_long_job(build, work)
 
             build = _ann_builds[key] = SharedBuild(f"HNSW {dataset} M={m}", target)
     return build.start() if start else build
@@ -387,6 +399,51 @@ def ann_index(dataset: str, m: int) -> AnnBuilt | None:
     if build.error is not None:
         raise build.error
     return _ann_done.get((dataset, int(m)))
+
+
+def ann_graphs_ready() -> list[tuple[str, int]]:
+    """The (data set, M) graphs any student can open now: saved on disk or built here."""
+    return [(d, m) for d in ANN_DATASETS for m in ANN_M_CHOICES
+            if (d, m) in _ann_done or ann_on_disk(d, m)]
+
+
+# ---------------------------------------------------------------- pgvector's graph (database)
+
+_pg_builds: dict[tuple[str, int], SharedBuild] = {}
+
+
+def pg_indexes():
+    """The pgvector backend of the named indexes, or ``None`` without ``DATABASE_URL``."""
+    from embedding.search.store import registry
+
+    backend = registry.backend()
+    return backend if backend.name == "pgvector" else None
+
+
+def pg_ann_store(dataset: str, m: int):
+    """pgvector's saved teaching graph of ``dataset`` at ``m`` (shared by every replica through
+    the database), or ``None`` when it is not built yet (or there is no database)."""
+    from embedding.search.ann_pg import open_pg_graph
+
+    indexes = pg_indexes()
+    return open_pg_graph(indexes, dataset, m) if indexes is not None else None
+
+
+def pg_ann_build(dataset: str, m: int, start: bool = True) -> SharedBuild:
+    """Loading ``dataset`` into PostgreSQL and building pgvector's graph at ``m``: one build per
+    server in the background (one long job at a time; one builder per database)."""
+    key = (dataset, int(m))
+    with _ann_lock:
+        build = _pg_builds.get(key)
+        if build is None:
+            def target(key=key):
+                from embedding.search.ann_pg import build_pg_graph
+
+                run_as_long_job(build, lambda: build_pg_graph(
+                    pg_indexes(), key[0], key[1], ann_vectors(key[0]), build.report))
+
+            build = _pg_builds[key] = SharedBuild(f"pgvector HNSW {dataset} M={m}", target)
+    return build.start() if start else build
 
 
 def _warm_corpora() -> None:

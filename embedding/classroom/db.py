@@ -284,6 +284,11 @@ class ClassDB:
         else:
             conn.close()
 
+    def connection(self) -> contextlib.AbstractContextManager[Any]:
+        """The driver's connection, for this thread alone while the block runs (e.g. to hold a
+        PostgreSQL session-level advisory lock). Usage: ``with db.connection() as conn: …``"""
+        return self._conn()
+
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgres" else sql
 

@@ -241,8 +241,56 @@ def ef_curve(index: HnswIndex, vectors: np.ndarray, queries: np.ndarray,
     return out
 
 
+def warm_compare(vectors: np.ndarray, index: HnswIndex, query, k: int = 10, ef: int = DEFAULT_EF,
+                 repeats: int = 7) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                             float, float]:
+    """One query both ways, timed like :func:`ef_curve`: the median of ``repeats`` warm runs
+    (one untimed run each first, then exact and HNSW alternating), so the two numbers compare
+    with the curve's medians rather than with a cold first call.
+
+    Usage: ``exact, exact_scores, rows, scores, exact_ms, ann_ms = warm_compare(v, idx, v[3])``
+    """
+    q = _as_unit_matrix(query)[0]
+    exact = top_k(vectors @ q, k)
+    rows, scores = index.search(q, k, ef=ef)  # the untimed warm-up runs
+    t_exact, t_ann = [], []
+    for _ in range(max(1, int(repeats))):
+        t0 = time.perf_counter()
+        top_k(vectors @ q, k)
+        t1 = time.perf_counter()
+        index.search(q, k, ef=ef)
+        t2 = time.perf_counter()
+        t_exact.append(t1 - t0)
+        t_ann.append(t2 - t1)
+    return (exact, (vectors[exact] @ q).astype(np.float32), rows[0], scores[0],
+            float(np.median(t_exact) * 1e3), float(np.median(t_ann) * 1e3))
+
+
 # ---------------------------------------------------------------------------------------------
 # Data to index, and the on-disk cache
+
+#: The data sets *Exact vs approximate* indexes (what :func:`dataset_vectors` builds).
+DATASETS = {"glove": "All 400,000 GloVe words (50 numbers each)",
+            "chunks": "100,000 synthetic chunks (384 numbers each, like SBERT)"}
+
+
+def dataset_vectors(dataset: str, kv=None) -> np.ndarray:
+    """Unit float32 rows of a teaching data set: ``"glove"`` (every word of ``kv``, GloVe by
+    default) or ``"chunks"`` (:func:`synthetic_chunks`, 100,000 × 384).
+
+    Usage: ``dataset_vectors("chunks").shape`` → ``(100000, 384)``
+    """
+    if dataset == "glove":
+        if kv is None:
+            from embedding.models.glove import load_glove
+
+            kv = load_glove()
+        rows, _ = unit_rows(np.asarray(kv.vectors, dtype=np.float32))
+        return np.ascontiguousarray(rows, dtype=np.float32)
+    if dataset == "chunks":
+        return synthetic_chunks(100_000, 384)
+    raise AnnError(f"Unknown data set {dataset!r}: pick one of {', '.join(DATASETS)}.")
+
 
 
 def synthetic_chunks(n: int = 100_000, dim: int = 384, topics: int = 500, seed: int = 0

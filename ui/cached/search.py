@@ -3,6 +3,8 @@ zero-shot categories."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -37,6 +39,14 @@ ANN_EFS = (8, 16, 32, 64, 128, 256, 512)
 ANN_CURVE_QUERIES = 100
 
 
+def _ann_queries(dataset: str, n: int = ANN_CURVE_QUERIES) -> np.ndarray:
+    """The curve's queries: ``n`` stored vectors, nudged (the same for FAISS and pgvector)."""
+    vectors = resources.ann_vectors(dataset)
+    rng = np.random.default_rng(7)
+    queries = vectors[rng.choice(len(vectors), n, replace=False)]
+    return queries + rng.standard_normal(queries.shape).astype(np.float32) * 0.05
+
+
 @st.cache_data(max_entries=8, show_spinner="Measuring recall and latency at every ef…")
 def ann_curve(dataset: str, m: int):
     """The recall/latency curve of a finished graph, measured once per server (exact scan timed
@@ -44,28 +54,45 @@ def ann_curve(dataset: str, m: int):
     from embedding.search.ann import ef_curve
 
     vectors, built = resources.ann_vectors(dataset), resources.ann_index(dataset, m)
-    rng = np.random.default_rng(7)
-    queries = vectors[rng.choice(len(vectors), ANN_CURVE_QUERIES, replace=False)]
-    queries = queries + rng.standard_normal(queries.shape).astype(np.float32) * 0.05
-    return ef_curve(built.index, vectors, queries, ANN_EFS)
+    return ef_curve(built.index, vectors, _ann_queries(dataset), ANN_EFS)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def ann_compare(dataset: str, m: int, row: int, ef: int, k: int = 10):
     """Exact and HNSW top-``k`` rows for the stored vector ``row`` used as the query, with the
-    milliseconds each took (measured live, once per input)."""
-    import time
-
-    from embedding.search.store import top_k
+    median milliseconds of warm runs (like the curve's), measured once per input."""
+    from embedding.search.ann import warm_compare
 
     vectors, built = resources.ann_vectors(dataset), resources.ann_index(dataset, m)
-    q = vectors[row]
-    t0 = time.perf_counter()
-    exact = top_k(vectors @ q, k)
-    t1 = time.perf_counter()
-    rows, scores = built.index.search(q, k, ef=ef)
-    t2 = time.perf_counter()
-    return exact, (vectors[exact] @ q), rows[0], scores[0], (t1 - t0) * 1e3, (t2 - t1) * 1e3
+    return warm_compare(vectors, built.index, vectors[row], k, ef)
+
+
+#: Queries that compare pgvector's graph with FAISS's (each is one SQL round trip).
+PG_ANN_QUERIES = 50
+
+
+@st.cache_data(max_entries=32, show_spinner="Asking FAISS and pgvector the same queries…")
+def pg_ann_compare(dataset: str, m: int, ef: int) -> dict:
+    """FAISS's and pgvector's HNSW graphs (same M) on the same queries at the same ``ef``:
+    recall@10 against the exact scan, median ms per query, build time and size. Call only when
+    :func:`resources.pg_ann_store` returns a store."""
+    from embedding.search.ann import exact_search, recall_at_10
+    from embedding.search.ann_pg import measure_pg
+
+    vectors, built = resources.ann_vectors(dataset), resources.ann_index(dataset, m)
+    queries = _ann_queries(dataset, PG_ANN_QUERIES)
+    exact = exact_search(vectors, queries, 10)
+    faiss_rows, faiss_times = [], []
+    built.index.search(queries[0], 10, ef=ef)
+    for q in queries:
+        t0 = time.perf_counter()
+        faiss_rows.append(built.index.search(q, 10, ef=ef)[0][0])
+        faiss_times.append(time.perf_counter() - t0)
+    pg = measure_pg(resources.pg_ann_store(dataset, m), queries, exact, ef)
+    return {"faiss": (recall_at_10(np.stack(faiss_rows), exact),
+                      float(np.median(faiss_times) * 1e3), built.index.build_seconds,
+                      built.memory_bytes),
+            "pgvector": (pg.recall, pg.ms, pg.build_seconds, pg.size_bytes)}
 
 
 # ---------------------------------------------------------------- keyword vs semantic quality

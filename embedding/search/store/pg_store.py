@@ -336,7 +336,8 @@ class PgIndexes:
     def names(self) -> list[str]:
         try:
             return [r[0] for r in self.db.query(
-                "SELECT name FROM search_indexes WHERE saved IS NOT NULL ORDER BY name")]
+                "SELECT name FROM search_indexes WHERE saved IS NOT NULL "
+                "AND left(name, 1) <> '_' ORDER BY name")]  # "_…": the app's own (ann_pg)
         except _database_errors() as exc:
             raise _wrap(exc) from exc
 

@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run check test lint lock bench system-tools axe clean screenshots
+.PHONY: run check test lint lock bench system-tools axe clean screenshots graphs
 
 # The exact lock, then the project itself, editable (so `import embedding` works from anywhere;
 # no file edits sys.path). setuptools comes from the lock, so the build needs no download.
@@ -100,6 +100,12 @@ lock:
 # 1280x720; `$(PY) -m docs.make_screenshots --help` for phone size (--phone) and every page.
 screenshots: $(STAMP) system-tools
 	$(PY) -m docs.make_screenshots
+
+# The Exact vs approximate page's HNSW graphs, built before class (minutes of one core each) so
+# students find them ready: GRAPHS="--m 8 16 32" for every M. With DATABASE_URL set, pgvector's too.
+GRAPHS ?=
+graphs: $(STAMP)
+	$(PY) -m embedding.search.graphs $(GRAPHS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -19,6 +19,7 @@ st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wi
                    initial_sidebar_state="collapsed" if presenting() else "auto")
 server_tuning.install()  # per-run work Streamlit repeats, done once per process
 resources.warm_up()  # background thread, once per process; the home page never waits
+resources.start_purge_schedule()  # expired classes and their indexes go, hourly (a setting)
 page = st.navigation(router_pages(ROOT), expanded=True)  # the catalogue's pages, by section
 keep_url_state()  # values mirrored in the link survive a run that stopped before drawing them
 keep_history_short()  # a settling page replaces its history entry: Back leaves in one step

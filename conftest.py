@@ -66,6 +66,8 @@ for _name, _value in library_defaults().items():
     os.environ.setdefault(_name, _value)
 # AppTest runs app.py in this process: no background warm-up thread racing the tests.
 os.environ.setdefault("EMBEDDING_EXPLORER_WARMUP", "0")
+# ... nor an hourly purge thread (tests/test_retention.py calls the purge itself).
+os.environ.setdefault("EMBEDDING_EXPLORER_KEEP_DAYS", "0")
 # Tests write indexes and uploads under a throw-away folder, never the user's data; one folder
 # per pytest-xdist worker (`make check` runs two), so no test sees another's class or index.
 os.environ.setdefault("EMBEDDING_EXPLORER_DATA", str(

@@ -128,3 +128,17 @@ def test_named_ann_index_round_trip(tmp_path, monkeypatch, data):
             create_index("empty", DIM, ann=True).build_graph()
     finally:
         registry.use_backend(None)
+
+
+def test_make_graphs_saves_what_the_page_loads(tmp_path, monkeypatch):
+    """`make graphs` (embedding.search.graphs) builds before class where the page looks."""
+    from embedding.search import graphs
+    from ui import resources
+
+    small = synthetic_chunks(1_000, dim=8, seed=3)
+    monkeypatch.setenv("EMBEDDING_EXPLORER_DATA", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(graphs, "dataset_vectors", lambda dataset: small)
+    assert not resources.ann_on_disk("chunks", 8)
+    assert graphs.main(["--datasets", "chunks", "--m", "8"]) == 0
+    assert resources.ann_on_disk("chunks", 8) and not resources.ann_on_disk("chunks", 16)

@@ -446,6 +446,66 @@ def pg_ann_build(dataset: str, m: int, start: bool = True) -> SharedBuild:
     return build.start() if start else build
 
 
+# ---------------------------------------------------------------- purging expired classes
+
+_purge_lock = threading.Lock()
+_purge_thread: threading.Thread | None = None
+_last_purge = None  # the latest embedding.classroom.retention.PurgeReport
+
+
+def purge_now():
+    """Purge expired classes and the indexes built in them (see
+    :mod:`embedding.classroom.retention`); returns the report (also kept for
+    :func:`last_purge`)."""
+    global _last_purge
+    from embedding.classroom.db import ClassDB, default_url
+    from embedding.classroom.retention import purge
+    from embedding.paths import writable_dir
+
+    url = default_url()
+    db = ClassDB(url)
+    try:
+        report = purge(db, keep_days=config.keep_days(),
+                       index_root=None if config.database_url() else writable_dir("indexes"))
+    finally:
+        db.close()
+    _last_purge = report
+    return report
+
+
+def last_purge():
+    """The latest purge of this server (``PurgeReport``: ``.classes``, ``.indexes``, ``.at``,
+    ``.sentence()``), or ``None`` before the first. For the instructor's page."""
+    return _last_purge
+
+
+def _purge_loop() -> None:
+    from embedding.classroom.retention import EVERY
+
+    log = logging.getLogger("embedding.retention")
+    pause = threading.Event()
+    while True:
+        try:
+            purge_now()
+        except Exception as exc:  # noqa: BLE001 - a database down: one line, try next hour
+            log.warning("Purging expired classes failed (%s); trying again in an hour.",
+                        type(exc).__name__)
+        pause.wait(EVERY)
+
+
+def start_purge_schedule() -> None:
+    """Purge once now and then every hour, in a background thread, once per process (not when
+    ``EMBEDDING_EXPLORER_KEEP_DAYS`` is 0: then everything is kept)."""
+    global _purge_thread
+    if config.keep_days() <= 0:
+        return
+    with _purge_lock:
+        if _purge_thread is None:
+            _purge_thread = threading.Thread(target=_purge_loop, name="model-warm-up",
+                                             daemon=True)
+            _purge_thread.start()
+
+
 def _warm_corpora() -> None:
     builtin_store("movies", "sbert")
     movie_recommender()

@@ -213,23 +213,25 @@ class PgVectorStore:
         if k < 1:
             return []
         k, g, dim = int(k), self.generation, self.dim
+        qtext = _vector_text(q)
         try:
-            with self.db.transaction() as cur:
-                if self.graph and not exact:
-                    ef = max(int(ef or self.ef_search), k)
-                    cur.execute(f"SET LOCAL hnsw.ef_search = {min(ef, 1000)}")
-                    # the graph was asked for: never "fetch this build's rows and sort them",
-                    # which the planner may prefer while its statistics lag behind a build
-                    cur.execute("SET LOCAL enable_sort = off")
-                    dist = f"(embedding::vector({dim})) <#> ?::vector({dim})"
-                    cur.execute(f"SELECT id, payload, {dist} FROM search_chunks "
-                                f"WHERE generation = '{g}' ORDER BY {dist} LIMIT {k}",
-                                (_vector_text(q), _vector_text(q)))
-                else:  # no cast: the expression matches no graph, so PostgreSQL scans
-                    cur.execute("SELECT id, payload, embedding <#> ?::vector AS d "
-                                "FROM search_chunks WHERE generation = ? "
-                                f"ORDER BY d, seq LIMIT {k}", (_vector_text(q), g))
-                rows = cur.fetchall()
+            if self.graph and not exact:
+                ef = min(max(int(ef or self.ef_search), k), 1000)
+                dist = f"(embedding::vector({dim})) <#> %s::vector({dim})"
+                with self.db.connection() as conn, conn.pipeline(), conn.transaction():
+                    # one round trip: the settings and the query travel together
+                    conn.execute(f"SET LOCAL hnsw.ef_search = {ef}")
+                    # the graph was asked for: never "fetch this build's rows and sort
+                    # them", which the planner may prefer while its statistics lag
+                    conn.execute("SET LOCAL enable_sort = off")
+                    cur = conn.execute(f"SELECT id, payload, {dist} FROM search_chunks "
+                                       f"WHERE generation = '{g}' ORDER BY {dist} LIMIT {k}",
+                                       (qtext, qtext))
+                    rows = cur.fetchall()
+            else:  # no cast: the expression matches no graph, so PostgreSQL scans
+                rows = self.db.query("SELECT id, payload, embedding <#> ?::vector AS d "
+                                     "FROM search_chunks WHERE generation = ? "
+                                     f"ORDER BY d, seq LIMIT {k}", (qtext, g))
         except _database_errors() as exc:
             raise _wrap(exc) from exc
         return [Hit(str(i), float(min(1.0, max(-1.0, -d))), dict(p or {})) for i, p, d in rows]

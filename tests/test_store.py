@@ -399,38 +399,32 @@ def test_named_index_lifecycle_pgvector(pg_url, data_dir):
     db.close()
 
 
-def _plan(db: ClassDB, store: PgVectorStore, exact: bool) -> str:
-    """PostgreSQL's plan for the store's own search (by running it under auto_explain-like
-    EXPLAIN: the SQL is recorded from the store's cursor)."""
-    seen: list[str] = []
-    real = db.transaction
+def _plan(db: ClassDB, store: PgVectorStore, exact: bool, monkeypatch) -> str:
+    """PostgreSQL's plan for the SQL the store really sends for one search (recorded from
+    psycopg, then EXPLAINed with the graph path's planner setting)."""
+    import psycopg
 
-    import contextlib
+    seen: list[tuple] = []
+    for cls in (psycopg.Connection, psycopg.Cursor):
+        real = cls.execute
 
-    @contextlib.contextmanager
-    def spy():
-        with real() as cur:
-            execute = cur.execute
+        def record(self, query, params=None, *a, _real=real, **kw):
+            if str(query).lstrip().startswith("SELECT id, payload"):
+                seen.append((query, params))
+            return _real(self, query, params, *a, **kw)
 
-            def record(sql, params=()):
-                if sql.lstrip().startswith("SELECT id, payload"):
-                    execute("EXPLAIN " + sql, params)
-                    seen.append("\n".join(r[0] for r in cur.fetchall()))
-                return execute(sql, params)
-
-            cur.execute = record
-            yield cur
-
-    db.transaction = spy
-    try:
-        store.search(np.ones(store.dim), 5, exact=exact)
-    finally:
-        del db.transaction
-    return seen[0]
+        monkeypatch.setattr(cls, "execute", record)
+    store.search(np.ones(store.dim), 5, exact=exact)
+    monkeypatch.undo()
+    query, params = seen[0]  # (Connection.execute calls Cursor.execute: same SQL twice)
+    with db.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL enable_sort = off")
+        return "\n".join(r[0] for r in conn.execute("EXPLAIN " + query, params).fetchall())
 
 
 @pytest.mark.server
 def test_large_pgvector_indexes_walk_an_hnsw_graph_small_ones_scan(pg_url, monkeypatch):
+    spy = pytest.MonkeyPatch()
     monkeypatch.setattr(pg_store, "HNSW_FROM", 300)  # the measured switch point, scaled down
     ids, vectors, payloads = random_data(300)
     small = create_index("small", DIM)
@@ -442,9 +436,9 @@ def test_large_pgvector_indexes_walk_an_hnsw_graph_small_ones_scan(pg_url, monke
     assert not open_index("small").uses_graph and open_index("big").graph.startswith("hnsw m=16")
     big = open_index("big")
     db = big.db
-    assert "search_chunks_hnsw_" in _plan(db, big, exact=False)
-    assert "search_chunks_hnsw_" not in _plan(db, big, exact=True)
-    assert "search_chunks_hnsw_" not in _plan(db, open_index("small"), exact=False)
+    assert "search_chunks_hnsw_" in _plan(db, big, False, spy)
+    assert "search_chunks_hnsw_" not in _plan(db, big, True, spy)
+    assert "search_chunks_hnsw_" not in _plan(db, open_index("small"), False, spy)
     q = vectors[5]
     assert big.search(q, 1)[0].id == "doc-5"  # its own vector: found by the walk
     exact = [h.id for h in big.search(q, 10, exact=True)]

@@ -55,11 +55,12 @@ class PgServer:
     """
 
     def __init__(self, folder: Path | None = None, port: int | None = None,
-                 durable: bool = False) -> None:
+                 durable: bool = False, shared_buffers: str = "128MB") -> None:
         self.bindir = bin_dir()
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="pgtest-"))
         self.port = port or _free_port()
         self.durable = durable
+        self.shared_buffers = shared_buffers
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
         self._env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
@@ -80,7 +81,7 @@ class PgServer:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "nobody")
         opts = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                "-c max_connections=200")
+                f"-c max_connections=200 -c shared_buffers={self.shared_buffers}")
         if not self.durable:
             opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         try:
@@ -157,7 +158,7 @@ if __name__ == "__main__":  # pragma: no cover - a manual helper
     import sys
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    pg = PgServer(folder, durable=True).start()
+    pg = PgServer(folder, durable=True, shared_buffers="1GB").start()
     try:
         url = pg.database("explorer")
     except Exception:  # noqa: BLE001 - the database exists from an earlier run in this folder

@@ -165,9 +165,9 @@ if __name__ == "__main__":  # pragma: no cover - a manual helper
         url = f"{pg.url}/explorer"
     print(f"DATABASE_URL={url}", flush=True)
     print(f"(data in {pg.folder}; Ctrl-C stops the server)", flush=True)
+    stop = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # delivered to sigwait, not fatal
     try:
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
-    except KeyboardInterrupt:
-        pass
+        signal.sigwait(stop)
     finally:
         pg.stop(remove=folder is None)

@@ -94,11 +94,19 @@ def _wrap(exc: Exception) -> StoreError:
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:
+    """What an unreachable or failing database raises (the driver's errors, sockets, and the
+    class database's own "unavailable" error when it has one)."""
+    import embedding.classroom.db as class_db
+
+    errors: tuple[type[BaseException], ...] = (OSError,)
     try:
         import psycopg
+
+        errors += (psycopg.Error,)
     except ImportError:  # pragma: no cover - psycopg is a dependency
-        return (OSError,)
-    return (psycopg.Error, OSError)
+        pass
+    unavailable = getattr(class_db, "DatabaseUnavailable", None)
+    return errors + ((unavailable,) if isinstance(unavailable, type) else ())
 
 
 class PgVectorStore:

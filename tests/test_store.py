@@ -449,6 +449,26 @@ def test_large_pgvector_indexes_walk_an_hnsw_graph_small_ones_scan(pg_url, monke
 
 
 @pytest.mark.server
+def test_a_server_without_pgvector_says_so_and_classes_still_work(postgres_server):
+    """The app's database user may not create the extension (not a superuser, no pgvector):
+    the index store says what to do; the class database is unaffected."""
+    import psycopg
+
+    url = fresh_database(postgres_server)
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE plain LOGIN")
+        conn.execute(f'GRANT ALL ON DATABASE "{name}" TO plain')
+        conn.execute("GRANT ALL ON SCHEMA public TO plain")
+    plain = url.replace("postgres@", "plain@")
+    db = ClassDB(plain)
+    with pytest.raises(StoreError, match="no pgvector extension"):
+        PgIndexes(lambda: db).names()
+    assert db.schema_version() >= 1  # live classes still have their tables
+    db.close()
+
+
+@pytest.mark.server
 def test_an_unreachable_database_is_a_store_error(data_dir, monkeypatch):
     import socket
 

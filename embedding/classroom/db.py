@@ -378,6 +378,11 @@ class _Cursor:
     def __init__(self, db: ClassDB, cur: Any) -> None:
         self._db, self._cur = db, cur
 
+    @property
+    def raw(self) -> Any:
+        """The driver's own cursor (e.g. psycopg's ``copy``), for what ``?`` SQL cannot say."""
+        return self._cur
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._cur.execute(self._db._sql(sql), tuple(params))
         return self._cur.rowcount

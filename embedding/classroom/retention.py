@@ -104,8 +104,9 @@ def purge(db: ClassDB, now: float | None = None, keep_days: float = 7.0,
                 for code in codes:
                     cur.execute(f'DELETE FROM "{table}" WHERE code = ?', (code,))
     if db.dialect == "postgres":
-        from embedding.search.store.pg_store import _drop
+        from embedding.search.store.pg_store import _drop, ensure_schema
 
+        ensure_schema(db)
         with db.transaction() as cur:
             if codes:
                 cur.execute("SELECT generation, graph FROM search_indexes "

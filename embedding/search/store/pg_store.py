@@ -1,7 +1,7 @@
 """The shared store: named indexes in PostgreSQL with pgvector, seen alike by every replica.
 
 Used when ``DATABASE_URL`` is set: indexes live in the class database (tables
-``search_indexes`` and ``search_chunks``, see :data:`embedding.classroom.db.MIGRATIONS`) beside
+``search_indexes`` and ``search_chunks``, :data:`SCHEMA`, created on first use) beside
 classes and students, so one backup holds everything and an index built through one replica
 is searchable through any other. A chunk row keeps its unit vector (a pgvector ``vector``),
 its text and metadata (``payload``, JSONB) and the order it was added; the index row keeps the
@@ -47,6 +47,56 @@ DEFAULT_EF_SEARCH = 64
 HNSW_MAX_DIM = 2_000
 #: Memory one graph build may use in PostgreSQL (a graph that does not fit builds far slower).
 BUILD_MEMORY = "512MB"
+
+#: The store's own tables, created on first use in the class database (``IF NOT EXISTS``:
+#: replicas starting together, and databases that have them already, are fine). One row per
+#: build of a named index (its "generation"); a build writes its chunks under a new generation
+#: and becomes the index when saved (``saved`` set), in one transaction. Chunks keep their
+#: vector (pgvector ``vector`` of any dimension: a graph is a partial expression index per
+#: generation), text and metadata (``payload``) and the order they were added (``seq``).
+SCHEMA = (
+    "CREATE EXTENSION IF NOT EXISTS vector",
+    """CREATE TABLE IF NOT EXISTS search_indexes (
+        generation TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        meta JSONB NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        class_code TEXT NOT NULL DEFAULT '',
+        created DOUBLE PRECISION NOT NULL,
+        saved DOUBLE PRECISION,
+        graph TEXT NOT NULL DEFAULT '')""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS search_indexes_saved_name ON search_indexes (name) "
+    "WHERE saved IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS search_indexes_class ON search_indexes (class_code)",
+    """CREATE TABLE IF NOT EXISTS search_chunks (
+        generation TEXT NOT NULL REFERENCES search_indexes (generation) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        embedding vector NOT NULL,
+        payload JSONB NOT NULL,
+        PRIMARY KEY (generation, id))""",
+)
+
+
+def ensure_schema(db) -> None:
+    """Create the extension and the store's tables unless they exist (one replica at a time:
+    an advisory lock). Raises :class:`StoreError` when the server has no pgvector."""
+    with db.transaction() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(4242024)")
+        cur.execute("SELECT to_regclass('search_chunks') IS NOT NULL")
+        if cur.fetchone()[0]:
+            return
+        try:
+            cur.execute(SCHEMA[0])
+        except Exception as exc:
+            raise StoreError(
+                "This PostgreSQL server has no pgvector extension, which search indexes need: "
+                "install pgvector on it (or use the pgvector/pgvector image), or run "
+                "CREATE EXTENSION vector as a superuser once.") from exc
+        for statement in SCHEMA[1:]:
+            cur.execute(statement)
+
 
 _GEN = re.compile(r"^[0-9a-f]{32}$")
 _COPY = ("COPY search_chunks (generation, id, seq, embedding, payload) "
@@ -306,12 +356,14 @@ class PgIndexes:
 
     @property
     def db(self):
-        """The class database, opened (and migrated) on first use."""
+        """The class database, opened (and given the store's tables) on first use."""
         if self._db is None:
             try:
-                self._db = self._factory()
+                db = self._factory()
+                ensure_schema(db)
             except _database_errors() as exc:
                 raise _wrap(exc) from exc
+            self._db = db
         return self._db
 
     def create(self, name: str, dim: int, meta: dict | None, ann: bool = False

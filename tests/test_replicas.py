@@ -36,7 +36,7 @@ def _upstream(base: str, key: str) -> str:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, postgres_server):
-    """``(proxy URL, {replica port: route key}, database URL, data folders)``."""
+    """``(proxy URL, route keys, database URL, data folders, replica processes)``."""
     nginx = nginx_binary()
     if nginx is None:
         import os
@@ -68,7 +68,7 @@ def deployment(tmp_path_factory, postgres_server):
                 if len(keys) == 2:
                     break
             assert sorted(keys) == sorted(ports), keys
-            yield base, [keys[p] for p in ports], url, folders
+            yield base, [keys[p] for p in ports], url, folders, [proc for _, proc in replicas]
         finally:
             proxy.terminate()
             proxy.wait(timeout=20)
@@ -90,14 +90,16 @@ def _tab(browser, base: str, key: str):
 
 
 def test_an_index_built_through_one_replica_is_searched_through_the_other(deployment, browser):
-    base, keys, url, folders = deployment
+    base, keys, url, folders, procs = deployment
     builder_ctx, builder = _tab(browser, base, keys[0])
     reader_ctx, reader = _tab(browser, base, keys[1])
     try:
         open_and_wait(builder, f"{base}/semantic_search?search_view=Your+documents")
         builder.get_by_text("No file at hand?").click()
         wait_rerun(builder)
-        builder.get_by_role("button", name="Build index").click()
+        build = builder.get_by_role("button", name="Build index")
+        build.wait_for(timeout=180_000)  # the sample is read and chunked first
+        build.click(timeout=60_000)
         builder.get_by_text("Pick it under").first.wait_for(timeout=300_000)  # the success
         assert exceptions_shown(builder) == []
         db = ClassDB(url)
@@ -117,6 +119,14 @@ def test_an_index_built_through_one_replica_is_searched_through_the_other(deploy
         open_and_wait(reader, f"{base}/semantic_search?search_view=Your+documents")
         reader.get_by_text("can be deleted only by the session that built it").first.wait_for(
             timeout=60_000)
+
+        # the builder's replica dies: its browser lands on the other one, the index is there
+        procs[0].kill()
+        procs[0].wait(timeout=30)
+        open_and_wait(builder, f"{base}/semantic_search?search_corpus=index:lecture-pages"
+                               "&search_q=how+are+words+turned+into+vectors")
+        builder.get_by_text(f"of {chunks:,} in").first.wait_for(timeout=180_000)
+        assert exceptions_shown(builder) == []
     finally:
         builder_ctx.close()
         reader_ctx.close()

@@ -11,7 +11,7 @@ import pytest
 
 from embedding.classroom import exercises as exs
 from embedding.classroom.db import ClassDB
-from embedding.classroom.live import Classroom
+from embedding.classroom.live import STUDENT_PACED, Classroom
 from embedding.classroom.retention import DAY, class_tables, purge
 from embedding.search.store import NumpyStore, PgIndexes
 from tests.conftest import ROOT
@@ -47,12 +47,12 @@ def test_purge_removes_expired_classes_and_their_indexes_only(db, tmp_path):
     t0 = 1_000_000_000.0
     clock = Clock(t0)
     live = Classroom(db, clock=clock)
-    old, old_token = live.start(SET, hours=1)
+    old, _ = live.start(SET, "teacher", hours=1, pace=STUDENT_PACED)
     live.join(old, "s1", "Ada")
     live.submit(old, "s1", 0, "Ironman")
-    live.close_question(old, old_token, 1)
+    live.close_question(old, "teacher", 1)
     clock.t = t0 + 5 * DAY
-    recent, _ = live.start(SET, hours=1)
+    recent, _ = live.start(SET, "teacher", hours=1, pace=STUDENT_PACED)
     live.join(recent, "s1", "Ada")
     live.submit(recent, "s1", 0, "Ironman")
     # an index built in each class, and one outside any class
@@ -104,7 +104,7 @@ def test_copy_an_sqlite_deployment_into_postgresql(tmp_path, postgres_server):
     sqlite = tmp_path / "classroom" / "classroom.sqlite3"
     source = ClassDB(f"sqlite:///{sqlite}")
     live = Classroom(source)
-    code, token = live.start(SET)
+    code, _ = live.start(SET, "teacher", pace=STUDENT_PACED)
     live.join(code, "s1", "Ada")
     live.submit(code, "s1", 3, "queen")
     source.close()
@@ -124,7 +124,7 @@ def test_copy_an_sqlite_deployment_into_postgresql(tmp_path, postgres_server):
     target = ClassDB(url)
     copied = Classroom(target)
     assert copied.info(code).exercise == SET
-    assert [(a.nickname, a.answer) for a in copied.answers(code, token)] == [("Ada", "queen")]
+    assert [(a.nickname, a.answer) for a in copied.answers(code, "teacher")] == [("Ada", "queen")]
     again = PgIndexes(lambda: target).open("notes")
     assert again.count() == 50 and again.meta["class"] == code
     hits = again.search(vectors[7], 3)

@@ -175,7 +175,7 @@ def test_find_max_through_the_proxy_runs_one_tiny_step(proxied):
     from bench.loadtest.cli import find_max
 
     since = time.time()
-    args = Namespace(find_max=[6], step_duration=12, arrive_within=0.5, all_steps=False)
+    args = Namespace(find_max=[6], step_duration=10, arrive_within=0.5, all_steps=False)
     out = run_coroutine(find_max(proxied, [""], args))
     (step,) = out["steps"]
     assert step["error_count"] == 0, step["errors"]

@@ -63,22 +63,24 @@ def encrypted(pdf: bytes, password: str = "secret") -> bytes:
 # Good files
 
 
-def test_pdf_pages_become_sections():
+def test_pdf_pages_become_one_text_that_knows_its_pages():
     pdf = make_pdf(["Astronauts fly to the Moon.", "Bread needs flour and water."])
     doc = parse_upload("lecture.pdf", pdf)
     assert doc.kind == "pdf" and doc.notes == ()
-    assert [s.label for s in doc.sections] == ["page 1", "page 2"]
-    assert doc.sections[0].text == "Astronauts fly to the Moon."
-    chunks, truncated = chunk_documents([doc], "sentences", 3, 0)
+    assert [s.label for s in doc.sections] == ["pages 1–2"]
+    assert doc.sections[0].text == "Astronauts fly to the Moon.\nBread needs flour and water."
+    chunks, truncated = chunk_documents([doc], "sentences", 1, 0)
     assert not truncated
-    assert [(c.source, c.position) for c in chunks] == [("lecture.pdf", "page 1"),
-                                                        ("lecture.pdf", "page 2")]
+    assert [(c.source, c.position) for c in chunks] == [("lecture.pdf", "page 1 · chunk 1"),
+                                                        ("lecture.pdf", "page 2 · chunk 2")]
+    chunks, _ = chunk_documents([doc], "sentences", 3, 0)
+    assert [c.position for c in chunks] == ["pages 1–2"]
 
 
 def test_pdf_page_cap_reads_only_the_first_pages():
     doc = parse_upload("long.pdf", make_pdf([f"Page {i} text." for i in range(1, 8)]),
                        max_pages=3)
-    assert [s.label for s in doc.sections] == ["page 1", "page 2", "page 3"]
+    assert doc.sections[0].text == "Page 1 text.\nPage 2 text.\nPage 3 text."
     assert doc.notes == ("The PDF has 7 pages; only the first 3 are read.",)
 
 

@@ -7,16 +7,42 @@ of the next, so an idea that straddles a cut still appears whole somewhere.
 
     >>> [c.text for c in chunk_by_tokens("one two three four five", size=3, overlap=1)]
     ['one two three', 'three four five']
+
+What the model reads is counted in *word pieces*, not words (all-MiniLM-L6-v2 reads 256, [CLS]
+and [SEP] included, and ignores the rest), so :func:`chunk_by_pieces` packs whole sentences up
+to a budget of pieces counted by the model's own tokenizer (``count``):
+
+    >>> words = lambda texts: [len(t.split()) for t in texts]  # a stand-in tokenizer
+    >>> [c.text for c in chunk_by_pieces("Cats purr. Dogs bark loudly. Birds sing.", size=7,
+    ...                                  count=words)]
+    ['Cats purr. Dogs bark loudly.', 'Birds sing.']
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from embedding.text import paragraph_spans, sentence_spans
 
 _WORD = re.compile(r"\S+")
+#: What a word-piece tokenizer would see as separate tokens: runs of letters/digits, or one mark.
+_PIECE_GUESS = re.compile(r"\w+|[^\w\s]")
+
+#: Texts in, the number of word pieces of each out (without [CLS]/[SEP]).
+PieceCounter = Callable[[Sequence[str]], Sequence[int]]
+#: [CLS] and [SEP]: the two pieces the model adds to every chunk.
+SPECIAL_PIECES = 2
+
+
+def guess_pieces(texts: Sequence[str]) -> list[int]:
+    """A lower bound of the word pieces of each text without a tokenizer: its words and marks.
+
+    Usage: ``guess_pieces(["Don't panic!"])`` → ``[5]``
+    """
+    return [len(_PIECE_GUESS.findall(t)) for t in texts]
 
 
 @dataclass(frozen=True)
@@ -123,16 +149,75 @@ def chunk_by_tokens(text: str, size: int = 100, overlap: int = 20) -> list[Chunk
     ]
 
 
-def chunk_text(text: str, method: str = "sentences", size: int = 3, overlap: int = 0) -> list[Chunk]:
-    """Dispatch on ``method`` (``"paragraphs"``, ``"sentences"`` or ``"tokens"``).
+def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
+                    count: PieceCounter | None = None) -> list[Chunk]:
+    """Whole sentences packed into chunks of at most ``size`` word pieces ([CLS] and [SEP]
+    included), as the model's tokenizer ``count`` counts them; consecutive chunks share the last
+    whole sentences of up to ``overlap`` pieces. A sentence longer than ``size`` pieces (a long
+    list without full stops) is cut into equal runs of words that fit.
+
+    Usage: ``chunk_by_pieces(text, 128, 32, count=sbert_piece_counter)``; without ``count``,
+    :func:`guess_pieces` (words and marks) stands in.
+
+    Raises ``ValueError`` when ``size`` leaves no room for a piece, ``overlap < 0`` or
+    ``overlap >= size``.
+    """
+    _check(size - SPECIAL_PIECES, overlap, "word pieces")
+    budget = size - SPECIAL_PIECES
+    text = text or ""
+    units: list[tuple[int, int]] = []
+    spans = sentence_spans(text)
+    lengths = list((count or guess_pieces)([text[a:b] for a, b in spans])) if spans else []
+    sizes: list[int] = []
+    for (a, b), n in zip(spans, lengths, strict=True):
+        if n <= budget:
+            units.append((a, b))
+            sizes.append(int(n))
+            continue
+        words = [(m.start() + a, m.end() + a) for m in _WORD.finditer(text, a, b)]
+        parts = max(2, math.ceil(n / budget))
+        per = max(1, math.ceil(len(words) / parts))
+        for i in range(0, len(words), per):
+            run = words[i : i + per]
+            units.append((run[0][0], run[-1][1]))
+            sizes.append(math.ceil(n * len(run) / len(words)))
+    out: list[Chunk] = []
+    i = 0
+    while i < len(units):
+        j, used = i, 0
+        while j < len(units) and (j == i or used + sizes[j] <= budget):
+            used += sizes[j]
+            j += 1
+        a, b = units[i][0], units[j - 1][1]
+        out.append(Chunk(len(out), text[a:b], a, b))
+        if j >= len(units):
+            break
+        back, shared = j, 0  # step back over whole sentences that fit in the overlap
+        while back - 1 > i and shared + sizes[back - 1] <= overlap:
+            back -= 1
+            shared += sizes[back]
+        i = back
+    return out
+
+
+#: The chunking methods, as :func:`chunk_text` names them.
+METHODS = ("pieces", "paragraphs", "sentences", "tokens")
+
+
+def chunk_text(text: str, method: str = "sentences", size: int = 3, overlap: int = 0,
+               count: PieceCounter | None = None) -> list[Chunk]:
+    """Dispatch on ``method`` (``"pieces"``, ``"paragraphs"``, ``"sentences"`` or ``"tokens"``);
+    ``count`` counts word pieces for ``"pieces"``.
 
     Usage: ``chunk_text(text, "tokens", size=100, overlap=20)``
     """
+    if method == "pieces":
+        return chunk_by_pieces(text, size, overlap, count)
     if method == "paragraphs":
         return chunk_by_paragraphs(text, size, overlap)
     if method == "sentences":
         return chunk_by_sentences(text, size, overlap)
     if method == "tokens":
         return chunk_by_tokens(text, size, overlap)
-    raise ValueError(f"Unknown chunking method '{method}': use 'paragraphs', 'sentences' or "
-                     "'tokens'.")
+    raise ValueError(f"Unknown chunking method '{method}': use 'pieces', 'paragraphs', "
+                     "'sentences' or 'tokens'.")

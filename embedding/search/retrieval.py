@@ -30,7 +30,7 @@ from embedding.models.providers import EmbeddingProvider
 from embedding.search.store import Hit, NumpyStore, StoreError, VectorStore
 from embedding.sentences.compare import NoKnownWordsError
 from embedding.similarity import normalize_rows
-from embedding.text import escape_markdown, stem, tokenize, word_spans
+from embedding.text import escape_markdown, sentence_spans, stem, tokenize, word_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from gensim.models import KeyedVectors
@@ -247,6 +247,43 @@ def highlight(text: str, query: str) -> str:
             cursor = b
     parts.append(escape_markdown(text[cursor:]))
     return "".join(parts)
+
+
+def best_sentences(embed: Callable[[list[str]], np.ndarray], query_vec: np.ndarray,
+                   texts: Sequence[str], max_sentences: int = 12) -> list[tuple[str, float]]:
+    """For each text, its sentence closest to the query (cosine) and that cosine: why SBERT
+    ranked the chunk where it did. All sentences are embedded in one call of ``embed`` (texts →
+    unit rows); a text of one sentence is its own best sentence.
+
+    Usage: ``best_sentences(sbert.embed, sbert.embed_query(q), [h.payload["text"] for h in hits])``
+    → ``[("Use -r to search directories recursively.", 0.61), …]``
+    """
+    q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+    spans = [[text[a:b] for a, b in sentence_spans(text)][:max_sentences] or [text]
+             for text in texts]
+    flat = [s for group in spans for s in group]
+    if not flat:
+        return []
+    scores = np.asarray(embed(flat), dtype=np.float32) @ q
+    out, i = [], 0
+    for group in spans:
+        part = scores[i : i + len(group)]
+        best = int(np.argmax(part))
+        out.append((" ".join(group[best].split()), float(part[best])))
+        i += len(group)
+    return out
+
+
+def matched_terms(query: str, text: str) -> list[str]:
+    """The query's words that BM25 found in ``text`` (stop words left out), as the query
+    wrote them: why keyword search ranked the chunk where it did.
+
+    Usage: ``matched_terms("grep exit status", "The exit status is 0")`` → ``["exit", "status"]``
+    """
+    from embedding.search.keyword import terms
+
+    present = set(terms(text))
+    return list(dict.fromkeys(t for t in terms(query) if t in present))
 
 
 @dataclass(frozen=True)

@@ -319,3 +319,76 @@ def masked_table(ex: MaskedExample) -> pd.DataFrame:
         "model sees": [ex.shown[i] for i in ex.chosen],
         "rule": [MASK_RULES[act] for act in ex.action],
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# What the model cannot read, and how long a text is for it
+
+
+def count_pieces(tokenizer: Any, texts: list[str] | tuple[str, ...]) -> list[int]:
+    """Word pieces of each text, without [CLS]/[SEP] (a chunker's budget counter).
+
+    Usage: ``count_pieces(model.tokenizer, ["tokenization"])`` → ``[2]``
+    """
+    if not texts:
+        return []
+    with MODEL_LOCK:
+        ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+    return [len(row) for row in ids]
+
+
+@dataclass(frozen=True)
+class Readability:
+    """How much of a text the model can read: its words (as the tokenizer splits them,
+    punctuation left out) and those it cannot read (``[UNK]``, or spelled letter by letter
+    in a script it was not trained on)."""
+
+    words: int
+    unknown: tuple[str, ...]
+
+    @property
+    def mostly_unknown(self) -> bool:
+        """Half or more of the words are unreadable: scores say little about meaning."""
+        return self.words > 0 and 2 * len(self.unknown) >= self.words
+
+
+def _is_latin_or_mark(ch: str) -> bool:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return ch.isascii() or name.startswith(("LATIN", "COMBINING")) or not ch.isalpha()
+
+
+def readability(tokenizer: Any, text: str) -> Readability:
+    """Which words of ``text`` the model cannot read.
+
+    A word is unreadable when the tokenizer turns it into ``[UNK]`` (emoji, most symbols), or
+    when it is written in a script other than Latin and falls apart into one piece per letter
+    (Arabic, Hebrew, Thai…), or is a Chinese or Japanese character (BERT cuts those one by
+    one, and an English sentence model learned almost nothing from them).
+
+    Usage: ``readability(model.tokenizer, "🍕🚀🐱🎉").mostly_unknown`` → ``True``
+    """
+    import unicodedata
+
+    with MODEL_LOCK:
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
+                        verbose=False)
+        unk = tokenizer.unk_token
+        tokens = tokenizer.convert_ids_to_tokens(enc["input_ids"])
+    by_word: dict[int, list[int]] = {}
+    for i, w in enumerate(enc.word_ids()):
+        if w is not None:
+            by_word.setdefault(w, []).append(i)
+    words, unknown = 0, []
+    for rows in by_word.values():
+        start, end = enc["offset_mapping"][rows[0]][0], enc["offset_mapping"][rows[-1]][1]
+        word = text[start:end]
+        if word and all(unicodedata.category(ch).startswith("P") for ch in word):
+            continue  # punctuation: no meaning to lose
+        words += 1
+        pieces = [tokens[r] for r in rows]
+        foreign = not all(_is_latin_or_mark(ch) for ch in word)
+        if unk in pieces or (foreign and (len(word) == 1 or len(pieces) >= len(word))):
+            unknown.append(word)
+    return Readability(words, tuple(unknown))

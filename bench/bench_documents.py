@@ -11,7 +11,7 @@ A hit is a chunk that holds at least half of the quote (``embedding.search.label
 
 Methods: SBERT (all-MiniLM-L6-v2 cosine), BM25, hybrid = reciprocal rank fusion of the two
 (k = 60, top 100 of each), and SBERT's own top 30 re-ordered by each chunk's best sentence
-(``best sentence``). Prints one table (markdown) per chunking, per question kind too.
+(``best sentence``, default chunking only). Prints one table (markdown) per chunking, per question kind too.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def build(docs, method: str, size: int, overlap: int, model):
     return out
 
 
-def rankers(model, built) -> dict[str, Callable]:
+def rankers(model, built, sentences: bool) -> dict[str, Callable]:
     from embedding.search.retrieval import best_sentences
 
     sbert = SbertProvider(model)
@@ -86,8 +86,10 @@ def rankers(model, built) -> dict[str, Callable]:
         order = np.argsort([-s for _, s in best], kind="stable")
         return [top[i] for i in order]
 
-    return {"SBERT": sem, "BM25": kw, f"hybrid (RRF, k={RRF_K})": hybrid,
-            "SBERT, best sentence": sentence}
+    out = {"SBERT": sem, "BM25": kw, f"hybrid (RRF, k={RRF_K})": hybrid}
+    if sentences:
+        out["SBERT, best sentence"] = sentence
+    return out
 
 
 def offsets(hits) -> list[tuple[int, int]]:
@@ -100,7 +102,7 @@ def run(docs, questions, config, model, by_kind: bool) -> list:
     n_chunks = sum(len(c) for c, _, _ in built.values())
     qvecs = SbertProvider(model).embed([q.question for q in questions])
     rows = []
-    for name, rank in rankers(model, built).items():
+    for name, rank in rankers(model, built, sentences=by_kind).items():
         ranks = [hit_rank(offsets(rank(q.doc, q.question, v)), q.span)
                  for q, v in zip(questions, qvecs, strict=True)]
         rows.append(("all", score_rankings(name, ranks)))

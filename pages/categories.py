@@ -12,7 +12,15 @@ from embedding.search.categories import (
 from embedding.text import escape_markdown
 from ui import cached
 from ui.phone import on_phone
-from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop, show_chart, url_tabs
+from ui.widgets import (
+    clean_text,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    show_chart,
+    unreadable_note,
+    url_tabs,
+)
 
 LABELS = ("sport: a match, a team, a goal\npolitics: an election, a vote, a government\nfood: "
           "cooking, a recipe, a meal\nscience: an experiment, a discovery, research")
@@ -39,6 +47,7 @@ def labels_tab() -> None:
         if "GloVe average" not in scores:
             st.info("No word of the text is in GloVe's vocabulary: only SBERT can place it.")
         names = [lab.name for lab in labels]
+        unreadable_note(text)
         row = st.container(horizontal=True)  # the answers side by side, on a phone too
         for model, s in scores.items():
             row.metric(f"{model} says", names[int(s.argmax())], f"cosine {s.max():.3f}",

@@ -22,6 +22,7 @@ from ui.widgets import (
     rows_or_stop,
     show_chart,
     to_url,
+    unreadable_note,
     url_choice,
     url_flag,
     url_int,
@@ -200,6 +201,8 @@ chosen = SBERT_KEY
 if kind == "sentences":
     chosen = provider_picker("map_provider")
     rows_or_stop([i.label for i in items], chosen)  # a clear message if the model fails
+    if chosen == SBERT_KEY and own:
+        unreadable_note([i.label for i in items])
 
 labels = tuple(i.label for i in items)
 categories = tuple(i.category for i in items)

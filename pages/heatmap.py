@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedding.charts import theme
+from embedding.models.providers import SBERT_KEY
 from embedding.similarity import cosine_matrix
 from embedding.text import escape_markdown
 from embedding.words.vocab import parse_word_list
@@ -18,6 +19,7 @@ from ui.widgets import (
     rows_or_stop,
     show_chart,
     to_url,
+    unreadable_note,
     url_key,
     warn_unknown,
     word_vectors_picker,
@@ -71,6 +73,8 @@ else:
     chosen = provider_picker("heat_provider")
     matrix = cosine_matrix(rows_or_stop(items, chosen))  # a remote model: waits calmly, here
     labels, model_name = items, model_label(chosen)
+    if chosen == SBERT_KEY:
+        unreadable_note(items)
 
 if on_phone():  # a phone's chart is ~330 px wide: text that fits the cells, numbered sentences
     shown = labels

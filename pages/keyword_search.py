@@ -6,7 +6,17 @@ from embedding.search.fusion import RRF_K
 from embedding.search.hybrid import DEPTH
 from embedding.search.store import StoreError, list_indexes
 from ui import cached, resources
-from ui.widgets import clean_text, explain, glove_or_stop, sbert_or_stop
+from ui.widgets import (
+    clean_text,
+    explain,
+    glove_or_stop,
+    sbert_or_stop,
+    to_url,
+    unreadable_note,
+    url_choice,
+    url_int,
+    url_key,
+)
 
 BUILTIN = {"movies": "Movie blurbs (397 films)", "lectures": "Lecture pages (14 pages, chunked)"}
 #: Movie queries where each kind of search wins on our labelled set (bench/bench_hybrid.py).
@@ -33,22 +43,26 @@ try:
 except Exception:  # an unreachable DATABASE_URL must not take the built-ins down
     saved = []
 codes = [*BUILTIN, *(f"index:{n}" for n in saved)]
+FIRST_QUERY = PRESETS[next(iter(PRESETS))][0]
 c1, c2 = st.columns([2, 3])
-corpus = c1.selectbox("Corpus", codes, key="kw_corpus",
+corpus = c1.selectbox("Corpus", codes, key=url_choice("kw_corpus", "movies", codes),
                       format_func=lambda c: BUILTIN.get(c) or f"Your index: {c[6:]}")
 preset = c2.selectbox("Preset query", ["(type your own)", *PRESETS], key="kw_preset",
                       disabled=corpus != "movies",
                       help="Presets are for the movie blurbs, where the three searches differ.")
+if "kw_last" not in st.session_state:  # a link's query wins over the first preset
+    st.session_state["kw_last"] = preset
 if corpus == "movies" and preset in PRESETS and st.session_state.get("kw_last") != preset:
     st.session_state["kw_q"] = PRESETS[preset][0]  # a new preset fills the box once
 st.session_state["kw_last"] = preset
 q1, q2, q3 = st.columns([4, 1, 1])
-raw = q1.text_input("Search for", key="kw_q", max_chars=500,
-                    value=None if "kw_q" in st.session_state else PRESETS[next(iter(PRESETS))][0])
-k = q2.number_input("Top k", 1, 20, 5, key="kw_k")
-rrf_k = q3.number_input("RRF k", 0, 500, RRF_K, key="kw_rrf",
+# no max_chars: the browser would silently refuse a longer paste; clean_text cuts it, and says so
+raw = q1.text_input("Search for", key=url_key("kw_q", FIRST_QUERY))
+k = q2.number_input("Top k", 1, 20, key=url_int("kw_k", 5, 1, 20))
+rrf_k = q3.number_input("RRF k", 0, 500, key=url_int("kw_rrf", RRF_K, 0, 500),
                         help="Each list gives an item 1/(k + rank). Small k: the top ranks "
                              "dominate; large k: every rank counts about the same.")
+to_url("kw_corpus", "kw_q", "kw_k", "kw_rrf")
 if corpus == "movies" and preset in PRESETS and raw == PRESETS[preset][0]:
     st.info(PRESETS[preset][1], icon=":material/lightbulb:")
 query = clean_text(raw, "query")
@@ -77,17 +91,22 @@ view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k))
 for note, icon in view["notes"]:
     st.warning(note, icon=icon)
 
-keys = ("kw_list_kw", "kw_list_glove", "kw_list_sem", "kw_list_hybrid")
-for col, (title, df), key in zip(st.columns(4), view["lists"], keys, strict=True):
-    col.markdown(f"**{title}**")
-    if df is None:
-        col.caption("No result: no word of the query appears in any text."
-                    if title.startswith("Keyword") else "No result.")
-        continue
-    score_name = df.column_names[1]  # after "title" (the index is stored last)
-    col.dataframe(df, key=key, column_config={
-        "title": st.column_config.TextColumn(width="large"),
-        score_name: st.column_config.NumberColumn(width="small")})
+unreadable_note(query)
+keys = ("kw_list_kw", "kw_list_sem", "kw_list_glove", "kw_list_hybrid")
+pairs = list(zip(view["lists"], keys, strict=True))
+for row in (pairs[:2], pairs[2:]):  # two lists side by side: each wide enough to read
+    for col, ((title, df), key) in zip(st.columns(2), row, strict=True):
+        col.markdown(f"**{title}**")
+        if df is None:
+            col.caption("No result: no word of the query appears in any text."
+                        if title.startswith("Keyword") else "No result.")
+            continue
+        score_name = df.column_names[2]  # after "chunk" and "text" (the index is stored last)
+        col.dataframe(df, key=key, width="stretch", column_config={
+            "chunk": st.column_config.TextColumn(
+                "movie" if corpus == "movies" else "chunk", width="medium"),
+            "text": st.column_config.TextColumn("start of its text", width="large"),
+            score_name: st.column_config.NumberColumn(width="small")})
 st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
            f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
            f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
@@ -104,12 +123,21 @@ def two_stages() -> None:
     if two is None:
         st.info("The first stage found no candidates, so there is nothing to re-rank.")
         return
-    s2.metric(f"Final top {two['n']} that {first} already had in its own top 10",
-              f"{two['kept']:.0%}",
-              help="The rest were lifted from further down the 100 candidates by SBERT.")
-    st.dataframe(two["table"], hide_index=True, key="kw_two_stage")
+    s2.metric(f"SBERT's own top {two['exact_n']} found by the two stages",
+              f"{two['recovered']} of {two['exact_n']}",
+              help=f"SBERT over all {view['count']:,} texts is the reference: a passage "
+                   f"{first} did not put among its top 100 candidates cannot come back, so "
+                   "two-stage search finds fewer of them the weaker stage 1 is.")
+    st.dataframe(two["table"], hide_index=True, key="kw_two_stage", width="stretch",
+                 column_config={"text": st.column_config.TextColumn("start of its text",
+                                                                    width="large")})
+    few = (f" {first} found only {two['candidates']} candidates, so SBERT could only re-order "
+           "them." if two["candidates"] <= two["n"] else
+           f" {two['lifted']} of the final {two['n']} came from below {first}'s own top "
+           f"{two['n']}.")
     st.caption(f"SBERT compared the query with {two['candidates']} candidates instead of "
-               f"{view['count']:,} texts; a result the first stage missed is lost for good.")
+               f"{view['count']:,} texts; a result the first stage missed is lost for good."
+               + few)
 
 
 two_stages()

@@ -28,6 +28,7 @@ from ui.widgets import (
     sbert_or_stop,
     show_chart,
     to_url,
+    unreadable_note,
     url_choice,
     url_int,
     url_key,
@@ -152,22 +153,26 @@ def cold_start_tab(movies, store, emb) -> None:
 @st.fragment  # typing what you like reruns only this part
 def new_user(movies, store, emb) -> None:
     st.subheader("A new user: no history, just words")
-    query = st.text_input("Tell us what you like", max_chars=300,
-                          key=url_key("rec_query", "scary haunted house"))
+    # no max_chars: the browser would silently refuse a longer paste; clean_text cuts it
+    query = st.text_input("Tell us what you like", key=url_key("rec_query", "scary haunted house"))
     to_url("rec_query")
     text = clean_text(query, "description of what you like", max_chars=300)
     if text:
+        if st.session_state.get("rec_provider", SBERT_KEY) == SBERT_KEY:
+            unreadable_note(text)
         show_results(movies, query=text, key="rec_query_out")
 
 
 @st.fragment  # describing a movie reruns only this part
 def new_movie(movies, store, emb) -> None:
     st.subheader("A new movie: no ratings, just a description")
-    blurb = st.text_area("Describe a movie that nobody has seen yet", max_chars=600, height=90,
+    blurb = st.text_area("Describe a movie that nobody has seen yet", height=90,
                          key=url_key("rec_new_movie", NEW_MOVIE))
     to_url("rec_new_movie")
     text = clean_text(blurb, "movie description", max_chars=600)
     if text:
+        if st.session_state.get("rec_provider", SBERT_KEY) == SBERT_KEY:
+            unreadable_note(text)
         mv = embed([text])[0]
         users = rec.user_rows(USERS, movies)
         matches = rec.match_users(emb, users, mv)

@@ -18,6 +18,7 @@ from ui.widgets import (
     rows_or_stop,
     sbert_or_stop,
     to_url,
+    unreadable_note,
     url_key,
 )
 
@@ -66,6 +67,7 @@ def scores() -> None:
 
 
 live_part(scores, lambda: [] if other is None else [other])
+unreadable_note([a, b])  # SBERT's score is always shown
 if r.no_glove:
     which = " and ".join(f"“{escape_markdown(t[:40])}”" for t in r.no_glove)
     st.warning(

@@ -21,7 +21,7 @@ from embedding.search.documents import (
 
 
 def make_pdf(pages: list[str]) -> bytes:
-    """A small, valid PDF with one line of real (extractable) text per page."""
+    """A small, valid PDF of real (extractable) text: each page's lines ("\n") drawn top down."""
     objects: list[bytes] = []
     n = len(pages)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
@@ -29,8 +29,10 @@ def make_pdf(pages: list[str]) -> bytes:
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
     font_id = 3 + 2 * n
     for i, text in enumerate(pages):
-        safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode("latin-1")
+        lines = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                 for line in text.split("\n")]
+        shown = " T* ".join(f"({line}) Tj" for line in lines)
+        stream = f"BT /F1 12 Tf 14 TL 72 720 Td {shown} ET".encode("latin-1")
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
@@ -75,6 +77,65 @@ def test_pdf_pages_become_one_text_that_knows_its_pages():
                                                         ("lecture.pdf", "page 2 · chunk 2")]
     chunks, _ = chunk_documents([doc], "sentences", 3, 0)
     assert [c.position for c in chunks] == ["pages 1–2"]
+
+
+#: Three pages as a manual prints them: a running header with the page number, a footer, a
+#: sentence and a hyphenated word that run over the page break.
+MANUAL_PAGES = [
+    "Chapter 2: Searching 3\nA sentence model reads at most 256 word pieces, so a long\n"
+    "manual is cut into chunks that each get their own vec-\ntor. Overlap repeats the end of a "
+    "chunk so that an idea which\nGNU Manual",
+    "Chapter 2: Searching 4\nstraddles a cut still appears whole somewhere. The index keeps\n"
+    "the text of every chunk for keyword search.\nGNU Manual",
+    "Chapter 3: Ranking 5\nHybrid search fuses the two rankings by reciprocal rank.\n"
+    "Each list gives a chunk one over sixty plus its rank.\nGNU Manual",
+]
+
+
+def test_a_manual_pdf_reads_as_running_text_without_its_layout():
+    """Issue 23: each page was chunked alone, with its header and page number inside."""
+    doc = parse_upload("manual.pdf", make_pdf(MANUAL_PAGES))
+    text = doc.sections[0].text
+    assert "Chapter" not in text and "GNU Manual" not in text  # headers and footers gone
+    assert "own vector. Overlap" in text  # a word hyphenated at a line end is whole again
+    assert "an idea which\nstraddles a cut" in text  # the sentence runs on over the page break
+    chunks, _ = chunk_documents([doc], "sentences", 1, 0)
+    assert [c.text.replace("\n", " ") for c in chunks] == [
+        "A sentence model reads at most 256 word pieces, so a long manual is cut into chunks "
+        "that each get their own vector.",
+        "Overlap repeats the end of a chunk so that an idea which straddles a cut still "
+        "appears whole somewhere.",
+        "The index keeps the text of every chunk for keyword search.",
+        "Hybrid search fuses the two rankings by reciprocal rank.",
+        "Each list gives a chunk one over sixty plus its rank."]
+    assert [c.position for c in chunks] == ["page 1 · chunk 1", "pages 1–2 · chunk 2",
+                                            "page 2 · chunk 3", "page 3 · chunk 4",
+                                            "page 3 · chunk 5"]
+
+
+def test_chunks_by_word_pieces_fit_the_budget_and_keep_sentences_whole():
+    from embedding.search.chunking import chunk_by_pieces
+
+    text = " ".join(f"Sentence number {i} has exactly seven words." for i in range(20))
+    chunks = chunk_by_pieces(text, size=40, overlap=9)  # pieces guessed: words and marks
+    assert all(c.text.endswith(".") and c.text.startswith("Sentence") for c in chunks)
+    # 8 pieces per sentence (7 words and the full stop), 38 for text: four sentences a chunk,
+    # and each chunk repeats the last sentence of the one before (8 <= 9 pieces of overlap)
+    assert [c.text.count("Sentence") for c in chunks[:3]] == [4, 4, 4]
+    assert chunks[1].text.startswith("Sentence number 3 ")
+    one_long = "word " * 300 + "end."
+    parts = chunk_by_pieces(one_long, size=100)
+    assert len(parts) == 4 and all(len(p.text.split()) <= 98 for p in parts)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_unicode_text_and_csv_in_any_utf_are_read(encoding):
+    """Issue 23: Excel's "Unicode text" (UTF-16, tab-separated) was refused as binary."""
+    table = "titre\tintrigue\nAmélie\tUne serveuse à Montmartre aide ses voisins.\n"
+    doc = parse_upload("films.csv", table.encode(encoding), text_column="intrigue")
+    assert doc.sections[0].text == "Une serveuse à Montmartre aide ses voisins."
+    assert parse_upload("notes.txt", "Crème brûlée. Ça va?".encode(encoding)).sections[
+        0].text == "Crème brûlée. Ça va?"
 
 
 def test_pdf_page_cap_reads_only_the_first_pages():

@@ -23,16 +23,22 @@ def test_keyword_page_three_lists_two_stages_and_quality(kv, model):
     at.selectbox(key="kw_preset").set_value("Keyword wins: Detroit").run()
     assert not at.exception, at.exception
     assert at.text_input(key="kw_q").value == "Detroit"
-    assert table(at, "BM25")["title"].iloc[0] == "★ RoboCop (1987)"  # SBERT found it too
+    kw = table(at, "BM25")
+    assert kw["chunk"].iloc[0] == "★ RoboCop (1987)"  # SBERT found it too
+    assert "Detroit" in kw["text"].iloc[0]  # the start of the blurb, beside its title
     text = shown_text(at)
     assert "Hybrid (RRF, k = 60)" in text and "proper name" in text
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Final top 2 that BM25 already had in its own top 10": "100%"}, metrics
+    # BM25 had 2 candidates: the two stages cannot find SBERT's own top 10 (not 100% by
+    # construction), and the caption says why
+    assert metrics == {"SBERT's own top 10 found by the two stages": "2 of 10"}, metrics
+    assert "BM25 found only 2 candidates" in text
+    assert table(at, "SBERT cosine")["passage"].iloc[0] == "RoboCop (1987)"
     quality = shown_text(at)
     assert "recall@5" in quality and "paraphrase" in quality
     at.selectbox(key="kw_preset").set_value(
         "Semantic wins: the undead attack passengers on a railway journey").run()
-    assert table(at, "cosine", 1)["title"].iloc[0] == "Train to Busan (2016)"  # no ★: BM25 missed it
+    assert table(at, "cosine", 0)["chunk"].iloc[0] == "Train to Busan (2016)"  # no ★: BM25 missed it
 
 
 def test_keyword_page_a_second_session_searches_nothing(kv, model, monkeypatch):
@@ -49,13 +55,14 @@ def test_keyword_page_a_second_session_searches_nothing(kv, model, monkeypatch):
     second.run()
     assert not second.exception, second.exception
     assert dict(calls) == {}
-    assert table(second, "BM25")["title"].tolist() == table(first, "BM25")["title"].tolist()
+    assert table(second, "BM25")["chunk"].tolist() == table(first, "BM25")["chunk"].tolist()
     from ui import cached
 
     cached.two_stage_view.clear()  # another test may have shown this input already
     second.radio(key="kw_stage1").set_value("GloVe average").run()  # a new input computes
     assert calls["embed_query"] == 1 and not second.exception
-    assert "Final top 10 that GloVe average already had in its own top 10" in shown_text(second)
+    assert "SBERT's own top 10 found by the two stages" in {m.label for m in second.metric}
+    assert "from below GloVe average's own top 10" in shown_text(second)
 
 
 @pytest.mark.parametrize("query, message", [("", "Type some query"),

@@ -302,19 +302,29 @@ def bm25_index(corpus: str):
     return Bm25Index(*(movie_corpus() if corpus == "movies" else lecture_corpus()))
 
 
-@st.cache_resource(show_spinner="Indexing the words of this saved index (BM25, GloVe)…",
+@st.cache_resource(show_spinner="Indexing the words of this saved index (BM25)…",
                    max_entries=8)
-def saved_index_side(name: str, stamp: str):
-    """``(store, bm25, glove_store)`` for a saved numpy index: keyword and GloVe-average
-    searches over the same chunks. ``stamp`` (creation time + count) renews them on rebuild."""
+def saved_index_keyword(name: str, stamp: str):
+    """``(store, bm25)`` for a saved index that keeps its chunks' texts (numpy): keyword search
+    over the same chunks. ``stamp`` (creation time + count) renews them on rebuild."""
     from embedding.search.keyword import Bm25Index
-    from embedding.search.retrieval import GloveAverageVectorizer, build_store
     from embedding.search.store import open_index
 
     store = open_index(name)
     ids, payloads = store.ids(), store.payloads()
+    return store, Bm25Index(ids, [str(p.get("text", "")) for p in payloads], payloads)
+
+
+@st.cache_resource(show_spinner="Averaging GloVe vectors of this saved index…", max_entries=8)
+def saved_index_side(name: str, stamp: str):
+    """``(store, bm25, glove_store)`` for a saved numpy index: keyword and GloVe-average
+    searches over the same chunks. ``stamp`` (creation time + count) renews them on rebuild."""
+    from embedding.search.retrieval import GloveAverageVectorizer, build_store
+
+    store, bm25 = saved_index_keyword(name, stamp)
+    ids, payloads = bm25.ids, bm25.payloads
     texts = [str(p.get("text", "")) for p in payloads]
-    return (store, Bm25Index(ids, texts, payloads),
+    return (store, bm25,
             build_store(GloveAverageVectorizer(glove()), ids, texts, payloads))
 
 

@@ -19,6 +19,7 @@ from plotly.basedatatypes import BaseFigure
 
 from embedding.charts import theme
 from embedding.models.glove import ModelLoadError, describe_glove
+from embedding.models.sbert import describe_sbert
 from embedding.text import escape_markdown
 from embedding.words.vocab import UnknownWordError
 from ui import cached, resources
@@ -89,6 +90,36 @@ def clean_text(text: str, label: str = "text", max_chars: int = MAX_TEXT_CHARS) 
         )
         text = text[:max_chars]
     return text
+
+
+def unreadable_note(text: str | Sequence[str], where=None) -> bool:
+    """Say so, next to the scores, when the sentence model cannot read most of ``text`` (emoji
+    become ``[UNK]``; Arabic, Cyrillic, Chinese… fall apart letter by letter): its vector is then
+    close to that of an empty text and the scores say little about meaning. ``text`` may be a
+    list (sentences of a heat-map or a map): the note names those it cannot read. Returns
+    whether it said so. ``where``: a container (default: the page)."""
+    texts = [text] if isinstance(text, str) else list(text)
+    unread = [(t, r) for t in texts[:200]
+              if (r := cached.readability(t[:MAX_TEXT_CHARS])).mostly_unknown]
+    if not unread:
+        return False
+    model = describe_sbert()
+    if isinstance(text, str):
+        r = unread[0][1]
+        shown = ", ".join(escape_markdown(w[:20]) for w in r.unknown[:6])
+        head = (f"**{model} cannot read most of this text**: {len(r.unknown)} of {r.words} "
+                f"words ({shown}) are")
+        tail = "Its vector is close to that of an empty text, so the scores"
+    else:
+        shown = "; ".join(f"“{escape_markdown(t[:30])}”" for t, _ in unread[:4])
+        head = (f"**{model} cannot read {len(unread)} of these {len(texts)} texts** ({shown}): "
+                "most of their words are")
+        tail = "Their vectors are close to that of an empty text, so their scores"
+    (where or st).warning(
+        f"{head} unknown to it (`[UNK]`) or written in a script it was hardly trained on, which "
+        f"it reads letter by letter. {tail} say little about meaning. Try English words.",
+        icon=":material/translate:")
+    return True
 
 
 _ROUTER_PAGES = "_router_pages"  # session: the router's st.Page objects

@@ -387,6 +387,15 @@ def _edge_key(line: str) -> str:
     return re.sub(r"\d+", "#", " ".join(line.lower().split()))
 
 
+#: A header or footer carries its page number at one end: "Chapter 3: Ranking 5", "12 Usage".
+_NUMBERED = re.compile(r"^\d+\s|\s\d+$")
+
+
+def _prefix(line: str) -> str:
+    """The first two words of a line's shape ("chapter #:"): headers share it, page after page."""
+    return " ".join(_edge_key(line).split()[:2])
+
+
 def _edges(lines: list[str]) -> list[int]:
     """Indices of the (up to :data:`EDGE_LINES`) first and last non-blank lines."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
@@ -400,7 +409,8 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
 
     * page numbers alone on a line at the top or bottom of a page are removed;
     * a running header or footer (a line at the top or bottom that repeats, digits aside, on
-      two or more pages of a document of three or more pages) is removed;
+      two or more pages of a document of three or more pages, or that ends or starts with a
+      page number and begins like the first or last line of half the pages) is removed;
     * a word hyphenated at a line end (``manip-`` / ``ulation``) is joined, within a page and
       across a page break; so is an identifier cut after ``_``;
     * a table of contents' dot leaders (". . . . 12") become "… 12";
@@ -412,19 +422,28 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
     'Cats purr when they are content. Dogs bark.\nBirds sing.'
     """
     split = [(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n") for text in pages]
-    seen = Counter()
+    seen, firsts, lasts = Counter(), Counter(), Counter()
     if len(split) >= 3:
         for lines in split:
             seen.update({_edge_key(lines[i]) for i in _edges(lines)})
+            filled = [line for line in lines if line.strip()]
+            if filled:
+                firsts[_prefix(filled[0])] += 1
+                lasts[_prefix(filled[-1])] += 1
     cleaned: list[str] = []
     for lines in split:
         drop = set()
         edges = _edges(lines)
-        alone = sum(1 for line in lines if line.strip()) < 2  # a page of one line keeps it
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        alone = len(filled) < 2  # a page of one line keeps it
         for i in edges:
             line = lines[i].strip()
-            if _PAGE_NUMBER.match(line) or (
-                    not alone and len(line) < 120 and seen[_edge_key(line)] >= 2):
+            repeated = len(line) < 120 and seen[_edge_key(line)] >= 2
+            # "Chapter 3: Ranking 5" on the one page of its chapter: shaped like the headers
+            shaped = (_NUMBERED.search(line) is not None and len(line) < 120 and (
+                (i == filled[0] and 2 * firsts[_prefix(line)] >= len(split))
+                or (i == filled[-1] and 2 * lasts[_prefix(line)] >= len(split))))
+            if _PAGE_NUMBER.match(line) or (not alone and (repeated or shaped)):
                 drop.add(i)
         kept = "\n".join(line.rstrip() for i, line in enumerate(lines) if i not in drop).strip()
         kept = _UNDERSCORE_BREAK.sub("", _HYPHENATED.sub("", _DOT_LEADER.sub(" …", kept)))

@@ -120,3 +120,77 @@ def rankers(bm25: Bm25Index, sbert_store: NumpyStore, sbert_query: Callable[[str
         f"hybrid (RRF, k={rrf_k})": lambda q: labels(fuse_hits(
             [keyword_hits(q), sbert_store.search(sbert_query(q), depth)], rrf_k, depth)),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# One search, three methods, and why each hit matched
+
+#: The methods the Semantic search page offers for every index, by code.
+METHODS = {"hybrid": "Hybrid (SBERT + BM25)", "sbert": "Semantic (SBERT)",
+           "bm25": "Keyword (BM25)"}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranked list from one method, with each hit's rank in the semantic and the keyword
+    list (``None``: not in that list's top :data:`DEPTH`), so hybrid results can say why."""
+
+    method: str
+    hits: list[Hit]
+    semantic_rank: dict[str, int]
+    keyword_rank: dict[str, int]
+
+
+def search_by(method: str, query: str, query_vec: np.ndarray | None, store: NumpyStore | None,
+              bm25: Bm25Index | None, k: int = 5, rrf_k: int = RRF_K,
+              depth: int = DEPTH) -> Ranked:
+    """The top ``k`` for ``query`` by ``method``: ``"sbert"`` (cosine in ``store``),
+    ``"bm25"`` (keyword) or ``"hybrid"`` (reciprocal rank fusion of both lists' top ``depth``).
+
+    Usage: ``search_by("hybrid", q, sbert.embed_query(q), store, bm25, k=5).hits``
+    A query BM25 cannot look up (only stop words) gives no keyword hits; hybrid then equals
+    the semantic list.
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown search method {method!r}: use one of {', '.join(METHODS)}.")
+    sem: list[Hit] = []
+    kw: list[Hit] = []
+    if method in ("sbert", "hybrid"):
+        sem = store.search(query_vec, max(k, depth) if method == "hybrid" else k)
+    if method in ("bm25", "hybrid"):
+        try:
+            kw = bm25.search(query, max(k, depth) if method == "hybrid" else k)
+        except EmptyQueryError:
+            if method == "bm25":
+                raise
+    hits = {"sbert": sem[:k], "bm25": kw[:k]}.get(method) or fuse_hits([kw, sem], rrf_k, k)
+    return Ranked(method, hits, {h.id: n for n, h in enumerate(sem, 1)},
+                  {h.id: n for n, h in enumerate(kw, 1)})
+
+
+def why_matched(ranked: Ranked, query: str, best: list[tuple[str, float]] | None = None
+                ) -> list[str]:
+    """One line per hit saying why it is there: the query words BM25 matched, the chunk's
+    sentence closest to the query (``best``, from
+    :func:`embedding.search.retrieval.best_sentences`), and for hybrid both ranks.
+
+    Usage: ``why_matched(search_by("bm25", q, None, None, bm25), q)`` →
+    ``["matched: exit, status", …]``
+    """
+    from embedding.search.retrieval import matched_terms
+
+    out = []
+    for n, h in enumerate(ranked.hits):
+        parts = []
+        if ranked.method == "hybrid":
+            s, w = ranked.semantic_rank.get(h.id), ranked.keyword_rank.get(h.id)
+            parts.append(f"SBERT #{s}" if s else "SBERT: not in its top 100")
+            parts.append(f"BM25 #{w}" if w else "BM25: no query word")
+        if ranked.method in ("bm25", "hybrid"):
+            words = matched_terms(query, str(h.payload.get("text", "")))
+            if words or ranked.method == "bm25":
+                parts.append("words: " + (", ".join(words) if words else "none"))
+        if best is not None and n < len(best) and ranked.method in ("sbert", "hybrid"):
+            parts.append(f"closest sentence ({best[n][1]:.2f}): “{best[n][0][:160]}”")
+        out.append(" · ".join(parts))
+    return out

@@ -202,7 +202,6 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int) -> dic
     import pandas as pd
 
     from embedding.search.hybrid import fuse_hits
-    from embedding.search.retrieval import result_rows
 
     s_store, _, kw, sem, glo, notes = _keyword_searches(corpus, stamp, query)
     both = {h.id for h in kw[:k]} & {h.id for h in sem[:k]}
@@ -210,27 +209,40 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int) -> dic
     def ranked(hits, score_name: str):
         if not hits:
             return None
-        rows = result_rows(hits, query)
         df = pd.DataFrame({
-            "title": [("★ " if h.id in both else "") + r.title
-                      + (f" · {r.position}" if corpus != "movies" else "")
-                      for r, h in zip(rows, hits, strict=True)],
+            "chunk": [("★ " if h.id in both else "") + _passage_label(corpus, h) for h in hits],
+            "text": [_text_start(h) for h in hits],
             score_name: [round(h.score, 3) for h in hits]})
         df.index = range(1, len(df) + 1)
         return arrow_table(df)
 
     lists = [("Keyword (BM25)", ranked(kw[:k], "BM25")),
-             ("GloVe average", ranked(glo[:k], "cosine")),
              ("Semantic (SBERT)", ranked(sem[:k], "cosine")),
+             ("GloVe average", ranked(glo[:k], "cosine")),
              (f"Hybrid (RRF, k = {rrf_k})", ranked(fuse_hits([kw, sem], rrf_k, k), "RRF score"))]
     return {"notes": notes, "lists": lists, "both": len(both), "count": s_store.count()}
+
+
+def _passage_label(corpus: str, hit) -> str:
+    """What a list calls a chunk: a movie's full title; a document chunk's title and place."""
+    p = hit.payload
+    title = str(p.get("title") or p.get("source") or hit.id)
+    return title if corpus == "movies" else f"{title} · {p.get('position', '')}".rstrip(" ·")
+
+
+def _text_start(hit, chars: int = 110) -> str:
+    text = " ".join(str(hit.payload.get("text", "")).split())
+    return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + " …"
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def two_stage_view(corpus: str, stamp: str, query: str, first: str) -> dict | None:
     """``first`` (``"BM25"`` or ``"GloVe average"``)'s top 100 for ``query`` re-ranked by SBERT
     (:func:`embedding.search.hybrid.retrieve_and_rerank`), shared: ``None`` when the first
-    stage found nothing, else ``kept``, ``n``, ``candidates`` and ``table`` (Arrow)."""
+    stage found nothing, else ``recovered`` (how many of SBERT's own top ``n`` over the whole
+    corpus the two stages also return: below ``n`` when stage 1 missed some, so it is not true
+    by construction), ``lifted`` (final results stage 1 had below its own top ``n``), ``n``,
+    ``candidates`` and ``table`` (Arrow: each passage, its text, its ranks)."""
     import pandas as pd
 
     from embedding.search.hybrid import retrieve_and_rerank
@@ -240,16 +252,21 @@ def two_stage_view(corpus: str, stamp: str, query: str, first: str) -> dict | No
     two = retrieve_and_rerank(stage1, s_store, qvec, k=10)
     if not two.final:
         return None
-    exact_top = {h.id for h in sem[:10]}
-    payload = {h.id: h.payload for h in stage1}
-    return {"kept": two.kept_share, "n": len(two.final), "candidates": len(two.candidates),
+    n = len(two.final)
+    exact_rank = {h.id: r for r, h in enumerate(sem[:10], 1)}
+    hits = {h.id: h for h in stage1}
+    return {"recovered": sum(1 for i, _ in two.final if i in exact_rank),
+            "exact_n": min(10, len(sem)), "n": n,
+            "lifted": sum(1 for i, _ in two.final if two.candidates.index(i) >= n),
+            "candidates": len(two.candidates),
             "table": arrow_table(pd.DataFrame({
-                "#": range(1, len(two.final) + 1),
-                "title": [str(payload[i].get("title", i)) for i, _ in two.final],
+                "#": range(1, n + 1),
+                "passage": [_passage_label(corpus, hits[i]) for i, _ in two.final],
+                "text": [_text_start(hits[i]) for i, _ in two.final],
                 "SBERT cosine": [round(s, 4) for _, s in two.final],
                 f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
-                "in SBERT's own top 10": ["yes" if i in exact_top else "no"
-                                          for i, _ in two.final]}))}
+                "rank in SBERT over all": [str(exact_rank.get(i, "below 10"))
+                                           for i, _ in two.final]}))}
 
 
 # ---------------------------------------------------------------- categories as candidates
@@ -302,3 +319,47 @@ def genre_evaluation(names: tuple[str, ...], texts: tuple[str, ...]) -> dict:
     return out
 
 
+
+
+# ---------------------------------------------------------------- one search, three methods
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def document_search(corpus: str, stamp: str, query: str, k: int, method: str, provider: str,
+                    query_vec: np.ndarray | None, _store) -> dict:
+    """The Semantic search page's result list for one input, computed once and shared:
+    ``method`` ``"sbert"``, ``"bm25"`` or ``"hybrid"`` over a built-in corpus or a saved index
+    (``"index:<name>"``, ``stamp`` its build; ``_store`` its vectors, embedded by ``provider``,
+    and ``query_vec`` the query's). Returns ``hits`` (Hit list), ``why`` (one line per hit:
+    matched words, the closest sentence (built-in SBERT only), both ranks for hybrid),
+    ``marks`` (each text with the query's words in bold) and ``score`` (the score's name).
+    Raises ``EmptyQueryError`` for a keyword query of stop words only.
+    """
+    from embedding.models.providers import SBERT_KEY
+    from embedding.search.hybrid import search_by, why_matched
+    from embedding.search.retrieval import best_sentences, highlight
+
+    bm25 = None
+    if method != "sbert":
+        bm25 = (resources.saved_index_keyword(corpus.removeprefix("index:"), stamp)[1]
+                if corpus.startswith("index:") else resources.bm25_index(corpus))
+    ranked = search_by(method, query, query_vec, _store, bm25, k)
+    best = None
+    if method != "bm25" and provider == SBERT_KEY:  # a remote model is not asked again
+        texts = [str(h.payload.get("text", "")) for h in ranked.hits[:10]]
+        best = best_sentences(lambda ts: embed_rows(tuple(ts)), query_vec, texts)
+    return {"hits": ranked.hits, "why": why_matched(ranked, query, best),
+            "marks": [highlight(str(h.payload.get("text", "")), query) for h in ranked.hits],
+            "score": {"sbert": "cosine", "bm25": "BM25", "hybrid": "RRF score"}[method]}
+
+
+@st.cache_data(max_entries=16, show_spinner="Cutting the document into chunks…")
+def chunked_document(doc, method: str, size: int, overlap: int):
+    """:func:`embedding.search.documents.chunk_documents` of one parsed upload, word pieces
+    counted by the built-in SBERT's tokenizer; ``(chunks, truncated)``, made once per input."""
+    from embedding.search.documents import chunk_documents
+    from embedding.sentences.wordpiece import count_pieces
+
+    tokenizer = resources.sbert().tokenizer
+    return chunk_documents([doc], method, size, overlap,
+                           count=lambda texts: count_pieces(tokenizer, texts))

@@ -116,3 +116,12 @@ def wordpiece_lengths(texts: tuple[str, ...]) -> tuple[list[int], int]:
     return [len(row) for row in ids], int(model.max_seq_length)
 
 
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def readability(text: str):
+    """:func:`embedding.sentences.wordpiece.readability` of ``text`` for the built-in SBERT's
+    tokenizer (which words it cannot read), shared by sessions. Call ``sbert_or_stop`` first."""
+    from embedding.sentences.wordpiece import readability as words_unread
+
+    return words_unread(resources.sbert().tokenizer, text)

@@ -39,16 +39,37 @@ from embedding.sentences.wordpiece import count_pieces
 
 #: The chunkings measured: (method, size, overlap). The first is the page's default.
 DEFAULT = ("pieces", 128, 32)
-SWEEP = [DEFAULT,
-         ("pieces", 64, 16), ("pieces", 96, 24), ("pieces", 128, 0), ("pieces", 192, 48),
-         ("pieces", 256, 64),
-         ("sentences", 2, 1), ("sentences", 3, 1), ("sentences", 5, 1),
-         ("tokens", 60, 15), ("tokens", 100, 20), ("tokens", 150, 30),
-         ("paragraphs", 4, 1)]
+SWEEP = [DEFAULT, ("pieces", 64, 16), ("pieces", 256, 64), ("sentences", 3, 1),
+         ("tokens", 100, 20)]
 DEPTH = 100
 
 
-def build(docs, method: str, size: int, overlap: int, model):
+class CachedEmbed:
+    """SBERT rows of texts, kept on disk by text (``.cache/bench-embeddings.npz``), so a second
+    run, or another chunking that repeats some chunks, encodes only what is new."""
+
+    def __init__(self, model):
+        from embedding.paths import ROOT
+
+        self.sbert = SbertProvider(model)
+        self.path = ROOT / ".cache" / "bench-embeddings.npz"
+        self.rows: dict[str, np.ndarray] = {}
+        if self.path.is_file():
+            with np.load(self.path, allow_pickle=False) as z:
+                self.rows = dict(zip(z["texts"].tolist(), z["rows"], strict=True))
+
+    def __call__(self, texts) -> np.ndarray:
+        texts = list(texts)
+        new = list(dict.fromkeys(t for t in texts if t not in self.rows))
+        if new:
+            self.rows.update(zip(new, self.sbert.embed(new), strict=True))
+            self.path.parent.mkdir(exist_ok=True)
+            keys = list(self.rows)
+            np.savez(self.path, texts=np.array(keys), rows=np.stack([self.rows[k] for k in keys]))
+        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384))
+
+
+def build(docs, method: str, size: int, overlap: int, model, embed):
     """Per document: chunks, their SBERT store and their BM25 index."""
     sbert = SbertProvider(model)
     out = {}
@@ -58,15 +79,13 @@ def build(docs, method: str, size: int, overlap: int, model):
         ids = [str(i) for i in range(len(chunks))]
         payloads = [{"start": c.start, "end": c.end, "text": c.text} for c in chunks]
         store = NumpyStore(sbert.dim)
-        store.add(ids, sbert.embed([c.text for c in chunks]), payloads)
+        store.add(ids, embed([c.text for c in chunks]), payloads)
         out[d.id] = (chunks, store, Bm25Index(ids, [c.text for c in chunks], payloads))
     return out
 
 
-def rankers(model, built, sentences: bool) -> dict[str, Callable]:
+def rankers(embed, built, sentences: bool) -> dict[str, Callable]:
     from embedding.search.retrieval import best_sentences
-
-    sbert = SbertProvider(model)
 
     def sem(doc, q, qv):
         return built[doc][1].search(qv, DEPTH)
@@ -82,11 +101,16 @@ def rankers(model, built, sentences: bool) -> dict[str, Callable]:
 
     def sentence(doc, q, qv):
         top = sem(doc, q, qv)[:30]
-        best = best_sentences(sbert.embed, qv, [h.payload["text"] for h in top])
+        best = best_sentences(embed, qv, [h.payload["text"] for h in top])
         order = np.argsort([-s for _, s in best], kind="stable")
         return [top[i] for i in order]
 
+    def rrf(k):
+        return lambda doc, q, qv: fuse_hits([kw(doc, q, qv), sem(doc, q, qv)], k, DEPTH)
+
     out = {"SBERT": sem, "BM25": kw, f"hybrid (RRF, k={RRF_K})": hybrid}
+    if sentences:
+        out.update({"hybrid (RRF, k=10)": rrf(10), "hybrid (RRF, k=30)": rrf(30)})
     if sentences:
         out["SBERT, best sentence"] = sentence
     return out
@@ -96,13 +120,13 @@ def offsets(hits) -> list[tuple[int, int]]:
     return [(h.payload["start"], h.payload["end"]) for h in hits]
 
 
-def run(docs, questions, config, model, by_kind: bool) -> list:
+def run(docs, questions, config, model, embed, by_kind: bool) -> list:
     t0 = time.perf_counter()
-    built = build(docs, *config, model)
+    built = build(docs, *config, model, embed)
     n_chunks = sum(len(c) for c, _, _ in built.values())
-    qvecs = SbertProvider(model).embed([q.question for q in questions])
+    qvecs = embed([q.question for q in questions])
     rows = []
-    for name, rank in rankers(model, built, sentences=by_kind).items():
+    for name, rank in rankers(embed, built, sentences=by_kind).items():
         ranks = [hit_rank(offsets(rank(q.doc, q.question, v)), q.span)
                  for q, v in zip(questions, qvecs, strict=True)]
         rows.append(("all", score_rankings(name, ranks)))
@@ -133,8 +157,9 @@ def main() -> None:
     questions = load_questions(docs)
     print(f"{len(questions)} questions over {len(docs)} documents: "
           + ", ".join(f"{d.id} ({sum(q.doc == d.id for q in questions)})" for d in docs))
+    embed = CachedEmbed(model)
     for config in (SWEEP if sweep else [DEFAULT]):
-        run(docs, questions, config, model, by_kind=config == DEFAULT)
+        run(docs, questions, config, model, embed, by_kind=config == DEFAULT)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ try:
         from embedding.search.store import open_index
 
         probe = open_index(corpus.removeprefix("index:"))
-        stamp = f"{probe.meta.get('created', '')}-{probe.count()}"
+        stamp = resources.index_stamp(probe.meta, probe.count())
         resources.saved_index_side(corpus.removeprefix("index:"), stamp)
 except StoreError as exc:
     st.warning(f"{exc} Pick another corpus.", icon=":material/database:")

@@ -1,5 +1,6 @@
 """Semantic search: a vector store over movie blurbs, lecture pages or your own documents."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -39,6 +40,7 @@ from ui import cached, resources
 from ui.cached import embed_rows
 from ui.classroom import index_owner_meta, may_delete_index
 from ui.providers import is_remote, remote_result
+from ui.resources import index_stamp
 from ui.widgets import (
     clean_text,
     downloads,
@@ -59,9 +61,10 @@ from ui.widgets import (
 BUILTIN = {"movies": "Movie blurbs (397 films)", "lectures": "Lecture pages (14 pages, chunked)"}
 VIEWS = ["Search", "GloVe vs SBERT", "Your documents"]
 SPACE_QUERY = "a film about space travel"
-#: The method a fresh page uses: the one that found the answering passage most often on the
-#: labelled documents (bench/bench_documents.py, docs/search.md).
-DEFAULT_METHOD = "hybrid"
+#: The method a fresh page uses per corpus: the one that found the answer most often in our
+#: measurements (movies: data/search_queries.csv, bench/bench_hybrid.py; documents and the
+#: lecture pages: the labelled real documents, bench/bench_documents.py; see docs/search.md).
+DEFAULT_METHOD = {"movies": "sbert", "documents": "hybrid"}
 #: The default chunk: whole sentences up to this many word pieces, sharing about this many
 #: (measured on the labelled documents, like DEFAULT_METHOD).
 CHUNK_PIECES, CHUNK_OVERLAP = 128, 32
@@ -137,13 +140,21 @@ if view == "Search":
     raw = mid.text_input("Search for", key=url_key("search_q", SPACE_QUERY),
                          placeholder="Describe what you are looking for, in your own words")
     k = right.number_input("Top k", 1, 50, key=url_int("search_k", 5, 1, 50))
+    # each kind of corpus starts with the method that measured best on it, until the student
+    # picks one (or a link does)
+    default_method = DEFAULT_METHOD.get(corpus, DEFAULT_METHOD["documents"])
+    if "search_method" in st.query_params:
+        st.session_state.setdefault("search_method_picked", True)
+    if not st.session_state.get("search_method_picked"):
+        st.session_state["search_method"] = default_method
     method = st.radio("Method", list(METHODS), format_func=METHODS.get, horizontal=True,
-                      key=url_choice("search_method", DEFAULT_METHOD, list(METHODS)),
+                      key=url_choice("search_method", default_method, list(METHODS)),
+                      on_change=lambda: st.session_state.update(search_method_picked=True),
                       help="Semantic: cosine of SBERT vectors (meaning). Keyword: BM25 (the "
                            "query's words, rare ones count more). Hybrid: both rankings fused "
-                           "(reciprocal rank fusion): the default, because it found the "
-                           "answering passage most often in our real documents (see the "
-                           "measurements in the docs).")
+                           "(reciprocal rank fusion). Each corpus starts with the method that "
+                           "found the answer most often in our measurements: SBERT for the "
+                           "movie blurbs, hybrid for documents (see docs/search.md).")
     to_url("search_corpus", "search_q", "search_k", "search_method")
     query = clean_text(raw, "description of what you are looking for")
     if query is None:
@@ -161,7 +172,7 @@ if view == "Search":
             store = builtin_store(corpus, chosen)
         else:
             store = open_index(corpus.removeprefix("index:"))
-            stamp = f"{store.meta.get('created', '')}-{store.count()}"
+            stamp = index_stamp(store.meta, store.count())
             if method != "sbert" and not hasattr(store, "payloads"):
                 st.info("Keyword and hybrid search need the chunks' texts in this app; this "
                         "index keeps them on the vector server, so it is searched by meaning "
@@ -444,6 +455,7 @@ else:
                     "vectorizer": vec.name, "model": describe_sbert(), "source": doc.name,
                     "chunking": f"{method}: {size}, overlap {overlap}",
                     "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                    "build": uuid.uuid4().hex,  # tells two builds in the same minute apart
                     **index_owner_meta(),  # only this session (or its instructor) may delete
                 }, ann=ann)
                 index_texts(store, vec, [c.id for c in chunks], [c.text for c in chunks],

@@ -302,6 +302,12 @@ def bm25_index(corpus: str):
     return Bm25Index(*(movie_corpus() if corpus == "movies" else lecture_corpus()))
 
 
+def index_stamp(meta: dict, count: int) -> str:
+    """What tells one build of a saved index from another (its build id; older indexes: the
+    minute they were created and their size): part of every cache key over its chunks."""
+    return str(meta.get("build") or f"{meta.get('created', '')}-{count}")
+
+
 @st.cache_resource(show_spinner="Indexing the words of this saved index (BM25)…",
                    max_entries=8)
 def saved_index_keyword(name: str, stamp: str):

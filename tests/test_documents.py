@@ -313,3 +313,28 @@ def test_paragraph_chunks_end_where_paragraphs_end():
     assert all("\n\n" not in c for c in got[1:])
     doc = documents.parse_upload("bread.txt", text.encode())
     assert len(documents.chunk_documents([doc], "paragraphs", 3, 0)[0]) == 3
+
+
+REAL_PDF = "/usr/share/doc/libtasn1-doc/libtasn1.pdf"  # Debian's libtasn1-doc (in the image)
+
+
+@pytest.mark.slow  # reads a 36-page PDF and two manuals (a few seconds)
+def test_the_labelled_set_and_a_real_pdf_manual():
+    """The labelled documents are installed and unchanged, every quote is found once, and the
+    real PDF reads as running text: no running header, page number or split word left."""
+    import os
+
+    from embedding.search.labelled import load_documents, load_questions
+
+    if not os.path.exists(REAL_PDF) and os.environ.get("CI") != "true":
+        pytest.skip("libtasn1-doc is not installed on this machine")
+    docs = load_documents()
+    assert [(d.id, d.checksum_ok) for d in docs] == [
+        ("grep-manual", True), ("libtasn1-manual", True), ("tqdm-readme", True)]
+    assert len(load_questions(docs)) >= 30
+    pdf = next(d for d in docs if d.id == "libtasn1-manual").document.sections[0]
+    assert "Chapter 4: Function reference" not in pdf.text  # 15 running headers gone
+    assert "Encoding Rules (DER) manipulation." in pdf.text  # "manip-" + "ulation"
+    # asn1_strerror's description runs from PDF page 25 to 26 (printed 22, 23): one sentence
+    at = pdf.text.index("error: is an error returned by a libtasn1 function.\nReturns a string")
+    assert pdf.pages_of(at, at + 120) == "pages 25–26"

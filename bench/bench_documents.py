@@ -16,6 +16,7 @@ Methods: SBERT (all-MiniLM-L6-v2 cosine), BM25, hybrid = reciprocal rank fusion 
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable
@@ -45,8 +46,9 @@ DEPTH = 100
 
 
 class CachedEmbed:
-    """SBERT rows of texts, kept on disk by text (``.cache/bench-embeddings.npz``), so a second
-    run, or another chunking that repeats some chunks, encodes only what is new."""
+    """SBERT rows of texts, kept on disk by the SHA-1 of each text
+    (``.cache/bench-embeddings.npz``, written by :meth:`save`), so a second run, or another
+    chunking that repeats some chunks, encodes only what is new."""
 
     def __init__(self, model):
         from embedding.paths import ROOT
@@ -56,17 +58,23 @@ class CachedEmbed:
         self.rows: dict[str, np.ndarray] = {}
         if self.path.is_file():
             with np.load(self.path, allow_pickle=False) as z:
-                self.rows = dict(zip(z["texts"].tolist(), z["rows"], strict=True))
+                self.rows = dict(zip(z["keys"].tolist(), z["rows"], strict=True))
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     def __call__(self, texts) -> np.ndarray:
-        texts = list(texts)
-        new = list(dict.fromkeys(t for t in texts if t not in self.rows))
+        keys = [self.key(t) for t in texts]
+        new = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.rows}
         if new:
-            self.rows.update(zip(new, self.sbert.embed(new), strict=True))
-            self.path.parent.mkdir(exist_ok=True)
-            keys = list(self.rows)
-            np.savez(self.path, texts=np.array(keys), rows=np.stack([self.rows[k] for k in keys]))
-        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384))
+            self.rows.update(zip(new, self.sbert.embed(list(new.values())), strict=True))
+        return np.stack([self.rows[k] for k in keys]) if keys else np.zeros((0, 384))
+
+    def save(self) -> None:
+        self.path.parent.mkdir(exist_ok=True)
+        keys = list(self.rows)
+        np.savez(self.path, keys=np.array(keys), rows=np.stack([self.rows[k] for k in keys]))
 
 
 def build(docs, method: str, size: int, overlap: int, model, embed):
@@ -160,6 +168,7 @@ def main() -> None:
     embed = CachedEmbed(model)
     for config in (SWEEP if sweep else [DEFAULT]):
         run(docs, questions, config, model, embed, by_kind=config == DEFAULT)
+        embed.save()
 
 
 if __name__ == "__main__":

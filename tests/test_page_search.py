@@ -43,16 +43,18 @@ def test_default_query_on_movies_ranks_the_keyword_free_match(kv, model):
     assert table["cosine"].is_monotonic_decreasing
     why = table.loc[table["title"] == "Interstellar (2014)", "why it matched"].item()
     assert why.startswith("closest sentence (0.")
-    at.selectbox(key="search_corpus").set_value("lectures").run()  # documents: hybrid
-    assert at.radio(key="search_method").value == "hybrid"
-    whys = " ".join(results_table(at)["why it matched"])
-    assert "SBERT #1" in whys and "BM25 #" in whys and "closest sentence" in whys
-    at.radio(key="search_method").set_value("bm25").run()  # a choice is kept
-    at.selectbox(key="search_corpus").set_value("movies").run()
-    assert at.radio(key="search_method").value == "bm25"
     text = shown_text(at)
     assert "Top 5 of 397 in Movie blurbs" in text
     assert "row 1" in text  # the source position of the chunk
+    at.selectbox(key="search_corpus").set_value("lectures").run()  # documents: hybrid
+    assert at.radio(key="search_method").value == "hybrid"
+    at.text_input(key="search_q").input("how are chunks overlapped?").run()
+    whys = " ".join(results_table(at)["why it matched"])
+    assert "SBERT #" in whys and "BM25 #" in whys and "words: chunk" in whys
+    assert "closest sentence" in whys
+    at.radio(key="search_method").set_value("bm25").run()  # a choice is kept
+    at.selectbox(key="search_corpus").set_value("movies").run()
+    assert at.radio(key="search_method").value == "bm25"
 
 
 @pytest.mark.parametrize(("method", "score", "why"), [

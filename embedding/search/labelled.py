@@ -8,7 +8,7 @@ the passage when it holds at least half of the quote, so the score does not depe
 text was cut.
 
     >>> locate("Cats purr.\\nDogs bark-\\ning loudly.", "dogs BARKING loudly")
-    (11, 30)
+    (11, 32)
     >>> hit_rank([(0, 10), (11, 31)], (11, 30))
     2
 """

@@ -39,8 +39,8 @@ from embedding.search.store import NumpyStore
 from embedding.sentences.wordpiece import count_pieces
 
 #: The chunkings measured: (method, size, overlap). The first is the page's default.
-DEFAULT = ("pieces", 128, 32)
-SWEEP = [DEFAULT, ("pieces", 64, 16), ("pieces", 256, 64), ("sentences", 3, 1),
+DEFAULT = ("pieces", 256, 64)
+SWEEP = [DEFAULT, ("pieces", 64, 16), ("pieces", 128, 32), ("sentences", 3, 1),
          ("tokens", 100, 20)]
 DEPTH = 100
 

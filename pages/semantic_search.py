@@ -67,7 +67,7 @@ SPACE_QUERY = "a film about space travel"
 DEFAULT_METHOD = {"movies": "sbert", "documents": "hybrid"}
 #: The default chunk: whole sentences up to this many word pieces, sharing about this many
 #: (measured on the labelled documents, like DEFAULT_METHOD).
-CHUNK_PIECES, CHUNK_OVERLAP = 128, 32
+CHUNK_PIECES, CHUNK_OVERLAP = 256, 64
 
 
 def builtin_store(corpus: str, vectorizer: str):
@@ -346,7 +346,8 @@ else:
         if doc is not None:
             for note in doc.notes:
                 st.info(note, icon=":material/content_cut:")
-            st.caption(f"{doc.kind.upper()} · {len(doc.sections):,} "
+            parts = (len(doc.sections[0].pages) if doc.kind == "pdf" else len(doc.sections))
+            st.caption(f"{doc.kind.upper()} · {parts:,} "
                        f"{'pages' if doc.kind == 'pdf' else 'rows' if doc.kind == 'csv' else 'part'}"
                        f" with text · {doc.chars:,} characters")
 
@@ -355,7 +356,7 @@ else:
         c1, c2, c3 = st.columns(3)
         method = c1.radio("Chunk by", ["pieces", "paragraphs", "sentences", "tokens"],
                           key="search_chunk_method", horizontal=True,
-                          format_func={"pieces": "word pieces (fits the model)",
+                          format_func={"pieces": "word pieces",
                                        "paragraphs": "paragraphs", "sentences": "sentences",
                                        "tokens": "words"}.get,
                           help="Word pieces: whole sentences packed up to a number of the "
@@ -378,6 +379,8 @@ else:
         if method == "pieces":
             overlap = c3.slider("Overlap (word pieces, whole sentences)", 0, size // 2,
                                 min(CHUNK_OVERLAP, size // 2), step=8,
+                                help="The last whole sentences of a chunk, up to this many "
+                                     "word pieces, start the next one too.",
                                 key=f"search_overlap_pieces_{size}")
         elif size > 1:
             # the default always fits the maximum (words per chunk 20 → overlap at most 19):

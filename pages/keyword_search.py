@@ -101,11 +101,11 @@ for row in (pairs[:2], pairs[2:]):  # two lists side by side: each wide enough t
             col.caption("No result: no word of the query appears in any text."
                         if title.startswith("Keyword") else "No result.")
             continue
-        score_name = df.column_names[2]  # after "chunk" and "text" (the index is stored last)
+        score_name = df.column_names[1]  # after "chunk" (the index is stored last)
         col.dataframe(df, key=key, width="stretch", column_config={
             "chunk": st.column_config.TextColumn(
                 "movie" if corpus == "movies" else "chunk", width="medium"),
-            "text": st.column_config.TextColumn("start of its text", width="large"),
+            "text": st.column_config.TextColumn("start of its text", width="medium"),
             score_name: st.column_config.NumberColumn(width="small")})
 st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
            f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "

@@ -209,10 +209,10 @@ def keyword_view(corpus: str, stamp: str, query: str, k: int, rrf_k: int) -> dic
     def ranked(hits, score_name: str):
         if not hits:
             return None
-        df = pd.DataFrame({
+        df = pd.DataFrame({  # the score before the text, so a narrow column still shows it
             "chunk": [("★ " if h.id in both else "") + _passage_label(corpus, h) for h in hits],
-            "text": [_text_start(h) for h in hits],
-            score_name: [round(h.score, 3) for h in hits]})
+            score_name: [round(h.score, 3) for h in hits],
+            "text": [_text_start(h) for h in hits]})
         df.index = range(1, len(df) + 1)
         return arrow_table(df)
 
@@ -262,11 +262,11 @@ def two_stage_view(corpus: str, stamp: str, query: str, first: str) -> dict | No
             "table": arrow_table(pd.DataFrame({
                 "#": range(1, n + 1),
                 "passage": [_passage_label(corpus, hits[i]) for i, _ in two.final],
-                "text": [_text_start(hits[i]) for i, _ in two.final],
                 "SBERT cosine": [round(s, 4) for _, s in two.final],
                 f"rank in {first}": [two.candidates.index(i) + 1 for i, _ in two.final],
                 "rank in SBERT over all": [str(exact_rank.get(i, "below 10"))
-                                           for i, _ in two.final]}))}
+                                           for i, _ in two.final],
+                "text": [_text_start(hits[i]) for i, _ in two.final]}))}
 
 
 # ---------------------------------------------------------------- categories as candidates

@@ -299,7 +299,7 @@ def test_an_emoji_query_says_the_model_cannot_read_it(kv, model):
     at = open_page(PAGE, {"search_q": "🍕🚀🐱🎉", "search_method": "sbert"})
     assert not at.exception, at.exception
     (note,) = [w.value for w in at.warning if "cannot read most of this text" in w.value]
-    assert "1 of 1 words" in note and "[UNK]" in note
+    assert "1 of 1 word (" in note and "[UNK]" in note
     assert results_table(at) is not None  # the scores are still shown, with the note beside
     plain = open_page(PAGE, {"search_q": "a pizza party in space", "search_method": "sbert"})
     assert not any("cannot read" in w.value for w in plain.warning)

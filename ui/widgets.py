@@ -108,7 +108,8 @@ def unreadable_note(text: str | Sequence[str], where=None) -> bool:
         r = unread[0][1]
         shown = ", ".join(escape_markdown(w[:20]) for w in r.unknown[:6])
         head = (f"**{model} cannot read most of this text**: {len(r.unknown)} of {r.words} "
-                f"words ({shown}) are")
+                f"word{'s' if r.words != 1 else ''} ({shown}) "
+                f"{'are' if len(r.unknown) != 1 else 'is'}")
         tail = "Its vector is close to that of an empty text, so the scores"
     else:
         shown = "; ".join(f"“{escape_markdown(t[:30])}”" for t, _ in unread[:4])

@@ -182,5 +182,6 @@ def test_find_max_through_the_proxy_runs_one_tiny_step(proxied):
     assert step["arrival"]["n"] == 6 and step["actions"]["n"] > 0
     assert step["ticks"]["n"] > 6  # each tab reran its fragment on the timer
     assert step["cpu"]["server_s"] > 0 and step["cpu"]["runs"] >= step["arrival"]["n"]
+    assert step["cpu"]["server_waited_s"] >= 0
     assert step["per_arrival"]["requests"] >= 60 and len(step["loadavg_before"]) == 3
     assert proxied.runs(since) and out["largest_ok"] in (0, 6)

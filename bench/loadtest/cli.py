@@ -163,6 +163,7 @@ def _print_steady(r: dict) -> None:
         print(f"      {k:<16} {fmt(v)}")
     c = r.get("cpu")
     if c:
+        print(f"      servers waited {c.get('server_waited_s', math.nan):.1f}s for a core")
         print(f"      CPU in {c['wall_s']:.0f}s: servers {c['server_s']:.1f}s "
               f"({c['server_ms_per_run']:.1f} ms per run, {c['runs']} runs), load generator "
               f"{c['client_s']:.1f}s")
@@ -323,8 +324,9 @@ def print_find_max(steps: list[dict]) -> None:
     """The lecture-hall table: one line a step, with the goals (steady p95 <= 1.5 s and no
     errors; every fresh browser served within 10 s)."""
     print("| class | steady p95 s | errors | arrival p50 / p95 / max s (within s) | goals | "
-          "CPU s: servers / load generator (of wall) | server ms per run | load avg 1 min |")
-    print("|---|---|---|---|---|---|---|---|")
+          "CPU s: servers / load generator (of wall) | servers waited for a core s | "
+          "server ms per run | load avg 1 min |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in steps:
         a, c = r["arrival"], r["cpu"]
         steady_ok = r["actions"]["p95"] <= TARGET_P95 and not r["error_count"]
@@ -333,7 +335,7 @@ def print_find_max(steps: list[dict]) -> None:
         print(f"| {r['sessions']} | {r['actions']['p95']:.2f} | {r['error_count']} | "
               f"{a['p50']:.1f} / {a['p95']:.1f} / {a['max']:.1f} ({r['arrive_within_s']:g}) | "
               f"{goals} | {c['server_s']:.0f} / {c['client_s']:.0f} ({c['wall_s']:.0f}) | "
-              f"{c['server_ms_per_run']:.1f} | "
+              f"{c.get('server_waited_s', math.nan):.0f} | {c['server_ms_per_run']:.1f} | "
               f"{r['loadavg_before'][0]:.1f} → {r['loadavg_after'][0]:.1f} |")
 
 

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .server import ROOT, cpu_seconds
+from .server import ROOT, cpu_seconds, runqueue_wait_seconds
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 #: Where deploy/proxy.Dockerfile puts Streamlit's static folder in the proxy image.
@@ -151,6 +151,11 @@ class Proxy:
     def cpu(self) -> float:
         """CPU seconds used so far by the replicas and nginx (master and workers)."""
         return sum(r.cpu() for r in self.replicas) + self.nginx_cpu()
+
+    def waited(self) -> float:
+        """Seconds the replicas' and nginx's threads waited for a core so far."""
+        return sum(r.waited() for r in self.replicas) + (
+            runqueue_wait_seconds(self.proc.pid) if self.proc else 0.0)
 
     def nginx_cpu(self) -> float:
         return cpu_seconds(self.proc.pid) if self.proc else math.nan

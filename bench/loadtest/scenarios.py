@@ -144,6 +144,7 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
     until = time.monotonic() + duration
     start_wall = time.time()
     cpu0, client0, t0 = server.cpu(), time.process_time(), time.perf_counter()
+    waited0 = server.waited()
     tasks = []
     pw = browser = None
     if browsers:
@@ -173,6 +174,7 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
             await pw.stop()
     end_wall = time.time()
     wall, server_cpu = time.perf_counter() - t0, server.cpu() - cpu0
+    server_waited = server.waited() - waited0
     client_cpu = time.process_time() - client0
     await server.wait_idle(30)
     rss_after = server.rss()  # every session gone: memory should come back down, not creep
@@ -192,6 +194,8 @@ async def steady(server: Server, pages: list[str], n: int, duration: float, brow
             "ticks": summary(stats.latencies.get("tick", [])),
             "cpu": {"wall_s": round(wall, 1), "server_s": round(server_cpu, 1),
                     "client_s": round(client_cpu, 1),
+                    # ready to run but no core free: what the rest of the box took from the class
+                    "server_waited_s": round(server_waited, 1),
                     "server_ms_per_run": round(1000 * server_cpu / max(1, n_runs), 1),
                     "runs": n_runs},
             "per_arrival": stats.per_session("arrivals"),

@@ -79,6 +79,25 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """Seconds the threads of ``pid`` and its descendants spent ready to run but waiting for a
+    core (``/proc/<pid>/task/*/schedstat``, second field): how much the rest of the box took.
+    A lower bound: threads that ended (Streamlit's script threads end with their run) are not
+    counted, the event loop's thread and the long-lived workers are."""
+    total = 0
+    for p in _process_tree(pid):
+        try:
+            tasks = list(Path(f"/proc/{p}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                total += int((task / "schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
+
+
 class Server:
     """One ``streamlit run`` process on a free loopback port, with its script-run log."""
 
@@ -126,6 +145,10 @@ class Server:
     def cpu(self) -> float:
         """CPU seconds the server process (and its children) used so far."""
         return cpu_seconds(self.proc.pid) if self.proc else math.nan
+
+    def waited(self) -> float:
+        """Seconds its threads so far waited for a core (see :func:`runqueue_wait_seconds`)."""
+        return runqueue_wait_seconds(self.proc.pid) if self.proc else math.nan
 
     async def wait_idle(self, max_wait: float = 300, busy: float = 0.15) -> float:
         """Wait until the server's background warm-up (models, UMAP compile) is done: two

@@ -52,6 +52,8 @@ CHEAP = {
     "gensim.models.keyedvectors.KeyedVectors.similarity": "one dot product",
     # properties of the loaded model
     "sentence_transformers.base.model.BaseModel.max_seq_length": "a property",
+    "sentence_transformers.sentence_transformer.model.SentenceTransformer"
+    ".get_embedding_dimension": "asks the last module for a number it keeps",
 }
 
 

@@ -4,7 +4,6 @@ shared computer, and the per-session fallback when no cookie comes (AppTest, a b
 
 from __future__ import annotations
 
-import asyncio
 from http.cookies import SimpleCookie
 
 import pytest
@@ -12,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from embedding.classroom import identity as idn
 from tests.apptest import TIMEOUT
+from tests.browser import run_coroutine
 
 
 def call(app, scope: dict) -> list[dict]:
@@ -23,7 +23,7 @@ def call(app, scope: dict) -> list[dict]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))  # not asyncio.run: Playwright's loop may run
     return sent
 
 
@@ -81,7 +81,7 @@ def test_the_websocket_passes_untouched():
     async def ws_app(scope, receive, send):
         seen.append(scope["type"])
 
-    asyncio.run(idn.PersonCookie(ws_app)({"type": "websocket", "path": "/_stcore/stream",
+    run_coroutine(idn.PersonCookie(ws_app)({"type": "websocket", "path": "/_stcore/stream",
                                           "headers": []}, None, None))
     assert seen == ["websocket"]
 

@@ -1,0 +1,86 @@
+"""The ready lecture, end to end in real Chromium: the instructor starts it in one click, two
+phone students join and answer its first question, the projector fills in, the script shows on
+the instructor's screen only, and an Explore step takes a student to its page with its preset."""
+
+from __future__ import annotations
+
+import pytest
+
+from embedding.classroom import lessons as L
+from tests.browser import exceptions_shown, open_and_wait, wait_rerun
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LECTURE = L.ready_lessons()["01-lecture"]
+ANSWERS = '[data-testid="stMetric"]:has-text("Answers"):has-text("{n}")'
+
+
+def test_the_lecture_runs_in_one_click(server_url, browser):
+    n = len(LECTURE.steps)
+    explore = next(i for i, s in enumerate(LECTURE.steps) if s.question.kind == "explore")
+    step = LECTURE.steps[explore].question
+    contexts = []
+
+    def new_page(**kw):
+        ctx = browser.new_context(**kw)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    try:
+        teacher = new_page(viewport={"width": 1280, "height": 720})
+        open_and_wait(teacher, f"{server_url}/live_class")
+        teacher.get_by_role("button", name="Start as a live class").first.click()  # the lecture
+        teacher.wait_for_selector("text=students open", timeout=120_000)
+        assert teacher.get_by_text(LECTURE.title).first.is_visible()
+        code = teacher.url.split("class=")[1][:6]
+        proj = teacher.context.new_page()  # the projector: the instructor's browser, a tab
+        open_and_wait(proj, f"{server_url}/live_class?class={code}&view=projector&present=1")
+
+        picks = {"Ada": "Ironman", "Bo": "Rainman"}
+        students = {}
+        for nickname in picks:
+            s = new_page(**PHONE)
+            open_and_wait(s, f"{server_url}/live_class?class={code}")
+            s.get_by_placeholder("e.g. Blue Otter").fill(nickname)
+            s.get_by_role("button", name="Join").click()
+            s.wait_for_selector("text=You're in", timeout=60_000)
+            students[nickname] = s
+
+        teacher.get_by_role("button", name="Next").click()
+        teacher.wait_for_selector("text=Your script", timeout=60_000)
+        assert teacher.get_by_text(LECTURE.steps[0].script.ask).first.is_visible()
+        for nickname, pick in picks.items():
+            s = students[nickname]
+            s.wait_for_selector(f"text=Question 1 of {n}", timeout=30_000)
+            s.get_by_text(pick, exact=True).first.click()
+            wait_rerun(s)
+            s.get_by_role("button", name="Send answer").click()
+            s.wait_for_selector(f"text=Saved: {pick}", timeout=60_000)
+        proj.wait_for_selector(ANSWERS.format(n=2), timeout=30_000)
+        teacher.get_by_text("Show the answer").click()
+        students["Bo"].wait_for_selector("text=The answer is Ironman", timeout=30_000)
+
+        for k in range(2, explore + 2):  # on to the first Explore step (word order's demo)
+            teacher.get_by_role("button", name="Next").click()
+            title = f"Step {k} of {n}: explore" if k == explore + 1 else f"Question {k} of {n}"
+            proj.wait_for_selector(f"text={title}", timeout=30_000)  # the projector follows
+        ada = students["Ada"]
+        ada.wait_for_selector(f"text=Step {explore + 1} of {n}: explore", timeout=30_000)
+        link = ada.get_by_role("link", name="Open Word order")
+        href = link.get_attribute("href")
+        assert "chocolate" in href
+        demo = ada.context.new_page()
+        open_and_wait(demo, href if href.startswith("http") else server_url + href)
+        assert demo.get_by_label("First phrase").input_value() == dict(step.params)["order_a"]
+        assert demo.get_by_label("Second phrase").input_value() == dict(step.params)["order_b"]
+        demo.wait_for_selector('[data-testid="stMetric"]:has-text("GloVe average")'
+                               ':has-text("1.000")', timeout=60_000)
+
+        for page in (teacher, proj, demo, *students.values()):
+            assert exceptions_shown(page) == []
+        for page in (proj, *students.values()):  # the script is the instructor's alone
+            assert "Your script" not in page.content()
+            assert LECTURE.steps[0].script.why not in page.content()
+    finally:
+        for ctx in contexts:
+            ctx.close()

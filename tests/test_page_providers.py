@@ -24,12 +24,17 @@ SENTENCES = ["A man is playing a guitar.", "Someone is performing music."]
 
 
 def settle() -> None:
-    """Wait until every request to the provider and every background job that needs it have
-    finished (on the requests themselves, never a sleep)."""
+    """Wait until every request to every configured provider and every background job that
+    needs one have finished (on the requests themselves, never a sleep)."""
     from ui import providers, resources
 
     for _ in range(10):
-        flights = list(resources.provider(KEY)._flights._running.values())
+        flights = []
+        for spec in resources.provider_specs():
+            if spec.remote:
+                running = resources.provider(spec.key)._flights
+                with running._lock:
+                    flights += running._running.values()
         jobs = [f for f in providers._JOBS.values() if not f.done()]
         if not flights and not jobs:
             return

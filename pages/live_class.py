@@ -586,6 +586,7 @@ def settings(live: Classroom, info: ClassInfo, me: str) -> None:
                 st.session_state.pop("class_q", None)
                 st.success(f"Deleted the class ({removed} records).")
                 st.stop()
+        st.caption(escape_markdown(ui.purge_note()))
         answers = live.answers(code, me)
         if answers:
             table = pd.DataFrame([{"nickname": a.nickname, "question": a.question + 1,

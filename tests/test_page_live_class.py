@@ -378,3 +378,24 @@ def test_no_page_reached_from_a_student_link_shows_the_class_key(kv, model):
     rendered = "\n".join(seen)
     assert token not in rendered and "highest cosine with Qa" not in rendered
     assert "Answer:" not in rendered
+
+
+def test_the_instructor_sees_what_the_last_purge_removed(kv, monkeypatch):
+    from embedding.classroom.retention import PurgeReport
+    from ui import resources
+
+    at, code, _ = start_class("map")
+    assert "Classes are kept until you delete them" in plain(shown_text(at))  # tests: no purge
+    monkeypatch.setenv("EMBEDDING_EXPLORER_KEEP_DAYS", "7")
+    monkeypatch.setattr(resources, "start_purge_schedule", lambda: None)
+    monkeypatch.setattr(resources, "last_purge", lambda: None)
+    at.run()
+    assert "No purge has run on this server yet" in plain(shown_text(at))
+    report = PurgeReport(at=0.0, classes=2, indexes=1)
+    monkeypatch.setattr(resources, "last_purge", lambda: report)
+    at.run()
+    text = plain(shown_text(at))
+    assert "deleted with its answers 7 days after it ends or expires" in text
+    assert "Last purge 00:00 UTC: 2 expired classes and 1 index built in them removed." in text
+    s = join(code, "Ada")
+    assert "Last purge" not in plain(shown_text(s))

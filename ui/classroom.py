@@ -246,6 +246,22 @@ def join_address() -> JoinAddress:
     return join_base(page_url, config.public_url(), _network_ip(), listen)
 
 
+# ---------------------------------------------------------------- what is kept, how long
+
+
+def purge_note() -> str:
+    """For the instructor: how long an ended class is kept, and what this server's latest
+    purge removed (``resources.last_purge()``)."""
+    days = config.keep_days()
+    if days <= 0:
+        return ("Classes are kept until you delete them (EMBEDDING_EXPLORER_KEEP_DAYS is 0: "
+                "no purge).")
+    kept = (f"A class is deleted with its answers {days:g} day{'s' * (days != 1)} after it "
+            "ends or expires (the server purges every hour).")
+    report = resources.last_purge()
+    return f"{kept} " + (report.sentence() if report else "No purge has run on this server yet.")
+
+
 # ---------------------------------------------------------------- the instructor key
 
 

@@ -71,6 +71,12 @@ class FakeOpenAI:
         with self._lock:
             self._faults.extend(faults)
 
+    def let_go(self) -> None:
+        """End every hang now, and every later one at once: a hanging request then drops its
+        connection without an answer (for a test that must know the provider has not answered
+        before it says so)."""
+        self._stop.set()
+
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
         return self

@@ -379,15 +379,15 @@ class OpenAIProvider(EmbeddingProvider):
                 self._memory.move_to_end(key)
                 return done_future(hit)
             failed = self._failed.get(key)
+        try:  # skipped at once while open: no thread, no wait (and the message says when the
+            self._open_check()  # next check is, which a remembered failure would not)
+        except ProviderUnavailable as exc:
+            return done_future(error=exc)
         if failed is not None:
             exc, successes, at = failed
             fresh = self._clock() - at < min(self.breaker.base_cooldown, 30.0)
             if fresh and self.breaker.status().successes == successes:
                 return done_future(error=exc)
-        try:  # skipped at once while open: no thread, no wait
-            self._open_check()
-        except ProviderUnavailable as exc:
-            return done_future(error=exc)
         deadline = Deadline(self.deadline_for(len(texts)), clock=self._clock)
         future = self._flights.submit(key, lambda: self._job(texts, deadline))
         if not hasattr(future, "started"):  # a new flight (a joined one keeps its own)

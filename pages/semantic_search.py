@@ -39,7 +39,7 @@ from embedding.text import escape_markdown
 from ui import cached, resources
 from ui.cached import embed_rows
 from ui.classroom import index_owner_meta, may_delete_index
-from ui.providers import is_remote, remote_result
+from ui.providers import download_stem, is_remote, remote_result
 from ui.resources import index_stamp
 from ui.widgets import (
     clean_text,
@@ -231,7 +231,8 @@ if view == "Search":
                      "#": st.column_config.NumberColumn(width="small"),
                      "why it matched": st.column_config.TextColumn(width="large"),
                      "text": st.column_config.TextColumn("matching chunk", width="large")})
-    downloads("search-results", df=table, fig=fig, key="search_results")
+    downloads("search-results" if method == "bm25" else download_stem("search-results", chosen),
+              df=table, fig=fig, key="search_results")
     st.markdown("#### The matching chunks")
     for n, (h, why, marked) in enumerate(zip(hits, found["why"], found["marks"], strict=True), 1):
         title = str(h.payload.get("title") or h.payload.get("source") or h.id)
@@ -245,14 +246,14 @@ if view == "Search":
     explain(
         "Each result is a **chunk** (a movie blurb, a few sentences of a page, or a piece of "
         "your document). **Semantic** ranks by the **cosine** of the query's and the chunk's "
-        "SBERT vectors (1: same direction, 0: unrelated): it finds paraphrases, but a name, a "
-        "number or an exact option can slip. **Keyword** (BM25) ranks by the query's words "
+        f"vectors ({escape_markdown(model_label(chosen))}; 1: same direction, 0: unrelated): "
+        "it finds paraphrases, but a name, a number or an exact option can slip. **Keyword** (BM25) ranks by the query's words "
         "the chunk contains, rare words counting more: exact, but blind to synonyms. "
         "**Hybrid** fuses the two rankings (each list gives a chunk 1/(60 + its rank)), so a "
         "chunk both lists like rises to the top. Scores are only comparable within one "
         "method, so read the **ranking**, not the raw number.\n\n"
-        "**Why it matched** shows the query words BM25 found and, for SBERT, the chunk's "
-        "sentence closest to the query; **bold** words are shared with your query. A high "
+        "**Why it matched** shows the query words BM25 found and, for the built-in SBERT, the "
+        "chunk's sentence closest to the query; **bold** words are shared with your query. A high "
         "cosine with *no* shared words is the signature of semantic search: try *a film about "
         "space travel*.\n\n"
         + ("This index has an HNSW graph, so the semantic search is approximate (ef = 64): see "

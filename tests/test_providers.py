@@ -377,3 +377,17 @@ def test_one_deadline_setting_and_the_retired_per_try_timeout(monkeypatch):
     assert config.provider_deadline() == 3.0
     monkeypatch.setenv("EMBEDDING_EXPLORER_PROVIDER_DEADLINE", "soon")
     assert config.provider_deadline() == 10.0  # not a number: the default, not a crash
+
+
+def test_hybrid_results_name_the_model_that_ranked_them():
+    """With a provider chosen, 'why it matched' names it, not SBERT (truthful labels)."""
+    from embedding.search.hybrid import Ranked, why_matched
+    from embedding.search.store import Hit
+
+    hit = Hit(id="a", score=0.5, payload={"text": "a film about space travel"})
+    ranked = Ranked("hybrid", [hit, Hit(id="b", score=0.4, payload={"text": "space"})],
+                    {"a": 2}, {"a": 1, "b": 2})
+    why = why_matched(ranked, "space travel", semantic="OpenAI small")
+    assert why[0].startswith("OpenAI small #2 · BM25 #1") and "SBERT" not in " ".join(why)
+    assert why[1].startswith("OpenAI small: not in its top 100")
+    assert why_matched(ranked, "space travel")[0].startswith("SBERT #2")

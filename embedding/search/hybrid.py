@@ -168,11 +168,12 @@ def search_by(method: str, query: str, query_vec: np.ndarray | None, store: Nump
                   {h.id: n for n, h in enumerate(kw, 1)})
 
 
-def why_matched(ranked: Ranked, query: str, best: list[tuple[str, float]] | None = None
-                ) -> list[str]:
+def why_matched(ranked: Ranked, query: str, best: list[tuple[str, float]] | None = None,
+                semantic: str = "SBERT") -> list[str]:
     """One line per hit saying why it is there: the query words BM25 matched, the chunk's
     sentence closest to the query (``best``, from
-    :func:`embedding.search.retrieval.best_sentences`), and for hybrid both ranks.
+    :func:`embedding.search.retrieval.best_sentences`), and for hybrid both ranks
+    (``semantic`` names the model of the semantic list: SBERT, or the provider chosen).
 
     Usage: ``why_matched(search_by("bm25", q, None, None, bm25), q)`` →
     ``["matched: exit, status", …]``
@@ -184,7 +185,7 @@ def why_matched(ranked: Ranked, query: str, best: list[tuple[str, float]] | None
         parts = []
         if ranked.method == "hybrid":
             s, w = ranked.semantic_rank.get(h.id), ranked.keyword_rank.get(h.id)
-            parts.append(f"SBERT #{s}" if s else "SBERT: not in its top 100")
+            parts.append(f"{semantic} #{s}" if s else f"{semantic}: not in its top {DEPTH}")
             parts.append(f"BM25 #{w}" if w else "BM25: no query word")
         if ranked.method in ("bm25", "hybrid"):
             words = matched_terms(query, str(h.payload.get("text", "")))

@@ -348,7 +348,12 @@ def document_search(corpus: str, stamp: str, query: str, k: int, method: str, pr
     if method != "bm25" and provider == SBERT_KEY:  # a remote model is not asked again
         texts = [str(h.payload.get("text", "")) for h in ranked.hits[:10]]
         best = best_sentences(lambda ts: embed_rows(tuple(ts)), query_vec, texts)
-    return {"hits": ranked.hits, "why": why_matched(ranked, query, best),
+    semantic = "SBERT"
+    if provider != SBERT_KEY:  # the list ranked by the chosen model is called by its name
+        from ui.providers import provider_name
+
+        semantic = provider_name(provider)
+    return {"hits": ranked.hits, "why": why_matched(ranked, query, best, semantic),
             "marks": [highlight(str(h.payload.get("text", "")), query) for h in ranked.hits],
             "score": {"sbert": "cosine", "bm25": "BM25", "hybrid": "RRF score"}[method]}
 

@@ -14,6 +14,7 @@ from embedding.search.documents import (
     DocumentError,
     sample_upload,
 )
+from embedding.search.fusion import HYBRID_BM25_WEIGHT
 from embedding.search.hybrid import METHODS
 from embedding.search.keyword import EmptyQueryError
 from embedding.search.retrieval import (
@@ -151,8 +152,9 @@ if view == "Search":
                       key=url_choice("search_method", default_method, list(METHODS)),
                       on_change=lambda: st.session_state.update(search_method_picked=True),
                       help="Semantic: cosine of SBERT vectors (meaning). Keyword: BM25 (the "
-                           "query's words, rare ones count more). Hybrid: both rankings fused "
-                           "(reciprocal rank fusion). Each corpus starts with the method that "
+                           "query's words, rare ones count more). Hybrid: both scores added "
+                           f"({HYBRID_BM25_WEIGHT:.0%} BM25, {1 - HYBRID_BM25_WEIGHT:.0%} "
+                           "SBERT). Each corpus starts with the method that "
                            "found the answer most often in our measurements: SBERT for the "
                            "movie blurbs, hybrid for documents (see docs/search.md).")
     to_url("search_corpus", "search_q", "search_k", "search_method")
@@ -249,8 +251,9 @@ if view == "Search":
         f"vectors ({escape_markdown(model_label(chosen))}; 1: same direction, 0: unrelated): "
         "it finds paraphrases, but a name, a number or an exact option can slip. **Keyword** (BM25) ranks by the query's words "
         "the chunk contains, rare words counting more: exact, but blind to synonyms. "
-        "**Hybrid** fuses the two rankings (each list gives a chunk 1/(60 + its rank)), so a "
-        "chunk both lists like rises to the top. Scores are only comparable within one "
+        f"**Hybrid** adds the two scores: {HYBRID_BM25_WEIGHT:g} × the chunk's BM25 score "
+        f"divided by the best one + {1 - HYBRID_BM25_WEIGHT:g} × its cosine, so a chunk both methods like rises to the top, and an exact "
+        "word match can lift a passage SBERT ranked lower. Scores are only comparable within one "
         "method, so read the **ranking**, not the raw number.\n\n"
         "**Why it matched** shows the query words BM25 found and, for the built-in SBERT, the "
         "chunk's sentence closest to the query; **bold** words are shared with your query. A high "

@@ -13,9 +13,17 @@ from embedding.search.fusion import (
     recall_at_k,
     reciprocal_rank,
     reciprocal_rank_fusion,
+    scale_by_best,
+    score_fusion,
     two_stage,
 )
-from embedding.search.hybrid import fuse_hits, label_of, retrieve_and_rerank
+from embedding.search.hybrid import (
+    fuse_hits,
+    fuse_scores,
+    label_of,
+    retrieve_and_rerank,
+    search_by,
+)
 from embedding.search.keyword import Bm25Index, EmptyQueryError, terms
 from embedding.search.store import Hit, NumpyStore
 
@@ -55,6 +63,49 @@ def test_rrf_on_a_tiny_example():
                      k=60, top=2)
     assert [(h.id, h.payload) for h in hits] == [("a", {"t": 1}), ("b", {"t": 2})]
     assert hits[0].score == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_score_fusion_on_a_tiny_example():
+    assert scale_by_best({"a": 4.0, "b": 1.0, "c": 0.0}) == {"a": 1.0, "b": 0.25, "c": 0.0}
+    assert scale_by_best({"a": 0.0}) == {"a": 0.0} and scale_by_best({}) == {}
+    # a: 0.3·1 + 0.7·0.2, b: 0.3·0.5, c: 0.7·0.9 (no keyword), d: 0.7·0 (cosine clipped)
+    fused = score_fusion([{"a": 1.0, "b": 0.5}, {"c": 0.9, "a": 0.2}], [0.3, 0.7])
+    assert [i for i, _ in fused] == ["c", "a", "b"]
+    assert [s for _, s in fused] == pytest.approx([0.63, 0.44, 0.15])
+    assert score_fusion([{"x": 1.0}, {"y": 1.0}], [0.5, 0.5], top=1) == [("x", 0.5)]  # first seen
+    with pytest.raises(ValueError, match="one per list"):
+        score_fusion([{"a": 1.0}], [0.5, 0.5])
+    with pytest.raises(ValueError, match="0 or more"):
+        score_fusion([{"a": 1.0}], [-0.1])
+
+    keyword = [Hit("a", 8.0, {"t": 1}), Hit("b", 2.0, {"t": 2})]
+    semantic = [Hit("c", 0.8, {"t": 3}), Hit("a", 0.4, {"t": 1}), Hit("d", -0.2, {"t": 4})]
+    hits = fuse_scores(keyword, semantic, bm25_weight=0.3, top=3)
+    # a: 0.3·8/8 + 0.7·0.4 = 0.58, c: 0.7·0.8 = 0.56, b: 0.3·2/8 = 0.075, d: 0.7·0 = 0
+    assert [(h.id, h.payload) for h in hits] == [("a", {"t": 1}), ("c", {"t": 3}),
+                                                  ("b", {"t": 2})]
+    assert [h.score for h in hits] == pytest.approx([0.58, 0.56, 0.075])
+    assert [h.id for h in fuse_scores(keyword, semantic, 0.0)] == ["c", "a", "b", "d"]
+    assert [h.id for h in fuse_scores(keyword, semantic, 1.0)][:2] == ["a", "b"]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        fuse_scores(keyword, semantic, 1.5)
+
+
+def test_hybrid_search_adds_scaled_bm25_to_the_cosine():
+    ids = ["hal", "chef", "crew"]
+    bm25 = Bm25Index(ids, ["HAL 9000 will not open the pod bay doors.",
+                           "A young chef cooks in Paris.", "A crew flies to Jupiter."])
+    store = NumpyStore(dim=2)
+    store.add(ids, [[0.6, 0.8], [0.0, 1.0], [1.0, 0.0]])  # cosines with [1, 0]: 0.6, 0, 1
+    q = np.array([1.0, 0.0])
+    ranked = search_by("hybrid", "HAL", q, store, bm25, k=3)
+    # hal: 0.3·1 + 0.7·0.6 = 0.72 (the only keyword match) beats crew: 0.7·1 = 0.7
+    assert [h.id for h in ranked.hits] == ["hal", "crew", "chef"]
+    assert [h.score for h in ranked.hits] == pytest.approx([0.72, 0.7, 0.0])
+    assert ranked.keyword_rank == {"hal": 1} and ranked.semantic_rank["crew"] == 1
+    # more weight on meaning: crew first
+    heavier = search_by("hybrid", "HAL", q, store, bm25, k=3, bm25_weight=0.2)
+    assert [h.id for h in heavier.hits][:2] == ["crew", "hal"]
 
 
 def test_two_stage_keeps_count_and_reranks_only_candidates():

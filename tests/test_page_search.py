@@ -58,7 +58,8 @@ def test_default_query_on_movies_ranks_the_keyword_free_match(kv, model):
 
 
 @pytest.mark.parametrize(("method", "score", "why"), [
-    ("sbert", "cosine", "closest sentence ("), ("bm25", "BM25", "words: space")])
+    ("sbert", "cosine", "closest sentence ("), ("bm25", "BM25", "words: space"),
+    ("hybrid", "hybrid score", "SBERT #")])
 def test_each_method_says_why_each_hit_matched(method, score, why, kv, model):
     at = open_page(PAGE, {"search_method": method})
     assert not at.exception, at.exception

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embedding.search.fusion import RRF_K, TwoStage, reciprocal_rank_fusion, two_stage
+from embedding.search.fusion import (
+    HYBRID_BM25_WEIGHT,
+    RRF_K,
+    TwoStage,
+    reciprocal_rank_fusion,
+    scale_by_best,
+    score_fusion,
+    two_stage,
+)
 from embedding.search.keyword import Bm25Index, EmptyQueryError
 from embedding.search.store import Hit, NumpyStore
 
@@ -48,6 +56,26 @@ def fuse_hits(lists: Sequence[Sequence[Hit]], k: int = RRF_K, top: int = 10) -> 
         for h in hits:
             payload.setdefault(h.id, h.payload)
     fused = reciprocal_rank_fusion([[h.id for h in hits] for hits in lists], k=k, top=top)
+    return [Hit(i, s, dict(payload[i])) for i, s in fused]
+
+
+def fuse_scores(keyword: Sequence[Hit], semantic: Sequence[Hit],
+                bm25_weight: float = HYBRID_BM25_WEIGHT, top: int = 10) -> list[Hit]:
+    """Score fusion of a keyword and a semantic hit list: ``bm25_weight · BM25 / best BM25 +
+    (1 − bm25_weight) · cosine`` (cosine clipped at 0; a hit missing from a list gets 0 from
+    it); each hit's score becomes the fused score, 0 to 1.
+
+    Usage: ``fuse_scores(bm25.search(q, 100), store.search(q_vec, 100), 0.3, top=10)``
+    """
+    if not 0.0 <= float(bm25_weight) <= 1.0:
+        raise ValueError(f"The BM25 weight must be between 0 and 1 (got {bm25_weight}).")
+    payload = {}
+    for hits in (keyword, semantic):
+        for h in hits:
+            payload.setdefault(h.id, h.payload)
+    fused = score_fusion([scale_by_best({h.id: h.score for h in keyword}),
+                          {h.id: max(0.0, h.score) for h in semantic}],
+                         [float(bm25_weight), 1.0 - float(bm25_weight)], top)
     return [Hit(i, s, dict(payload[i])) for i, s in fused]
 
 
@@ -142,10 +170,11 @@ class Ranked:
 
 
 def search_by(method: str, query: str, query_vec: np.ndarray | None, store: NumpyStore | None,
-              bm25: Bm25Index | None, k: int = 5, rrf_k: int = RRF_K,
+              bm25: Bm25Index | None, k: int = 5, bm25_weight: float = HYBRID_BM25_WEIGHT,
               depth: int = DEPTH) -> Ranked:
     """The top ``k`` for ``query`` by ``method``: ``"sbert"`` (cosine in ``store``),
-    ``"bm25"`` (keyword) or ``"hybrid"`` (reciprocal rank fusion of both lists' top ``depth``).
+    ``"bm25"`` (keyword) or ``"hybrid"`` (score fusion of both lists' top ``depth``, BM25
+    weighted ``bm25_weight``: :func:`fuse_scores`).
 
     Usage: ``search_by("hybrid", q, sbert.embed_query(q), store, bm25, k=5).hits``
     A query BM25 cannot look up (only stop words) gives no keyword hits; hybrid then equals
@@ -163,7 +192,8 @@ def search_by(method: str, query: str, query_vec: np.ndarray | None, store: Nump
         except EmptyQueryError:
             if method == "bm25":
                 raise
-    hits = {"sbert": sem[:k], "bm25": kw[:k]}.get(method) or fuse_hits([kw, sem], rrf_k, k)
+    hits = ({"sbert": sem[:k], "bm25": kw[:k]}.get(method)
+            or fuse_scores(kw, sem, bm25_weight, k))
     return Ranked(method, hits, {h.id: n for n, h in enumerate(sem, 1)},
                   {h.id: n for n, h in enumerate(kw, 1)})
 

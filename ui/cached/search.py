@@ -355,7 +355,7 @@ def document_search(corpus: str, stamp: str, query: str, k: int, method: str, pr
         semantic = provider_name(provider)
     return {"hits": ranked.hits, "why": why_matched(ranked, query, best, semantic),
             "marks": [highlight(str(h.payload.get("text", "")), query) for h in ranked.hits],
-            "score": {"sbert": "cosine", "bm25": "BM25", "hybrid": "RRF score"}[method]}
+            "score": {"sbert": "cosine", "bm25": "BM25", "hybrid": "hybrid score"}[method]}
 
 
 @st.cache_data(max_entries=16, show_spinner="Cutting the document into chunks…")

@@ -77,7 +77,7 @@ VIEWS: tuple[View, ...] = (
     View("embedding_map · sentences", "embedding_map?map_set=sentences", ".st-key-map_chart"),
     View("semantic_search", "semantic_search", ".st-key-search_results_chart"),
     View("semantic_search · GloVe vs SBERT", "semantic_search?search_view=GloVe+vs+SBERT",
-         ".st-key-cmp_glove_chart"),
+         ".st-key-search_cmp_glove_chart"),
     View("semantic_search · your documents", "semantic_search?search_view=Your+documents",
          '[data-testid="stFileUploader"]'),
     View("keyword_search", "keyword_search", '[data-testid="stDataFrame"]'),
@@ -110,6 +110,8 @@ def open_view(page, url: str, timeout_ms: int = 180_000) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=timeout_ms)
     page.wait_for_selector(DONE, timeout=timeout_ms)
+    # Streamlit loads a chart's code when a page first draws one: wait for that, then the charts
+    page.wait_for_load_state("networkidle", timeout=timeout_ms)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .every(c => c.querySelector('.main-svg, canvas'))""", timeout=timeout_ms)

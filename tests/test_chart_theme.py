@@ -87,3 +87,31 @@ def test_projector_copies_of_one_shared_figure_in_many_threads_at_once():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.mark.parametrize("name", list(every_builder()))
+def test_a_phone_copy_never_pans_or_zooms_and_leaves_the_original_alone(name):
+    """A finger on a chart must scroll the page (issue 26): no drag mode, every axis fixed."""
+    fig = every_builder()[name]
+    before = fig.to_dict()
+    small = theme.for_phone(fig)
+    assert small.layout.dragmode is False
+    for axis in [*small.select_xaxes(), *small.select_yaxes()]:
+        assert axis.fixedrange is True, name
+    assert fig.to_dict() == before  # the shared figure is read, never changed
+    assert fig.layout.dragmode is not False
+
+
+def test_a_phone_legend_sits_below_the_plot_and_the_chart_grows_by_it():
+    fig = every_builder()["map"]
+    small = theme.for_phone(fig, height=300)
+    assert small.layout.legend.orientation == "h"
+    assert small.layout.legend.y < 0 and small.layout.legend.yanchor == "top"
+    assert small.layout.height > 300  # room for the legend's rows under the plot
+    assert not small.layout.legend.title.text  # "click to hide/show" is not for a finger
+
+
+def test_phone_text_is_at_least_the_minimum():
+    small = theme.for_phone(every_builder()["score_bars"])
+    assert small.layout.font.size >= theme.PHONE_MIN_TEXT
+    assert all(t.textfont.size >= theme.PHONE_MIN_TEXT for t in small.data if t.text is not None)

@@ -76,16 +76,17 @@ PHONE_CSS = """<style>
   [data-testid="stExpandSidebarButton"]::after { content: "Pages"; font-size: 1rem; }
   [data-testid="stSidebarCollapseButton"] button { min-width: 2.75rem; min-height: 2.75rem; }
   [data-testid="stPlotlyChart"] .modebar-container { display: none; }
+  [data-testid="stMultiSelectTagsContainer"] input { min-width: 2.75rem; }
 }
 </style>"""
 
 #: Static script (no user text), installed once per browser tab; does nothing without touch.
-#: A finger that lands on a Plotly chart is hidden from Plotly (which would cancel the page's
-#: scroll to pan, zoom or select), so the page scrolls. A tap (a touch that hardly moved, under
-#: 0.6 s) is replayed to the chart as the mouse's move, press and release at that spot, so one
-#: tap hovers and clicks at once (Plotly's own touch handling hovers first and clicks on a
-#: second tap; iPhones do the same with the mouse events they make up). The modebar keeps
-#: its own touch handling.
+#: A finger that lands on a Plotly chart is hidden from Plotly, its moves too (Plotly would
+#: cancel the page's scroll to pan, zoom, select or turn a 3-D chart), so the page scrolls. A
+#: tap (a touch that hardly moved, under 0.6 s) is replayed to the chart as the mouse's move,
+#: press and release at that spot, so one tap hovers and clicks at once (Plotly's own touch
+#: handling hovers first and clicks on a second tap; iPhones do the same with the mouse events
+#: they make up). The modebar keeps its own touch handling.
 TOUCH_JS = """<script>
 (() => {
   if (window.__touchCharts) return;
@@ -98,6 +99,10 @@ TOUCH_JS = """<script>
     e.stopPropagation();
     const t = e.touches[0];
     tap = e.touches.length === 1 ? {x: t.clientX, y: t.clientY, time: e.timeStamp} : null;
+  }, {capture: true, passive: true});
+  // a 3-D chart listens to the finger's moves itself (and cancels the scroll): not on a phone
+  document.addEventListener("touchmove", (e) => {
+    if (onChart(e.target)) e.stopPropagation();
   }, {capture: true, passive: true});
   document.addEventListener("touchend", (e) => {
     if (!tap || !onChart(e.target)) return;

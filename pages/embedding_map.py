@@ -10,6 +10,7 @@ from embedding.maps import projection as proj
 from embedding.models.providers import SBERT_KEY
 from embedding.words import wordsets
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import (
     download_stem,
     downloads,
@@ -230,6 +231,14 @@ space = (f"{vectors.shape[1]}-d {model_name(chosen)}" if kind == "sentences"
          else f"{vectors.shape[1]}-d GloVe")
 
 
+def phone_map_height(coords) -> int:
+    """A 2-D map's height on a phone: its plot (about 290 px wide, one unit as long on both
+    axes) as tall as the points' spread needs, so no empty bands above and below them."""
+    span = coords.max(axis=0) - coords.min(axis=0)
+    aspect = float(span[1] / span[0]) if span[0] > 0 else 1.0
+    return int(min(max(290 * aspect, 180), 520)) + 90  # plus the title and the x axis
+
+
 def focus_and_map() -> None:
     """The map, the word to focus on (searched or clicked) and its true neighbours.
 
@@ -249,10 +258,13 @@ def focus_and_map() -> None:
 
     chart_slot = top or st.container()  # the map goes here, above the search box
     f1, f2 = st.columns([2, 1])
-    how = "or click a point on the map" if dims == 2 else "drag the map to turn it"
+    phone = on_phone()  # one tap selects a dot; a finger on a chart scrolls the page (ui.phone)
+    how = (f"or {'tap' if phone else 'click'} a point on the map" if dims == 2
+           else "type to search" if phone else "drag the map to turn it")
     focus_label = f1.selectbox(f"Find a {noun[:-1]} ({how})", labels,
                                key="map_find", placeholder="type to search…")
-    show_labels = f2.toggle("Labels on the map", value=n <= MAX_LABELS and not presenting(),
+    show_labels = f2.toggle("Labels on the map",  # a phone: 268 labels in 300 px are a blot
+                            value=n <= MAX_LABELS and not presenting() and not phone,
                             key="map_labels_present" if presenting() else "map_labels",
                             disabled=n > MAX_LABELS or dims == 3,
                             help=f"Labels are hidden above {MAX_LABELS} points and on 3-D maps; "
@@ -272,7 +284,8 @@ def focus_and_map() -> None:
                             highlight_neighbours=[nb.index for nb in focus_near[:K_HOVER]],
                             axis_name=name, space=space)  # shared, read-only
     show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
-               selection_mode="points", config={"scrollZoom": True})
+               selection_mode="points", config={"scrollZoom": True},
+               phone_height=phone_map_height(coords) if dims == 2 else None)
     coords_df = pd.DataFrame({"sentence" if kind == "sentences" else "word": labels,
                               "category": categories,
                               **{f"{name} {i + 1}": coords[:, i] for i in range(dims)}})
@@ -294,10 +307,11 @@ def focus_and_map() -> None:
         f"Each dot is one of the {n:,} {noun}, coloured by "
         f"{('topic' if kind == 'sentences' else 'theme')}. The full vectors have "
         f"{vectors.shape[1]} numbers each; {name} squeezes them into {dims}. "
-        "**Hover** a dot to see its true nearest neighbours, measured in the full space: when "
-        "they are not the dots around it, the map has bent the truth. **Click** a dot (2-D maps) "
-        "or search for it to draw lines to its true neighbours. Click a legend entry to hide a "
-        "group; drag a 3-D map to turn it.\n\n"
+        f"**{'Tap' if phone else 'Hover'}** a dot to see its true nearest neighbours, measured "
+        "in the full space: when they are not the dots around it, the map has bent the truth. "
+        f"**{'Tap' if phone else 'Click'}** a dot (2-D maps) or search for it to draw lines to "
+        f"its true neighbours. {'Tap' if phone else 'Click'} a legend entry to hide a group"
+        f"{'' if phone else '; drag a 3-D map to turn it'}.\n\n"
         f"**How honest is this map?** For every point we take its {k_score} nearest neighbours "
         f"in the full {space} space (by cosine) and its {k_score} nearest dots on the map, and "
         f"count how many are the same. {name} keeps **{score:.0%}** of them; a map with the dots "

@@ -6,6 +6,7 @@ from embedding.search.fusion import RRF_K
 from embedding.search.hybrid import DEPTH
 from embedding.search.store import StoreError, list_indexes
 from ui import cached, resources
+from ui.phone import on_phone
 from ui.widgets import (
     clean_text,
     explain,
@@ -144,7 +145,15 @@ two_stages()
 
 st.subheader("How good is each? Our labelled queries")
 table, n_all = cached.search_quality_table(int(rrf_k))
-st.dataframe(table, key="kw_quality")
+if on_phone():  # the full table is 6 columns wide: recall@5 per corpus, SBERT and hybrid first
+    for corpus, small in cached.search_quality_phone(int(rrf_k)).items():
+        st.markdown(f"**Recall@5, {corpus}**")
+        st.dataframe(small, key=f"kw_quality_{corpus}", column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in cached.PHONE_RANKERS.values()})
+    st.caption("MRR, the second measure, is in the table on a computer.")
+else:
+    st.dataframe(table, key="kw_quality")
 st.caption(f"data/search_queries.csv: {n_all.get('movies', 0)} movie and "
            f"{n_all.get('lectures', 0)} lecture queries we wrote, each with the ids a good answer "
            "contains, of three kinds: paraphrase (no shared words), exact (a name, number or "

@@ -9,6 +9,7 @@ from embedding.recsys import corpus as corpora
 from embedding.recsys import word2vec as w2v
 from embedding.text import escape_markdown, tokenize
 from ui import cached, resources
+from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
@@ -297,6 +298,15 @@ def explore(result: w2v.TrainedVectors) -> None:
         )
 
 
+#: The breakout's examples: X, what a sentence is, what a word is, what neighbours are.
+BREAKOUT = (
+    ("Song2Vec", "a playlist", "a song", "songs that fit the same mood"),
+    ("Listing2Vec", "a user's browsing session", "a flat or hotel", "places booked instead"),
+    ("Course2Vec", "a student's timetable", "a course", "courses taken together"),
+    ("Gene2Vec", "genes expressed together", "a gene", "genes with related function"),
+    ("Your X", "?", "?", "?"),
+)
+
 def basket_tab() -> None:
     st.markdown(
         "Word2Vec only needs **sequences of tokens that occur together**. Here each *sentence* "
@@ -364,17 +374,16 @@ def basket_tab() -> None:
     st.subheader("Breakout: what is your X?")
     st.markdown(
         "Anything that comes in **sequences** can be embedded the same way. In groups, pick an X "
-        "and answer: what is a *sentence*, what is a *word*, what would the neighbours mean?\n\n"
-        "| X2Vec | a sentence is … | a word is … | neighbours are … |\n"
-        "|---|---|---|---|\n"
-        "| Song2Vec | a playlist | a song | songs that fit the same mood |\n"
-        "| Listing2Vec | a user's browsing session | a flat or hotel | places booked instead |\n"
-        "| Course2Vec | a student's timetable | a course | courses taken together |\n"
-        "| Gene2Vec | genes expressed together | a gene | genes with related function |\n"
-        "| Your X | ? | ? | ? |\n\n"
-        "Try it: write one sequence per line in a text file and train on it in tab 2 with "
-        "*Upload sequences*."
-    )
+        "and answer: what is a *sentence*, what is a *word*, what would the neighbours mean?")
+    if on_phone():  # four columns do not fit 360 px: one line an X, its three answers named
+        st.markdown("\n".join(f"- **{x}**: a sentence is {s}, a word is {w}, neighbours are {n}"
+                               for x, s, w, n in BREAKOUT))
+    else:
+        st.markdown("| X2Vec | a sentence is … | a word is … | neighbours are … |\n"
+                    "|---|---|---|---|\n"
+                    + "".join(f"| {x} | {s} | {w} | {n} |\n" for x, s, w, n in BREAKOUT))
+    st.markdown("Try it: write one sequence per line in a text file and train on it in tab 2 "
+                "with *Upload sequences*.")
     to_url("x2v_colour")
 
 

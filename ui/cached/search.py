@@ -159,6 +159,30 @@ def search_quality_table(rrf_k: int = 60):
     return arrow_table(table), {c: int(n) for c, n in n_all.items()}
 
 
+
+#: A phone's quality table: the rankers the table is about first, in names that fit 360 px.
+PHONE_RANKERS = {"semantic (SBERT)": "SBERT", "hybrid": "hybrid", "keyword (BM25)": "BM25",
+                 "GloVe average": "GloVe"}
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def search_quality_phone(rrf_k: int = 60) -> dict:
+    """:func:`search_quality` for a phone (about 330 px for a table): recall@5 only, one table
+    per corpus (``{corpus: Arrow table}``), kinds of query as rows, SBERT, hybrid, BM25 and
+    GloVe as columns, in that order."""
+    import pandas as pd
+
+    quality = pd.DataFrame(search_quality(rrf_k))
+    quality["ranker"] = [PHONE_RANKERS["hybrid" if r.startswith("hybrid") else r]
+                         for r in quality["ranker"]]
+    tables = {}
+    for corpus, rows in quality.groupby("corpus", sort=False):
+        table = rows.pivot_table(index="queries", columns="ranker", values="recall@5",
+                                 sort=False)[list(PHONE_RANKERS.values())]
+        table.columns.name = None
+        tables[corpus] = arrow_table(table)
+    return tables
+
 def _keyword_searches(corpus: str, stamp: str, query: str):
     """The SBERT store and the top 100 of BM25, SBERT and GloVe average for ``query``, with
     the messages for a query BM25 or GloVe cannot read: ``(store, qvec, kw, sem, glo, notes)``."""

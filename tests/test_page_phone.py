@@ -1,0 +1,51 @@
+"""Pages drawn for a phone (``ui.phone.on_phone``, forced through its session key): what comes
+first, what folds away and what is reshaped to fit 360 px. The browser side (sizes, touch,
+axe-core) is tests/test_browser_phone.py."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import APP, TIMEOUT, shown_text
+from ui.phone import PHONE_KEY
+
+
+def open_on(rel_path: str, phone: bool, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[PHONE_KEY] = phone
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at = at.switch_page(rel_path).run()
+    assert not at.exception
+    return at
+
+
+def test_keyword_quality_table_on_a_phone_is_recall_per_corpus_sbert_and_hybrid_first():
+    at = open_on("pages/keyword_search.py", phone=True)
+    tables = [d.value for d in at.dataframe][-2:]  # the page's last two tables: movies, lectures
+    assert [list(t.columns) for t in tables] == [["SBERT", "hybrid", "BM25", "GloVe"]] * 2
+    assert list(tables[0].index) == ["all", "paraphrase", "exact", "mixed"]
+    desktop = open_on("pages/keyword_search.py", phone=False)
+    full = desktop.dataframe[-1].value
+    # the same recall@5 numbers as the full table's
+    assert tables[0].loc["paraphrase", "SBERT"] == full.loc[
+        ("movies", "paraphrase"), ("recall@5", "semantic (SBERT)")]
+
+
+def test_the_x2vec_breakout_is_a_list_on_a_phone():
+    phone = open_on("pages/x2vec.py", phone=True, query={"x2v_tab": "3"})
+    text = shown_text(phone)
+    assert "**Listing2Vec**: a sentence is a user's browsing session" in text
+    assert "| X2Vec |" not in text
+    assert "| X2Vec |" in shown_text(open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "3"}))
+
+
+def test_the_map_asks_a_phone_for_a_tap_and_names_no_dots():
+    at = open_on("pages/embedding_map.py", phone=True)
+    assert at.selectbox(key="map_find").label.endswith("(or tap a point on the map)")
+    assert at.toggle(key="map_labels").value is False  # 268 labels in 300 px are a blot
+    assert "click" not in shown_text(at).lower()
+    desktop = open_on("pages/embedding_map.py", phone=False)
+    assert desktop.selectbox(key="map_find").label.endswith("(or click a point on the map)")
+    assert desktop.toggle(key="map_labels").value is True

@@ -289,18 +289,26 @@ def rows_or_stop(texts, provider: str = SBERT_KEY):
 
 
 def live_part(draw: Callable[[], None], futures: Callable[[], list[Future]]) -> None:
-    """Draw ``draw`` as a fragment that reruns every :data:`POLL_SECONDS` while any of
-    ``futures()`` is on its way, and reruns the page once when the last has arrived (so a page
-    whose remote answers are all in polls nothing)."""
-    polling = any(not f.done() for f in futures())
+    """Draw ``draw`` now; while any of ``futures()`` is on its way, an empty fragment looks
+    every :data:`POLL_SECONDS` and reruns the page once when the last has arrived. The part
+    itself is drawn once per page run, not once a second: ten students waiting for a slow
+    provider cost ten tiny checks a second, not ten redrawn tables (a page whose remote
+    answers are all in polls nothing)."""
+    draw()
+    if any(not f.done() for f in futures()):
+        watch(futures)
 
-    @st.fragment(run_every=POLL_SECONDS if polling else None)
-    def part() -> None:
-        if polling and all(f.done() for f in futures()):
+
+def watch(futures: Callable[[], list[Future]]) -> None:
+    """Rerun the page when every future of ``futures()`` is done (an empty fragment that looks
+    every :data:`POLL_SECONDS`)."""
+
+    @st.fragment(run_every=POLL_SECONDS)
+    def look() -> None:
+        if all(f.done() for f in futures()):
             st.rerun()
-        draw()
 
-    part()
+    look()
 
 
 def provider_futures(texts: Sequence[str]) -> list[Future]:
@@ -336,13 +344,14 @@ def provider_cosines(texts: list[str]) -> tuple[dict[str, list[float] | None],
 def waiting_captions(pending: dict[str, Future], where=None,
                      what: str = "its result appears here when it answers") -> None:
     """One calm line per provider whose answer is on its way (in ``where``, a column or
-    container; the page when ``None``): how long so far, at most how long."""
+    container; the page when ``None``): at most how long it may take from now (the line is
+    drawn once, so it names no running count)."""
     for name, future in pending.items():
-        so_far = max(0.0, time.monotonic() - getattr(future, "started", time.monotonic()))
         limit = getattr(future, "deadline", None)
-        (where or st).caption(f":material/hourglass_top: Waiting for **{escape_markdown(name)}**: "
-                              f"{so_far:.0f} s so far" + (f", at most {limit:g} s" if limit else "")
-                              + f"; {what}.")
+        left = None if limit is None else max(
+            1, math.ceil(limit - (time.monotonic() - getattr(future, "started", time.monotonic()))))
+        (where or st).caption(f":material/hourglass_top: Waiting for **{escape_markdown(name)}**"
+                              + (f" (at most {left} s more)" if left else "") + f"; {what}.")
 
 
 # ---------------------------------------------------------------- bigger remote work, in the background

@@ -194,7 +194,15 @@ def test_sentence_page_shows_the_provider_beside_sbert(configured, kv, model):
     assert "is answering" in text  # its status line, shared by every session
 
 
-def test_the_test_button_reports_the_provider(configured, kv, model):
+def test_the_test_button_reports_the_provider(configured, kv, model, monkeypatch):
+    from ui import server_jobs
+
+    monkeypatch.setattr(server_jobs, "on_server_machine", lambda: False)  # a student
+    at = open_page("pages/sentence_similarity.py")
+    at = at.radio(key="sent_provider").set_value(KEY).run()
+    assert "is answering" in plain(at) or "not been asked" in plain(at)  # the status line
+    assert not [b for b in at.button if b.key == "sent_provider_test"]  # no Test for them
+    monkeypatch.setattr(server_jobs, "on_server_machine", lambda: True)  # the instructor
     at = open_page("pages/sentence_similarity.py")
     at = at.radio(key="sent_provider").set_value(KEY).run()
     at = at.button(key="sent_provider_test").click().run()

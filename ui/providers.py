@@ -184,15 +184,25 @@ def provider_picker(key: str, label: str = "Sentence model") -> str:
 
 
 def status_panel(key: str, widget_key: str) -> None:
-    """The status line of remote provider ``key`` and a button that tests it now
-    (``widget_key``: the picker's key, to name the button)."""
+    """The status line of remote provider ``key`` (every session sees it) and, for the
+    instructor, a button that tests it now (``widget_key``: the picker's key, to name the
+    button). The instructor is who may start the server's long jobs
+    (:mod:`ui.server_jobs`: the server machine's own browser, or a session unlocked with the
+    instructor key): a student cannot make the server call the provider on demand."""
+    from ui import server_jobs
+
     line, button = st.columns([5, 1], vertical_alignment="center")
     line.caption(status_line(key))
-    if button.button("Test", key=f"{widget_key}_test",
-                     icon=":material/network_check:",
-                     help="Send one short fixed text now and report reachability, latency, "
-                          "dimension and whether the key is accepted (at most the deadline)."):
-        _check_report(key)
+    if server_jobs.may_start_long_jobs():
+        if button.button("Test", key=f"{widget_key}_test",
+                         icon=":material/network_check:",
+                         help="Send one short fixed text now and report reachability, latency, "
+                              "dimension and whether the key is accepted (at most the "
+                              "deadline)."):
+            _check_report(key)
+    else:
+        with button:
+            server_jobs.unlock_box(f"{widget_key}_instructor")
     _notices(key)
 
 

@@ -232,11 +232,11 @@ space = (f"{vectors.shape[1]}-d {model_name(chosen)}" if kind == "sentences"
 
 
 def phone_map_height(coords) -> int:
-    """A 2-D map's height on a phone: its plot (about 290 px wide, one unit as long on both
+    """A 2-D map's height on a phone: its plot (about 250 px wide, one unit as long on both
     axes) as tall as the points' spread needs, so no empty bands above and below them."""
     span = coords.max(axis=0) - coords.min(axis=0)
     aspect = float(span[1] / span[0]) if span[0] > 0 else 1.0
-    return int(min(max(290 * aspect, 180), 520)) + 90  # plus the title and the x axis
+    return int(min(max(250 * aspect, 150), 480)) + 70  # plus the title and the x axis
 
 
 def focus_and_map() -> None:

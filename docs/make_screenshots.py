@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 720}
-PHONE = {"width": 390, "height": 844}
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -93,7 +92,8 @@ def shots_for(args) -> dict[str, Shot]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--phone", action="store_true", help="390×844, touch (into phone/)")
+    parser.add_argument("--phone", action="store_true",
+                        help="390×844, touch, an iPhone's User-Agent (into phone/)")
     parser.add_argument("--all-pages", action="store_true", help="every page of the catalogue")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these shots")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not a screen")
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM_ARGS, chromium_path, start_server
+    from tests.phone import PHONES
 
     out = args.out or (OUT / "phone" if args.phone else OUT)
     shots = shots_for(args)
@@ -114,12 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            options = ({"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True,
-                        "has_touch": True} if args.phone else
-                       {"viewport": DESKTOP, "device_scale_factor": 1})
-            context = browser.new_context(**options)
+            # a phone: touch, mobile viewport and an iPhone's User-Agent (the server draws the
+            # phone layout for it, ui.phone.on_phone), at 2x to keep the files small
+            context = (PHONES[0].context(browser, scale=2) if args.phone else
+                       browser.new_context(viewport=DESKTOP, device_scale_factor=1))
             page = context.new_page()
             for name, shot in shots.items():
+                if args.phone:  # nobody holds a projector in their hand
+                    shot = replace(shot, present=False)
                 path = out / f"{name}.png"
                 take(page, shot, base.rstrip("/"), path, full_page=args.full_page)
                 print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

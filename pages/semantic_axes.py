@@ -7,6 +7,7 @@ from embedding.words.axes import BASELINE_POOL
 from embedding.words.presets import AXIS_PRESETS
 from embedding.words.vocab import EmptyWordError, UnknownWordError, parse_word_list
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
@@ -53,7 +54,10 @@ def axis_inputs(suffix: str, default) -> tuple[str, str]:
                  on_change=use_preset, args=(suffix,))
     # a link naming only a preset still fills in that preset's poles
     default = PRESETS.get(st.session_state[f"ax_preset{suffix}"], default)
-    left, right = st.columns(2)
+    # a phone stacks columns: the two short boxes share one row there
+    left = right = st.container(horizontal=True) if on_phone() else None
+    if left is None:
+        left, right = st.columns(2)
     neg = left.text_input("From pole", key=url_key(f"ax_neg{suffix}", default.negative),
                           max_chars=200, on_change=mark_custom, args=(suffix,),
                           help="One word, or several separated by commas (averaged).")
@@ -90,6 +94,7 @@ st.caption(f"Pick two poles; every word gets a position between them ({vectors_l
 kv = word_vectors_picker("ax")
 mode = st.radio("Show", MODES, horizontal=True, key=url_choice("ax_mode", MODES[0], MODES))
 two = mode == MODES[1]
+top = st.container() if on_phone() else None  # a phone: the chart before the poles and words
 if two:
     col1, col2 = st.columns(2)
     with col1:
@@ -135,7 +140,7 @@ if not placed.keys:
 
 if not two:
     base = view[1]
-    show_chart(placed.figure, key="ax_chart")
+    show_chart(placed.figure, top, key="ax_chart")
     st.dataframe(placed.arrow, hide_index=True, key="ax_table")
     downloads("semantic_axis", df=placed.table, fig=placed.figure, key="ax_dl")
     st.caption(f"For scale: over the {base.pool:,} most frequent words, scores on this axis "
@@ -143,7 +148,7 @@ if not two:
                "(the grey band). A word outside the band leans clearly; inside it, "
                "it leans toward neither end more than a typical word does.")
 else:
-    show_chart(placed.figure, key="ax_scatter")
+    show_chart(placed.figure, top, key="ax_scatter")
     st.dataframe(placed.arrow, hide_index=True, key="ax_table2")
     downloads("semantic_axes", df=placed.table, fig=placed.figure, key="ax_dl2")
 

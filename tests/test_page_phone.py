@@ -49,3 +49,27 @@ def test_the_map_asks_a_phone_for_a_tap_and_names_no_dots():
     desktop = open_on("pages/embedding_map.py", phone=False)
     assert desktop.selectbox(key="map_find").label.endswith("(or click a point on the map)")
     assert desktop.toggle(key="map_labels").value is True
+
+
+def kinds_in_order(at: AppTest) -> list[str]:
+    """The main area's elements top to bottom, by type (``plotly_chart``, ``text_input``…)."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        if children:
+            for child in children.values():
+                walk(child)
+        else:
+            out.append(node.type)
+
+    walk(at.main)
+    return out
+
+
+def test_semantic_axes_shows_a_phone_its_chart_before_the_poles():
+    for query in ({}, {"ax_mode": "Two axes"}):
+        phone = kinds_in_order(open_on("pages/semantic_axes.py", phone=True, query=query))
+        assert phone.index("plotly_chart") < phone.index("text_input"), query
+        desktop = kinds_in_order(open_on("pages/semantic_axes.py", phone=False, query=query))
+        assert desktop.index("plotly_chart") > desktop.index("text_input"), query

@@ -6,6 +6,7 @@ from embedding.models.sbert import describe_sbert
 from embedding.sentences.presets import LECTURE_A, LECTURE_B, LECTURE_FIGURE, SPLIT_EXAMPLES
 from embedding.sentences.wordpiece import MASK_RATE
 from ui import cached
+from ui.phone import on_phone
 from ui.widgets import (
     clean_text,
     downloads,
@@ -39,8 +40,12 @@ def use_example(name: str) -> None:
 st.title("BERT tokens")
 st.caption(f"How {describe_sbert()}, a small BERT, reads text: WordPiece tokens, token ids, "
            "segment ids and position ids.")
-st.caption("Try:")
-try_row = st.container(horizontal=True)  # one block for the four buttons, not four columns
+phone = on_phone()
+if not phone:
+    st.caption("Try:")
+# one block for the four buttons, not four columns; a phone folds them (two rows of buttons)
+try_row = (st.expander("Try an example", icon=":material/lightbulb:") if phone
+           else st).container(horizontal=True)
 for name in TRY:
     try_row.button(name, key=f"tok_try_{name}", on_click=use_example, args=(name,),
                    width="stretch")
@@ -60,6 +65,7 @@ view = cached.wordpiece_view(a, b)  # tokens and tables, once per input for ever
 table, splits = view.table, view.splits
 facts, examples, examples_table = cached.wordpiece_examples(SPLIT_EXAMPLES, ("playing",))
 
+receives = st.container() if phone else None  # a phone: the table first, then the counts
 counts = st.container(horizontal=True)  # one block for the four numbers, not four columns
 counts.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
 counts.metric("Words cut into pieces", len(splits))
@@ -75,8 +81,9 @@ if table.truncated:
         "in the sentence's embedding. For long documents, split them into passages first.",
         icon=":material/content_cut:")
 
-st.subheader("What the model receives")
-st.dataframe(view.lecture, key="tok_table")
+receives = receives or st.container()
+receives.subheader("What the model receives")
+receives.dataframe(view.lecture, key="tok_table")
 downloads("bert_tokens", df=view.long, key="tok_dl")
 explain(
     "Read the table column by column: one column per token.\n\n"

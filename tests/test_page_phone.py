@@ -73,3 +73,12 @@ def test_semantic_axes_shows_a_phone_its_chart_before_the_poles():
         assert phone.index("plotly_chart") < phone.index("text_input"), query
         desktop = kinds_in_order(open_on("pages/semantic_axes.py", phone=False, query=query))
         assert desktop.index("plotly_chart") > desktop.index("text_input"), query
+
+
+def test_bert_tokens_shows_a_phone_the_table_before_the_counts_and_folds_the_examples():
+    phone_at = open_on("pages/bert_tokens.py", phone=True)
+    phone = kinds_in_order(phone_at)
+    assert phone.index("dataframe") < phone.index("metric")
+    assert [e.label for e in phone_at.expander][0] == "Try an example"
+    desktop = kinds_in_order(open_on("pages/bert_tokens.py", phone=False))
+    assert desktop.index("dataframe") > desktop.index("metric")

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from embedding.models.check import format_report
 from embedding.models.providers import (
     ProviderConfigError,
     ProviderError,
@@ -297,6 +298,13 @@ def test_the_instructors_check(server, model, tmp_path):
     assert server.bodies[-1]["input"] == [CHECK_TEXT] and server.requests == before + 1
     wrong = provider(server, tmp_path, key="sk-wrong-key-0000000000").check()
     assert not wrong.ok and wrong.reachable and wrong.key_accepted is False
+    assert (report.key_note, wrong.key_note) == ("yes", "no")
+    with FakeOpenAI(model, key=None) as open_server:  # a colleague's server: no key sent
+        keyless = OpenAIProvider(ProviderSpec("Colleague", model=MODEL_NAME,
+                                              base_url=open_server.base_url),
+                                 api_key=None, cache_dir=tmp_path).check()
+    assert keyless.ok and keyless.key_note == "no key sent"
+    assert "key accepted   no key sent" in format_report(keyless)
     hanging = provider(server, tmp_path, deadline=0.3)
     server.fail("hang")
     report = hanging.check()

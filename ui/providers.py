@@ -215,7 +215,7 @@ def _check_report(key: str) -> None:
              "latency: **" + ("–" if report.latency is None
                               else f"{report.latency * 1000:.0f} ms") + "**",
              f"dimension: **{report.dim or '–'}**",
-             f"key accepted: **{_yes(report.key_accepted)}**"]
+             f"key accepted: **{report.key_note}**"]
     text = f"{where}: " + " · ".join(facts) + f"  \n{escape_markdown(report.message)}"
     (st.success if report.ok else st.error)(text, icon=":material/network_check:")
 

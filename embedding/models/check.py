@@ -34,7 +34,7 @@ def format_report(report) -> str:
              "  latency        " + ("-" if report.latency is None
                                     else f"{report.latency * 1000:.0f} ms"),
              f"  dimension      {report.dim or '-'}",
-             f"  key accepted   {_yes_no(report.key_accepted)}"]
+             f"  key accepted   {report.key_note}"]
     if report.answered_model:
         lines.append(f"  model answered {report.answered_model}")
     lines.append(f"  -> {report.message}")

@@ -248,6 +248,14 @@ class CheckReport:
     answered_model: str | None
     message: str
     notices: tuple[str, ...]
+    key_sent: bool = True  # False: this provider is configured with no key (none is sent)
+
+    @property
+    def key_note(self) -> str:
+        """``yes`` / ``no`` / ``unknown``, or ``no key sent`` for a provider without one."""
+        if not self.key_sent and self.key_accepted is not False:
+            return "no key sent" if self.key_accepted else "unknown (no key sent)"
+        return {True: "yes", False: "no", None: "unknown"}[self.key_accepted]
 
     @property
     def ok(self) -> bool:
@@ -697,7 +705,7 @@ class OpenAIProvider(EmbeddingProvider):
         return CheckReport(name=self.name, endpoint=self.endpoint, model=self.model,
                            reachable=reachable, latency=latency, dim=dim, key_accepted=key_ok,
                            answered_model=answered, message=message,
-                           notices=tuple(self.notices))
+                           notices=tuple(self.notices), key_sent=bool(self._secret))
 
 
 def _refused(exc: BaseException) -> bool:

@@ -15,6 +15,7 @@ from embedding.search.store import NumpyStore
 from embedding.similarity import cosine
 from embedding.text import escape_markdown
 from ui import cached, resources
+from ui.phone import on_phone
 from ui.providers import is_remote, remote_result
 from ui.widgets import (
     clean_text,
@@ -207,17 +208,21 @@ def toy_tab(movies, emb) -> None:
         "In the lecture's exercise, each movie was 3 hand-made numbers and the question was: "
         "*you liked **Avatar**, should we recommend **Ironman** or **Rainman**?*"
     )
-    if (ROOT / "pages" / "cosine_toy.py").is_file():
-        st.page_link("pages/cosine_toy.py", label="Work it out step by step: Cosine calculator",
-                     icon=":material/calculate:")
-    toy = pd.DataFrame({"movie": list(TOY), "vector": [str(v) for v in TOY.values()],
-                        "cosine with Avatar": [round(cosine(TOY["Avatar"], v), 4)
-                                               for v in TOY.values()]})
-    st.dataframe(toy, hide_index=True)
-    downloads("toy_vectors", df=toy, key="rec_toy_vectors")
+    phone = on_phone()  # a phone: the toy table folded, the real answer before its pickers
+    with st.expander("The toy vectors: Avatar, Ironman, Rainman") if phone else st.container():
+        if (ROOT / "pages" / "cosine_toy.py").is_file():
+            st.page_link("pages/cosine_toy.py",
+                         label="Work it out step by step: Cosine calculator",
+                         icon=":material/calculate:")
+        toy = pd.DataFrame({"movie": list(TOY), "vector": [str(v) for v in TOY.values()],
+                            "cosine with Avatar": [round(cosine(TOY["Avatar"], v), 4)
+                                                   for v in TOY.values()]})
+        st.dataframe(toy, hide_index=True)
+        downloads("toy_vectors", df=toy, key="rec_toy_vectors")
 
     st.markdown(f"**The same question with real embeddings** ({emb.shape[1]} dimensions of "
                 f"{escape_markdown(model_name(chosen))}, none with a name):")
+    answer = st.container() if phone else st
     labels, index = choices["labels"], choices["index"]
     defaults = [movies[index[t]].label if t in index else labels[i]
                 for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]
@@ -232,13 +237,15 @@ def toy_tab(movies, emb) -> None:
                          "genres": [", ".join(movies[r].genres) for r in rows],
                          f"cosine with {movies[rows[0]].title}": [1.0] + [round(s, 4)
                                                                          for s in scores]})
+    if phone:  # the cosine (the point) before the genres, which are wider than a phone
+        real = real[[real.columns[0], real.columns[2], real.columns[1]]]
     st.dataframe(real, hide_index=True)
     downloads(download_stem("toy_vs_real", chosen), df=real, key="rec_toy")
     if a == b:
-        st.info("Pick two different candidates to compare.")
+        answer.info("Pick two different candidates to compare.")
         return
     winner = movies[rows[1] if scores[0] >= scores[1] else rows[2]].title
-    st.success(f"Recommend **{winner}**: its vector points closer to "
+    answer.success(f"Recommend **{winner}**: its vector points closer to "
                f"**{movies[rows[0]].title}** ({max(scores):.3f} vs {min(scores):.3f}).")
     explain(
         f"The toy vectors had three features someone chose by hand; "

@@ -82,3 +82,15 @@ def test_bert_tokens_shows_a_phone_the_table_before_the_counts_and_folds_the_exa
     assert [e.label for e in phone_at.expander][0] == "Try an example"
     desktop = kinds_in_order(open_on("pages/bert_tokens.py", phone=False))
     assert desktop.index("dataframe") > desktop.index("metric")
+
+
+def test_the_toy_recommender_tells_a_phone_its_answer_before_the_pickers():
+    phone_at = open_on("pages/recommendations.py", phone=True, query={"rec_tab": "3"})
+    phone = kinds_in_order(phone_at)
+    assert phone.index("success") < phone.index("selectbox")
+    assert "The toy vectors: Avatar, Ironman, Rainman" in [e.label for e in phone_at.expander]
+    real = phone_at.dataframe[-1].value
+    assert list(real.columns)[:2] == ["movie", "cosine with Avatar"]
+    desktop = kinds_in_order(open_on("pages/recommendations.py", phone=False,
+                                     query={"rec_tab": "3"}))
+    assert desktop.index("success") > desktop.index("selectbox")

@@ -73,7 +73,12 @@ def lesson_tab() -> None:
         "nudges the vectors a little, so words that keep the same company end up pointing the "
         "same way."
     )
-    left, right = st.columns([3, 2])
+    phone = on_phone()  # a phone: the diagram first, then the sentence, method and window folded
+    top = st.container() if phone else None
+    if phone:
+        left, right = st.container(), st.expander("Method and window", icon=":material/tune:")
+    else:
+        left, right = st.columns([3, 2])
     sentence = left.text_input("A sentence", key=url_key("x2v_sentence",
                                                           "the quick brown fox jumps over the "
                                                           "lazy dog"), max_chars=300)
@@ -91,7 +96,7 @@ def lesson_tab() -> None:
                               key="x2v_demo_centre", persist_state="page")
     centre = positions.index(picked)
     sg = method == "skip-gram"
-    show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg),
+    show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg), top,
                key="x2v_diagram")
     pairs = w2v.training_pairs(tokens, window, sg)
     here = w2v.training_pairs(tokens, window, sg, centre=centre)

@@ -94,3 +94,12 @@ def test_the_toy_recommender_tells_a_phone_its_answer_before_the_pickers():
     desktop = kinds_in_order(open_on("pages/recommendations.py", phone=False,
                                      query={"rec_tab": "3"}))
     assert desktop.index("success") > desktop.index("selectbox")
+
+
+def test_word2vec_shows_a_phone_the_diagram_first_and_folds_method_and_window():
+    phone_at = open_on("pages/x2vec.py", phone=True)
+    phone = kinds_in_order(phone_at)
+    assert phone.index("plotly_chart") < phone.index("text_input")
+    assert "Method and window" in [e.label for e in phone_at.expander]
+    desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False))
+    assert desktop.index("plotly_chart") > desktop.index("text_input")

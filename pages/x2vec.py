@@ -123,7 +123,10 @@ def lesson_tab() -> None:
 
 def settings_form(sequences: bool) -> w2v.Word2VecParams:
     lim = w2v.LIMITS
-    with st.form("x2v_settings", border=True):
+    # a phone folds the six settings (a screen of sliders), so the loss curve is near the top
+    box = (st.expander("Training settings", icon=":material/tune:") if on_phone()
+           else st.container())
+    with box, st.form("x2v_settings", border=not on_phone()):
         st.markdown("**Settings**")
         c1, c2, c3 = st.columns(3)
         method = c1.radio("Method", METHODS, horizontal=True,
@@ -209,6 +212,7 @@ def train_tab() -> None:
                 f"{w2v.budget_share(corpus.n_tokens, params):.1f}× what this shared server "
                 "allows for one training.", icon=":material/speed:")
         params = fitted
+    curve = st.container() if on_phone() else None  # a phone: the loss curve, then the rest
     st.caption(f"Estimated cost of this training: {w2v.budget_share(corpus.n_tokens, params):.0%} "
                "of this server's limit (more epochs, dimensions, window or negative samples "
                "cost more; CBOW is cheaper than skip-gram).")
@@ -227,9 +231,11 @@ def train_tab() -> None:
     row.metric("Loss, last epoch", f"{losses[-1]:,.0f}", f"{change:+.0%} vs epoch 1",
                    delta_color="inverse")
 
-    st.subheader("Training loss")
+    if curve is None:  # (a phone: the chart's own title says it)
+        curve = st.container()
+        curve.subheader("Training loss")
     fig = cached.figure("beyond.loss_curve", losses)
-    show_chart(fig, key="x2v_loss")
+    show_chart(fig, curve, key="x2v_loss")
     loss_df = pd.DataFrame({"epoch": range(1, len(losses) + 1), "loss": [round(x) for x in losses]})
     downloads("word2vec_loss", df=loss_df, fig=fig, key="x2v_loss_dl")
     explain(

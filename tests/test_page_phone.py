@@ -103,3 +103,12 @@ def test_word2vec_shows_a_phone_the_diagram_first_and_folds_method_and_window():
     assert "Method and window" in [e.label for e in phone_at.expander]
     desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False))
     assert desktop.index("plotly_chart") > desktop.index("text_input")
+
+
+def test_word2vec_training_shows_a_phone_the_loss_curve_before_the_numbers():
+    phone_at = open_on("pages/x2vec.py", phone=True, query={"x2v_tab": "2"})
+    phone = kinds_in_order(phone_at)
+    assert phone.index("plotly_chart") < phone.index("metric")
+    assert "Training settings" in [e.label for e in phone_at.expander]
+    desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "2"}))
+    assert desktop.index("plotly_chart") > desktop.index("metric")

@@ -213,9 +213,12 @@ def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[i
             explore_box(q)
             return
         st.markdown(escape_markdown(q.prompt()))
-        value = answer_input(q, f"class_ans_{info.code}_{i}", closed)
-        if st.button("Send answer", key=f"class_send_{i}", disabled=closed or value is None,
-                     icon=":material/send:", type="primary"):
+        # a closed question draws no answer box: a greyed-out one is noise on a phone (and
+        # its label fails WCAG contrast); the saved answer below says what counts
+        value = None if closed else answer_input(q, f"class_ans_{info.code}_{i}", False)
+        if not closed and st.button("Send answer", key=f"class_send_{i}",
+                                    disabled=value is None, icon=":material/send:",
+                                    type="primary"):
             try:
                 live.submit(info.code, me, i, value or "")
             except ClassError as exc:

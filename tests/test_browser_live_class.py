@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import DONE, exceptions_shown, open_and_wait, wait_rerun
+from tests.test_browser_a11y import axe_js, violations  # noqa: F401 (axe_js: a fixture)
 
 pytestmark = pytest.mark.browser
 ANSWERS = '[data-testid="stMetric"]:has-text("Answers"):has-text("{n}")'
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_three_students_answer_and_the_projector_updates_live(server_url, browser):
+def test_three_students_answer_and_the_projector_updates_live(server_url, browser, axe_js):  # noqa: F811
     contexts = []
 
     def new_context(**kw):
@@ -73,6 +74,10 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         assert "key=" not in proj.url
         for s in students.values():
             assert "Most common wrong answer" not in s.content()
+        # WCAG 2 A/AA (axe-core) on the three views, with the answer shown: the instructor's
+        # controls, the projector's bars and counts, a phone with its verdict
+        for page in (teacher, proj, bo):
+            assert violations(page, axe_js) == [], page.url
     finally:
         for ctx in contexts:
             ctx.close()

@@ -106,7 +106,9 @@ def test_instructor_sees_the_class_answer_live(kv, model):
         s.run()
     assert "The answer is Frozen" in plain(shown_text(students[1]))
     assert "Right!" in plain(shown_text(students[0]))
-    assert students[1].button(key="class_send_0").disabled  # no changing it now
+    # no changing it now: the answer box is gone, the saved answer stays
+    assert not [b for b in students[1].button if b.key == "class_send_0"]
+    assert "Saved: Dune. The question is closed." in plain(shown_text(students[1]))
     # Next question: every screen shows it, the previous one takes no more answers.
     go(at, 1)
     students[0].run()

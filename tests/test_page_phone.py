@@ -112,3 +112,10 @@ def test_word2vec_training_shows_a_phone_the_loss_curve_before_the_numbers():
     assert "Training settings" in [e.label for e in phone_at.expander]
     desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "2"}))
     assert desktop.index("plotly_chart") > desktop.index("metric")
+
+
+def test_product2vec_shows_a_phone_its_map_before_the_scores():
+    phone = kinds_in_order(open_on("pages/x2vec.py", phone=True, query={"x2v_tab": "3"}))
+    assert phone.index("plotly_chart") < phone.index("metric")
+    desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "3"}))
+    assert desktop.index("plotly_chart") > desktop.index("metric")

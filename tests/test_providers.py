@@ -399,3 +399,30 @@ def test_hybrid_results_name_the_model_that_ranked_them():
     assert why[0].startswith("OpenAI small #2 · BM25 #1") and "SBERT" not in " ".join(why)
     assert why[1].startswith("OpenAI small: not in its top 100")
     assert why_matched(ranked, "space travel")[0].startswith("SBERT #2")
+
+
+def test_the_check_command(model, monkeypatch, tmp_path, capsys):
+    """``python -m embedding.models.providers check``: one block per provider, no key printed,
+    exit 1 for a refused key or a server that answers for another model than it is asked."""
+    from embedding.models.check import main
+
+    with FakeOpenAI(model) as env_server, FakeOpenAI(model, key=None, any_model=True) as other:
+        settings = tmp_path / "providers.toml"
+        settings.write_text(f'[[provider]]\nname = "Other"\nmodel = "no-such-model"\n'
+                            f'base_url = "{other.base_url}"\n')
+        monkeypatch.setenv("EMBEDDING_EXPLORER_OPENAI_MODEL", MODEL_NAME)
+        monkeypatch.setenv("OPENAI_BASE_URL", env_server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", env_server.key)
+        monkeypatch.delenv("EMBEDDING_EXPLORER_PROVIDERS", raising=False)
+        assert main(["check", "--no-compare"]) == 0
+        out = capsys.readouterr().out
+        assert "reachable      yes" in out and "key accepted   yes" in out
+        assert env_server.key not in out
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-2222222222")
+        assert main(["check", "--no-compare"]) == 1
+        assert "key accepted   no" in capsys.readouterr().out
+        monkeypatch.setenv("EMBEDDING_EXPLORER_PROVIDERS", str(settings))
+        assert main(["check", "--no-compare", "Other"]) == 1
+        out = capsys.readouterr().out
+        assert "key accepted   no key sent" in out
+        assert "! Other was asked for model 'no-such-model'" in out

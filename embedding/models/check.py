@@ -7,7 +7,8 @@ model it says it is (compared with the built-in SBERT)?
 
 Reads the same settings as the app (``embedding.config``); sends one short fixed text to each
 provider (never a student's text), prints one block per provider and exits with 1 when any
-check failed. The key is never printed.
+check failed or any answer did not match what its model claims (another name in the answer,
+another dimension, the same vectors as another model). The key is never printed.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("names", nargs="*", help="provider names (default: every remote one)")
     parser.add_argument("--no-compare", action="store_true",
                         help="do not load the built-in SBERT to compare answers with")
-    args = parser.parse_args(list(argv))
+    args = parser.parse_intermixed_args(list(argv))  # names may follow --no-compare
     try:
         specs = [s for s in configured_specs(config.provider_settings_file(),
                                              config.openai_model(), config.openai_base_url())
@@ -80,6 +81,6 @@ def main(argv: Sequence[str] = ()) -> int:
                 max_retries=config.provider_retries(), cooldown=config.provider_cooldown(),
                 reference=reference, reference_name=reference_name)
             report = provider.check()
-            failed += not report.ok
+            failed += not report.ok or bool(report.notices)  # a mislabelled model fails too
             print(format_report(report), flush=True)
     return 1 if failed else 0

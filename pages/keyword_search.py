@@ -131,7 +131,10 @@ def two_stages() -> None:
                    "two-stage search finds fewer of them the weaker stage 1 is.")
     st.dataframe(two["table"], hide_index=True, key="kw_two_stage", width="stretch",
                  column_config={"text": st.column_config.TextColumn("start of its text",
-                                                                    width="large")})
+                                                                    width="large")},
+                 # a phone: the score before the passage's name (it was cut to "0.365…")
+                 column_order=("#", "SBERT cosine", "passage", "rank in BM25",
+                               "rank in SBERT over all", "text") if on_phone() else None)
     few = (f" {first} found only {two['candidates']} candidates, so SBERT could only re-order "
            "them." if two["candidates"] <= two["n"] else
            f" {two['lifted']} of the final {two['n']} came from below {first}'s own top "

@@ -26,6 +26,8 @@ def test_keyword_quality_table_on_a_phone_is_recall_per_corpus_sbert_and_hybrid_
     tables = [d.value for d in at.dataframe][-2:]  # the page's last two tables: movies, lectures
     assert [list(t.columns) for t in tables] == [["SBERT", "hybrid", "BM25", "GloVe"]] * 2
     assert list(tables[0].index) == ["all", "paraphrase", "exact", "mixed"]
+    two_stage = next(d for d in at.dataframe if "SBERT cosine" in d.value.columns)
+    assert list(two_stage.proto.column_order)[:3] == ["#", "SBERT cosine", "passage"]
     desktop = open_on("pages/keyword_search.py", phone=False)
     full = desktop.dataframe[-1].value
     # the same recall@5 numbers as the full table's

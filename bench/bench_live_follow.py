@@ -35,6 +35,7 @@ from embedding.classroom.db import ClassDB
 from embedding.classroom.live import Classroom
 
 GOAL = 2.0
+TICK_TIMEOUT = 10.0  # a version check unanswered this long was dropped by the server
 INSTRUCTOR = "bench-instructor"
 
 
@@ -56,6 +57,7 @@ class Student:
         self.query = f"class={code}"
         self.seen: dict[int, float] = {}  # question -> monotonic time its answer box was drawn
         self.ticks: list[float] = []
+        self.dropped = 0  # ticks the server never answered
 
     def _note(self, drawn) -> None:
         for w in drawn:
@@ -81,10 +83,14 @@ class Student:
             if fid not in self.s.auto_reruns:
                 due.pop(fid)
                 continue
-            took, drawn = await self.s.run("live_class", self.s.widgets, self.query,
-                                           fragment=fid)
-            self.ticks.append(took)
-            self._note(drawn)
+            try:
+                took, drawn = await self.s.run("live_class", self.s.widgets, self.query,
+                                               fragment=fid, timeout=TICK_TIMEOUT)
+            except TimeoutError:  # the server dropped this tick (Streamlit answers nothing
+                self.dropped += 1  # when the fragment is gone); a browser's timer fires again
+            else:
+                self.ticks.append(took)
+                self._note(drawn)
             due = {f: due.get(f, time.monotonic()) for f in self.s.auto_reruns}
             if fid in due:
                 due[fid] = time.monotonic() + self.s.auto_reruns[fid]
@@ -150,7 +156,9 @@ async def main_async(args) -> int:
           f"{cpu:.0%} of a core |")
     print()
     print(f"errors: {len(stats.errors)} {stats.errors[:3]}; screens that never showed a "
-          f"question: {missing}")
+          f"question: {missing}; version checks the server never answered: "
+          f"{sum(s.dropped for s in students)} of "
+          f"{sum(s.dropped + len(s.ticks) for s in students)}")
     return 0 if within == total and not stats.errors and joined == args.students else 1
 
 

@@ -1,7 +1,7 @@
 """Ten students at once with a remote provider that hangs: how long until each sees the
 built-in results, against the same server with no provider configured (same run).
 
-    .venv/bin/python bench/bench_providers.py [--sessions 10] [--rounds 2]
+    .venv/bin/python bench/bench_providers.py [--sessions 10] [--rounds 2] [--protocol]
 
 1. Starts a loopback OpenAI-compatible server that holds every request (tests/fake_openai_server.py)
    and two app servers (``serve.py``, fresh data folders, models warmed up): **none**, with no
@@ -12,7 +12,9 @@ built-in results, against the same server with no provider configured (same run)
    when the built-in table (Word order: the table and the SBERT score) and SBERT's score
    (Sentence similarity) first appear, counted from the start of the page's navigation.
    On the hanging server each session then picks the provider: the time from the click to
-   SBERT's score and the provider's "Waiting for" note.
+   SBERT's score and the provider's "Waiting for" note. With ``--protocol``, N protocol
+   sessions (``bench/loadtest``) instead: the server's seconds until each first page run is
+   finished, without ten browsers drawing on the same cores.
 3. Prints the table (p50 / max per server, the ratio hanging / none), how many requests reached
    the hanging provider (goal: 1 for all sessions and rounds, its breaker window), and exits 1
    when a session's built-in results took longer than the 2-second goal on the hanging server.
@@ -33,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, start_server  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path, run_coroutine, start_server  # noqa: E402
 from tests.fake_openai_server import MODEL_NAME, FakeOpenAI  # noqa: E402
 
 GOAL = 2.0
@@ -97,10 +99,41 @@ def round_of(browser, url: str, sessions: int, pick_provider: bool) -> dict[str,
     return out
 
 
+def protocol_round(url: str, sessions: int) -> dict[str, list[float]]:
+    """The same visits without browsers: N protocol sessions (``bench/loadtest``: Streamlit's
+    websocket protocol, each its own cookies; a fresh arrival fetches the app shell first) open
+    Word order at once, then Sentence similarity. Seconds until the server finished each first
+    page run (the built-in results are in it: a page run never waits on a provider)."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from loadtest.protocol import ProtocolSession
+    from loadtest.stats import Stats
+
+    async def one(i: int) -> tuple[float, float]:
+        s = ProtocolSession(url, Stats(), f"s{i}")
+        try:
+            word = await s.arrive("word_order")
+            sentence, _ = await s.run("sentence_similarity")
+            if s.stats.errors:
+                raise RuntimeError(s.stats.errors)
+            return word, sentence
+        finally:
+            await s.close()
+
+    async def all_at_once():
+        return await asyncio.gather(*(one(i) for i in range(sessions)))
+
+    got = run_coroutine(all_at_once())  # beside Playwright's own loop
+    return {"word order": [w for w, _ in got], "sentence similarity": [x for _, x in got]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--protocol", action="store_true",
+                    help="protocol sessions instead of Chromium: the server's time alone")
     args = ap.parse_args()
     path = chromium_path()
     if path is None:
@@ -131,7 +164,8 @@ def main() -> int:
                     round_of(browser, url, 1, False)
                 for _ in range(args.rounds):
                     for name, (url, _) in servers.items():  # alternating
-                        got = round_of(browser, url, args.sessions, name == "hanging")
+                        got = (protocol_round(url, args.sessions) if args.protocol else
+                               round_of(browser, url, args.sessions, name == "hanging"))
                         for k, v in got.items():
                             results.setdefault(name, {}).setdefault(k, []).extend(v)
                 browser.close()
@@ -145,8 +179,8 @@ def main() -> int:
     def p50_max(v: list[float]) -> str:
         return f"{statistics.median(v):6.2f} {max(v):6.2f}" if v else "     -      -"
 
-    print(f"\n{args.sessions} sessions at once, {args.rounds} rounds; load {os.getloadavg()[0]:.1f}"
-          f" on {os.cpu_count()} cores")
+    print(f"\n{args.sessions} {'protocol' if args.protocol else 'Chromium'} sessions at once, "
+          f"{args.rounds} rounds; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'seconds until':32} {'none p50':>8} {'max':>6} {'hanging p50':>11} {'max':>6} "
           f"{'ratio p50':>9}")
     worst = 0.0

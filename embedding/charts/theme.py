@@ -182,7 +182,7 @@ def for_phone(fig: go.Figure, height: int | None = None) -> go.Figure:
     small.update_xaxes(fixedrange=True)
     small.update_yaxes(fixedrange=True)
     if "scene" in spec["layout"]:  # a 3-D chart: step back so the whole cube fits the width
-        small.update_scenes(camera_eye={"x": 2.0, "y": 2.0, "z": 1.2})
+        small.update_scenes(camera_eye={"x": 2.2, "y": 2.2, "z": 1.3})
     named = [t.name for t in small.data
              if t.showlegend is not False and t.name and t.type not in ("heatmap", "cone")]
     above = lay.legend.orientation == "h" and (lay.legend.y or 0) >= 1

@@ -115,3 +115,14 @@ def test_phone_text_is_at_least_the_minimum():
     small = theme.for_phone(every_builder()["score_bars"])
     assert small.layout.font.size >= theme.PHONE_MIN_TEXT
     assert all(t.textfont.size >= theme.PHONE_MIN_TEXT for t in small.data if t.text is not None)
+
+
+def test_a_long_note_over_a_data_point_is_centred_and_wrapped_on_a_phone():
+    """The skip-gram diagram's sentence stood over the centre word and ran off a phone."""
+    fig = beyond.skipgram_diagram(["the", "quick", "brown", "fox", "jumps"], 0, 2)
+    small = theme.for_phone(fig)
+    note = next(a for a in small.layout.annotations if a.text and "predicts" in a.text)
+    assert note.xref == "paper" and note.x == 0.5
+    assert "<br>" in note.text
+    original = next(a for a in fig.layout.annotations if a.text and "predicts" in a.text)
+    assert original.xref in (None, "x") and "<br>" not in original.text

@@ -199,6 +199,12 @@ def for_phone(fig: go.Figure, height: int | None = None) -> go.Figure:
         grow += 20 * rows + below
     for note in small.layout.annotations:
         note.font.size = max(PHONE_MIN_TEXT, note.font.size or base)
+        text = note.text or ""
+        if (note.showarrow is False and (note.xref or "x") != "paper"
+                and len(text) > PHONE_TITLE_CHARS and "<" not in text):
+            # a sentence placed over a data point runs off a narrow chart: centred, wrapped
+            note.update(text=_wrapped(text, PHONE_TITLE_CHARS), xref="paper", x=0.5,
+                        xanchor="center")
     for trace in small.data:
         if trace.type in ("scatter", "scattergl", "scatter3d", "bar") and trace.text is not None:
             size = trace.textfont.size

@@ -31,7 +31,7 @@ from embedding.classroom.identity import COOKIE, new_secret, person_id
 from embedding.classroom.live import Classroom
 from tests.browser import DONE, ROOT, exceptions_shown, start_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.xfail(
+pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.xfail(
     strict=False, reason="on a loaded box some phones stop following (st.rerun() from a "
                          "run_every fragment: the full run's output or the timer is lost)")]
 STUDENTS = 30

@@ -1,7 +1,7 @@
 """Ten students at once with a remote provider that hangs: how long until each sees the
 built-in results, against the same server with no provider configured (same run).
 
-    .venv/bin/python bench/bench_providers.py [--sessions 10] [--rounds 2] [--protocol]
+       .venv/bin/python -m bench.bench_providers [--sessions 10] [--rounds 2] [--protocol]
 
 1. Starts a loopback OpenAI-compatible server that holds every request (tests/fake_openai_server.py)
    and two app servers (``serve.py``, fresh data folders, models warmed up): **none**, with no
@@ -21,6 +21,7 @@ built-in results, against the same server with no provider configured (same run)
 
 Chromium is Debian's (``apt-get install chromium``). On a box shared with other work the
 absolute numbers move; the ratio against the server with no provider is what this measures.
+Run it as a module from the project folder (it uses the tests' fake server and Chromium set-up).
 """
 
 from __future__ import annotations
@@ -32,11 +33,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM_ARGS, chromium_path, run_coroutine, start_server
+from tests.fake_openai_server import MODEL_NAME, FakeOpenAI
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, run_coroutine, start_server  # noqa: E402
-from tests.fake_openai_server import MODEL_NAME, FakeOpenAI  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GOAL = 2.0
 
@@ -106,9 +106,8 @@ def protocol_round(url: str, sessions: int) -> dict[str, list[float]]:
     page run (the built-in results are in it: a page run never waits on a provider)."""
     import asyncio
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from loadtest.protocol import ProtocolSession
-    from loadtest.stats import Stats
+    from bench.loadtest.protocol import ProtocolSession
+    from bench.loadtest.stats import Stats
 
     async def one(i: int) -> tuple[float, float]:
         s = ProtocolSession(url, Stats(), f"s{i}")

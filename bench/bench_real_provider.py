@@ -24,14 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from embedding.models.check import format_report
+from embedding.models.providers import ProviderSpec, SbertProvider
+from embedding.models.remote import OpenAIProvider
+from embedding.models.resilience import Deadline
+from embedding.models.sbert import describe_sbert, load_sbert
 
-from embedding.models.check import format_report  # noqa: E402
-from embedding.models.providers import ProviderSpec, SbertProvider  # noqa: E402
-from embedding.models.remote import OpenAIProvider  # noqa: E402
-from embedding.models.resilience import Deadline  # noqa: E402
-from embedding.models.sbert import describe_sbert, load_sbert  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

@@ -48,8 +48,9 @@ def axe_js() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def violations(page, axe_js: str) -> list[str]:
-    """axe-core's WCAG 2 A/AA violations on ``page``, one line per rule and element."""
+def violations(page, axe_js: str, wcag: dict = WCAG) -> list[str]:
+    """axe-core's violations of ``wcag`` (WCAG 2 A/AA by default) on ``page``, one line per rule
+    and element."""
     page.add_script_tag(content=axe_js)
     found = page.evaluate(
         """async ([wcag, listRules, nav]) => {
@@ -60,7 +61,7 @@ def violations(page, axe_js: str) -> list[str]:
             return [...others.violations, ...lists.violations].flatMap(v => v.nodes.map(
                 n => `${v.id}: ${n.target.join(" ")} :: ${n.failureSummary.split("\\n")[1] || ""}`));
         }""",
-        [WCAG, STREAMLIT_LIST_RULES, SIDEBAR_NAV])
+        [wcag, STREAMLIT_LIST_RULES, SIDEBAR_NAV])
     return found
 
 

@@ -24,7 +24,8 @@ import pytest
 
 from tests.browser import exceptions_shown, wait_rerun
 from tests.phone import PHONES, SCROLLER, VIEWS, open_view, overflowing, settle, swipe
-from tests.test_browser_a11y import SIDEBAR_NAV, STREAMLIT_LIST_RULES, axe_js  # noqa: F401
+from tests.test_browser_a11y import axe_js  # noqa: F401
+from tests.test_browser_a11y import violations as a11y_violations
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +35,7 @@ WCAG22 = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", 
 
 def violations(page, axe: str) -> list[str]:
     """axe-core's WCAG 2.2 A/AA violations on ``page``, one line per rule and element."""
-    page.add_script_tag(content=axe)
-    return page.evaluate(
-        """async ([wcag, listRules, nav]) => {
-            const others = await axe.run(document, {runOnly: wcag,
-                rules: Object.fromEntries(listRules.map(r => [r, {enabled: false}]))});
-            const lists = await axe.run({exclude: [[nav]]},
-                {runOnly: {type: "rule", values: listRules}});
-            return [...others.violations, ...lists.violations].flatMap(v => v.nodes.map(
-                n => `${v.id}: ${n.target.join(" ")} :: ${n.failureSummary.split("\\n")[1] || ""}`));
-        }""",
-        [WCAG22, STREAMLIT_LIST_RULES, SIDEBAR_NAV])
+    return a11y_violations(page, axe, WCAG22)
 
 
 @pytest.fixture(scope="module", params=PHONES, ids=[p.name for p in PHONES])

@@ -124,9 +124,9 @@ def _unavailable(reason: str):
     pytest.skip(f"PostgreSQL not available: {reason}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """ONE PostgreSQL (with pgvector) for the whole test session; yields its base URL."""
+def started_or_skip() -> PgServer:
+    """A started PostgreSQL (with pgvector) in a temp folder, or the test skipped (failed in CI)
+    when it cannot start. The caller stops it."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -137,6 +137,13 @@ def postgres_server():
     except RuntimeError as exc:
         server.stop()
         _unavailable(str(exc))
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """ONE PostgreSQL (with pgvector) for the whole test session; yields its base URL."""
+    server = started_or_skip()
     try:
         yield server.url
     finally:

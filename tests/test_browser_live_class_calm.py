@@ -18,7 +18,7 @@ from embedding.classroom.db import LOG_EVERY, ClassDB
 from embedding.classroom.identity import COOKIE, new_secret, person_id
 from embedding.classroom.live import Classroom
 from tests.browser import DONE, ROOT, exceptions_shown, start_server
-from tests.pg import PgServer, _unavailable, fresh_database
+from tests.pg import fresh_database, started_or_skip
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -33,16 +33,7 @@ DOWN = "text=The class database cannot be reached right now"
 
 @pytest.fixture()
 def pg():
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        _unavailable("the psycopg package is not installed")
-    server = PgServer()
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.stop()
-        _unavailable(str(exc))
+    server = started_or_skip()
     yield server
     server.stop()
 

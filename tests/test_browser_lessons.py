@@ -5,6 +5,7 @@ the instructor's screen only, and an Explore step takes a student to its page wi
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from embedding.classroom import lessons as L
 from tests.browser import exceptions_shown, open_and_wait, wait_rerun
@@ -71,8 +72,12 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
         assert "chocolate" in href
         demo = ada.context.new_page()
         open_and_wait(demo, href if href.startswith("http") else server_url + href)
-        assert demo.get_by_label("First phrase").input_value() == dict(step.params)["order_a"]
-        assert demo.get_by_label("Second phrase").input_value() == dict(step.params)["order_b"]
+        # the script has finished, but a new tab draws a text box only once its lazily loaded
+        # component arrives (measured: up to 2.7 s later, empty for a moment): wait for it
+        expect(demo.get_by_label("First phrase")).to_have_value(dict(step.params)["order_a"],
+                                                                timeout=30_000)
+        expect(demo.get_by_label("Second phrase")).to_have_value(dict(step.params)["order_b"],
+                                                                 timeout=30_000)
         demo.wait_for_selector('[data-testid="stMetric"]:has-text("GloVe average")'
                                ':has-text("1.000")', timeout=60_000)
 

@@ -1,6 +1,7 @@
-"""The ready lecture, end to end in real Chromium: the instructor starts it in one click, two
+"""The ready lecture, end to end in real Chromium: the instructor starts it in one click, three
 phone students join and answer its first question, the projector fills in, the script shows on
-the instructor's screen only, and an Explore step takes a student to its page with its preset."""
+the instructor's screen only, an Explore step takes a student to its page with its preset, every
+phone follows the projector through all twelve steps, and the class ends on every screen."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
         proj = teacher.context.new_page()  # the projector: the instructor's browser, a tab
         open_and_wait(proj, f"{server_url}/live_class?class={code}&view=projector&present=1")
 
-        picks = {"Ada": "Ironman", "Bo": "Rainman"}
+        picks = {"Ada": "Ironman", "Bo": "Rainman", "Cy": "Ironman"}
         students = {}
         for nickname in picks:
             s = new_page(**PHONE)
@@ -57,16 +58,19 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
             wait_rerun(s)
             s.get_by_role("button", name="Send answer").click()
             s.wait_for_selector(f"text=Saved: {pick}", timeout=60_000)
-        proj.wait_for_selector(ANSWERS.format(n=2), timeout=30_000)
+        proj.wait_for_selector(ANSWERS.format(n=len(picks)), timeout=30_000)
         teacher.get_by_text("Show the answer").click()
         students["Bo"].wait_for_selector("text=The answer is Ironman", timeout=30_000)
 
+        def title(k: int) -> str:  # step k (from 1) as the screens name it
+            kind = LECTURE.steps[k - 1].question.kind
+            return f"Step {k} of {n}: explore" if kind == "explore" else f"Question {k} of {n}"
+
         for k in range(2, explore + 2):  # on to the first Explore step (word order's demo)
             teacher.get_by_role("button", name="Next").click()
-            title = f"Step {k} of {n}: explore" if k == explore + 1 else f"Question {k} of {n}"
-            proj.wait_for_selector(f"text={title}", timeout=30_000)  # the projector follows
+            proj.wait_for_selector(f"text={title(k)}", timeout=30_000)  # the projector follows
         ada = students["Ada"]
-        ada.wait_for_selector(f"text=Step {explore + 1} of {n}: explore", timeout=30_000)
+        ada.wait_for_selector(f"text={title(explore + 1)}", timeout=30_000)
         link = ada.get_by_role("link", name="Open Word order")
         href = link.get_attribute("href")
         assert "chocolate" in href
@@ -80,6 +84,20 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
                                                                  timeout=30_000)
         demo.wait_for_selector('[data-testid="stMetric"]:has-text("GloVe average")'
                                ':has-text("1.000")', timeout=60_000)
+
+        # on through the rest of the lecture: every phone follows the projector to the last step
+        for k in range(explore + 2, n + 1):
+            teacher.get_by_role("button", name="Next").click()
+            proj.wait_for_selector(f"text={title(k)}", timeout=30_000)
+            for s in students.values():
+                s.wait_for_selector(f"text={title(k)}", timeout=30_000)
+        # the end of the lecture: the class ends, every screen says so, answers stay
+        teacher.get_by_text("Export, end or delete the class").click()
+        teacher.get_by_role("button", name="End the class").click()
+        proj.wait_for_selector("text=This class has ended", timeout=30_000)
+        for nickname, s in students.items():
+            s.wait_for_selector("text=The instructor has ended this class", timeout=30_000)
+            s.wait_for_selector(f"text=1. {picks[nickname]}", timeout=30_000)
 
         for page in (teacher, proj, demo, *students.values()):
             assert exceptions_shown(page) == []

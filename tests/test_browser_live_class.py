@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DONE, exceptions_shown, open_and_wait, wait_rerun
+from tests.browser import DONE, exceptions_shown, open_and_wait
+from tests.live import METRIC, PHONE, join, send_answer, start_class
 from tests.test_browser_a11y import axe_js, violations  # noqa: F401 (axe_js: a fixture)
 
 pytestmark = pytest.mark.browser
-ANSWERS = '[data-testid="stMetric"]:has-text("Answers"):has-text("{n}")'
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def test_three_students_answer_and_the_projector_updates_live(server_url, browser, axe_js):  # noqa: F811
@@ -25,11 +24,7 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
     try:
         desk = new_context(viewport={"width": 1280, "height": 720})
         teacher = desk.new_page()
-        open_and_wait(teacher, f"{server_url}/live_class")
-        teacher.get_by_role("button", name="Start the class").click()
-        teacher.wait_for_selector("text=students open", timeout=120_000)
-        assert "key=" not in teacher.url
-        code = teacher.url.split("class=")[1][:6]
+        code = start_class(teacher, server_url)
         # the projector: the same browser (the instructor's identity), its own tab
         proj = desk.new_page()
         open_and_wait(proj, f"{server_url}/live_class?class={code}&view=projector&present=1")
@@ -39,10 +34,7 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         students = {}
         for nickname in picks:
             s = new_context(**PHONE).new_page()
-            open_and_wait(s, f"{server_url}/live_class?class={code}")
-            s.get_by_placeholder("e.g. Blue Otter").fill(nickname)
-            s.get_by_role("button", name="Join").click()
-            s.wait_for_selector("text=You're in", timeout=60_000)
+            join(s, server_url, code, nickname)
             students[nickname] = s
         proj.wait_for_selector("text=Ada · Bo · Cy", timeout=30_000)  # the lobby fills up
 
@@ -50,11 +42,8 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         for nickname, pick in picks.items():
             s = students[nickname]
             s.wait_for_selector("text=Question 1 of 5", timeout=30_000)  # followed by itself
-            s.get_by_text(pick, exact=True).first.click()
-            wait_rerun(s)
-            s.get_by_role("button", name="Send answer").click()
-            s.wait_for_selector(f"text=Saved: {pick}", timeout=60_000)
-        proj.wait_for_selector(ANSWERS.format(n=3), timeout=30_000)
+            send_answer(s, pick)
+        proj.wait_for_selector(METRIC.format(label="Answers", n=3), timeout=30_000)
 
         # A reload keeps the student: same nickname, the saved answer, no Join button.
         bo = students["Bo"]
@@ -62,8 +51,7 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         bo.wait_for_selector(DONE)
         bo.wait_for_selector("text=Saved: Dune", timeout=60_000)
         assert bo.get_by_role("button", name="Join").count() == 0
-        teacher.wait_for_selector('[data-testid="stMetric"]:has-text("Students joined")'
-                                  ':has-text("3")', timeout=30_000)
+        teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
 
         teacher.get_by_text("Show the answer").click()
         proj.wait_for_selector("text=Most common wrong answer: Dune (2 of 3)", timeout=60_000)

@@ -3,19 +3,30 @@ replicas of the app and ONE PostgreSQL with pgvector, all started here, driven i
 
 Each replica has its own empty data folder, so whatever one replica shows of another's work
 came through the database. A browser is pinned to a replica by the proxy's own sticky cookie
-(``ee_route``), with keys found by asking the proxy which replica answers them.
+(``ee_route``), with keys found by asking the proxy which replica answers them; its identity
+is the app's own cookie (``ee_person``), the same on every replica.
+
+A test may kill a replica (the proxy must then send its browsers to the other one); the
+``deploy`` fixture starts it again, on its port, before the next test, so each test starts
+with both replicas up and pinned as it expects, in any order.
 """
 
 from __future__ import annotations
 
 import subprocess
+import time
 import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from bench.loadtest.proxy import nginx_binary, render_nginx
 from embedding.classroom.db import ClassDB
+from embedding.classroom.identity import COOKIE, person_id
+from embedding.classroom.live import Classroom
 from tests.browser import (
+    DONE,
     _free_port,
     exceptions_shown,
     open_and_wait,
@@ -23,20 +34,70 @@ from tests.browser import (
     wait_healthy,
     wait_rerun,
 )
+from tests.live import METRIC, PHONE, join, send_answer, start_class
 from tests.pg import fresh_database
 
-pytestmark = [pytest.mark.server, pytest.mark.browser]
+# one deployment for the module: under pytest-xdist its tests stay on one worker
+pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.xdist_group("replicas")]
+READY = f'{DONE}[data-test-connection-state="CONNECTED"]'  # drawn, and its websocket open
 
 
 def _upstream(base: str, key: str) -> str:
+    """The replica (``host:port``) that answered a request carrying route ``key``: the last
+    one nginx tried (``$upstream_addr`` lists every one it tried)."""
     req = urllib.request.Request(f"{base}/_stcore/health", headers={"Cookie": f"ee_route={key}"})
     with urllib.request.urlopen(req, timeout=10) as r:
-        return r.headers["X-Upstream"]
+        return r.headers["X-Upstream"].rsplit(", ", 1)[-1]
+
+
+@dataclass
+class Deployment:
+    base: str  # the proxy's URL
+    keys: list[str]  # keys[i]: a route cookie the proxy sends to replica i
+    db_url: str
+    folders: list[Path]
+    ports: list[int]
+    procs: list[subprocess.Popen]
+
+    def replica(self, i: int) -> str:
+        return f"127.0.0.1:{self.ports[i]}"
+
+    def spawn(self, i: int) -> subprocess.Popen:
+        """Start replica ``i`` on its port, with its own data folder; its process."""
+        return start_server({"DATABASE_URL": self.db_url, "EMBEDDING_EXPLORER_WARMUP": "0",
+                             "EMBEDDING_EXPLORER_DATA": str(self.folders[i])},
+                            port=self.ports[i])[1]
+
+    def kill(self, i: int) -> None:
+        """Replica ``i`` dies (SIGKILL: no goodbye to its browsers or its database pool)."""
+        self.procs[i].kill()
+        self.procs[i].wait(timeout=30)
+
+    def revive(self, timeout: float = 60) -> None:
+        """Start every dead replica again on its port; return once the proxy sends each key
+        to its own replica again (nginx keeps a failed replica out for ``fail_timeout``)."""
+        for i, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                self.procs[i] = self.spawn(i)
+        deadline = time.monotonic() + timeout
+        for i, key in enumerate(self.keys):
+            while (got := _upstream(self.base, key)) != self.replica(i):
+                assert time.monotonic() < deadline, f"key {key} still goes to {got}"
+                time.sleep(0.5)  # polling the proxy's choice, not a synchronisation
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, postgres_server):
-    """``(proxy URL, route keys, database URL, data folders, replica processes)``."""
+    """Two replicas, nginx in front, one PostgreSQL database: a :class:`Deployment`."""
     nginx = nginx_binary()
     if nginx is None:
         import os
@@ -45,52 +106,56 @@ def deployment(tmp_path_factory, postgres_server):
             pytest.fail("nginx is missing in CI: make's system-tools should have installed it")
         pytest.skip("nginx not installed (apt-get install nginx)")
     tmp = tmp_path_factory.mktemp("deploy")
-    url = fresh_database(postgres_server)
     folders = [tmp / "replica-1", tmp / "replica-2"]
-    replicas = []
+    for folder in folders:
+        folder.mkdir()
+    dep = Deployment(base="", keys=[], db_url=fresh_database(postgres_server), folders=folders,
+                     ports=[_free_port(), _free_port()], procs=[])
     try:
-        for folder in folders:
-            folder.mkdir()
-            replicas.append(start_server({"DATABASE_URL": url, "EMBEDDING_EXPLORER_DATA":
-                                          str(folder), "EMBEDDING_EXPLORER_WARMUP": "0"}))
-        ports = [int(u.rsplit(":", 1)[1]) for u, _ in replicas]
+        for i in range(2):
+            dep.procs.append(dep.spawn(i))
         listen = _free_port()
-        conf = render_nginx(tmp, ports, listen, tag_upstream=True)
+        conf = render_nginx(tmp, dep.ports, listen, tag_upstream=True)
         proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{listen}"
+        dep.base = f"http://127.0.0.1:{listen}"
         try:
-            wait_healthy(base, proxy, timeout=30)
-            keys: dict[int, str] = {}
+            wait_healthy(dep.base, proxy, timeout=30)
+            keys: dict[str, str] = {}
             for i in range(200):  # the proxy's own hash decides: ask it
-                port = int(_upstream(base, f"k{i}").rsplit(":", 1)[1])
-                keys.setdefault(port, f"k{i}")
+                keys.setdefault(_upstream(dep.base, f"k{i}"), f"k{i}")
                 if len(keys) == 2:
                     break
-            assert sorted(keys) == sorted(ports), keys
-            yield base, [keys[p] for p in ports], url, folders, [proc for _, proc in replicas]
+            dep.keys = [keys[dep.replica(i)] for i in range(2)]
+            yield dep
         finally:
             proxy.terminate()
             proxy.wait(timeout=20)
     finally:
-        for _, proc in replicas:
-            proc.terminate()
-        for _, proc in replicas:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        dep.stop()
 
 
-def _tab(browser, base: str, key: str):
+@pytest.fixture()
+def deploy(deployment):
+    """The module's deployment with both replicas up (a test before may have killed one)."""
+    deployment.revive()
+    return deployment
+
+
+def _tab(browser, base: str, key: str, **options):
     """A browser tab that the proxy sends to the replica of ``key``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = browser.new_context(**(options or {"viewport": {"width": 1280, "height": 720}}))
     context.add_cookies([{"name": "ee_route", "value": key, "url": base}])
     return context, context.new_page()
 
 
-def test_an_index_built_through_one_replica_is_searched_through_the_other(deployment, browser):
-    base, keys, url, folders, procs = deployment
+def _served_by(context, base: str) -> str:
+    """The replica the proxy sends this browser context to right now (its cookies)."""
+    return context.request.get(f"{base}/_stcore/health").headers["x-upstream"].rsplit(", ")[-1]
+
+
+def test_an_index_built_through_one_replica_is_searched_through_the_other(deploy, browser):
+    base, keys = deploy.base, deploy.keys
     builder_ctx, builder = _tab(browser, base, keys[0])
     reader_ctx, reader = _tab(browser, base, keys[1])
     try:
@@ -102,13 +167,13 @@ def test_an_index_built_through_one_replica_is_searched_through_the_other(deploy
         build.click(timeout=60_000)
         builder.get_by_text("Pick it under").first.wait_for(timeout=300_000)  # the success
         assert exceptions_shown(builder) == []
-        db = ClassDB(url)
+        db = ClassDB(deploy.db_url)
         rows = db.query("SELECT name, owner <> '' FROM search_indexes WHERE saved IS NOT NULL")
         chunks = db.query("SELECT COUNT(*) FROM search_chunks")[0][0]
         db.close()
         assert rows == [("lecture-pages", True)] and chunks > 10
         assert not any((f / "indexes").exists() and any((f / "indexes").iterdir())
-                       for f in folders), "an index went to a replica's disk, not the database"
+                       for f in deploy.folders), "an index went to a replica's disk, not the database"
 
         open_and_wait(reader, f"{base}/semantic_search?search_corpus=index:lecture-pages"
                               "&search_q=what+does+cosine+similarity+measure")
@@ -119,14 +184,139 @@ def test_an_index_built_through_one_replica_is_searched_through_the_other(deploy
         open_and_wait(reader, f"{base}/semantic_search?search_view=Your+documents")
         reader.get_by_text("can be deleted only by the session that built it").first.wait_for(
             timeout=60_000)
+        assert _served_by(builder_ctx, base) == deploy.replica(0)
+        assert _served_by(reader_ctx, base) == deploy.replica(1)
 
         # the builder's replica dies: its browser lands on the other one, the index is there
-        procs[0].kill()
-        procs[0].wait(timeout=30)
+        deploy.kill(0)
         open_and_wait(builder, f"{base}/semantic_search?search_corpus=index:lecture-pages"
                                "&search_q=how+are+words+turned+into+vectors")
         builder.get_by_text(f"of {chunks:,} in").first.wait_for(timeout=180_000)
         assert exceptions_shown(builder) == []
+        assert _served_by(builder_ctx, base) == deploy.replica(1)
+        # ... and it is still the builder there (the same person, by the identity cookie):
+        # it may delete its index, which the reader on that replica may not
+        open_and_wait(builder, f"{base}/semantic_search?search_view=Your+documents")
+        assert builder.get_by_text("can be deleted only by").count() == 0
+        builder.get_by_role("button", name="Delete…").click()
+        builder.get_by_role("button", name="Yes, delete it").click()
+        builder.get_by_text("No saved indexes yet").first.wait_for(timeout=60_000)
+        db = ClassDB(deploy.db_url)
+        left = db.query("SELECT COUNT(*) FROM search_indexes WHERE name = 'lecture-pages'")
+        db.close()
+        assert left == [(0,)]
+        assert exceptions_shown(builder) == []
     finally:
         builder_ctx.close()
         reader_ctx.close()
+
+
+def test_a_class_started_on_one_replica_is_answered_on_the_other(deploy, browser):
+    base, keys = deploy.base, deploy.keys
+    desk, teacher = _tab(browser, base, keys[0])  # the instructor and the projector: replica 1
+    contexts = [desk]
+    try:
+        code = start_class(teacher, base)
+        proj = desk.new_page()
+        open_and_wait(proj, f"{base}/live_class?class={code}&view=projector&present=1")
+        picks = {"Ada": "Frozen", "Bo": "Dune"}
+        phones = {}
+        for nickname in picks:  # the students: replica 2
+            ctx, phones[nickname] = _tab(browser, base, keys[1], **PHONE)
+            contexts.append(ctx)
+            join(phones[nickname], base, code, nickname)
+        assert _served_by(desk, base) == deploy.replica(0)
+        assert {_served_by(c, base) for c in contexts[1:]} == {deploy.replica(1)}
+        proj.wait_for_selector("text=Ada · Bo", timeout=30_000)  # the lobby on replica 1
+
+        teacher.get_by_role("button", name="Next").click()
+        for nickname, pick in picks.items():  # replica 2's screens follow replica 1's Next
+            phones[nickname].wait_for_selector("text=Question 1 of 5", timeout=30_000)
+            send_answer(phones[nickname], pick)
+        proj.wait_for_selector(METRIC.format(label="Answers", n=2), timeout=30_000)
+        teacher.wait_for_selector(METRIC.format(label="Students joined", n=2), timeout=30_000)
+        teacher.get_by_text("Show the answer").click()
+        proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 2)", timeout=60_000)
+        proj.wait_for_selector(METRIC.format(label="Correct", n="50%"), timeout=30_000)
+        phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
+        for page in (teacher, proj, *phones.values()):
+            assert exceptions_shown(page) == []
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+
+def _reload(page) -> None:
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=120_000)
+    page.wait_for_selector(READY, timeout=120_000)
+
+
+def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, browser):
+    base, keys = deploy.base, deploy.keys
+    desk, teacher = _tab(browser, base, keys[0])  # the instructor and the projector: replica 1
+    contexts = [desk]
+    try:
+        code = start_class(teacher, base)
+        proj = desk.new_page()
+        open_and_wait(proj, f"{base}/live_class?class={code}&view=projector&present=1")
+        # Ada and Bo on replica 1 (it dies), Cy on replica 2
+        picks = {"Ada": "Dune", "Bo": "Dune", "Cy": "Frozen"}
+        where = {"Ada": 0, "Bo": 0, "Cy": 1}
+        phones, phone_ctx = {}, {}
+        for nickname in picks:
+            phone_ctx[nickname], phones[nickname] = _tab(browser, base, keys[where[nickname]],
+                                                         **PHONE)
+            contexts.append(phone_ctx[nickname])
+            join(phones[nickname], base, code, nickname)
+        for nickname, ctx in phone_ctx.items():
+            assert _served_by(ctx, base) == deploy.replica(where[nickname]), nickname
+        teacher.get_by_role("button", name="Next").click()
+        for nickname, pick in picks.items():
+            phones[nickname].wait_for_selector("text=Question 1 of 5", timeout=30_000)
+            send_answer(phones[nickname], pick)
+        proj.wait_for_selector(METRIC.format(label="Answers", n=3), timeout=30_000)
+        teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
+
+        deploy.kill(0)
+        moved = ("Ada", "Bo")
+        for nickname in moved:  # a reload lands on replica 2: the same student, their answer
+            page = phones[nickname]
+            _reload(page)
+            assert _served_by(phone_ctx[nickname], base) == deploy.replica(1)
+            page.wait_for_selector(f"text=you are {nickname}", timeout=60_000)
+            page.wait_for_selector(f"text=Saved: {picks[nickname]}", timeout=60_000)
+            assert page.get_by_role("button", name="Join").count() == 0
+        send_answer(phones["Ada"], "Frozen")  # and they can change it there
+        # the projector, not reloaded, is back by itself (Streamlit reconnects; nginx sends
+        # the websocket to replica 2), and follows the class there (the answer, below)
+        proj.wait_for_selector(READY, timeout=120_000)
+        # the instructor: still the instructor on replica 2, with no key in the address
+        _reload(teacher)
+        assert _served_by(desk, base) == deploy.replica(1)
+        teacher.get_by_role("button", name="Next").wait_for(timeout=60_000)
+        assert "key=" not in teacher.url and "key=" not in proj.url
+        teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
+        proj.wait_for_selector(METRIC.format(label="Answers", n=3), timeout=30_000)
+
+        teacher.get_by_text("Show the answer").click()
+        proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 3)", timeout=60_000)
+        proj.wait_for_selector(METRIC.format(label="Correct", n="67%"), timeout=30_000)
+        phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
+        for nickname in ("Ada", "Cy"):  # Ada's changed answer counts, on the replica she moved to
+            phones[nickname].wait_for_selector("text=Right!", timeout=30_000)
+        for page in (teacher, proj, *phones.values()):
+            assert exceptions_shown(page) == []
+
+        # in the database: three people, one answer each, Ada's the changed one
+        secret = next(c["value"] for c in desk.cookies() if c["name"] == COOKIE)
+        live = Classroom(ClassDB(deploy.db_url))
+        me = person_id(secret)
+        assert live.student_count(code) == 3
+        assert sorted((a.nickname, a.answer) for a in live.answers(code, me, 0)) == [
+            ("Ada", "Frozen"), ("Bo", "Dune"), ("Cy", "Frozen")]
+        live.db.close()
+    finally:
+        for ctx in contexts:
+            ctx.close()

@@ -1,5 +1,7 @@
 """Keyword vs semantic vs hybrid search, retrieve-then-rerank, and how good each one is."""
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from embedding.search.fusion import RRF_K
@@ -45,7 +47,15 @@ except Exception:  # an unreachable DATABASE_URL must not take the built-ins dow
     saved = []
 codes = [*BUILTIN, *(f"index:{n}" for n in saved)]
 FIRST_QUERY = PRESETS[next(iter(PRESETS))][0]
-c1, c2 = st.columns([2, 3])
+phone = on_phone()
+if phone:  # a phone: preset and query, then the lists; corpus, top k and RRF k folded below them
+    c2 = q1 = st.container()
+    top = st.container()
+    c1 = q2 = q3 = st.expander("Corpus, top k and RRF k", icon=":material/tune:")
+else:
+    c1, c2 = st.columns([2, 3])
+    q1, q2, q3 = st.columns([4, 1, 1])
+    top = None
 corpus = c1.selectbox("Corpus", codes, key=url_choice("kw_corpus", "movies", codes),
                       format_func=lambda c: BUILTIN.get(c) or f"Your index: {c[6:]}")
 preset = c2.selectbox("Preset query", ["(type your own)", *PRESETS], key="kw_preset",
@@ -56,7 +66,6 @@ if "kw_last" not in st.session_state:  # a link's query wins over the first pres
 if corpus == "movies" and preset in PRESETS and st.session_state.get("kw_last") != preset:
     st.session_state["kw_q"] = PRESETS[preset][0]  # a new preset fills the box once
 st.session_state["kw_last"] = preset
-q1, q2, q3 = st.columns([4, 1, 1])
 # no max_chars: the browser would silently refuse a longer paste; clean_text cuts it, and says so
 raw = q1.text_input("Search for", key=url_key("kw_q", FIRST_QUERY))
 k = q2.number_input("Top k", 1, 20, key=url_int("kw_k", 5, 1, 20))
@@ -64,53 +73,55 @@ rrf_k = q3.number_input("RRF k", 0, 500, key=url_int("kw_rrf", RRF_K, 0, 500),
                         help="Each list gives an item 1/(k + rank). Small k: the top ranks "
                              "dominate; large k: every rank counts about the same.")
 to_url("kw_corpus", "kw_q", "kw_k", "kw_rrf")
-if corpus == "movies" and preset in PRESETS and raw == PRESETS[preset][0]:
-    st.info(PRESETS[preset][1], icon=":material/lightbulb:")
+preset_note = None if phone else st.container()  # a phone: the note after the lists
 query = clean_text(raw, "query")
 if query is None:
     st.stop()
 
-sbert_or_stop()
-glove_or_stop()
-stamp = ""
-try:
-    if corpus in BUILTIN:  # built (once per server) here, so a broken store is a message
-        for vectorizer in ("sbert", "glove"):
-            resources.builtin_store(corpus, vectorizer)
-        resources.bm25_index(corpus)
-    else:
-        from embedding.search.store import open_index
+with top or nullcontext():  # a phone: the lists right under the query box
+    sbert_or_stop()
+    glove_or_stop()
+    stamp = ""
+    try:
+        if corpus in BUILTIN:  # built (once per server) here, so a broken store is a message
+            for vectorizer in ("sbert", "glove"):
+                resources.builtin_store(corpus, vectorizer)
+            resources.bm25_index(corpus)
+        else:
+            from embedding.search.store import open_index
 
-        probe = open_index(corpus.removeprefix("index:"))
-        stamp = resources.index_stamp(probe.meta, probe.count())
-        resources.saved_index_side(corpus.removeprefix("index:"), stamp)
-except StoreError as exc:
-    st.warning(f"{exc} Pick another corpus.", icon=":material/database:")
-    st.stop()
+            probe = open_index(corpus.removeprefix("index:"))
+            stamp = resources.index_stamp(probe.meta, probe.count())
+            resources.saved_index_side(corpus.removeprefix("index:"), stamp)
+    except StoreError as exc:
+        st.warning(f"{exc} Pick another corpus.", icon=":material/database:")
+        st.stop()
 
-view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k))
-for note, icon in view["notes"]:
-    st.warning(note, icon=icon)
+    view = cached.keyword_view(corpus, stamp, query, int(k), int(rrf_k))
+    for note, icon in view["notes"]:
+        st.warning(note, icon=icon)
 
-unreadable_note(query)
-keys = ("kw_list_kw", "kw_list_sem", "kw_list_glove", "kw_list_hybrid")
-pairs = list(zip(view["lists"], keys, strict=True))
-for row in (pairs[:2], pairs[2:]):  # two lists side by side: each wide enough to read
-    for col, ((title, df), key) in zip(st.columns(2), row, strict=True):
-        col.markdown(f"**{title}**")
-        if df is None:
-            col.caption("No result: no word of the query appears in any text."
-                        if title.startswith("Keyword") else "No result.")
-            continue
-        score_name = df.column_names[1]  # after "chunk" (the index is stored last)
-        col.dataframe(df, key=key, width="stretch", column_config={
-            "chunk": st.column_config.TextColumn(
-                "movie" if corpus == "movies" else "chunk", width="medium"),
-            "text": st.column_config.TextColumn("start of its text", width="medium"),
-            score_name: st.column_config.NumberColumn(width="small")})
-st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
-           f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
-           f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
+    unreadable_note(query)
+    keys = ("kw_list_kw", "kw_list_sem", "kw_list_glove", "kw_list_hybrid")
+    pairs = list(zip(view["lists"], keys, strict=True))
+    for row in (pairs[:2], pairs[2:]):  # two lists side by side: each wide enough to read
+        for col, ((title, df), key) in zip(st.columns(2), row, strict=True):
+            col.markdown(f"**{title}**")
+            if df is None:
+                col.caption("No result: no word of the query appears in any text."
+                            if title.startswith("Keyword") else "No result.")
+                continue
+            score_name = df.column_names[1]  # after "chunk" (the index is stored last)
+            col.dataframe(df, key=key, width="stretch", column_config={
+                "chunk": st.column_config.TextColumn(
+                    "movie" if corpus == "movies" else "chunk", width="medium"),
+                "text": st.column_config.TextColumn("start of its text", width="medium"),
+                score_name: st.column_config.NumberColumn(width="small")})
+    st.caption(f"★ = found by both keyword and semantic search in their top {int(k)} "
+               f"({view['both']} of {int(k)}). Hybrid fuses each list's top {DEPTH}: an item gets "
+               f"1/({int(rrf_k)} + its rank) from each list, and the sums are sorted.")
+if corpus == "movies" and preset in PRESETS and raw == PRESETS[preset][0]:
+    (preset_note or st).info(PRESETS[preset][1], icon=":material/lightbulb:")
 
 
 @st.fragment

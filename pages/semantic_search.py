@@ -1,6 +1,7 @@
 """Semantic search: a vector store over movie blurbs, lecture pages or your own documents."""
 
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -40,6 +41,7 @@ from embedding.text import escape_markdown
 from ui import cached, resources
 from ui.cached import embed_rows
 from ui.classroom import index_owner_meta, may_delete_index
+from ui.phone import on_phone
 from ui.providers import download_stem, is_remote, remote_result
 from ui.resources import index_stamp
 from ui.widgets import (
@@ -133,13 +135,22 @@ if view == "Search":
         st.session_state["search_missing_note"] = True  # say it once per session
         st.info(f"There is no corpus or saved index called “{escape_markdown(asked[:60])}” "
                 "on this server, so the movie blurbs are shown instead.", icon=":material/info:")
-    left, mid, right = st.columns([2, 4, 1])
-    corpus = left.selectbox("Corpus", codes, format_func=corpus_label,
-                            key=url_choice("search_corpus", "movies", codes))
+    phone = on_phone()
+    if phone:  # a phone: the query box, then the answer; corpus, method and top k folded below
+        mid = st.container()
+        top = st.container()
+        settings = st.expander("Corpus, method and top k", icon=":material/tune:")
+        left = right = settings
+    else:
+        left, mid, right = st.columns([2, 4, 1])
+        top = settings = None
+    where = "below" if phone else "above"  # where the settings are
     # no max_chars: the browser would silently refuse a longer paste; clean_text cuts it, and
     # says so
     raw = mid.text_input("Search for", key=url_key("search_q", SPACE_QUERY),
                          placeholder="Describe what you are looking for, in your own words")
+    corpus = left.selectbox("Corpus", codes, format_func=corpus_label,
+                            key=url_choice("search_corpus", "movies", codes))
     k = right.number_input("Top k", 1, 50, key=url_int("search_k", 5, 1, 50))
     # each kind of corpus starts with the method that measured best on it, until the student
     # picks one (or a link does)
@@ -148,78 +159,89 @@ if view == "Search":
         st.session_state.setdefault("search_method_picked", True)
     if not st.session_state.get("search_method_picked"):
         st.session_state["search_method"] = default_method
-    method = st.radio("Method", list(METHODS), format_func=METHODS.get, horizontal=True,
-                      key=url_choice("search_method", default_method, list(METHODS)),
-                      on_change=lambda: st.session_state.update(search_method_picked=True),
-                      help="Semantic: cosine of SBERT vectors (meaning). Keyword: BM25 (the "
-                           "query's words, rare ones count more). Hybrid: both scores added "
-                           f"({HYBRID_BM25_WEIGHT:.0%} BM25, {1 - HYBRID_BM25_WEIGHT:.0%} "
-                           "SBERT). Each corpus starts with the method that "
-                           "found the answer most often in our measurements: SBERT for the "
-                           "movie blurbs, hybrid for documents (see docs/search.md).")
+    method = (settings or st).radio(
+        "Method", list(METHODS), format_func=METHODS.get, horizontal=True,
+        key=url_choice("search_method", default_method, list(METHODS)),
+        on_change=lambda: st.session_state.update(search_method_picked=True),
+        help="Semantic: cosine of SBERT vectors (meaning). Keyword: BM25 (the "
+             "query's words, rare ones count more). Hybrid: both scores added "
+             f"({HYBRID_BM25_WEIGHT:.0%} BM25, {1 - HYBRID_BM25_WEIGHT:.0%} "
+             "SBERT). Each corpus starts with the method that "
+             "found the answer most often in our measurements: SBERT for the "
+             "movie blurbs, hybrid for documents (see docs/search.md).")
     to_url("search_corpus", "search_q", "search_k", "search_method")
     query = clean_text(raw, "description of what you are looking for")
     if query is None:
         st.stop()
 
-    sbert_or_stop()  # a clear page if the sentence model is broken
-    chosen = provider_picker("search_provider") if corpus in BUILTIN else SBERT_KEY
-    stamp = ""
-    try:
-        if corpus in BUILTIN and is_remote(chosen):  # embedded by that server, in the background
-            store = remote_result(("store", corpus, chosen), chosen,
-                                  lambda: builtin_store(corpus, chosen),
-                                  what=f"to embed {corpus_label(corpus)}")
-        elif corpus in BUILTIN:
-            store = builtin_store(corpus, chosen)
-        else:
-            store = open_index(corpus.removeprefix("index:"))
-            stamp = index_stamp(store.meta, store.count())
-            if method != "sbert" and not hasattr(store, "payloads"):
-                st.info("Keyword and hybrid search need the chunks' texts in this app; this "
-                        "index keeps them on the vector server, so it is searched by meaning "
-                        "only.", icon=":material/info:")
-                method = "sbert"
-        if not store.count():
-            st.info("This index is empty. Add documents under *Your documents*.")
+    with top or nullcontext():  # a phone: the answer right under the query box
+        sbert_or_stop()  # a clear page if the sentence model is broken
+        with settings or st.container():
+            chosen = provider_picker("search_provider") if corpus in BUILTIN else SBERT_KEY
+        stamp = ""
+        try:
+            if corpus in BUILTIN and is_remote(chosen):  # embedded by that server, in the background
+                store = remote_result(("store", corpus, chosen), chosen,
+                                      lambda: builtin_store(corpus, chosen),
+                                      what=f"to embed {corpus_label(corpus)}")
+            elif corpus in BUILTIN:
+                store = builtin_store(corpus, chosen)
+            else:
+                store = open_index(corpus.removeprefix("index:"))
+                stamp = index_stamp(store.meta, store.count())
+                if method != "sbert" and not hasattr(store, "payloads"):
+                    st.info("Keyword and hybrid search need the chunks' texts in this app; this "
+                            "index keeps them on the vector server, so it is searched by meaning "
+                            "only.", icon=":material/info:")
+                    method = "sbert"
+            if not store.count():
+                st.info("This index is empty. Add documents under *Your documents*.")
+                st.stop()
+            # the query's vector through rows_or_stop: a remote model's wait or failure is calm
+            qvec = rows_or_stop((query,), chosen)[0] if method != "bm25" else None
+            found = cached.document_search(corpus, stamp, query, int(k), method, chosen, qvec,
+                                           _store=store)
+        except ProviderError as exc:  # embedding the corpus with the chosen provider failed
+            st.error(f"{exc} Pick SBERT {where} to go on without it.",
+                     icon=":material/cloud_off:")
             st.stop()
-        # the query's vector through rows_or_stop: a remote model's wait or failure is calm
-        qvec = rows_or_stop((query,), chosen)[0] if method != "bm25" else None
-        found = cached.document_search(corpus, stamp, query, int(k), method, chosen, qvec,
-                                       _store=store)
-    except ProviderError as exc:  # embedding the corpus with the chosen provider failed
-        st.error(f"{exc} Pick SBERT above to go on without it.", icon=":material/cloud_off:")
-        st.stop()
-    except StoreError as exc:
-        st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
-                   icon=":material/database:")
-        st.stop()
-    except EmptyQueryError as exc:
-        st.info(f"{exc} Or pick *Semantic* above.", icon=":material/edit:")
-        st.stop()
-    hits = found["hits"]
-    built_with = store.meta.get("model")
-    if built_with and built_with != describe_sbert():
-        st.warning(f"This index was built with {escape_markdown(str(built_with))} but queries "
-                   f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
+        except StoreError as exc:
+            st.warning(f"{exc} Pick another corpus or rebuild the index under *Your documents*.",
+                       icon=":material/database:")
+            st.stop()
+        except EmptyQueryError as exc:
+            st.info(f"{exc} Or pick *Semantic* {where}.", icon=":material/edit:")
+            st.stop()
+        hits = found["hits"]
+        built_with = store.meta.get("model")
+        if built_with and built_with != describe_sbert():
+            st.warning(f"This index was built with {escape_markdown(str(built_with))} but queries "
+                       f"use {describe_sbert()}: scores are not meaningful. Rebuild the index.")
 
-    st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
-    if corpus in BUILTIN:
-        st.caption(f"Texts and query embedded with {escape_markdown(model_label(chosen))}.")
-    if method != "bm25" and chosen == SBERT_KEY:
-        unreadable_note(query)
-    if not hits:
-        st.info("No chunk contains a word of the query: keyword search finds only words that "
-                "are there. Try *Semantic* or *Hybrid* above.", icon=":material/search_off:")
-        st.stop()
-    with_position = corpus != "movies"
-    labels = [chart_label(n, (f"{h.payload.get('title') or h.payload.get('source') or h.id}"
-                              + (f" · {h.payload.get('position', '')}" if with_position else "")))
-              for n, h in enumerate(hits, 1)]
-    score_name = found["score"]
-    fig = cached.figure("figures.score_bars", labels, [h.score for h in hits],
-                        title=f"{score_name} with “{chart_label(0, query)[3:]}”")
-    show_chart(fig, key="search_results_chart")
+        embedded = (f"Texts and query embedded with {escape_markdown(model_label(chosen))}."
+                    if corpus in BUILTIN else "")
+        if phone:  # one short heading line; the corpus goes with the model, in small print
+            st.subheader(f"Top {len(hits)} of {store.count():,}")
+            st.caption(f"{escape_markdown(corpus_label(corpus))}. {embedded}")
+        else:
+            st.subheader(f"Top {len(hits)} of {store.count():,} in {corpus_label(corpus)}")
+            if embedded:
+                st.caption(embedded)
+        if method != "bm25" and chosen == SBERT_KEY:
+            unreadable_note(query)
+        if not hits:
+            st.info("No chunk contains a word of the query: keyword search finds only words "
+                    f"that are there. Try *Semantic* or *Hybrid* {where}.",
+                    icon=":material/search_off:")
+            st.stop()
+        with_position = corpus != "movies"
+        labels = [chart_label(n, (f"{h.payload.get('title') or h.payload.get('source') or h.id}"
+                                  + (f" · {h.payload.get('position', '')}" if with_position else "")))
+                  for n, h in enumerate(hits, 1)]
+        score_name = found["score"]
+        fig = cached.figure("figures.score_bars", labels, [h.score for h in hits],
+                            title=f"{score_name} with “{chart_label(0, query)[3:]}”")
+        show_chart(fig, key="search_results_chart")
     table = pd.DataFrame({
         "#": range(1, len(hits) + 1),
         score_name: [round(h.score, 4) for h in hits],
@@ -269,16 +291,21 @@ if view == "Search":
 
 # ---------------------------------------------------------------------------------------------
 elif view == "GloVe vs SBERT":
-    left, mid, right = st.columns([2, 4, 1])
+    if on_phone():  # a phone: the query box, then both answers; corpus and top k folded below
+        mid, top = st.container(), st.container()
+        left = right = st.expander("Corpus and top k", icon=":material/tune:")
+    else:
+        left, mid, right = st.columns([2, 4, 1])
+        top = None
+    raw = mid.text_input("Search for", key=url_key("search_cmp_q", SPACE_QUERY), max_chars=2_000)
     corpus = left.selectbox("Corpus", list(BUILTIN), format_func=corpus_label,
                             key=url_choice("search_cmp_corpus", "movies", list(BUILTIN)))
-    raw = mid.text_input("Search for", key=url_key("search_cmp_q", SPACE_QUERY), max_chars=2_000)
     k = right.number_input("Top k", 1, 20, key=url_int("search_cmp_k", 5, 1, 20))
     to_url("search_cmp_corpus", "search_cmp_q", "search_cmp_k")
     query = clean_text(raw, "description of what you are looking for")
     if query is None:
         st.stop()
-    glove_col, sbert_col = st.columns(2)
+    glove_col, sbert_col = (top or st).columns(2)
     with glove_col:
         st.subheader("GloVe average")
         st.caption("Mean of the 50-d word vectors of the query and of each blurb.")

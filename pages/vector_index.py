@@ -7,6 +7,7 @@ from embedding.search.ann import DEFAULT_EF, recall_at_10
 from embedding.search.ann_pg import pg_ef_construction
 from embedding.search.store.pg_store import HNSW_FROM
 from ui import cached, resources, server_jobs
+from ui.phone import on_phone
 from ui.widgets import explain, glove_or_stop, show_chart
 
 st.title("Exact vs approximate search")
@@ -14,7 +15,11 @@ st.caption("How vector databases get fast: instead of comparing the query with e
            "vector, an HNSW graph walks from neighbour to neighbour toward it. Faster, but it "
            "can miss: we measure how often, against the exact answer.")
 
-c1, c2, c3 = st.columns([3, 1, 2])
+if on_phone():  # a phone: the vectors, then the graph's two knobs folded (sliders take a row each)
+    c1 = st.container()
+    c2 = c3 = st.expander("Graph degree M and search effort ef", icon=":material/tune:")
+else:
+    c1, c2, c3 = st.columns([3, 1, 2])
 dataset = c1.selectbox("Vectors to index", list(resources.ANN_DATASETS),
                        format_func=resources.ANN_DATASETS.get, key="ann_dataset")
 m = c2.select_slider("Graph degree M", resources.ANN_M_CHOICES, value=16, key="ann_m",
@@ -99,7 +104,10 @@ except Exception as exc:  # a failed build: say so, never a traceback
     st.stop()
 vectors = resources.ann_vectors(dataset)
 
-k1, k2, k3, k4 = st.columns(4)
+if on_phone():  # four numbers two to a row, not four rows of big type
+    k1 = k2 = k3 = k4 = st.container(horizontal=True)
+else:
+    k1, k2, k3, k4 = st.columns(4)
 k1.metric("Vectors", f"{len(vectors):,} × {vectors.shape[1]}")
 k2.metric("Build time", f"{built.index.build_seconds:,.0f} s" if built.index.build_seconds
           else "loaded from disk", help="One thread, measured when the graph was built.")
@@ -149,7 +157,12 @@ show_chart(cached.figure("search.recall_curve", tuple(curve), ef), key="ann_curv
 table = pd.DataFrame([{"ef": p.ef, "recall@10": round(p.recall, 3),
                        "HNSW ms/query": round(p.ann_ms, 3), "exact ms/query": round(p.exact_ms, 2),
                        "times faster": round(p.speedup, 1)} for p in curve])
-st.dataframe(table, hide_index=True, key="ann_curve_table")
+# a phone: the exact scan's time (the same on every row, and in the box below) makes room
+st.dataframe(table, hide_index=True, key="ann_curve_table",
+             column_order=("ef", "recall@10", "HNSW ms/query", "times faster")
+             if on_phone() else None,
+             column_config={"HNSW ms/query": "HNSW ms", "times faster": "× faster"}
+             if on_phone() else None)
 good = [p for p in curve if p.recall >= 0.95]
 if good:
     p = good[0]

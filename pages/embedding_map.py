@@ -285,7 +285,7 @@ def focus_and_map() -> None:
                             axis_name=name, space=space)  # shared, read-only
     show_chart(fig, chart_slot, key="map_chart", on_select="rerun" if dims == 2 else "ignore",
                selection_mode="points", config={"scrollZoom": True},
-               phone_height=phone_map_height(coords) if dims == 2 else 330)
+               phone_height=phone_map_height(coords) if dims == 2 else 240)
     coords_df = pd.DataFrame({"sentence" if kind == "sentences" else "word": labels,
                               "category": categories,
                               **{f"{name} {i + 1}": coords[:, i] for i in range(dims)}})

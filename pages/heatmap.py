@@ -80,16 +80,18 @@ if on_phone():  # a phone's chart is ~330 px wide: text that fits the cells, num
     shown = labels
     if kind == "Sentences":
         shown = [str(i) for i in range(1, len(items) + 1)]
-        st.caption("  \n".join(f"**{i}** {escape_markdown(t[:120])}"
-                               for i, t in enumerate(items, 1)))
     fig = cached.figure("figures.similarity_heatmap", shown, matrix, width=theme.PHONE_WIDTH,
                         title=f"Cosine similarity ({model_name})", hover_names=labels)
+    show_chart(fig, key="heat_chart")
+    if kind == "Sentences":  # the numbers' key, under the grid like a legend
+        st.caption("  \n".join(f"**{i}** {escape_markdown(t[:120])}"
+                               for i, t in enumerate(items, 1)))
     if fig.data[0].text is None:
         st.caption("Tap a cell to read its cosine.")
 else:
     fig = cached.figure("figures.similarity_heatmap", labels, matrix,
                         title=f"Cosine similarity ({model_name})")
-show_chart(fig, key="heat_chart")
+    show_chart(fig, key="heat_chart")
 
 
 def matrix_table() -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """Neighbours & analogies: the closest words to a word, and b − a + c over 400,000 GloVe words."""
 
+from contextlib import nullcontext
+
 import pandas as pd
 import streamlit as st
 
@@ -128,8 +130,10 @@ def analogies_tab(kv) -> None:
                          on_change=mark_custom, width=width)
     c = words.text_input("as c is to ?", key=url_key("nb_c", first.c), max_chars=60,
                          on_change=mark_custom, width=width)
-    # a phone: the method and the count fold away, so the answer is on the first screen
-    settings = st.expander("Method and number of answers") if on_phone() else st.container()
+    # a phone: the answer and its bars, then the method and the count folded below them
+    phone = on_phone()
+    top = st.container() if phone else None
+    settings = st.expander("Method and number of answers") if phone else st.container()
     m_col, k_col = settings.columns([2, 1])
     method = m_col.radio("Method", list(ANALOGY_METHODS), format_func=ANALOGY_METHODS.get,
                          horizontal=True,
@@ -149,33 +153,37 @@ def analogies_tab(kv) -> None:
             st.info("Fill in all three words.", icon=":material/edit:")
         else:
             ka, kb, kc = (r.word for r in ranks)
-            st.subheader(f"{kb} − {ka} + {kc} = **{hits[0][0]}**")
-            st.caption(f"“{ka}” is to “{kb}” as “{kc}” is to “{hits[0][0]}” "
-                       f"(score {num(hits[0][1])}, {ANALOGY_METHODS[method]}).")
+            box = top or st.container()
+            box.subheader(f"{kb} − {ka} + {kc} = **{hits[0][0]}**")
+            bars_box = box.container() if phone else None  # a phone: the bars before the notes
+            notes = box.container()
+            notes.caption(f"“{ka}” is to “{kb}” as “{kc}” is to “{hits[0][0]}” "
+                          f"(score {num(hits[0][1])}, {ANALOGY_METHODS[method]}).")
             preset = PRESETS.get(st.session_state.get("nb_preset", ""))
             if preset is not None and (preset.a, preset.b, preset.c) == (ka, kb, kc):
                 where = rank_of(kv, preset.expected, hits)
                 found = (f"“{preset.expected}” is answer #{where}." if where else
                          f"“{preset.expected}” is not in the top {len(hits)}.")
-                st.caption(f"Expected: “{preset.expected}”. {found} {preset.note}")
+                notes.caption(f"Expected: “{preset.expected}”. {found} {preset.note}")
 
             table = pd.DataFrame({"rank": range(1, len(hits) + 1),
                                   "word": [w for w, _ in hits],
                                   "score": [round(s, 4) for _, s in hits]})
             bars = ([w for w, _ in hits], [s for _, s in hits])
+            title = "" if phone else f"{kb} − {ka} + {kc}"  # a phone: the heading above says it
             if method == "3cosmul":
-                fig = figures.score_bars(*bars, highlight=0, title=f"{kb} − {ka} + {kc}")
+                fig = figures.score_bars(*bars, highlight=0, title=title)
                 fig.update_xaxes(title="3CosMul score", range=None)
             else:
-                fig = cached.figure("figures.score_bars", *bars, highlight=0,
-                                    title=f"{kb} − {ka} + {kc}")
-            if on_phone():
-                c2, c1 = st.container(), st.expander("The same as a table")
+                fig = cached.figure("figures.score_bars", *bars, highlight=0, title=title)
+            if phone:
+                c2, c1 = bars_box, box.expander("The same as a table")
             else:
                 c1, c2 = st.columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
             show_chart(fig, c2, key="nb_an_chart")
-            downloads(f"analogy_{kb}-{ka}+{kc}", df=table, fig=fig, key="nb_an_dl")
+            with top or nullcontext():
+                downloads(f"analogy_{kb}-{ka}+{kc}", df=table, fig=fig, key="nb_an_dl")
 
             st.markdown("##### The fine print: the three input words are excluded")
             beaten = [r for r in ranks if r.rank == 1]
@@ -220,9 +228,14 @@ def analogies_tab(kv) -> None:
 st.title("Neighbours & analogies")
 st.caption(f"Every search below runs over all words of {vectors_label('nb')}, by cosine "
            "similarity.")
-kv = word_vectors_picker("nb")
-tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
-                                     ":material/functions: Analogies"])
+if on_phone():  # a phone: the tabs (and their answers) first, the choice of vectors below them
+    tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
+                                         ":material/functions: Analogies"])
+    kv = word_vectors_picker("nb")  # drawn after the tabs, read before their contents
+else:
+    kv = word_vectors_picker("nb")
+    tab_nb, tab_an = url_tabs("nb_tab", [":material/hub: Nearest neighbours",
+                                         ":material/functions: Analogies"])
 # Only the open tab is drawn (a click on the other reruns the page); the hidden tab's inputs
 # come back from the link (url_key & co.) when it is shown again.
 with tab_nb:

@@ -96,8 +96,9 @@ def lesson_tab() -> None:
                               key="x2v_demo_centre", persist_state="page")
     centre = positions.index(picked)
     sg = method == "skip-gram"
-    show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg), top,
-               key="x2v_diagram")
+    # a phone: the sentence down a column (twelve boxes in a row of 330 px overlapped)
+    show_chart(cached.figure("beyond.skipgram_diagram", tokens, centre, window, sg,
+                             narrow=phone), top, key="x2v_diagram")
     pairs = w2v.training_pairs(tokens, window, sg)
     here = w2v.training_pairs(tokens, window, sg, centre=centre)
     st.markdown(f"**At this position** the model learns {len(here)} example"
@@ -334,7 +335,8 @@ def basket_tab() -> None:
         return
     colour_key = url_choice("x2v_colour", "mission", ["mission", "aisle"])
     colour = st.session_state[colour_key] or "mission"  # the control's value, drawn below
-    view = cached.product2vec_view(result, colour)  # shared by every session: read only
+    # shared by every session: read only; a phone's map names a product when it is tapped
+    view = cached.product2vec_view(result, colour, labels=top is None)
     with st.expander(f"The data: {len(baskets):,} baskets, {corpus.n_tokens:,} products bought",
                      icon=":material/shopping_cart:"):
         st.dataframe(view["sample_table"], hide_index=True)
@@ -348,8 +350,12 @@ def basket_tab() -> None:
     row.metric("Nearest product serves the same mission", f"{purity.mission:.0%}")
     row.metric("Nearest product sits in the same aisle", f"{purity.aisle:.0%}")
 
-    (top or st).segmented_control("Colour the map by", ["mission", "aisle"], key=colour_key)
+    if top is None:
+        st.segmented_control("Colour the map by", ["mission", "aisle"], key=colour_key)
     show_chart(view["figure"], top, key="x2v_products")
+    if top is not None:  # a phone: the map first, its colouring under it
+        top.caption("Tap a dot to name its product.")
+        top.segmented_control("Colour the map by", ["mission", "aisle"], key=colour_key)
     downloads("product2vec_map", df=view["df"], fig=view["figure"], key="x2v_products_dl")
     explain(
         "The model never saw a mission or an aisle label, only which products share a basket. "

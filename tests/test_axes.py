@@ -106,3 +106,11 @@ def test_figures(kv):
     other = make_axis(kv, "poor", "rich")
     fig2 = axes_scatter(["ice"], [0.1], [0.2], axis, other)
     assert fig2.data[0].type == "scatter" and "rich" in fig2.layout.yaxis.title.text
+
+
+def test_labels_at_either_end_of_an_axis_read_inward(kv):
+    """A word far toward a pole is labelled on the side facing the middle, so the chart's edge
+    never cuts its name (on a 330 px phone chart, "homemaker" lost its last letters)."""
+    axis = make_axis(kv, "man", "woman")
+    fig = axis_strip(["far left", "middle", "far right"], [-0.3, 0.0, 0.3], axis)
+    assert [p.split()[1] for p in fig.data[0].textposition] == ["right", "center", "left"]

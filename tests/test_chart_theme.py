@@ -126,3 +126,40 @@ def test_a_long_note_over_a_data_point_is_centred_and_wrapped_on_a_phone():
     assert "<br>" in note.text
     original = next(a for a in fig.layout.annotations if a.text and "predicts" in a.text)
     assert original.xref in (None, "x") and "<br>" not in original.text
+
+
+def test_an_untitled_chart_has_no_empty_band_above_it_on_a_phone():
+    """Categories' bars kept 40 px above the plot for a title they do not have."""
+    fig = figures.score_bars(["a", "b"], [0.5, 0.2])  # no title: 40 px above the plot
+    small = theme.for_phone(fig)
+    assert fig.layout.margin.t == 40 and small.layout.margin.t == 10
+    assert small.layout.height == fig.layout.height - 30  # the plot keeps its size
+    titled = theme.for_phone(figures.score_bars(["a", "b"], [0.5, 0.2], title="Scores"))
+    assert titled.layout.margin.t == 40
+
+
+def test_the_skipgram_diagram_reads_down_a_column_on_a_phone():
+    """Nine words in a row of 330 px overlapped: a phone gets one word a row."""
+    words = "the quick brown fox jumps over the lazy dog".split()
+    fig = beyond.skipgram_diagram(words, 3, 2, narrow=True)
+    boxes = [s for s in fig.layout.shapes if s.x0 == -0.55]
+    assert len(boxes) == len(words)
+    assert [round(-(b.y0 + b.y1) / 2) for b in boxes] == list(range(len(words)))  # one a row
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrows) == 4  # two context words each side of "fox"
+    note = next(a for a in fig.layout.annotations if a.text and "predicts" in a.text)
+    assert note.text == "skip-gram:<br>the centre word predicts each context word"
+    assert theme.for_phone(fig).layout.annotations[-1].text == note.text  # fits: left alone
+
+
+def test_the_recall_curve_fills_its_plot_and_labels_its_points_to_the_right():
+    """On a phone the ef labels of the first points were cut at the left edge, and the curve
+    used the top third of a plot that started at recall 0."""
+    from embedding.charts.search import recall_curve
+    from embedding.search.ann import CurvePoint
+
+    fig = recall_curve([CurvePoint(8, 0.678, 0.175, 52.0), CurvePoint(512, 0.977, 1.7, 52.0)])
+    assert tuple(fig.layout.yaxis.range) == (0.5, 1.05)  # a tenth below 0.6
+    assert fig.data[0].textposition == "bottom right"
+    poor = recall_curve([CurvePoint(8, 0.05, 0.1, 52.0)])
+    assert poor.layout.yaxis.range[0] == 0.0

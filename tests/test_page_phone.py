@@ -4,6 +4,8 @@ axe-core) is tests/test_browser_phone.py."""
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import APP, TIMEOUT, shown_text
@@ -121,3 +123,85 @@ def test_product2vec_shows_a_phone_its_map_before_the_scores():
     assert phone.index("plotly_chart") < phone.index("metric")
     desktop = kinds_in_order(open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "3"}))
     assert desktop.index("plotly_chart") > desktop.index("metric")
+
+
+def test_semantic_search_shows_a_phone_its_answer_under_the_query_and_folds_the_settings():
+    for query in ({}, {"search_view": "GloVe vs SBERT"}):
+        phone_at = open_on("pages/semantic_search.py", phone=True, query=query)
+        phone = kinds_in_order(phone_at)
+        assert phone.index("text_input") < phone.index("plotly_chart") < phone.index(
+            "selectbox"), query
+        assert any(e.label.startswith("Corpus") for e in phone_at.expander), query
+        desktop = kinds_in_order(open_on("pages/semantic_search.py", phone=False, query=query))
+        assert desktop.index("selectbox") < desktop.index("plotly_chart"), query
+
+
+def test_keyword_search_shows_a_phone_the_lists_before_corpus_and_counts():
+    preset = "Keyword wins: Detroit"
+    phone_at = open_on("pages/keyword_search.py", phone=True)
+    phone_at.selectbox(key="kw_preset").set_value(preset).run()
+    phone = kinds_in_order(phone_at)
+    assert phone.index("text_input") < phone.index("dataframe") < phone.index(
+        "number_input")
+    assert "Corpus, top k and RRF k" in [e.label for e in phone_at.expander]
+    # the preset's note explains the lists: after them on a phone, before them on a computer
+    assert phone.index("dataframe") < phone.index("info")
+    desktop_at = open_on("pages/keyword_search.py", phone=False)
+    desktop_at.selectbox(key="kw_preset").set_value(preset).run()
+    desktop = kinds_in_order(desktop_at)
+    assert desktop.index("number_input") < desktop.index("info") < desktop.index(
+        "dataframe")
+
+
+def test_exact_vs_approximate_folds_the_graph_settings_on_a_phone():
+    phone_at = open_on("pages/vector_index.py", phone=True)
+    assert "Graph degree M and search effort ef" in [e.label for e in phone_at.expander]
+    desktop = open_on("pages/vector_index.py", phone=False)
+    assert "Graph degree M and search effort ef" not in [e.label for e in desktop.expander]
+
+
+def leaves(at: AppTest) -> list:
+    """The main area's elements top to bottom."""
+    out: list = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        if children:
+            for child in children.values():
+                walk(child)
+        else:
+            out.append(node)
+
+    walk(at.main)
+    return out
+
+
+def first(at: AppTest, kind: str, starts: str = "") -> int:
+    """Where the first element of type ``kind`` (whose text starts with ``starts``) is."""
+    return next(i for i, e in enumerate(leaves(at))
+                if e.type == kind and str(getattr(e, "value", "")).startswith(starts))
+
+
+def test_analogies_show_a_phone_the_bars_before_the_notes_and_the_method():
+    phone = open_on("pages/neighbours.py", phone=True, query={"nb_tab": "2"})
+    assert first(phone, "plotly_chart") < first(phone, "caption", "“") < first(phone, "radio")
+    desktop = open_on("pages/neighbours.py", phone=False, query={"nb_tab": "2"})
+    assert first(desktop, "radio") < first(desktop, "caption", "“") < first(desktop,
+                                                                           "plotly_chart")
+
+
+def test_the_heatmap_of_sentences_gives_a_phone_the_grid_then_its_key():
+    phone = open_on("pages/heatmap.py", phone=True, query={"heat_kind": "Sentences"})
+    assert first(phone, "plotly_chart") < first(phone, "caption", "**1**")
+
+
+def test_product2vec_names_no_dots_on_a_phone_and_colours_under_the_map():
+    phone_at = open_on("pages/x2vec.py", phone=True, query={"x2v_tab": "3"})
+    phone = kinds_in_order(phone_at)
+    assert phone.index("plotly_chart") < phone.index("button_group")
+    assert "Tap a dot to name its product." in shown_text(phone_at)
+    spec = phone_at.get("plotly_chart")[0].proto.spec
+    assert re.search(r'"mode":\s*"markers"', spec) and "markers+text" not in spec  # a blot
+    desktop_at = open_on("pages/x2vec.py", phone=False, query={"x2v_tab": "3"})
+    desktop = kinds_in_order(desktop_at)
+    assert desktop.index("button_group") < desktop.index("plotly_chart")

@@ -30,18 +30,23 @@ def axis_strip(
     colors = [{-1: RED, 0: GREY, 1: BLUE}[side(float(v))] for v in vals[order]]
     rows = 6  # stagger neighbours over rows, labels above and below, so they do not overlap
     ys = [(i % rows) - (rows - 1) / 2 for i in range(len(order))]
+    lim = max(0.05, float(np.abs(vals).max(initial=0.0))) * 1.2
+    if base is not None:
+        lim = max(lim, abs(base.mean) + 1.2 * base.std)
+    # a label near either end reads inward, so the chart's edge never cuts it (on a phone,
+    # "homemaker" at the far right lost its last letters)
+    sideways = ["left" if v > 0.5 * lim else "right" if v < -0.5 * lim else "center"
+                for v in vals[order]]
     fig = go.Figure(go.Scatter(
         x=vals[order], y=ys, mode="markers+text", text=[labels[i] for i in order],
-        textposition=["top center" if i % 2 else "bottom center" for i in range(len(order))],
+        textposition=[f"{'top' if i % 2 else 'bottom'} {s}" for i, s in enumerate(sideways)],
         marker={"size": 12, "color": colors},
         hovertemplate="%{text}: %{x:.3f}<extra></extra>", showlegend=False,
     ))
-    lim = max(0.05, float(np.abs(vals).max(initial=0.0))) * 1.2
     if base is not None:
         fig.add_vrect(x0=base.mean - base.std, x1=base.mean + base.std, fillcolor=MUTED,
                       opacity=0.25, line_width=0, annotation_text="typical word (±1 sd)",
                       annotation_position="bottom left")
-        lim = max(lim, abs(base.mean) + 1.2 * base.std)
     fig.add_vline(x=0, line_dash="dot", line_color=GREY)
     fig.update_xaxes(range=[-lim, lim], title=f"← closer to {axis.low}      score      "
                      f"closer to {axis.high} →", zeroline=False)

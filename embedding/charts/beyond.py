@@ -19,11 +19,15 @@ from embedding.charts.theme import BLUE, GREY, MUTED, ORANGE, colour, layout
 CENTRE, CONTEXT, OUTSIDE = ORANGE, BLUE, MUTED
 
 
-def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool = True) -> go.Figure:
+def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool = True,
+                     narrow: bool = False) -> go.Figure:
     """The sentence as a row of word boxes: the centre word, its context window, and arrows.
 
     Skip-gram: arrows from the centre word (top) to every context word it must predict.
     CBOW: arrows from every context word to the centre word it must predict.
+    ``narrow`` (a phone, about 330 px): the sentence reads down a column instead, the centre
+    word beside it, so every word has a box as wide as the chart allows (twelve words in a
+    row of 330 px overlapped).
 
     Usage: ``skipgram_diagram("the cat sat on the mat".split(), centre=2, window=2)``
     """
@@ -33,6 +37,10 @@ def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool =
     lo, hi = max(0, centre - window), min(len(tokens) - 1, centre + window)
     colours = [CENTRE if i == centre else CONTEXT if lo <= i <= hi else OUTSIDE
                for i in range(len(tokens))]
+    label = ("skip-gram: the centre word predicts each context word" if sg
+             else "CBOW: the context words together predict the centre word")
+    if narrow:
+        return _skipgram_column(tokens, centre, lo, hi, colours, sg, label)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=list(range(len(tokens))), y=[0] * len(tokens), mode="markers+text", text=list(tokens),
@@ -55,12 +63,42 @@ def skipgram_diagram(tokens: Sequence[str], centre: int, window: int, sg: bool =
                            ay=tail[1] + (-0.42 if sg else 0.38), xref="x", yref="y", axref="x",
                            ayref="y", showarrow=True, arrowhead=3, arrowsize=1.3, arrowwidth=2,
                            arrowcolor=CONTEXT, text="")
-    label = ("skip-gram: the centre word predicts each context word" if sg
-             else "CBOW: the context words together predict the centre word")
     fig.add_annotation(x=centre, y=2.35, text=label, showarrow=False, font={"size": 14})
     fig.update_xaxes(visible=False, range=[-0.7, len(tokens) - 0.3])
     fig.update_yaxes(visible=False, range=[-0.6, 2.6])
     layout(fig, height=300, top=10, plot_bgcolor="white")
+    return fig
+
+
+def _skipgram_column(tokens: Sequence[str], centre: int, lo: int, hi: int,
+                     colours: list[str], sg: bool, label: str) -> go.Figure:
+    """:func:`skipgram_diagram` for a phone: the words top to bottom in wide boxes (x -0.55
+    to 0.55), the centre word again on the right (x 1.45 to 2.55) with the arrows between."""
+    n = len(tokens)
+    fig = go.Figure()
+    for i, fill in enumerate(colours):
+        fig.add_shape(type="rect", x0=-0.55, x1=0.55, y0=-i - 0.4, y1=-i + 0.4, fillcolor=fill,
+                      line_width=0, layer="below")
+    fig.add_shape(type="rect", x0=1.45, x1=2.55, y0=-centre - 0.45, y1=-centre + 0.45,
+                  fillcolor=CENTRE, line_width=0, layer="below")
+    fig.add_trace(go.Scatter(
+        x=[0.0] * n + [2.0], y=[-i for i in range(n)] + [-centre], mode="text",
+        text=[*tokens, tokens[centre]], textposition="middle center",
+        textfont={"color": "white", "size": 15}, hoverinfo="skip", showlegend=False))
+    for j in range(lo, hi + 1):
+        if j == centre:
+            continue
+        word, centre_side = (0.6, -j), (1.4, -centre)
+        tail, head = (centre_side, word) if sg else (word, centre_side)
+        fig.add_annotation(x=head[0], y=head[1], ax=tail[0], ay=tail[1], xref="x", yref="y",
+                           axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.3,
+                           arrowwidth=2, arrowcolor=CONTEXT, text="")
+    first, rest = label.split(": ", 1)
+    fig.add_annotation(x=0.5, xref="paper", y=0.75, yref="y", yanchor="bottom",
+                       text=f"{first}:<br>{rest}", showarrow=False, font={"size": 14})
+    fig.update_xaxes(visible=False, range=[-0.6, 2.6])
+    fig.update_yaxes(visible=False, range=[-n + 0.45, 1.75])
+    layout(fig, height=34 * n + 80, top=10, plot_bgcolor="white")
     return fig
 
 
@@ -121,8 +159,10 @@ def word_map(words: Sequence[str], xy: np.ndarray, highlight: Mapping[str, str] 
 
 def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],
                 hover: Sequence[str] | None = None, explained: tuple[float, float] | None = None,
-                title: str = "") -> go.Figure:
-    """A 2-D scatter coloured by group (e.g. products by shopping mission).
+                title: str = "", show_labels: bool = True) -> go.Figure:
+    """A 2-D scatter coloured by group (e.g. products by shopping mission), each point named
+    on the map unless ``show_labels`` is False (a phone: 56 names in 330 px are a blot; a tap
+    names a point).
 
     Usage: ``grouped_map(["milk", "cereal"], xy, ["Breakfast", "Breakfast"])``
     """
@@ -132,7 +172,8 @@ def grouped_map(labels: Sequence[str], xy: np.ndarray, groups: Sequence[str],
     for gi, group in enumerate(dict.fromkeys(groups)):
         idx = [i for i, g in enumerate(groups) if g == group]
         fig.add_trace(go.Scatter(
-            x=xy[idx, 0], y=xy[idx, 1], mode="markers+text", name=group,
+            x=xy[idx, 0], y=xy[idx, 1], mode="markers+text" if show_labels else "markers",
+            name=group,
             text=[labels[i] for i in idx], textposition="top center",
             customdata=[hover[i] for i in idx],
             marker={"size": 11, "color": colour(gi)},

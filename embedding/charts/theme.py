@@ -130,6 +130,8 @@ PHONE_WIDTH = 330
 #: Characters of a chart title per line on a phone (a 15 px title in about 330 px).
 PHONE_TITLE_CHARS = 38
 PHONE_TITLE_FONT = 15
+#: The height at which a 3-D chart's whole cube, seen from (2.2, 2.2, 1.3), fits a phone's width.
+PHONE_3D_HEIGHT = 330
 
 
 def _wrapped(text: str, width: int) -> str:
@@ -151,12 +153,18 @@ def _legend_rows(names: list[str], width: int = PHONE_WIDTH) -> int:
     return -(-len(names) // max(1, width // item))
 
 
+def above_legend(lay) -> bool:
+    """Whether a figure's layout ``lay`` puts a one-line legend above its plot."""
+    return lay.legend.orientation == "h" and (lay.legend.y or 0) >= 1
+
+
 def for_phone(fig: go.Figure, height: int | None = None) -> go.Figure:
     """A copy of ``fig`` for a phone held in one hand (a chart about 330 px wide).
 
     Text is never smaller than :data:`PHONE_MIN_TEXT` px (ticks, legend, bar values, point
     labels, heat-map cells); a legend goes below the plot in rows, and the chart grows by
-    its height so the plot keeps its size; a long title wraps; the chart never pans or zooms
+    its height so the plot keeps its size; a long title wraps, and a chart without one loses
+    the empty band kept above the plot for it (the chart shrinks by it); the chart never pans or zooms
     (a finger on it scrolls the page: ``ui.phone``); a colour bar gets thin. ``height``
     replaces the chart's height (before the legend's rows are added). The original is left
     alone.
@@ -179,19 +187,31 @@ def for_phone(fig: go.Figure, height: int | None = None) -> go.Figure:
         extra = _wrapped(title, PHONE_TITLE_CHARS).count("<br>")
         small.layout.margin.t = (lay.margin.t or 40) + 18 * extra
         grow += 18 * extra
+    high_notes = any((n.yref or "") == "paper" and (n.y or 0) >= 1 for n in lay.annotations)
+    if not title and not above_legend(lay) and not high_notes and (lay.margin.t or 0) > 10:
+        # no empty band above an untitled plot: the chart shrinks by it, the plot keeps its size
+        grow -= lay.margin.t - 10
+        small.layout.margin.t = 10
     small.update_xaxes(fixedrange=True)
     small.update_yaxes(fixedrange=True)
     if "scene" in spec["layout"]:  # a 3-D chart: step back so the whole cube fits the width
-        small.update_scenes(camera_eye={"x": 2.2, "y": 2.2, "z": 1.3})
+        # plotly's 3-D view has a fixed vertical angle: a shorter chart draws the cube smaller,
+        # so the camera comes nearer by as much and the cube keeps the width it fits in
+        near = min(1.0, ((height or lay.height or 450) - 20) / (PHONE_3D_HEIGHT - 20))
+        # and looks a little below the cube's middle: the axis names hang under the cube, so
+        # the cube itself sits higher, with no empty band above it
+        small.update_scenes(camera_eye={"x": 2.2 * near, "y": 2.2 * near, "z": 1.3 * near},
+                            camera_center={"x": 0, "y": 0, "z": -0.25 * near})
     named = [t.name for t in small.data
              if t.showlegend is not False and t.name and t.type not in ("heatmap", "cone")]
-    above = lay.legend.orientation == "h" and (lay.legend.y or 0) >= 1
+    above = above_legend(lay)
     if above:  # a builder put a one-line legend above the plot: it stays there
         small.update_layout(legend_font_size=base)
     elif len(named) > 1 or (named and lay.showlegend):
         rows = _legend_rows(named)
         has_title = bool(lay.xaxis.title.text) if "xaxis" in spec["layout"] else False
-        below = 30 + (22 if has_title else 0)  # tick labels and the axis title, in px
+        # tick labels and the axis title, in px (a 3-D chart's axes are inside its plot)
+        below = 0 if "scene" in spec["layout"] else 30 + (22 if has_title else 0)
         plot = (height or lay.height or 450) - (lay.margin.t or 40) - 40
         small.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
                                     "yanchor": "top", "y": -below / max(plot, 100),

@@ -80,10 +80,11 @@ def word2vec_map(result, word: str, method: str) -> MappingProxyType:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=_w2v_hash_funcs())
-def product2vec_view(result, colour: str) -> MappingProxyType:
+def product2vec_view(result, colour: str, labels: bool = True) -> MappingProxyType:
     """The Product2Vec tab's shared READ-ONLY results for a trained basket model: ``purity``,
-    the products' PCA map ``figure`` coloured by ``colour`` (``"mission"`` or ``"aisle"``) and
-    its table ``df``, and six ``sample`` baskets (``df`` and Arrow ``table``)."""
+    the products' PCA map ``figure`` coloured by ``colour`` (``"mission"`` or ``"aisle"``),
+    its products named on it unless ``labels`` is False (a phone), and its table ``df``, and
+    six ``sample`` baskets (``df`` and Arrow ``table``)."""
     import pandas as pd
 
     from embedding.recsys import baskets as bk
@@ -93,7 +94,8 @@ def product2vec_view(result, colour: str) -> MappingProxyType:
     fig = figure("beyond.grouped_map", [q.label for q in prods], pmap.xy,
                  [q.mission if colour == "mission" else q.aisle for q in prods],
                  hover=[f"{q.label}: {q.mission} · aisle {q.aisle}" for q in prods],
-                 explained=pmap.explained, title=f"Products coloured by {colour}")
+                 explained=pmap.explained, title=f"Products coloured by {colour}",
+                 show_labels=labels)
     df = pd.DataFrame({"product": [q.label for q in prods], "mission": [q.mission for q in prods],
                        "aisle": [q.aisle for q in prods], "x": pmap.xy[:, 0].round(4),
                        "y": pmap.xy[:, 1].round(4)})

@@ -24,6 +24,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
+#: Chrome on Android and Safari on an iPhone, as a server sees them (User-Agent): the app
+#: draws its phone layout for them (ui.phone.on_phone).
+ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/156.0.0.0 Mobile Safari/537.36")
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+             "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+#: A student's phone for ``browser.new_context(**PHONE)``: an iPhone 12-15's screen, touch and
+#: User-Agent (tests/phone.py has both phones of the phone check).
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "user_agent": IPHONE_UA}
+
 
 def chromium_path() -> str | None:
     for name in ("chromium", "chromium-browser"):

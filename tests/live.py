@@ -9,10 +9,9 @@ tests/test_replicas.py (the same steps through the proxy, on either replica).
 
 from __future__ import annotations
 
-from tests.browser import open_and_wait, wait_rerun
+from tests.browser import PHONE, open_and_wait, wait_rerun
 
-#: A phone's browser context (``browser.new_context(**PHONE)``).
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+__all__ = ["METRIC", "PHONE", "join", "send_answer", "start_class"]  # PHONE: tests.browser's
 #: A metric on the instructor's page or the projector, e.g. ``METRIC.format(label="Answers", n=3)``
 METRIC = '[data-testid="stMetric"]:has-text("{label}"):has-text("{n}")'
 

@@ -16,13 +16,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser import CHROMIUM_ARGS, DONE, chromium_path, exceptions_shown
-
-#: Chrome on Android and Safari on an iPhone, as a server sees them (User-Agent).
-ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-              "Chrome/156.0.0.0 Mobile Safari/537.36")
-IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
-             "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+from tests.browser import (
+    ANDROID_UA,
+    CHROMIUM_ARGS,
+    DONE,
+    IPHONE_UA,
+    chromium_path,
+    exceptions_shown,
+)
 
 
 @dataclass(frozen=True)

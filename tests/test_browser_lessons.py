@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from embedding.classroom import lessons as L
-from tests.browser import exceptions_shown, open_and_wait, wait_rerun
+from tests.browser import PHONE, exceptions_shown, open_and_wait, wait_rerun
 
 pytestmark = pytest.mark.browser
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LECTURE = L.ready_lessons()["01-lecture"]
 ANSWERS = '[data-testid="stMetric"]:has-text("Answers"):has-text("{n}")'
 

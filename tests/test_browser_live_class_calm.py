@@ -17,11 +17,10 @@ from embedding.classroom import exercises as exs
 from embedding.classroom.db import LOG_EVERY, ClassDB
 from embedding.classroom.identity import COOKIE, new_secret, person_id
 from embedding.classroom.live import Classroom
-from tests.browser import DONE, ROOT, exceptions_shown, start_server
+from tests.browser import DONE, PHONE, ROOT, exceptions_shown, start_server
 from tests.pg import fresh_database, started_or_skip
 
 pytestmark = pytest.mark.browser
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 READY = f'{DONE}[data-test-connection-state="CONNECTED"]'
 QUIZ = exs.ExerciseSet("Calm test", (exs.ToyQuestion("Latte", (
     ("Latte", (1.0, 2.0, 3.0)), ("Mocha", (1.0, 2.0, 2.5)), ("Juice", (-3.0, 1.0, 0.5)))),))

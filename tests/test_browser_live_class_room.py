@@ -29,13 +29,12 @@ from embedding.classroom import exercises as exs
 from embedding.classroom.db import ClassDB
 from embedding.classroom.identity import COOKIE, new_secret, person_id
 from embedding.classroom.live import Classroom
-from tests.browser import DONE, ROOT, exceptions_shown, start_server
+from tests.browser import DONE, PHONE, ROOT, exceptions_shown, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.xfail(
     strict=False, reason="on a loaded box some phones stop following (st.rerun() from a "
                          "run_every fragment: the full run's output or the timer is lost)")]
 STUDENTS = 30
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 GONE = '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"])'
 READY = f'{DONE}[data-test-connection-state="CONNECTED"]'
 HEAVY = re.compile(r"\.(woff2?|ttf|otf|png|jpe?g|gif|svg|ico)(\?.*)?$")

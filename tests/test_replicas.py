@@ -16,8 +16,10 @@ from __future__ import annotations
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -211,40 +213,64 @@ def test_an_index_built_through_one_replica_is_searched_through_the_other(deploy
         reader_ctx.close()
 
 
-def test_a_class_started_on_one_replica_is_answered_on_the_other(deploy, browser):
+@dataclass
+class Room:
+    """A live class run through the deployment (see :func:`_class_answered`)."""
+
+    code: str
+    desk: Any  # the instructor's browser context: their page and the projector
+    teacher: Any
+    proj: Any
+    phones: dict[str, Any]  # nickname -> page
+    phone_ctx: dict[str, Any]  # nickname -> browser context
+
+
+@contextmanager
+def _class_answered(browser, deploy: Deployment, students: dict[str, tuple[int, str]]):
+    """An instructor on replica 1 starts a class and opens its projector there; each student
+    (``{nickname: (replica, pick)}``) joins on their replica and answers question 1. Checks
+    on the way: each tab is where it should be, the projector lists the lobby, every phone
+    follows the instructor's *Next*, the instructor counts the students and the answers."""
     base, keys = deploy.base, deploy.keys
-    desk, teacher = _tab(browser, base, keys[0])  # the instructor and the projector: replica 1
+    desk, teacher = _tab(browser, base, keys[0])
     contexts = [desk]
     try:
         code = start_class(teacher, base)
         proj = desk.new_page()
         open_and_wait(proj, f"{base}/live_class?class={code}&view=projector&present=1")
-        picks = {"Ada": "Frozen", "Bo": "Dune"}
-        phones = {}
-        for nickname in picks:  # the students: replica 2
-            ctx, phones[nickname] = _tab(browser, base, keys[1], **PHONE)
-            contexts.append(ctx)
+        phones, phone_ctx = {}, {}
+        for nickname, (replica, _) in students.items():
+            phone_ctx[nickname], phones[nickname] = _tab(browser, base, keys[replica], **PHONE)
+            contexts.append(phone_ctx[nickname])
             join(phones[nickname], base, code, nickname)
         assert _served_by(desk, base) == deploy.replica(0)
-        assert {_served_by(c, base) for c in contexts[1:]} == {deploy.replica(1)}
-        proj.wait_for_selector("text=Ada · Bo", timeout=30_000)  # the lobby on replica 1
-
+        for nickname, (replica, _) in students.items():
+            assert _served_by(phone_ctx[nickname], base) == deploy.replica(replica), nickname
+        proj.wait_for_selector("text=" + " · ".join(students), timeout=30_000)  # the lobby
         teacher.get_by_role("button", name="Next").click()
-        for nickname, pick in picks.items():  # replica 2's screens follow replica 1's Next
+        for nickname, (_, pick) in students.items():
             phones[nickname].wait_for_selector("text=Question 1 of 5", timeout=30_000)
             send_answer(phones[nickname], pick)
-        proj.wait_for_selector(METRIC.format(label="Answers", n=2), timeout=30_000)
-        teacher.wait_for_selector(METRIC.format(label="Students joined", n=2), timeout=30_000)
-        teacher.get_by_text("Show the answer").click()
-        proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 2)", timeout=60_000)
-        proj.wait_for_selector(METRIC.format(label="Correct", n="50%"), timeout=30_000)
-        phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
-        for page in (teacher, proj, *phones.values()):
-            assert exceptions_shown(page) == []
+        n = len(students)
+        proj.wait_for_selector(METRIC.format(label="Answers", n=n), timeout=30_000)
+        teacher.wait_for_selector(METRIC.format(label="Students joined", n=n), timeout=30_000)
+        yield Room(code, desk, teacher, proj, phones, phone_ctx)
     finally:
         for ctx in contexts:
             ctx.close()
 
+
+def test_a_class_started_on_one_replica_is_answered_on_the_other(deploy, browser):
+    # the instructor and the projector on replica 1, the students on replica 2
+    with _class_answered(browser, deploy, {"Ada": (1, "Frozen"), "Bo": (1, "Dune")}) as room:
+        room.teacher.get_by_text("Show the answer").click()
+        room.proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 2)",
+                                    timeout=60_000)
+        room.proj.wait_for_selector(METRIC.format(label="Correct", n="50%"), timeout=30_000)
+        room.phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
+        room.phones["Ada"].wait_for_selector("text=Right!", timeout=30_000)
+        for page in (room.teacher, room.proj, *room.phones.values()):
+            assert exceptions_shown(page) == []
 
 
 def _reload(page) -> None:
@@ -254,39 +280,18 @@ def _reload(page) -> None:
 
 
 def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, browser):
-    base, keys = deploy.base, deploy.keys
-    desk, teacher = _tab(browser, base, keys[0])  # the instructor and the projector: replica 1
-    contexts = [desk]
-    try:
-        code = start_class(teacher, base)
-        proj = desk.new_page()
-        open_and_wait(proj, f"{base}/live_class?class={code}&view=projector&present=1")
-        # Ada and Bo on replica 1 (it dies), Cy on replica 2
-        picks = {"Ada": "Dune", "Bo": "Dune", "Cy": "Frozen"}
-        where = {"Ada": 0, "Bo": 0, "Cy": 1}
-        phones, phone_ctx = {}, {}
-        for nickname in picks:
-            phone_ctx[nickname], phones[nickname] = _tab(browser, base, keys[where[nickname]],
-                                                         **PHONE)
-            contexts.append(phone_ctx[nickname])
-            join(phones[nickname], base, code, nickname)
-        for nickname, ctx in phone_ctx.items():
-            assert _served_by(ctx, base) == deploy.replica(where[nickname]), nickname
-        teacher.get_by_role("button", name="Next").click()
-        for nickname, pick in picks.items():
-            phones[nickname].wait_for_selector("text=Question 1 of 5", timeout=30_000)
-            send_answer(phones[nickname], pick)
-        proj.wait_for_selector(METRIC.format(label="Answers", n=3), timeout=30_000)
-        teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
-
+    base = deploy.base
+    # the instructor, the projector, Ada and Bo on replica 1 (it dies), Cy on replica 2
+    students = {"Ada": (0, "Dune"), "Bo": (0, "Dune"), "Cy": (1, "Frozen")}
+    with _class_answered(browser, deploy, students) as room:
+        teacher, proj, phones = room.teacher, room.proj, room.phones
         deploy.kill(0)
-        moved = ("Ada", "Bo")
-        for nickname in moved:  # a reload lands on replica 2: the same student, their answer
+        for nickname in ("Ada", "Bo"):  # a reload lands on replica 2: the same student
             page = phones[nickname]
             _reload(page)
-            assert _served_by(phone_ctx[nickname], base) == deploy.replica(1)
+            assert _served_by(room.phone_ctx[nickname], base) == deploy.replica(1)
             page.wait_for_selector(f"text=you are {nickname}", timeout=60_000)
-            page.wait_for_selector(f"text=Saved: {picks[nickname]}", timeout=60_000)
+            page.wait_for_selector(f"text=Saved: {students[nickname][1]}", timeout=60_000)
             assert page.get_by_role("button", name="Join").count() == 0
         send_answer(phones["Ada"], "Frozen")  # and they can change it there
         # the projector, not reloaded, is back by itself (Streamlit reconnects; nginx sends
@@ -294,7 +299,7 @@ def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, brows
         proj.wait_for_selector(READY, timeout=120_000)
         # the instructor: still the instructor on replica 2, with no key in the address
         _reload(teacher)
-        assert _served_by(desk, base) == deploy.replica(1)
+        assert _served_by(room.desk, base) == deploy.replica(1)
         teacher.get_by_role("button", name="Next").wait_for(timeout=60_000)
         assert "key=" not in teacher.url and "key=" not in proj.url
         teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
@@ -310,16 +315,13 @@ def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, brows
             assert exceptions_shown(page) == []
 
         # in the database: three people, one answer each, Ada's the changed one
-        secret = next(c["value"] for c in desk.cookies() if c["name"] == COOKIE)
+        secret = next(c["value"] for c in room.desk.cookies() if c["name"] == COOKIE)
         live = Classroom(ClassDB(deploy.db_url))
-        me = person_id(secret)
-        assert live.student_count(code) == 3
-        assert sorted((a.nickname, a.answer) for a in live.answers(code, me, 0)) == [
+        assert live.student_count(room.code) == 3
+        stored = live.answers(room.code, person_id(secret), 0)
+        assert sorted((a.nickname, a.answer) for a in stored) == [
             ("Ada", "Frozen"), ("Bo", "Dune"), ("Cy", "Frozen")]
         live.db.close()
-    finally:
-        for ctx in contexts:
-            ctx.close()
 
 
 @pytest.mark.xfail(strict=True, reason=(

@@ -20,6 +20,7 @@ from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
+    presenting,
     show_chart,
     to_url,
     url_choice,
@@ -132,7 +133,7 @@ def analogies_tab(kv) -> None:
                          on_change=mark_custom, width=width)
     # a phone: the answer and its bars, then the method and the count folded below them
     phone = on_phone()
-    top = st.container() if phone else None
+    top = st.container() if phone or presenting() else None  # a projector: the answer first too
     settings = st.expander("Method and number of answers") if phone else st.container()
     m_col, k_col = settings.columns([2, 1])
     method = m_col.radio("Method", list(ANALOGY_METHODS), format_func=ANALOGY_METHODS.get,
@@ -155,7 +156,8 @@ def analogies_tab(kv) -> None:
             ka, kb, kc = (r.word for r in ranks)
             box = top or st.container()
             box.subheader(f"{kb} − {ka} + {kc} = **{hits[0][0]}**")
-            bars_box = box.container() if phone else None  # a phone: the bars before the notes
+            # a phone or a projector: the bars right under the heading, the notes after them
+            bars_box = box.container() if top is not None else None
             notes = box.container()
             notes.caption(f"“{ka}” is to “{kb}” as “{kc}” is to “{hits[0][0]}” "
                           f"(score {num(hits[0][1])}, {ANALOGY_METHODS[method]}).")
@@ -170,7 +172,8 @@ def analogies_tab(kv) -> None:
                                   "word": [w for w, _ in hits],
                                   "score": [round(s, 4) for _, s in hits]})
             bars = ([w for w, _ in hits], [s for _, s in hits])
-            title = "" if phone else f"{kb} − {ka} + {kc}"  # a phone: the heading above says it
+            # a phone or a projector: the heading right above says it
+            title = "" if top is not None else f"{kb} − {ka} + {kc}"
             if method == "3cosmul":
                 fig = figures.score_bars(*bars, highlight=0, title=title)
                 fig.update_xaxes(title="3CosMul score", range=None)
@@ -179,7 +182,7 @@ def analogies_tab(kv) -> None:
             if phone:
                 c2, c1 = bars_box, box.expander("The same as a table")
             else:
-                c1, c2 = st.columns([1, 2])
+                c1, c2 = (bars_box or st).columns([1, 2])
             c1.dataframe(table, hide_index=True, width="stretch", key="nb_an_table")
             show_chart(fig, c2, key="nb_an_chart")
             with top or nullcontext():

@@ -176,18 +176,25 @@ def leaves(at: AppTest) -> list:
     return out
 
 
-def first(at: AppTest, kind: str, starts: str = "") -> int:
-    """Where the first element of type ``kind`` (whose text starts with ``starts``) is."""
+def first(at: AppTest, kind: str, starts: str = "", label: str | None = None) -> int:
+    """Where the first element of type ``kind`` (whose text starts with ``starts``, and
+    labelled ``label`` if given) is."""
     return next(i for i, e in enumerate(leaves(at))
-                if e.type == kind and str(getattr(e, "value", "")).startswith(starts))
+                if e.type == kind and str(getattr(e, "value", "")).startswith(starts)
+                and label in (None, getattr(e, "label", None)))
 
 
 def test_analogies_show_a_phone_the_bars_before_the_notes_and_the_method():
     phone = open_on("pages/neighbours.py", phone=True, query={"nb_tab": "2"})
-    assert first(phone, "plotly_chart") < first(phone, "caption", "“") < first(phone, "radio")
+    assert first(phone, "plotly_chart") < first(phone, "caption", "“") < first(
+        phone, "radio", label="Method")
     desktop = open_on("pages/neighbours.py", phone=False, query={"nb_tab": "2"})
-    assert first(desktop, "radio") < first(desktop, "caption", "“") < first(desktop,
-                                                                           "plotly_chart")
+    assert first(desktop, "radio", label="Method") < first(desktop, "caption", "“") < first(
+        desktop, "plotly_chart")
+    # a projector (1280x720): the bars on its first screen too, the method after them
+    present = open_on("pages/neighbours.py", phone=False, query={"nb_tab": "2", "present": "1"})
+    assert first(present, "plotly_chart") < first(present, "caption", "“") < first(
+        present, "radio", label="Method")
 
 
 def test_the_heatmap_of_sentences_gives_a_phone_the_grid_then_its_key():

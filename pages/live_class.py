@@ -22,6 +22,7 @@ from embedding.classroom.live import (
     ClassError,
     ClassInfo,
     Classroom,
+    Joined,
     normalise_code,
 )
 from embedding.models.providers import SBERT_KEY, ProviderError
@@ -109,25 +110,13 @@ def landing(live: Classroom) -> None:
         title="How does a live class work?")
 
 
-# ------------------------------------------------------------------ following the class
-
-
-@st.fragment(run_every=ui.FOLLOW_SECONDS)
-def follow(live: Classroom, code: str, seen: tuple[str, int]) -> None:
-    """Every second: one small query (shared by this process's sessions); the page is drawn
-    again only when the class changed (question, closed, shown, ended, deleted)."""
-    try:
-        pulse = live.pulse(code)
-    except DatabaseUnavailable:
-        st.rerun()  # the page shows the calm "cannot be reached" state
-    if (pulse.status, pulse.version) != seen:
-        st.rerun()
+# ------------------------------------------------------------------ calm states
 
 
 @st.fragment(run_every=2.0)
 def recover(live: Classroom, code: str | None) -> None:
-    """While the database is down: try again (back-off inside ClassDB keeps it cheap) and
-    draw the page again as soon as it answers."""
+    """While the database is down (the page could not be drawn at all): try again (back-off
+    inside ClassDB keeps it cheap) and draw the page again as soon as it answers."""
     try:
         if code:
             live.pulse(code)
@@ -138,10 +127,14 @@ def recover(live: Classroom, code: str | None) -> None:
     st.rerun()
 
 
-def database_down(live: Classroom, code: str | None) -> None:
+def down_note() -> None:
     st.info("The class database cannot be reached right now. This screen carries on by itself "
             "as soon as it is back (no need to reload); answers already saved are safe.",
             icon=":material/cloud_sync:")
+
+
+def database_down(live: Classroom, code: str | None) -> None:
+    down_note()
     recover(live, code)
 
 
@@ -239,6 +232,7 @@ def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[i
 
 
 def student(live: Classroom, code: str) -> None:
+    """A student's page: the join box until they join, then :func:`student_screen`."""
     try:
         info = live.info(code)
     except ClassError as exc:
@@ -250,25 +244,51 @@ def student(live: Classroom, code: str) -> None:
     st.title(escape_markdown(info.exercise.title or "Class"))
     try:
         seat = live.seat(info.code, me)
-    except ClassError as exc:  # removed by the instructor
-        st.warning(escape_markdown(str(exc)) + " If this is a mistake, ask them.",
-                   icon=":material/person_remove:")
-        follow(live, info.code, (live.pulse(info.code).status, info.state.version))
-        return
+    except ClassError:  # removed by the instructor: the screen below says so
+        seat = Joined("")
     if seat is None:
         join_box(live, info, me)
         return
-    follow(live, info.code, ("ended" if info.ended else "live", info.state.version))
+    ui.forget_student_view(info.code)  # a full run (load, reload, join): read it afresh
+    student_screen(live, info.code, me)
+
+
+@st.fragment(run_every=ui.FOLLOW_SECONDS)
+def student_screen(live: Classroom, code: str, me: str) -> None:
+    """Everything on a joined student's screen below the title, following the class by
+    itself: every tick is one small query shared by this process's sessions
+    (:func:`ui.student_view`) and a redraw of this fragment only, never a page run. The
+    class, the seat and the answers are read again only when the class changed. The answer
+    boxes keep what the student typed: they are drawn again with the same keys."""
+    try:
+        view = ui.student_view(live, code, me)
+        if view.error is not None:
+            if view.error.reason == "removed":
+                st.warning(escape_markdown(str(view.error)) + " If this is a mistake, ask them.",
+                           icon=":material/person_remove:")
+            else:
+                gone(view.error, code)
+            return
+        info, seat = view.info, view.seat
+        if seat is None:  # (cannot happen after the page checked; drawn for safety)
+            join_box(live, info, me)
+            return
+        step(live, info, me, seat, view.mine)
+    except DatabaseUnavailable:
+        down_note()  # the next tick tries again; the page comes back by itself
+
+
+def step(live: Classroom, info: ClassInfo, me: str, seat: Joined, mine: dict[int, str]) -> None:
     strip = st.container(horizontal=True, vertical_alignment="center")
     strip.markdown(f"Class **{info.code}** · you are **{escape_markdown(seat.nickname)}**")
     strip.markdown(f"[Not you? Join as someone else]"
                    f"({identity.switch_link(f'/live_class?class={info.code}')})")
+    join_message()
     if not identity.durable():
         st.caption("This browser did not get its identity cookie, so a reload makes you a new "
                    "student here (the server was started without serve.py).")
     with st.expander("Change your nickname", icon=":material/badge:"):
         join_form(live, info, me, seat.nickname)
-    mine = live.my_answers(info.code, me)
     if info.ended:
         st.info("The instructor has ended this class: answers are no longer taken. Thank you!",
                 icon=":material/event_busy:")
@@ -288,22 +308,40 @@ def student(live: Classroom, code: str) -> None:
     question_box(live, info, me, state.question, mine, numbered=True)
 
 
-def join_form(live: Classroom, info: ClassInfo, me: str, current: str | None = None) -> bool:
+def join_now(live: Classroom, code: str, me: str) -> None:
+    """The Join / Rename button's callback (it runs before the page is drawn again, so the
+    page shows the new seat without a second run)."""
+    try:
+        result = live.join(code, me, st.session_state.get("class_nick"))
+    except ClassError as exc:
+        st.session_state["class_join_msg"] = ("warning", str(exc))
+        return
+    except DatabaseUnavailable:
+        st.session_state["class_join_msg"] = ("warning", "The class database cannot be reached "
+                                              "right now: press the button again in a moment.")
+        return
+    if result.note:
+        st.session_state["class_join_msg"] = ("info", result.note)
+    st.session_state["class_joined_as"] = result.nickname
+    ui.forget_student_view(code)
+
+
+def join_message() -> None:
+    """What the last Join or Rename said (a nickname cut short, a refusal), once."""
+    if msg := st.session_state.pop("class_join_msg", None):
+        kind, text = msg
+        if kind == "info":
+            st.info(escape_markdown(text), icon=":material/content_cut:")
+        else:
+            st.warning(escape_markdown(text))
+
+
+def join_form(live: Classroom, info: ClassInfo, me: str, current: str | None = None) -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    nick = c1.text_input("Nickname", key="class_nick", label_visibility="collapsed",
-                         placeholder="e.g. Blue Otter", max_chars=MAX_NICKNAME * 2)
-    if c2.button("Join" if current is None else "Rename", key="class_join_btn", type="primary",
-                 width="stretch"):
-        try:
-            result = live.join(info.code, me, nick)
-        except ClassError as exc:
-            st.warning(escape_markdown(str(exc)))
-            return False
-        if result.note:
-            st.info(escape_markdown(result.note), icon=":material/content_cut:")
-        st.session_state["class_joined_as"] = result.nickname
-        st.rerun()
-    return False
+    c1.text_input("Nickname", key="class_nick", label_visibility="collapsed",
+                  placeholder="e.g. Blue Otter", max_chars=MAX_NICKNAME * 2)
+    c2.button("Join" if current is None else "Rename", key="class_join_btn", type="primary",
+              width="stretch", on_click=join_now, args=(live, info.code, me))
 
 
 def join_box(live: Classroom, info: ClassInfo, me: str) -> None:
@@ -312,6 +350,7 @@ def join_box(live: Classroom, info: ClassInfo, me: str) -> None:
         st.markdown("**Your nickname (optional).** No real name needed: pick anything, or leave "
                     "it empty to stay anonymous.")
         join_form(live, info, me)
+    join_message()
     st.info("Press **Join** to answer (the nickname can stay empty).", icon=":material/login:")
 
 
@@ -388,30 +427,47 @@ def class_map(q: exs.ClassMapQuestion, answers: list[str], qi: int) -> None:
 @st.fragment(run_every=ui.REFRESH_SECONDS)
 def live_panel(live: Classroom, code: str, who: str, version: int, projector: bool) -> None:
     """What changes while the class runs: who joined, the step on screen and its answers.
-    Reruns on its own every second; when the class's state changed (another device of the
-    instructor moved on, closed, revealed, ended or deleted it) the whole page is drawn
-    again."""
+    Reruns on its own every second. The projector draws everything from this fragment (the
+    step, its results, an ended, deleted or unreachable class): its screen never needs a
+    page run. The instructor's controls sit outside it, so when the class's state changed
+    elsewhere (another device of the instructor moved on, closed, revealed, ended or deleted
+    it) their page is drawn again."""
     try:
         info = live.info(code)
-        if info.state.version != version:
+        if info.state.version != version and not projector:
             st.rerun()
-        joined = live.student_count(code)
-        state = info.state
-        if projector:
-            if state.question < 0:
-                st.title(escape_markdown(info.exercise.title or "Class"))
-            join_strip(info, joined, big=state.question < 0 or state.join_box)
+        panel(live, info, who, projector)
+    except (ClassError, DatabaseUnavailable) as exc:
+        if not projector:
+            st.rerun()  # the page says so calmly
+        if isinstance(exc, ClassError):
+            st.title("Live class")
+            gone(exc, code)
+        else:
+            down_note()  # the next tick tries again
+
+
+def panel(live: Classroom, info: ClassInfo, who: str, projector: bool) -> None:
+    joined = live.student_count(info.code)
+    state = info.state
+    if projector and info.ended:
+        st.title(escape_markdown(info.exercise.title or "Class"))
+        st.info(f"This class has ended: thank you! {joined} students took part.",
+                icon=":material/event_busy:")
+        return
+    if projector:
         if state.question < 0:
-            lobby(live, info, who, joined, projector)
-            return
-        if projector:
-            q = info.exercise.questions[state.question]
-            st.title(step_title(info, state.question))
-            if q.kind != "explore":
-                st.markdown(escape_markdown(q.prompt()))
-        results(live, info, who, state.question, joined)
-    except (ClassError, DatabaseUnavailable):
-        st.rerun()  # deleted, expired or unreachable: the page says so calmly
+            st.title(escape_markdown(info.exercise.title or "Class"))
+        join_strip(info, joined, big=state.question < 0 or state.join_box)
+    if state.question < 0:
+        lobby(live, info, who, joined, projector)
+        return
+    if projector:
+        q = info.exercise.questions[state.question]
+        st.title(step_title(info, state.question))
+        if q.kind != "explore":
+            st.markdown(escape_markdown(q.prompt()))
+    results(live, info, who, state.question, joined)
 
 
 def lobby(live: Classroom, info: ClassInfo, who: str, joined: int, projector: bool) -> None:
@@ -451,13 +507,7 @@ def join_strip(info: ClassInfo, joined: int, big: bool) -> None:
 def projector(live: Classroom, info: ClassInfo, me: str) -> None:
     """The projector: no controls, no key. The join box folds to a strip once the class has
     started (the instructor can show it again); the step on screen and its results fill the
-    first screen at 1280×720."""
-    if info.ended:
-        st.title(escape_markdown(info.exercise.title or "Class"))
-        st.info(f"This class has ended: thank you! {live.student_count(info.code)} students "
-                "took part.", icon=":material/event_busy:")
-        follow(live, info.code, ("ended", info.state.version))
-        return
+    first screen at 1280×720. All of it is drawn by :func:`live_panel`, every second."""
     ui.steady_page(projector=True)
     live_panel(live, info.code, me, info.state.version, projector=True)
 
@@ -553,7 +603,7 @@ def settings(live: Classroom, info: ClassInfo, me: str) -> None:
         st.toggle("Show the join box (code and QR) on the projector", key="class_join_box",
                   on_change=lambda: act(live.show_join_box, code, me,
                                         st.session_state["class_join_box"]))
-    people(live, info, me)
+    people(live, info.code, me)
     address = ui.join_address()
     with st.expander("Open this class on another device", icon=":material/key:"):
         st.markdown("This link runs the class from another browser (a laptop at the lectern, "
@@ -598,9 +648,16 @@ def settings(live: Classroom, info: ClassInfo, me: str) -> None:
     del state
 
 
-def people(live: Classroom, info: ClassInfo, me: str) -> None:
-    roster = live.roster(info.code, me)
-    with st.expander(f"People: {len(roster)} joined", icon=":material/groups:"):
+@st.fragment(run_every=ui.REFRESH_SECONDS)
+def people(live: Classroom, code: str, me: str) -> None:
+    """Who joined, with a way to remove a duplicate or reset a nickname; its count follows
+    the class every second, as the live panel does."""
+    try:
+        roster = live.roster(code, me)
+    except (ClassError, DatabaseUnavailable):
+        return  # the live panel above says so
+    with st.expander(f"People: {len(roster)} joined", icon=":material/groups:",
+                     key="class_people"):  # (a key: the count in its label may change)
         if not roster:
             st.caption("Nobody has joined yet.")
             return
@@ -613,10 +670,10 @@ def people(live: Classroom, info: ClassInfo, me: str) -> None:
                                                              else ""))
             row.button("Reset nickname", key=f"class_reset_{seat.student}",
                        disabled=seat.locked, on_click=act,
-                       args=(live.reset_nickname, info.code, me, seat.student))
+                       args=(live.reset_nickname, code, me, seat.student))
             row.button("Remove", key=f"class_remove_{seat.student}",
                        icon=":material/person_remove:", on_click=act,
-                       args=(live.remove_student, info.code, me, seat.student))
+                       args=(live.remove_student, code, me, seat.student))
 
 
 def instructor(live: Classroom, code: str, me: str, view: str | None) -> None:

@@ -9,7 +9,7 @@ server every run from the database; the key itself is never written into a stude
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,15 @@ from embedding.classroom import exercises as exs
 from embedding.classroom.address import JoinAddress, join_base
 from embedding.classroom.classmap import ClassMap, build_map, glove_rows
 from embedding.classroom.db import ClassDB, DatabaseUnavailable, default_url
-from embedding.classroom.live import ClassError, Classroom, Results, summarise
+from embedding.classroom.live import (
+    ClassError,
+    ClassInfo,
+    Classroom,
+    Joined,
+    Pulse,
+    Results,
+    summarise,
+)
 from embedding.classroom.owners import SetOwners
 from embedding.models.providers import SBERT_KEY
 from ui import cached, resources
@@ -33,7 +41,8 @@ CODE_PARAM, KEY_PARAM, VIEW_PARAM = "class", "key", "view"
 PROJECTOR = "projector"  # ?view=projector: the instructor's projector view
 LIVE_PAGE = "pages/live_class.py"
 REFRESH_SECONDS = 1.0
-#: How often a student's screen checks whether the class moved on (one small query).
+#: How often a student's screen checks whether the class moved on: one small query (shared by
+#: the process's sessions) and a redraw of the step from this session's memory.
 FOLLOW_SECONDS = 1.0
 
 
@@ -68,6 +77,47 @@ def owner_tag() -> str:
     durable identity's hash, so a student keeps their indexes after a reload. The secret
     behind it stays in the browser's cookie; only this hash is stored with the index."""
     return person_id()
+
+
+@dataclass
+class StudentView:
+    """What a student's screen shows, as read from the database at ``pulse``: the class, this
+    person's seat and their answers (``mine``, updated in place when they send one), or the
+    :class:`ClassError` that replaces them (deleted, expired, removed by the instructor)."""
+
+    pulse: Pulse
+    info: ClassInfo | None = None
+    seat: Joined | None = None
+    mine: dict[int, str] = field(default_factory=dict)
+    error: ClassError | None = None
+
+
+def _view_key(code: str) -> str:
+    return f"class_view_{code}"
+
+
+def student_view(live: Classroom, code: str, me: str) -> StudentView:
+    """This student's view of class ``code``: one small shared query (:meth:`Classroom.pulse`)
+    per call; the class, the seat and the answers are read again only when the pulse changed
+    (the instructor moved on, closed, showed, ended, removed, reset...) or after
+    :func:`forget_student_view`. Raises ``DatabaseUnavailable``."""
+    pulse = live.pulse(code)
+    view = st.session_state.get(_view_key(code))
+    if view is None or view.pulse != pulse:
+        try:
+            info = live.info(code)
+            view = StudentView(pulse, info, live.seat(info.code, me),
+                               live.my_answers(info.code, me))
+        except ClassError as exc:
+            view = StudentView(pulse, error=exc)
+        st.session_state[_view_key(code)] = view
+    return view
+
+
+def forget_student_view(code: str) -> None:
+    """Read the student's view from the database again at the next :func:`student_view`
+    (after a full page run, a join or a rename: things the pulse does not count)."""
+    st.session_state.pop(_view_key(code), None)
 
 
 def current_class() -> str | None:

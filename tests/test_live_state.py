@@ -192,6 +192,29 @@ def test_a_database_that_goes_away_fails_calmly_backs_off_and_logs_once(tmp_path
     assert db._backoff == 0.0
 
 
+def test_a_connection_lost_in_a_restart_is_logged_as_such_and_reopened_at_once(tmp_path,
+                                                                                caplog):
+    db = ClassDB(f"sqlite:///{tmp_path / 'c.sqlite3'}")  # noqa: F811
+    live = Classroom(db, pulse_ttl=0)
+    code, _ = live.start(SET, T)
+
+    class Dropped:  # a pooled connection whose database restarted under it
+        def execute(self, *args):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def close(self):
+            pass
+
+    db._idle.put(Dropped())
+    caplog.set_level(logging.WARNING, logger="embedding.classroom.db")
+    with pytest.raises(DatabaseUnavailable):
+        live.pulse(code)
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "connection lost" in line and "reconnecting at the next call" in line, line
+    assert "within 0 s" not in line and db._backoff == 0.0  # no back-off: nothing to wait for
+    assert live.pulse(code).status == "live"  # the next call opens a fresh connection
+
+
 def test_rate_limited_log_writes_one_line_per_cause_per_minute(caplog):
     clock = Clock(0.0)
     log = dbmod._RateLimitedLog(clock=clock)

@@ -214,8 +214,13 @@ class ClassDB:
             self._backoff = min(BACKOFF[1], max(BACKOFF[0], self._backoff * 2))
             self._down_until = time.monotonic() + self._backoff
         self._down_cause = cause
-        self.log.warning(type(exc).__name__, f"Class database unreachable, retrying within "
-                                             f"{self._backoff:.0f} s: {cause}")
+        if self._backoff:
+            self.log.warning(type(exc).__name__, f"Class database unreachable, retrying within "
+                                                 f"{self._backoff:.0f} s: {cause}")
+        else:  # no back-off: the next call opens a fresh connection at once
+            self.log.warning("stale " + type(exc).__name__,
+                             f"Class database connection lost (did the database restart?), "
+                             f"reconnecting at the next call: {cause}")
         if self.dialect == "postgres":
             self.close()  # every pooled connection is as stale as this one
         return DatabaseUnavailable(type(exc).__name__)

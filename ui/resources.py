@@ -171,8 +171,8 @@ class SharedBuild:
         """Start the build in the background unless it already started; returns ``self``."""
         with self._lock:
             if self._thread is None:
-                # named like the warm-up thread, so _QuietWarmUp drops its context notes too
-                self._thread = threading.Thread(target=self._run, name="model-warm-up",
+                # a background thread: _QuietWarmUp drops its context notes too
+                self._thread = threading.Thread(target=self._run, name="shared-build",
                                                 daemon=True)
                 self._thread.start()
         return self
@@ -517,7 +517,7 @@ def start_purge_schedule() -> None:
         return
     with _purge_lock:
         if _purge_thread is None:
-            _purge_thread = threading.Thread(target=_purge_loop, name="model-warm-up",
+            _purge_thread = threading.Thread(target=_purge_loop, name="class-purge",
                                              daemon=True)
             _purge_thread.start()
 
@@ -537,13 +537,18 @@ def _warm_glove_digest() -> None:
 _WARMERS = (glove, sbert, _warm_glove_digest, umap_jit, _warm_corpora)
 
 
+#: Names (prefixes) of this app's background threads: the model warm-up, a shared build, the
+#: hourly purge of old classes, a graph build in PostgreSQL, calls to remote providers.
+BACKGROUND_THREADS = ("model-warm-up", "shared-build", "class-purge", "index-build",
+                      "remote-call")
+
+
 class _QuietWarmUp(logging.Filter):
-    """Drop streamlit's "missing ScriptRunContext" notes logged by the warm-up thread itself
-    and by the threads that call remote providers (they use the shared models too)."""
+    """Drop streamlit's "missing ScriptRunContext" notes logged by the app's own background
+    threads (:data:`BACKGROUND_THREADS`): they use the shared models and caches too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        name = threading.current_thread().name
-        return name != "model-warm-up" and not name.startswith("remote-call")
+        return not threading.current_thread().name.startswith(BACKGROUND_THREADS)
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(

@@ -89,7 +89,7 @@ class _ProgressWatcher(threading.Thread):
     """Polls ``pg_stat_progress_create_index`` (rows already in the graph) while it builds."""
 
     def __init__(self, indexes: PgIndexes, total: int, progress):
-        super().__init__(name="model-warm-up", daemon=True)
+        super().__init__(name="index-build-progress", daemon=True)  # (quiet in ui/resources)
         self.indexes, self.total, self.progress = indexes, total, progress
         self._finished = threading.Event()
 

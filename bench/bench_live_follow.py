@@ -7,10 +7,13 @@ until every student's screen shows the next question.
    is toy-vector questions) and starts an instructor-paced class in its database.
 2. N students, each a protocol session with its own identity cookie (Streamlit's websocket
    protocol, as in ``bench/loadtest``), open the join link and join; then each keeps its page's
-   ``run_every`` fragments ticking, as an open browser tab does (the one-second version check).
-3. The instructor moves to the next question ``--moves`` times, ``--gap`` seconds apart
-   (``Classroom.go_to``, what the Next button does). For each move: the seconds until each
-   student's screen drew the new question's answer box.
+   ``run_every`` fragments ticking, as an open browser tab does: the student's screen is one
+   fragment that checks the class's version and redraws the step (``FOLLOW_SECONDS``). Like a
+   browser, a session stops its timers at a full run and restarts those the run draws.
+3. The instructor moves to the next question ``--moves`` times, ``--gap`` seconds apart plus
+   a random part of a tick (``--seed``: a press lands anywhere in the students' tick cycle),
+   with ``Classroom.go_to`` (what the Next button does). For each move: the seconds until
+   each student's screen drew the new question's answer box.
 4. Prints one table (students, moves, follow time p50/p95/max, share within 2 s, the check's
    run time, the server's CPU) and exits 1 when a student missed the 2-second goal.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -33,6 +37,7 @@ from loadtest.stats import Stats
 from embedding.classroom import exercises as exs
 from embedding.classroom.db import ClassDB
 from embedding.classroom.live import Classroom
+from ui.classroom import FOLLOW_SECONDS
 
 GOAL = 2.0
 TICK_TIMEOUT = 10.0  # a version check unanswered this long was dropped by the server
@@ -113,12 +118,17 @@ async def main_async(args) -> int:
         for k in range(0, len(students), 10):  # a class arriving over a few seconds
             await asyncio.gather(*(s.join() for s in students[k:k + 10]))
         joined = live.student_count(code)
-        end = time.monotonic() + 3.0 + args.moves * args.gap + 4.0
+        end = time.monotonic() + 3.0 + args.moves * (args.gap + FOLLOW_SECONDS) + 4.0
         moves: list[float] = []
+
+        rng = random.Random(args.seed)
 
         async def instructor() -> None:
             await asyncio.sleep(3.0)  # every student ticking
             for q in range(args.moves):
+                # a press at any moment of the students' tick cycle (a fixed gap would land
+                # at the same phase of timers that started together every time)
+                await asyncio.sleep(rng.uniform(0.0, FOLLOW_SECONDS))
                 live.go_to(code, INSTRUCTOR, q)
                 moves.append(time.monotonic())
                 await asyncio.sleep(args.gap)
@@ -145,7 +155,8 @@ async def main_async(args) -> int:
         return xs[min(len(xs) - 1, int(p * (len(xs) - 1)))] if xs else float("nan")
 
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (WAL)'}; "
-          f"{joined} students joined (one seat each); version check every 1 s")
+          f"{joined} students joined (one seat each); version check every "
+          f"{FOLLOW_SECONDS:g} s")
     print()
     print("| students | moves | follow p50 | follow p95 | follow max | within 2 s | "
           "check run p50 | check run p95 | server CPU |")
@@ -168,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--moves", type=int, default=5)
     ap.add_argument("--gap", type=float, default=4.0, help="seconds between two moves")
     ap.add_argument("--database-url", default="")
+    ap.add_argument("--seed", type=int, default=1, help="of the moments the instructor moves")
     return asyncio.run(main_async(ap.parse_args(argv)))
 
 

@@ -152,8 +152,17 @@ def gone(exc: ClassError, code: str) -> None:
         st.rerun()
 
 
-def remember_seen(code: str) -> None:
-    st.session_state.setdefault("class_seen_codes", set()).add(code)
+def open_class(live: Classroom, code: str) -> ClassInfo | None:
+    """The class behind ``code``, remembered as seen by this browser (so its deletion can be
+    told apart from a wrong code later); ``None`` after a calm message when it is not there."""
+    try:
+        info = live.info(code)
+    except ClassError as exc:
+        st.title("Live class")
+        gone(exc, code)
+        return None
+    st.session_state.setdefault("class_seen_codes", set()).add(info.code)
+    return info
 
 
 # ------------------------------------------------------------------ the student
@@ -233,13 +242,9 @@ def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[i
 
 def student(live: Classroom, code: str) -> None:
     """A student's page: the join box until they join, then :func:`student_screen`."""
-    try:
-        info = live.info(code)
-    except ClassError as exc:
-        st.title("Live class")
-        gone(exc, code)
+    info = open_class(live, code)
+    if info is None:
         return
-    remember_seen(info.code)
     me = ui.student_id()
     st.title(escape_markdown(info.exercise.title or "Class"))
     try:
@@ -677,13 +682,9 @@ def people(live: Classroom, code: str, me: str) -> None:
 
 
 def instructor(live: Classroom, code: str, me: str, view: str | None) -> None:
-    try:
-        info = live.info(code)
-    except ClassError as exc:
-        st.title("Live class")
-        gone(exc, code)
+    info = open_class(live, code)
+    if info is None:
         return
-    remember_seen(info.code)
     if view == ui.PROJECTOR:
         projector(live, info, me)
     else:

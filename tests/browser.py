@@ -23,6 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+#: Streamlit has finished running the page and its websocket is connected.
+READY = f'{DONE}[data-test-connection-state="CONNECTED"]'
 
 #: Chrome on Android and Safari on an iPhone, as a server sees them (User-Agent): the app
 #: draws its phone layout for them (ui.phone.on_phone).
@@ -83,16 +85,22 @@ def start_server(env: dict[str, str] | None = None, port: int | None = None):
     return url, proc
 
 
+def stop_server(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a server from :func:`start_server` (SIGTERM, then SIGKILL after ``timeout`` s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
 def server_url():
     (ROOT / ".cache").mkdir(exist_ok=True)
     url, proc = start_server({"EMBEDDING_EXPLORER_WARMUP": "1"})
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc, timeout=20)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +116,23 @@ def browser():
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def class_desk(browser, url: str, code: str, secret: str):
+    """The instructor's desk in a live-class test: a 1280×720 browser context with the
+    instructor's identity cookie (``secret``, see ``embedding.classroom.identity``) and two
+    tabs, the class's control view and its projector view, opened without waiting for them
+    to be drawn. Returns ``(context, control page, projector page)``; the caller closes the
+    context."""
+    from embedding.classroom.identity import COOKIE
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 720})
+    desk.add_cookies([{"name": COOKIE, "value": secret, "url": url}])
+    teacher = desk.new_page()
+    teacher.goto(f"{url}/live_class?class={code}", wait_until="commit")
+    proj = desk.new_page()
+    proj.goto(f"{url}/live_class?class={code}&view=projector&present=1", wait_until="commit")
+    return desk, teacher, proj
 
 
 def open_and_wait(page, url: str, timeout_ms: int = 180_000) -> None:

@@ -7,7 +7,6 @@ does, and the server logs at most one line per cause (no traceback), not one a s
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections import Counter
 
@@ -15,13 +14,20 @@ import pytest
 
 from embedding.classroom import exercises as exs
 from embedding.classroom.db import LOG_EVERY, ClassDB
-from embedding.classroom.identity import COOKIE, new_secret, person_id
+from embedding.classroom.identity import new_secret, person_id
 from embedding.classroom.live import Classroom
-from tests.browser import DONE, PHONE, ROOT, exceptions_shown, start_server
+from tests.browser import (
+    PHONE,
+    READY,
+    ROOT,
+    class_desk,
+    exceptions_shown,
+    start_server,
+    stop_server,
+)
 from tests.pg import fresh_database, started_or_skip
 
 pytestmark = pytest.mark.browser
-READY = f'{DONE}[data-test-connection-state="CONNECTED"]'
 QUIZ = exs.ExerciseSet("Calm test", (exs.ToyQuestion("Latte", (
     ("Latte", (1.0, 2.0, 3.0)), ("Mocha", (1.0, 2.0, 2.5)), ("Juice", (-3.0, 1.0, 0.5)))),))
 #: How long the database stays down: long enough for several retries of every open page
@@ -55,15 +61,9 @@ def test_database_down_ended_and_deleted_are_calm_on_every_screen(browser, pg, t
     start = 0  # where this server's lines begin (the log is appended to)
     contexts = []
     try:
-        desk = browser.new_context(viewport={"width": 1280, "height": 720})
+        desk, teacher, proj = class_desk(browser, url, code, teacher_secret)
         student_ctx = browser.new_context(**PHONE)
         contexts += [desk, student_ctx]
-        desk.add_cookies([{"name": COOKIE, "value": teacher_secret, "url": url}])
-        teacher = desk.new_page()
-        teacher.goto(f"{url}/live_class?class={code}", wait_until="commit")
-        proj = desk.new_page()
-        proj.goto(f"{url}/live_class?class={code}&view=projector&present=1",
-                  wait_until="commit")
         student = student_ctx.new_page()
         student.goto(f"{url}/live_class?class={code}", wait_until="commit")
         student.get_by_placeholder("e.g. Blue Otter").fill("Ada", timeout=120_000)
@@ -117,11 +117,7 @@ def test_database_down_ended_and_deleted_are_calm_on_every_screen(browser, pg, t
     finally:
         for ctx in contexts:
             ctx.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc, timeout=20)
 
     lines = log_lines(log, start)
     assert not [x for x in lines if "Traceback" in x or "ClassError" in x], lines[-40:]

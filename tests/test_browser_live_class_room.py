@@ -19,7 +19,6 @@ database is right (no answer lost, one seat each); the screens are not. See docs
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import time
 
@@ -27,16 +26,23 @@ import pytest
 
 from embedding.classroom import exercises as exs
 from embedding.classroom.db import ClassDB
-from embedding.classroom.identity import COOKIE, new_secret, person_id
+from embedding.classroom.identity import new_secret, person_id
 from embedding.classroom.live import Classroom
-from tests.browser import DONE, PHONE, ROOT, exceptions_shown, start_server
+from tests.browser import (
+    PHONE,
+    READY,
+    ROOT,
+    class_desk,
+    exceptions_shown,
+    start_server,
+    stop_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.xfail(
     strict=False, reason="on a loaded box some phones stop following (st.rerun() from a "
                          "run_every fragment: the full run's output or the timer is lost)")]
 STUDENTS = 30
 GONE = '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"])'
-READY = f'{DONE}[data-test-connection-state="CONNECTED"]'
 HEAVY = re.compile(r"\.(woff2?|ttf|otf|png|jpe?g|gif|svg|ico)(\?.*)?$")
 METRIC = '[data-testid="stMetric"]:has-text("{label}"):has-text("{n}")'
 
@@ -57,15 +63,6 @@ def pick(i: int, q: int) -> str:
     return far if (i + q) % 3 == 0 else near
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def test_thirty_students_reloads_and_a_restart_lose_nothing(browser, tmp_path):
     (ROOT / ".cache").mkdir(exist_ok=True)
     db_url = f"sqlite:///{tmp_path / 'class.sqlite3'}"
@@ -83,22 +80,18 @@ def test_thirty_students_reloads_and_a_restart_lose_nothing(browser, tmp_path):
         print(f"{time.monotonic() - t0:7.1f} s {what}", file=sys.stderr, flush=True)
     confirmed: dict[tuple[int, int], str] = {}  # (student, question) -> answer seen saved
     try:
-        desk = browser.new_context(viewport={"width": 1280, "height": 720})
+        desk, teacher, proj = class_desk(browser, url, code, teacher_secret)
         contexts.append(desk)
-        desk.add_cookies([{"name": COOKIE, "value": teacher_secret, "url": url}])
-        teacher = desk.new_page()
-        teacher.goto(f"{url}/live_class?class={code}", wait_until="commit")
-        proj = desk.new_page()
-        proj.goto(f"{url}/live_class?class={code}&view=projector&present=1",
-                  wait_until="commit")
+        desk.set_default_timeout(60_000)
 
         students = []
         for _ in range(STUDENTS):
             ctx = browser.new_context(**PHONE)
             contexts.append(ctx)
+            ctx.set_default_timeout(60_000)  # clicks and reloads too: 32 pages on 2 busy cores
             ctx.route(HEAVY, lambda route: route.abort())
             page = ctx.new_page()
-            page.goto(f"{url}/live_class?class={code}", wait_until="commit")
+            page.goto(f"{url}/live_class?class={code}", wait_until="commit", timeout=120_000)
             students.append(page)
         lap('pages opened')
         for i, s in enumerate(students):
@@ -129,7 +122,7 @@ def test_thirty_students_reloads_and_a_restart_lose_nothing(browser, tmp_path):
 
         def reload(who) -> None:
             for i in who:
-                students[i].reload(wait_until="commit")
+                students[i].reload(wait_until="commit", timeout=120_000)
             for i in who:
                 students[i].wait_for_selector(READY, timeout=120_000)
 
@@ -165,7 +158,7 @@ def test_thirty_students_reloads_and_a_restart_lose_nothing(browser, tmp_path):
         next_question(1)
         answer(1, range(0, half))
         lap('q2 half')
-        stop(proc)
+        stop_server(proc)
         for page in (teacher, proj, *students):  # every screen noticed the server went away
             page.wait_for_selector(GONE, timeout=60_000)
         lap('stopped')
@@ -196,12 +189,15 @@ def test_thirty_students_reloads_and_a_restart_lose_nothing(browser, tmp_path):
             assert "Press Join" not in page.content()
     except Exception:  # what the first screens showed, beside the test's temp files
         for n, page in enumerate([teacher, proj, *students]):
-            page.screenshot(path=tmp_path / f"screen-{n - 2}.png")
+            try:
+                page.screenshot(path=tmp_path / f"screen-{n - 2}.png", timeout=10_000)
+            except Exception as exc:  # noqa: BLE001 - keep the test's own failure
+                print(f"screen {n - 2}: no screenshot ({type(exc).__name__})", file=sys.stderr)
         raise
     finally:
         for ctx in contexts:
             ctx.close()
-        stop(proc)
+        stop_server(proc)
 
     # The end state, from the database: one seat per person, at most one answer each.
     assert live.student_count(code) == STUDENTS

@@ -278,6 +278,10 @@ class ProtocolSession:
                         drawn.append(Widget(etype, wid, getattr(sub, "label", ""), sub))
             elif kind == "ref_hash":
                 self.traffic.refs += 1
+            elif kind == "new_session" and not fm.metadata.run.fragment_ids:
+                # a full run: the browser stops every run_every timer here, and starts again
+                # those of the fragments this run draws (their auto_rerun messages follow)
+                self.auto_reruns.clear()
             elif kind == "auto_rerun":
                 self.auto_reruns[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
             elif kind == "stop_auto_rerun":

@@ -528,6 +528,16 @@ def act(fn, *args) -> None:
         st.session_state["class_action_error"] = str(exc)
 
 
+def synced(name: str, info: ClassInfo) -> str:
+    """The key of a control that shows the class's state (the step on screen, the answer
+    shown, the pace, the join box): ``name`` and the state's version. The database sets what
+    the control shows; a value the browser sends from before the latest change (a one-second
+    refresh that left just before the page was drawn again) belongs to an older widget, so it
+    cannot undo that change. (With one key for every version such a stale value looked like
+    the instructor picking the old step again: under load, Next was undone.)"""
+    return f"{name}_v{info.state.version}"
+
+
 def control(live: Classroom, info: ClassInfo, me: str) -> None:
     """The instructor's view: what is on screen, close and reveal, the people, the links."""
     state = info.state
@@ -556,14 +566,15 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
     labels = {-1: "Lobby: the join screen"} | {
         i: f"{i + 1}. {q.label}" + (" (closed)" if i in info.closed else "")
         for i, q in enumerate(qs)}
-    if st.session_state.get("class_q") != state.question:
-        st.session_state["class_q"] = state.question  # the database says what is on screen
+    st.session_state["class_q"] = state.question  # what is on screen (not a widget)
     nav = st.container(horizontal=True, vertical_alignment="bottom")
     nav.button("Previous", key="class_prev", icon=":material/arrow_back:",
                disabled=state.question < 0, on_click=act,
                args=(live.go_to, code, me, state.question - 1))
-    nav.selectbox("On screen", list(labels), format_func=labels.__getitem__, key="class_q",
-                  on_change=lambda: act(live.go_to, code, me, st.session_state["class_q"]))
+    on_screen = synced("class_on_screen", info)
+    nav.selectbox("On screen", list(labels), index=list(labels).index(state.question),
+                  format_func=labels.__getitem__, key=on_screen,
+                  on_change=lambda: act(live.go_to, code, me, st.session_state[on_screen]))
     nav.button("Next", key="class_next", icon=":material/arrow_forward:", type="primary",
                disabled=state.question >= len(qs) - 1, on_click=act,
                args=(live.go_to, code, me, state.question + 1))
@@ -584,9 +595,8 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
                 if q.model == "sbert":
                     provider_picker("class_map_provider")  # only drawn when one is configured
         else:
-            key = f"class_show_{qi}"
-            st.session_state[key] = state.revealed
-            c.toggle("Show the answer", key=key,
+            key = synced(f"class_show_{qi}", info)
+            c.toggle("Show the answer", value=state.revealed, key=key,
                      help="On every screen: the projector, and each student sees whether they "
                           "were right. The question takes no answers while it shows.",
                      on_change=lambda: act(live.reveal, code, me, st.session_state[key]))
@@ -601,13 +611,13 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
 def settings(live: Classroom, info: ClassInfo, me: str) -> None:
     code, state = info.code, info.state
     with st.expander("Pace and projector", icon=":material/tune:"):
-        st.session_state["class_pace"] = state.pace
-        st.radio("Pace", list(PACE_LABELS), format_func=PACE_LABELS.get, key="class_pace",
-                 on_change=lambda: act(live.set_pace, code, me, st.session_state["class_pace"]))
-        st.session_state["class_join_box"] = state.join_box
-        st.toggle("Show the join box (code and QR) on the projector", key="class_join_box",
-                  on_change=lambda: act(live.show_join_box, code, me,
-                                        st.session_state["class_join_box"]))
+        pace, join_box = synced("class_pace", info), synced("class_join_box", info)
+        st.radio("Pace", list(PACE_LABELS), index=list(PACE_LABELS).index(state.pace),
+                 format_func=PACE_LABELS.get, key=pace,
+                 on_change=lambda: act(live.set_pace, code, me, st.session_state[pace]))
+        st.toggle("Show the join box (code and QR) on the projector", value=state.join_box,
+                  key=join_box, on_change=lambda: act(live.show_join_box, code, me,
+                                                      st.session_state[join_box]))
     people(live, info.code, me)
     address = ui.join_address()
     with st.expander("Open this class on another device", icon=":material/key:"):

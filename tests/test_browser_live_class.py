@@ -53,7 +53,14 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         assert bo.get_by_role("button", name="Join").count() == 0
         teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
 
+        # Ada types a new nickname and has not sent it when the class moves on: her screen
+        # follows (the verdict appears) and what she typed is still there.
+        ada = students["Ada"]
+        ada.get_by_text("Change your nickname").click()
+        ada.get_by_placeholder("e.g. Blue Otter").fill("Adele")
         teacher.get_by_text("Show the answer").click()
+        ada.wait_for_selector("text=Right!", timeout=30_000)
+        assert ada.get_by_placeholder("e.g. Blue Otter").input_value() == "Adele"
         proj.wait_for_selector("text=Most common wrong answer: Dune (2 of 3)", timeout=60_000)
         proj.wait_for_selector('[data-testid="stMetric"]:has-text("33%")', timeout=30_000)
         bo.wait_for_selector("text=The answer is Frozen", timeout=30_000)

@@ -67,6 +67,13 @@ def go(at, step: int):
     return at
 
 
+def labelled(widgets, label: str):
+    """The one widget of ``widgets`` labelled ``label`` (the class's controls are keyed by the
+    class's version)."""
+    [widget] = [w for w in widgets if w.label == label]
+    return widget
+
+
 def everything_rendered(at) -> str:
     """Text, widget labels and options, query string and session state: what a student gets."""
     parts = [shown_text(at), str(dict(at.query_params))]
@@ -81,7 +88,7 @@ def everything_rendered(at) -> str:
 def test_instructor_sees_the_class_answer_live(kv, model):
     at, code, token = start_class()
     assert f"code **`{code}`**" in shown_text(at)
-    assert "Lobby" in at.selectbox(key="class_q").format_func(-1)
+    assert "Lobby" in labelled(at.selectbox, "On screen").format_func(-1)
     students = [join(code, n) for n in ("Ada", "<b>Bob</b>", "")]
     assert "You're in!" in shown_text(students[0])  # the lobby: waiting for the first question
     go(at, 0)
@@ -96,7 +103,7 @@ def test_instructor_sees_the_class_answer_live(kv, model):
     text = shown_text(at)
     assert "Students joined 3" in text and "Answers 3" in text
     assert "Answer: Frozen" not in plain(text)  # hidden until the instructor shows it
-    at.toggle(key="class_show_0").set_value(True).run()
+    labelled(at.toggle, "Show the answer").set_value(True).run()
     text = plain(shown_text(at))
     assert "Correct 33%" in text and "Answer: Frozen" in text
     assert "Most common wrong answer: Dune (2 of 3)" in text
@@ -134,7 +141,7 @@ def test_the_most_common_wrong_answer_is_explained_with_numbers_for_every_kind(k
         for s, pick in zip((s1, s2, s3), picks, strict=True):
             s.run()
             send(s, code, step, pick, typed=step == 4)
-        at.toggle(key=f"class_show_{step}").set_value(True).run()
+        labelled(at.toggle, "Show the answer").set_value(True).run()
         text = plain(shown_text(at))
         assert f"Most common wrong answer: {picks[0]} (2 of 3)" in text
         assert why in text, text

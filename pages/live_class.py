@@ -530,12 +530,33 @@ def act(fn, *args) -> None:
 
 def synced(name: str, info: ClassInfo) -> str:
     """The key of a control that shows the class's state (the step on screen, the answer
-    shown, the pace, the join box): ``name`` and the state's version. The database sets what
-    the control shows; a value the browser sends from before the latest change (a one-second
-    refresh that left just before the page was drawn again) belongs to an older widget, so it
-    cannot undo that change. (With one key for every version such a stale value looked like
-    the instructor picking the old step again: under load, Next was undone.)"""
+    shown, the pace, the join box): ``name`` and the state's version; the database sets its
+    value. Its ``on_change`` is :func:`changed`. Together they keep a value the browser sent
+    from an older screen from undoing a newer change: a one-second refresh that left the
+    browser just before the page was drawn again carries every control's old value, and
+    Streamlit runs the old controls' callbacks with them (seen under load: Next, then
+    ``go_to(old step)``, ``reveal(False)``, ``set_pace`` and ``show_join_box`` from one
+    refresh, and the class was back on the old step)."""
     return f"{name}_v{info.state.version}"
+
+
+def changed(live: Classroom, info: ClassInfo, me: str, key: str, fn):
+    """The ``on_change`` of the control keyed ``key`` (see :func:`synced`) drawn from
+    ``info``: ``fn(code, me, new value)``, only while the class is still at the version the
+    control was drawn at; a change from an older screen is dropped (the page is being drawn
+    again with the class as it is)."""
+    drawn = info.state.version
+
+    def on_change() -> None:
+        try:
+            current = live.info(info.code).state.version
+        except (ClassError, DatabaseUnavailable) as exc:
+            st.session_state["class_action_error"] = str(exc)
+            return
+        if current == drawn:
+            act(fn, info.code, me, st.session_state[key])
+
+    return on_change
 
 
 def control(live: Classroom, info: ClassInfo, me: str) -> None:
@@ -574,7 +595,7 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
     on_screen = synced("class_on_screen", info)
     nav.selectbox("On screen", list(labels), index=list(labels).index(state.question),
                   format_func=labels.__getitem__, key=on_screen,
-                  on_change=lambda: act(live.go_to, code, me, st.session_state[on_screen]))
+                  on_change=changed(live, info, me, on_screen, live.go_to))
     nav.button("Next", key="class_next", icon=":material/arrow_forward:", type="primary",
                disabled=state.question >= len(qs) - 1, on_click=act,
                args=(live.go_to, code, me, state.question + 1))
@@ -599,7 +620,7 @@ def control(live: Classroom, info: ClassInfo, me: str) -> None:
             c.toggle("Show the answer", value=state.revealed, key=key,
                      help="On every screen: the projector, and each student sees whether they "
                           "were right. The question takes no answers while it shows.",
-                     on_change=lambda: act(live.reveal, code, me, st.session_state[key]))
+                     on_change=changed(live, info, me, key, live.reveal))
     elif qi >= 0:
         st.caption("Students' screens offer to open this page; nothing to answer.")
         lessons_ui.script_box(qs[qi])
@@ -614,10 +635,9 @@ def settings(live: Classroom, info: ClassInfo, me: str) -> None:
         pace, join_box = synced("class_pace", info), synced("class_join_box", info)
         st.radio("Pace", list(PACE_LABELS), index=list(PACE_LABELS).index(state.pace),
                  format_func=PACE_LABELS.get, key=pace,
-                 on_change=lambda: act(live.set_pace, code, me, st.session_state[pace]))
+                 on_change=changed(live, info, me, pace, live.set_pace))
         st.toggle("Show the join box (code and QR) on the projector", value=state.join_box,
-                  key=join_box, on_change=lambda: act(live.show_join_box, code, me,
-                                                      st.session_state[join_box]))
+                  key=join_box, on_change=changed(live, info, me, join_box, live.show_join_box))
     people(live, info.code, me)
     address = ui.join_address()
     with st.expander("Open this class on another device", icon=":material/key:"):

@@ -38,7 +38,7 @@ from tests.browser import (
     stop_server,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.xfail(
+pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.timeout(1200), pytest.mark.xfail(
     strict=False, reason="on a loaded box some phones stop following (st.rerun() from a "
                          "run_every fragment: the full run's output or the timer is lost)")]
 STUDENTS = 30

@@ -8,12 +8,11 @@ Cheap by design: the class is toy-vector questions (no model is loaded), the ser
 test's own (a fresh SQLite file, no warm-up), students' pages skip fonts and images, and the
 checks of the end state are made once, in the database.
 
-Known to fail now and then on a loaded machine (hence ``xfail``, not strict): a few students'
-screens stop following the instructor. Seen with Streamlit 1.67: the one-second ``follow``
-fragment calls ``st.rerun()`` when the class moved on; on a busy server the full run it starts
-sometimes never reaches the browser (the session's next fragment tick finds everything up to
-date, the page still shows the old step), or the browser's ``run_every`` timer stops. The
-database is right (no answer lost, one seat each); the screens are not. See docs/live-class.md.
+Still fails on a loaded machine (hence ``xfail``, not strict). The phones no longer depend on
+a page run to follow (their screen is the one-second fragment) and the instructor's controls
+ignore values from an older screen; the latest failure: phones that picked an answer without
+sending it, then reloaded, stayed half drawn. The database is right every time (no answer lost,
+one seat each). See docs/live-class.md, "How a phone follows the class".
 """
 
 from __future__ import annotations
@@ -39,8 +38,8 @@ from tests.browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.room, pytest.mark.timeout(1200), pytest.mark.xfail(
-    strict=False, reason="on a loaded box some phones stop following (st.rerun() from a "
-                         "run_every fragment: the full run's output or the timer is lost)")]
+    strict=False, reason="on a loaded box: phones that reloaded with an unsent pick stayed half "
+                         "drawn (docs/live-class.md)")]
 STUDENTS = 30
 GONE = '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"])'
 HEAVY = re.compile(r"\.(woff2?|ttf|otf|png|jpe?g|gif|svg|ico)(\?.*)?$")

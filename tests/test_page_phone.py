@@ -55,9 +55,9 @@ def test_the_map_asks_a_phone_for_a_tap_and_names_no_dots():
     assert desktop.toggle(key="map_labels").value is True
 
 
-def kinds_in_order(at: AppTest) -> list[str]:
-    """The main area's elements top to bottom, by type (``plotly_chart``, ``text_input``…)."""
-    out: list[str] = []
+def leaves(at: AppTest) -> list:
+    """The main area's elements top to bottom."""
+    out: list = []
 
     def walk(node) -> None:
         children = getattr(node, "children", None)
@@ -65,10 +65,15 @@ def kinds_in_order(at: AppTest) -> list[str]:
             for child in children.values():
                 walk(child)
         else:
-            out.append(node.type)
+            out.append(node)
 
     walk(at.main)
     return out
+
+
+def kinds_in_order(at: AppTest) -> list[str]:
+    """The main area's elements top to bottom, by type (``plotly_chart``, ``text_input``…)."""
+    return [node.type for node in leaves(at)]
 
 
 def test_semantic_axes_shows_a_phone_its_chart_before_the_poles():
@@ -158,22 +163,6 @@ def test_exact_vs_approximate_folds_the_graph_settings_on_a_phone():
     assert "Graph degree M and search effort ef" in [e.label for e in phone_at.expander]
     desktop = open_on("pages/vector_index.py", phone=False)
     assert "Graph degree M and search effort ef" not in [e.label for e in desktop.expander]
-
-
-def leaves(at: AppTest) -> list:
-    """The main area's elements top to bottom."""
-    out: list = []
-
-    def walk(node) -> None:
-        children = getattr(node, "children", None)
-        if children:
-            for child in children.values():
-                walk(child)
-        else:
-            out.append(node)
-
-    walk(at.main)
-    return out
 
 
 def first(at: AppTest, kind: str, starts: str = "", label: str | None = None) -> int:

@@ -15,7 +15,8 @@ st.caption("How vector databases get fast: instead of comparing the query with e
            "vector, an HNSW graph walks from neighbour to neighbour toward it. Faster, but it "
            "can miss: we measure how often, against the exact answer.")
 
-if on_phone():  # a phone: the vectors, then the graph's two knobs folded (sliders take a row each)
+phone = on_phone()
+if phone:  # a phone: the vectors, then the graph's two knobs folded (sliders take a row each)
     c1 = st.container()
     c2 = c3 = st.expander("Graph degree M and search effort ef", icon=":material/tune:")
 else:
@@ -104,7 +105,7 @@ except Exception as exc:  # a failed build: say so, never a traceback
     st.stop()
 vectors = resources.ann_vectors(dataset)
 
-if on_phone():  # four numbers two to a row, not four rows of big type
+if phone:  # four numbers two to a row, not four rows of big type
     k1 = k2 = k3 = k4 = st.container(horizontal=True)
 else:
     k1, k2, k3, k4 = st.columns(4)
@@ -160,9 +161,9 @@ table = pd.DataFrame([{"ef": p.ef, "recall@10": round(p.recall, 3),
 # a phone: the exact scan's time (the same on every row, and in the box below) makes room
 st.dataframe(table, hide_index=True, key="ann_curve_table",
              column_order=("ef", "recall@10", "HNSW ms/query", "times faster")
-             if on_phone() else None,
+             if phone else None,
              column_config={"HNSW ms/query": "HNSW ms", "times faster": "× faster"}
-             if on_phone() else None)
+             if phone else None)
 good = [p for p in curve if p.recall >= 0.95]
 if good:
     p = good[0]

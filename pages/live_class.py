@@ -168,21 +168,22 @@ def open_class(live: Classroom, code: str) -> ClassInfo | None:
 # ------------------------------------------------------------------ the student
 
 
-def answer_input(q: exs.Question, key: str, disabled: bool) -> str | None:
+def answer_input(q: exs.Question, key: str, saved: str | None) -> str | None:
+    """The answer box, showing ``saved`` (what this student sent) when it is drawn for the
+    first time in this browser tab, e.g. after a reload; later runs keep what they picked."""
     if q.typed:
         long = isinstance(q, exs.ClassMapQuestion) and q.model == "sbert"
-        return st.text_input("Your answer" + ("" if long else " (one word)"), key=key,
-                             max_chars=exs.MAX_PHRASE if long else exs.MAX_WORD,
-                             disabled=disabled)
+        return st.text_input("Your answer" + ("" if long else " (one word)"), value=saved or "",
+                             key=key, max_chars=exs.MAX_PHRASE if long else exs.MAX_WORD)
     docs = cached.exercise_corpus(q.corpus) if isinstance(q, exs.SearchQuestion) else None
     opts = q.options(docs)
     if not opts:
         st.info("This question needs documents that are not installed on this server.")
         return None
+    index = opts.index(saved) if saved in opts else None
     if len(opts) > 12:
-        return st.selectbox("Your answer", opts, index=None, key=key, disabled=disabled)
-    return st.radio("Your answer", opts, index=None, key=key, disabled=disabled,
-                    format_func=escape_markdown)
+        return st.selectbox("Your answer", opts, index=index, key=key)
+    return st.radio("Your answer", opts, index=index, key=key, format_func=escape_markdown)
 
 
 def explore_box(q: exs.ExploreStep, where: str = "student") -> None:
@@ -217,7 +218,7 @@ def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[i
         st.markdown(escape_markdown(q.prompt()))
         # a closed question draws no answer box: a greyed-out one is noise on a phone (and
         # its label fails WCAG contrast); the saved answer below says what counts
-        value = None if closed else answer_input(q, f"class_ans_{info.code}_{i}", False)
+        value = None if closed else answer_input(q, f"class_ans_{info.code}_{i}", mine.get(i))
         if not closed and st.button("Send answer", key=f"class_send_{i}",
                                     disabled=value is None, icon=":material/send:",
                                     type="primary"):
@@ -241,21 +242,20 @@ def question_box(live: Classroom, info: ClassInfo, me: str, i: int, mine: dict[i
 
 
 def student(live: Classroom, code: str) -> None:
-    """A student's page: the join box until they join, then :func:`student_screen`."""
-    info = open_class(live, code)
-    if info is None:
-        return
+    """A student's page: the join box until they join, then :func:`student_screen`, which
+    starts from what this run read."""
     me = ui.student_id()
-    st.title(escape_markdown(info.exercise.title or "Class"))
-    try:
-        seat = live.seat(info.code, me)
-    except ClassError:  # removed by the instructor: the screen below says so
-        seat = Joined("")
-    if seat is None:
-        join_box(live, info, me)
+    view = ui.student_view(live, code, me, fresh=True)
+    if view.info is None:
+        st.title("Live class")
+        gone(view.error, code)
         return
-    ui.forget_student_view(info.code)  # a full run (load, reload, join): read it afresh
-    student_screen(live, info.code, me)
+    st.session_state.setdefault("class_seen_codes", set()).add(view.info.code)
+    st.title(escape_markdown(view.info.exercise.title or "Class"))
+    if view.seat is None and view.error is None:
+        join_box(live, view.info, me)
+        return
+    student_screen(live, view.info.code, me)
 
 
 @st.fragment(run_every=ui.FOLLOW_SECONDS)

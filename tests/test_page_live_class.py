@@ -159,10 +159,49 @@ def test_a_reload_keeps_the_seat_and_the_answers(kv, monkeypatch):
     assert not again.exception
     text = plain(shown_text(again))
     assert "you are **Ada**" in text and "Saved: whale" in text
+    assert again.text_input(key=f"class_ans_{code}_0").value == "whale"  # the box shows it too
     assert not any(b.label == "Join" for b in again.button)
     monkeypatch.undo()  # back to the instructor's browser
     at.run()
     assert "Students joined 1" in shown_text(at) and "Answers 1" in shown_text(at)
+
+
+def test_a_reload_shows_the_saved_pick_and_a_new_pick_replaces_it(kv, monkeypatch):
+    from ui import identity
+
+    at, code, _ = start_class()
+    go(at, 0)
+    monkeypatch.setattr(identity, "_cookie_secret", lambda: "p" * 32)
+    send(join(code, "Bo"), code, 0, "Dune")
+    again = open_page(PAGE, query={"class": code})
+    box = again.radio(key=f"class_ans_{code}_0")
+    assert box.value == "Dune"
+    box.set_value("Frozen").run()  # the default does not undo what they pick now
+    assert again.radio(key=f"class_ans_{code}_0").value == "Frozen"
+    again.button(key="class_send_0").click().run()
+    assert "Saved: Frozen" in plain(shown_text(again))
+    assert again.radio(key=f"class_ans_{code}_0").value == "Frozen"
+
+
+def test_a_student_page_run_reads_the_class_the_seat_and_the_answers_once(kv, monkeypatch):
+    """The page and its following fragment share what the run read (the fragment's ticks read
+    only the pulse until the class changes)."""
+    from embedding.classroom.live import Classroom
+    from ui import identity
+
+    at, code, _ = start_class()
+    go(at, 0)
+    monkeypatch.setattr(identity, "_cookie_secret", lambda: "r" * 32)
+    join(code, "Cy")
+    calls = {}
+    for name in ("info", "seat", "my_answers"):
+        def spy(self, *args, _real=getattr(Classroom, name), _name=name, **kwargs):
+            calls[_name] = calls.get(_name, 0) + 1
+            return _real(self, *args, **kwargs)
+        monkeypatch.setattr(Classroom, name, spy)
+    again = open_page(PAGE, query={"class": code})
+    assert "you are **Cy**" in plain(shown_text(again)) and "Question 1 of 5" in shown_text(again)
+    assert calls == {"info": 1, "seat": 1, "my_answers": 1}
 
 
 def test_the_key_opens_the_class_on_another_device_then_leaves_the_address_bar(kv):

@@ -96,20 +96,25 @@ def _view_key(code: str) -> str:
     return f"class_view_{code}"
 
 
-def student_view(live: Classroom, code: str, me: str) -> StudentView:
+def student_view(live: Classroom, code: str, me: str, fresh: bool = False) -> StudentView:
     """This student's view of class ``code``: one small shared query (:meth:`Classroom.pulse`)
     per call; the class, the seat and the answers are read again only when the pulse changed
-    (the instructor moved on, closed, showed, ended, removed, reset...) or after
-    :func:`forget_student_view`. Raises ``DatabaseUnavailable``."""
+    (the instructor moved on, closed, showed, ended, removed, reset...), when ``fresh`` (a full
+    page run: load, reload, join) or after :func:`forget_student_view`. The pulse is read
+    first, so a view is never older than its pulse. Raises ``DatabaseUnavailable``."""
     pulse = live.pulse(code)
-    view = st.session_state.get(_view_key(code))
+    view = None if fresh else st.session_state.get(_view_key(code))
     if view is None or view.pulse != pulse:
         try:
             info = live.info(code)
-            view = StudentView(pulse, info, live.seat(info.code, me),
-                               live.my_answers(info.code, me))
         except ClassError as exc:
             view = StudentView(pulse, error=exc)
+        else:
+            try:
+                view = StudentView(pulse, info, live.seat(info.code, me),
+                                   live.my_answers(info.code, me))
+            except ClassError as exc:  # removed by the instructor
+                view = StudentView(pulse, info, error=exc)
         st.session_state[_view_key(code)] = view
     return view
 

@@ -15,6 +15,7 @@ import logging
 import threading
 
 import streamlit as st
+from starlette.websockets import WebSocketDisconnected
 
 from embedding import config
 from embedding.models.glove import describe_glove, load_glove
@@ -553,6 +554,26 @@ class _QuietWarmUp(logging.Filter):
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
     _QuietWarmUp())
+
+
+class _QuietDisconnect(logging.Filter):
+    """Drop the ASGI server's traceback for a browser that left while a message was on its way
+    to it (a reload, a phone going to sleep): Streamlit's websocket handler then calls
+    ``close`` on the closed socket (Streamlit 1.67 with Starlette 1.x) and the session is
+    disconnected all the same. Every other error is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            if isinstance(exc, WebSocketDisconnected):
+                return False
+            exc = exc.__context__
+        return True
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDisconnect())
 
 
 def _warm() -> None:

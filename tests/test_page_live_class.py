@@ -194,11 +194,16 @@ def test_a_student_page_run_reads_the_class_the_seat_and_the_answers_once(kv, mo
     monkeypatch.setattr(identity, "_cookie_secret", lambda: "r" * 32)
     join(code, "Cy")
     calls = {}
+
+    def counted(name: str):
+        real = getattr(Classroom, name)
+
+        def spy(self, *args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return real(self, *args, **kwargs)
+        return spy
     for name in ("info", "seat", "my_answers"):
-        def spy(self, *args, _real=getattr(Classroom, name), _name=name, **kwargs):
-            calls[_name] = calls.get(_name, 0) + 1
-            return _real(self, *args, **kwargs)
-        monkeypatch.setattr(Classroom, name, spy)
+        monkeypatch.setattr(Classroom, name, counted(name))
     again = open_page(PAGE, query={"class": code})
     assert "you are **Cy**" in plain(shown_text(again)) and "Question 1 of 5" in shown_text(again)
     assert calls == {"info": 1, "seat": 1, "my_answers": 1}

@@ -80,8 +80,8 @@ $(AXE_JS):
 	else echo "npm missing: the accessibility test will be skipped (sudo apt-get install npm)"; fi
 
 # Every test on both cores (pytest-xdist, as `make check`; each worker starts its own servers on
-# free ports). The 30-student room (tests/test_browser_live_class_room.py, 4-8 min, known to fail
-# on a loaded box) runs apart: `make test-room`.
+# free ports). The 30-student room (tests/test_browser_live_class_room.py, 4-10 min) runs apart,
+# to keep CI under 20 minutes: `make test-room`.
 test: $(STAMP) system-tools axe
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadgroup -m "not room"

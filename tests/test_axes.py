@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -114,3 +116,25 @@ def test_labels_at_either_end_of_an_axis_read_inward(kv):
     axis = make_axis(kv, "man", "woman")
     fig = axis_strip(["far left", "middle", "far right"], [-0.3, 0.0, 0.3], axis)
     assert [p.split()[1] for p in fig.data[0].textposition] == ["right", "center", "left"]
+
+
+def test_no_two_labels_in_a_row_overlap_on_a_phone_for_any_preset(kv):
+    """Every preset's words on its axis: within one row, each label ends before the next one
+    starts, at the width of a phone's chart (at 360 px "engineer" and "soldier" once printed
+    over each other near the middle)."""
+    from embedding.charts.axes import ROWS, label_extent
+
+    for preset in AXIS_PRESETS:
+        axis = make_axis(kv, preset.negative, preset.positive)
+        words = parse_word_list(preset.words)
+        fig = axis_strip(words, scores(kv, words, axis), axis, baseline(kv, axis))
+        trace = fig.data[0]
+        lim = fig.layout.xaxis.range[1]
+        spans: dict[tuple[float, str], list[tuple[float, float]]] = {}
+        for x, y, text, pos in zip(trace.x, trace.y, trace.text, trace.textposition, strict=True):
+            above, side = pos.split()
+            spans.setdefault((y, above), []).append(label_extent(x, text, side, lim))
+        assert len({y for y, _ in spans}) <= ROWS
+        for row in spans.values():
+            row.sort()
+            assert all(a[1] < b[0] for a, b in itertools.pairwise(row)), (preset.label, row)

@@ -15,6 +15,51 @@ import plotly.graph_objects as go
 from embedding.charts.theme import BLUE, GREY, MUTED, RED, layout
 from embedding.words.axes import Axis, Baseline
 
+#: Rows the words of :func:`axis_strip` are spread over. A row's labels go above or below its
+#: dots: two tracks a row, and a gap between rows holds a label of each without touching.
+ROWS = 6
+#: The narrowest plot the strip is drawn in (a phone: 360 px wide, less the margins), and the
+#: width of one character of its labels there, in pixels: labels are kept apart for this size.
+PLOT_PX, CHAR_PX = 280, 7.0
+#: The tracks in the order they are filled: above every row first, then below (not below the
+#: lowest row: the band's "typical word" note is there).
+TRACKS = tuple((r, "top") for r in range(ROWS)) + tuple((r, "bottom") for r in range(1, ROWS))
+
+
+def label_extent(x: float, label: str, side: str, lim: float) -> tuple[float, float]:
+    """Where a label sits along an axis drawn from ``-lim`` to ``lim`` (data units), on the
+    narrowest plot: centred on its dot, or reading inward (``side``: "left" ends at the dot).
+
+    >>> [round(x, 4) for x in label_extent(0.0, "soup", "center", 0.3)]
+    [-0.0364, 0.0364]
+    """
+    half = (len(label) * CHAR_PX + 6) / PLOT_PX * lim  # 2·lim over PLOT_PX, half of the width
+    if side == "left":
+        return x - 2 * half, x
+    if side == "right":
+        return x, x + 2 * half
+    return x - half, x + half
+
+
+def label_tracks(xs: Sequence[float], labels: Sequence[str], sides: Sequence[str],
+                 lim: float) -> list[tuple[int, str]]:
+    """A track (row, "top" or "bottom", see :data:`TRACKS`) for each word, given in order
+    along the axis, so that no two labels in one track overlap on the narrowest plot: each
+    goes to the first track whose last label ends before it starts; when every track is
+    taken, to the one that frees up first.
+
+    >>> label_tracks([0.0, 0.001, 0.2], ["cat", "dog", "eel"], ["center"] * 3, 0.3)
+    [(0, 'top'), (1, 'top'), (0, 'top')]
+    """
+    ends = dict.fromkeys(TRACKS, float("-inf"))
+    tracks = []
+    for x, label, side in zip(xs, labels, sides, strict=True):
+        start, end = label_extent(x, label, side, lim)
+        track = next((t for t in TRACKS if ends[t] < start), None) or min(TRACKS, key=ends.get)
+        ends[track] = end
+        tracks.append(track)
+    return tracks
+
 
 def axis_strip(
     labels: Sequence[str], values: Sequence[float], axis: Axis, base: Baseline | None = None
@@ -28,8 +73,6 @@ def axis_strip(
     # a dot inside the typical band (mean ± 1 sd) leans toward neither end: grey, not by sign
     side = base.side if base is not None else (lambda v: -1 if v < 0 else 1)
     colors = [{-1: RED, 0: GREY, 1: BLUE}[side(float(v))] for v in vals[order]]
-    rows = 6  # stagger neighbours over rows, labels above and below, so they do not overlap
-    ys = [(i % rows) - (rows - 1) / 2 for i in range(len(order))]
     lim = max(0.05, float(np.abs(vals).max(initial=0.0))) * 1.2
     if base is not None:
         lim = max(lim, abs(base.mean) + 1.2 * base.std)
@@ -37,9 +80,12 @@ def axis_strip(
     # "homemaker" at the far right lost its last letters)
     sideways = ["left" if v > 0.5 * lim else "right" if v < -0.5 * lim else "center"
                 for v in vals[order]]
+    names = [labels[i] for i in order]
+    tracks = label_tracks([float(v) for v in vals[order]], names, sideways, lim)
+    ys = [r - (ROWS - 1) / 2 for r, _ in tracks]
     fig = go.Figure(go.Scatter(
-        x=vals[order], y=ys, mode="markers+text", text=[labels[i] for i in order],
-        textposition=[f"{'top' if i % 2 else 'bottom'} {s}" for i, s in enumerate(sideways)],
+        x=vals[order], y=ys, mode="markers+text", text=names,
+        textposition=[f"{t} {s}" for (_, t), s in zip(tracks, sideways, strict=True)],
         marker={"size": 12, "color": colors},
         hovertemplate="%{text}: %{x:.3f}<extra></extra>", showlegend=False,
     ))
@@ -50,7 +96,7 @@ def axis_strip(
     fig.add_vline(x=0, line_dash="dot", line_color=GREY)
     fig.update_xaxes(range=[-lim, lim], title=f"← closer to {axis.low}      score      "
                      f"closer to {axis.high} →", zeroline=False)
-    fig.update_yaxes(visible=False, range=[-rows / 2 - 0.4, rows / 2 + 0.2])
+    fig.update_yaxes(visible=False, range=[-ROWS / 2 - 0.4, ROWS / 2 + 0.2])
     return layout(fig, height=420, top=30, title=f"Projection on {axis.name}")
 
 

@@ -11,6 +11,7 @@ from ui.widgets import (
     clean_text,
     downloads,
     explain,
+    first_screen,
     sbert_or_stop,
     to_url,
     url_int,
@@ -65,7 +66,7 @@ view = cached.wordpiece_view(a, b)  # tokens and tables, once per input for ever
 table, splits = view.table, view.splits
 facts, examples, examples_table = cached.wordpiece_examples(SPLIT_EXAMPLES, ("playing",))
 
-receives = st.container() if phone else None  # a phone: the table first, then the counts
+receives = first_screen()  # a phone or a projector: the table first, then the counts
 counts = st.container(horizontal=True)  # one block for the four numbers, not four columns
 counts.metric("Tokens", f"{len(table.pieces):,}", help="[CLS] and [SEP] included")
 counts.metric("Words cut into pieces", len(splits))

@@ -20,7 +20,7 @@ from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
-    presenting,
+    first_screen,
     show_chart,
     to_url,
     url_choice,
@@ -65,7 +65,7 @@ def nearest_tab(kv) -> None:
     else:
         k = right.slider("How many neighbours", 1, 50, key=url_int("nb_k", 10, 1, 50))
     to_url("nb_word", "nb_k")
-    top = st.container() if on_phone() else None  # a phone: the neighbours before the examples
+    top = first_screen()  # a phone or a projector: the neighbours before the examples
     st.caption("Try:")
     try_row = st.container(horizontal=True)  # one row that wraps, not six stacked columns
     for w in TRY_WORDS:
@@ -133,7 +133,7 @@ def analogies_tab(kv) -> None:
                          on_change=mark_custom, width=width)
     # a phone: the answer and its bars, then the method and the count folded below them
     phone = on_phone()
-    top = st.container() if phone or presenting() else None  # a projector: the answer first too
+    top = first_screen()  # a phone or a projector: the answer first
     settings = st.expander("Method and number of answers") if phone else st.container()
     m_col, k_col = settings.columns([2, 1])
     method = m_col.radio("Method", list(ANALOGY_METHODS), format_func=ANALOGY_METHODS.get,

@@ -11,6 +11,7 @@ from ui.phone import on_phone
 from ui.widgets import (
     downloads,
     explain,
+    first_screen,
     show_chart,
     to_url,
     url_choice,
@@ -94,7 +95,7 @@ st.caption(f"Pick two poles; every word gets a position between them ({vectors_l
 kv = word_vectors_picker("ax")
 mode = st.radio("Show", MODES, horizontal=True, key=url_choice("ax_mode", MODES[0], MODES))
 two = mode == MODES[1]
-top = st.container() if on_phone() else None  # a phone: the chart before the poles and words
+top = first_screen()  # a phone or a projector: the chart before the poles and words
 if two:
     col1, col2 = st.columns(2)
     with col1:

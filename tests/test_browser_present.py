@@ -30,6 +30,8 @@ def font_px(page, selector: str) -> list[float]:
     ("word_similarity?present=1", "word_similarity"),
     ("semantic_search?present=1", "semantic_search"),
     ("embedding_map?present=1&map_method=pca&map_find=cat", "embedding_map"),
+    ("semantic_axes?present=1", "semantic_axes"),
+    ("semantic_axes?present=1&ax_mode=Two+axes", "semantic_axes_two"),
 ])
 def test_projector_first_screen_shows_the_chart(path, name, server_url, browser):
     page = browser.new_page(viewport=PROJECTOR)

@@ -121,7 +121,8 @@ def student_view(live: Classroom, code: str, me: str, fresh: bool = False) -> St
 
 def forget_student_view(code: str) -> None:
     """Read the student's view from the database again at the next :func:`student_view`
-    (after a full page run, a join or a rename: things the pulse does not count)."""
+    (after a join or a rename inside the screen's fragment: things the pulse does not count;
+    a full page run asks for a ``fresh`` view instead)."""
     st.session_state.pop(_view_key(code), None)
 
 

@@ -118,6 +118,14 @@ def test_labels_at_either_end_of_an_axis_read_inward(kv):
     assert [p.split()[1] for p in fig.data[0].textposition] == ["right", "center", "left"]
 
 
+def test_a_few_words_sit_in_the_middle_of_the_strip(kv):
+    """Three words far apart share one row, the one just below the middle, not the bottom edge
+    (there they left the band above them empty)."""
+    axis = make_axis(kv, "man", "woman")
+    fig = axis_strip(["king", "doctor", "queen"], [-0.3, 0.0, 0.3], axis)
+    assert list(fig.data[0].y) == [-0.5, -0.5, -0.5]
+
+
 def test_no_two_labels_in_a_row_overlap_on_a_phone_for_any_preset(kv):
     """Every preset's words on its axis: within one row, each label ends before the next one
     starts, at the width of a phone's chart (at 360 px "engineer" and "soldier" once printed

@@ -21,9 +21,13 @@ ROWS = 6
 #: The narrowest plot the strip is drawn in (a phone: 360 px wide, less the margins), and the
 #: width of one character of its labels there, in pixels: labels are kept apart for this size.
 PLOT_PX, CHAR_PX = 280, 7.0
+#: The rows from the middle of the chart outward: a few words sit in its middle, not along
+#: the bottom edge with an empty band above them.
+_MIDDLE_OUT = sorted(range(ROWS), key=lambda r: (abs(r - (ROWS - 1) / 2), r))
 #: The tracks in the order they are filled: above every row first, then below (not below the
-#: lowest row: the band's "typical word" note is there).
-TRACKS = tuple((r, "top") for r in range(ROWS)) + tuple((r, "bottom") for r in range(1, ROWS))
+#: lowest row: the band's "typical word" note is there), each from the middle outward.
+TRACKS = (tuple((r, "top") for r in _MIDDLE_OUT)
+          + tuple((r, "bottom") for r in _MIDDLE_OUT if r > 0))
 
 
 def label_extent(x: float, label: str, side: str, lim: float) -> tuple[float, float]:
@@ -49,7 +53,7 @@ def label_tracks(xs: Sequence[float], labels: Sequence[str], sides: Sequence[str
     taken, to the one that frees up first.
 
     >>> label_tracks([0.0, 0.001, 0.2], ["cat", "dog", "eel"], ["center"] * 3, 0.3)
-    [(0, 'top'), (1, 'top'), (0, 'top')]
+    [(2, 'top'), (3, 'top'), (2, 'top')]
     """
     ends = dict.fromkeys(TRACKS, float("-inf"))
     tracks = []

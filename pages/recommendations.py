@@ -24,6 +24,7 @@ from ui.widgets import (
     explain,
     model_label,
     model_name,
+    presenting,
     provider_picker,
     rows_or_stop,
     sbert_or_stop,
@@ -210,19 +211,24 @@ def toy_tab(movies, emb) -> None:
     )
     phone = on_phone()  # a phone: the toy table folded, the real answer before its pickers
     with st.expander("The toy vectors: Avatar, Ironman, Rainman") if phone else st.container():
-        if (ROOT / "pages" / "cosine_toy.py").is_file():
-            st.page_link("pages/cosine_toy.py",
-                         label="Work it out step by step: Cosine calculator",
-                         icon=":material/calculate:")
         toy = pd.DataFrame({"movie": list(TOY), "vector": [str(v) for v in TOY.values()],
                             "cosine with Avatar": [round(cosine(TOY["Avatar"], v), 4)
                                                    for v in TOY.values()]})
         st.dataframe(toy, hide_index=True)
-        downloads("toy_vectors", df=toy, key="rec_toy_vectors")
+        # the download and the calculator in one row: on a projector the real answer below
+        # then starts on the first screen
+        row = st.container(horizontal=True, vertical_alignment="center")
+        with row:
+            downloads("toy_vectors", df=toy, key="rec_toy_vectors")
+        if (ROOT / "pages" / "cosine_toy.py").is_file():
+            row.page_link("pages/cosine_toy.py",
+                          label="Work it out step by step: Cosine calculator",
+                          icon=":material/calculate:")
 
     st.markdown(f"**The same question with real embeddings** ({emb.shape[1]} dimensions of "
                 f"{escape_markdown(model_name(chosen))}, none with a name):")
-    answer = st.container() if phone else st
+    # a phone or a projector: the answer right under this line, before the pickers and table
+    answer = st.container() if phone or presenting() else st
     labels, index = choices["labels"], choices["index"]
     defaults = [movies[index[t]].label if t in index else labels[i]
                 for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]

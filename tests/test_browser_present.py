@@ -68,3 +68,19 @@ def test_projector_mode_off_keeps_the_sidebar_and_small_fonts(server_url, browse
         assert max(font_px(page, f"{CHART} .ytick text")) < 14
     finally:
         page.close()
+
+
+def test_projector_first_screen_shows_the_toy_exercise_answer(server_url, browser):
+    """Toy exercise → real vectors: the real embeddings' answer ("Recommend Iron Man") is on the
+    projector's first screen, whole (it started at 690 px of 720 below the toy table)."""
+    page = browser.new_page(viewport=PROJECTOR)
+    try:
+        open_and_wait(page, f"{server_url}/recommendations?present=1&rec_tab=3")
+        answer = page.locator('[data-testid="stAlert"]', has_text="Recommend")
+        answer.wait_for(timeout=180_000)
+        screenshot(page, "recommendations_toy")
+        assert exceptions_shown(page) == []
+        box = answer.bounding_box()
+        assert box["y"] + box["height"] <= PROJECTOR["height"]
+    finally:
+        page.close()

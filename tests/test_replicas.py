@@ -324,11 +324,12 @@ def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, brows
         live.db.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: after a failover a tab's websocket stays on the replica it moved to, while its "
-    "plain HTTP requests (uploads, media) follow the route cookie back to the replica that "
-    "returned, which does not know the tab's session (400); see docs/deployment.md"))
 def test_a_tab_that_moved_can_upload_after_its_replica_returns(deploy, browser, tmp_path):
+    """After a failover a tab's websocket stays on the replica it moved to, while its uploads
+    and downloads follow the route cookie back to the replica that returned. That one answers
+    404 (it does not hold the session, embedding.replicas; Streamlit's media store is per
+    process) and nginx passes the request to the other replica. Before, the student saw
+    "Request failed with status code 400" on the file, and the download was cancelled."""
     base, keys = deploy.base, deploy.keys
     ctx, page = _tab(browser, base, keys[0])
     try:
@@ -343,5 +344,9 @@ def test_a_tab_that_moved_can_upload_after_its_replica_returns(deploy, browser, 
         error = page.get_by_test_id("stFileChipIconError")
         error.or_(page.get_by_text("1 part with text")).first.wait_for(timeout=60_000)
         assert error.count() == 0, page.get_by_role("alert").all_inner_texts()
+        # the parts' table as CSV: made by the session on replica 2, fetched through the proxy
+        with page.expect_download(timeout=60_000) as got:
+            page.locator(".st-key-search_chunks_dl_csv button").click()
+        assert "Cosine similarity" in Path(got.value.path()).read_text(encoding="utf-8")
     finally:
         ctx.close()

@@ -154,7 +154,7 @@ def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
     """Whole sentences packed into chunks of at most ``size`` word pieces ([CLS] and [SEP]
     included), as the model's tokenizer ``count`` counts them; consecutive chunks share the last
     whole sentences of up to ``overlap`` pieces. A sentence longer than ``size`` pieces (a long
-    list without full stops) is cut into equal runs of words that fit.
+    list without full stops) is cut into runs of whole words of about equal size that fit.
 
     Usage: ``chunk_by_pieces(text, 128, 32, count=sbert_piece_counter)``; without ``count``,
     :func:`guess_pieces` (words and marks) stands in.
@@ -174,13 +174,11 @@ def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
             units.append((a, b))
             sizes.append(int(n))
             continue
-        words = [(m.start() + a, m.end() + a) for m in _WORD.finditer(text, a, b)]
-        parts = max(2, math.ceil(n / budget))
-        per = max(1, math.ceil(len(words) / parts))
-        for i in range(0, len(words), per):
-            run = words[i : i + per]
-            units.append((run[0][0], run[-1][1]))
-            sizes.append(math.ceil(n * len(run) / len(words)))
+        words = [m.span() for m in _WORD.finditer(text, a, b)]  # (already within text)
+        for run, pieces in _runs(words, (count or guess_pieces)([text[x:y] for x, y in words]),
+                                 budget):
+            units.append(run)
+            sizes.append(pieces)
     out: list[Chunk] = []
     i = 0
     while i < len(units):
@@ -197,6 +195,29 @@ def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
             back -= 1
             shared += sizes[back]
         i = back
+    return out
+
+
+def _runs(words: list[tuple[int, int]], pieces: Sequence[int],
+          budget: int) -> list[tuple[tuple[int, int], int]]:
+    """A sentence too long for one chunk as runs of whole words of about equal size, each of
+    at most ``budget`` pieces (a word-piece tokenizer splits at white space first, so a run's
+    pieces are the sum of its words'; a single word over the budget is a run of its own):
+    ``[((start, end), pieces), …]``.
+
+    >>> _runs([(0, 1), (2, 3), (4, 5), (6, 7)], [2, 2, 2, 2], budget=5)
+    [((0, 3), 4), ((4, 7), 4)]
+    """
+    total = sum(pieces)
+    target = min(budget, math.ceil(total / math.ceil(total / budget)))  # equal parts
+    out: list[tuple[tuple[int, int], int]] = []
+    first, used = 0, 0
+    for k, n in enumerate(pieces):
+        if k > first and used + n > target:
+            out.append(((words[first][0], words[k - 1][1]), used))
+            first, used = k, 0
+        used += int(n)
+    out.append(((words[first][0], words[-1][1]), used))
     return out
 
 

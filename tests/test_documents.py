@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import pytest
@@ -140,7 +141,7 @@ def test_a_long_sentence_after_others_is_cut_where_it_is():
     chunks = chunk_by_pieces(text, size=100, overlap=0)
     assert max(guess_pieces([c.text for c in chunks])) <= 98  # 100 less [CLS] and [SEP]
     assert all(text[c.start:c.end] == c.text for c in chunks)
-    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:]))  # in order, no repeats
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))  # in order, no repeats
     found = " ".join(c.text for c in chunks).split()
     assert [w.rstrip(".") for w in found if w.startswith("item")] == words  # every word once
 

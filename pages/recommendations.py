@@ -22,9 +22,9 @@ from ui.widgets import (
     download_stem,
     downloads,
     explain,
+    first_screen,
     model_label,
     model_name,
-    presenting,
     provider_picker,
     rows_or_stop,
     sbert_or_stop,
@@ -228,7 +228,7 @@ def toy_tab(movies, emb) -> None:
     st.markdown(f"**The same question with real embeddings** ({emb.shape[1]} dimensions of "
                 f"{escape_markdown(model_name(chosen))}, none with a name):")
     # a phone or a projector: the answer right under this line, before the pickers and table
-    answer = st.container() if phone or presenting() else st
+    answer = first_screen() or st
     labels, index = choices["labels"], choices["index"]
     defaults = [movies[index[t]].label if t in index else labels[i]
                 for i, t in enumerate(("Avatar", "Iron Man", "Rain Man"))]

@@ -167,7 +167,8 @@ def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
     text = text or ""
     units: list[tuple[int, int]] = []
     spans = sentence_spans(text)
-    lengths = list((count or guess_pieces)([text[a:b] for a, b in spans])) if spans else []
+    counter = count or guess_pieces
+    lengths = list(counter([text[a:b] for a, b in spans])) if spans else []
     sizes: list[int] = []
     for (a, b), n in zip(spans, lengths, strict=True):
         if n <= budget:
@@ -175,8 +176,7 @@ def chunk_by_pieces(text: str, size: int = 128, overlap: int = 0,
             sizes.append(int(n))
             continue
         words = [m.span() for m in _WORD.finditer(text, a, b)]  # (already within text)
-        for run, pieces in _runs(words, (count or guess_pieces)([text[x:y] for x, y in words]),
-                                 budget):
+        for run, pieces in _runs(words, counter([text[x:y] for x, y in words]), budget):
             units.append(run)
             sizes.append(pieces)
     out: list[Chunk] = []

@@ -156,6 +156,21 @@ def exceptions_shown(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
 
 
+def page_report(page, chars: int = 700) -> str:
+    """What a page shows, for the message of a failed wait: its link, script and connection
+    states, exception boxes, alerts, toggles (on or off) and the start of its text."""
+    app = page.locator('[data-testid="stApp"]')
+    boxes = page.locator('input[type="checkbox"]')  # toggles and checkboxes
+    text = " ".join(page.locator("main").first.inner_text().split())[:chars] if page.locator(
+        "main").count() else "(no main)"
+    return (f"url={page.url} script={app.get_attribute('data-test-script-state')} "
+            f"connection={app.get_attribute('data-test-connection-state')} "
+            f"exceptions={exceptions_shown(page)} "
+            f"alerts={page.get_by_role('alert').all_inner_texts()} "
+            f"toggles={[(b.get_attribute('aria-label'), b.is_checked()) for b in boxes.all()]}"
+            f"\n  text: {text}")
+
+
 def run_coroutine(coro):
     """``asyncio.run(coro)`` in a fresh thread.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from embedding.classroom import exercises as exs
 from tests.browser import exceptions_shown, open_and_wait, wait_rerun
@@ -21,16 +22,17 @@ def test_shared_link_opens_the_same_set(server_url, browser):
     try:
         open_and_wait(page, f"{server_url}/exercises?ex={token}")
         assert exceptions_shown(page) == []
-        assert page.get_by_role("heading", name="Browser quiz").is_visible()
+        expect(page.get_by_role("heading", name="Browser quiz")).to_be_visible(timeout=60_000)
         assert f"ex={token}" in page.url  # the address bar still reproduces the screen
         page.get_by_text("Ironman", exact=True).click()
         wait_rerun(page)
         page.get_by_role("button", name="Check my answer").click()
         page.wait_for_selector('[data-testid="stAlertContentSuccess"]', timeout=120_000)
-        assert page.get_by_text("Right!").first.is_visible()
+        expect(page.get_by_text("Right!").first).to_be_visible(timeout=60_000)
         # A student's link never reaches the answer key: no reveal toggle, a line saying whose it is.
         assert page.get_by_text("Reveal the answer key").count() == 0
-        assert page.get_by_text("The answer key is for the person who built this set").is_visible()
+        key_note = page.get_by_text("The answer key is for the person who built this set")
+        expect(key_note).to_be_visible(timeout=60_000)
         assert exceptions_shown(page) == []
 
         # The Build tab of the same session: the link and QR code use the real address.

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from embedding.classroom import lessons as L
 from tests.browser import PHONE, exceptions_shown, open_and_wait, wait_rerun
+from tests.live import show_answer
 
 pytestmark = pytest.mark.browser
 LECTURE = L.ready_lessons()["01-lecture"]
@@ -32,7 +33,7 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
         open_and_wait(teacher, f"{server_url}/live_class")
         teacher.get_by_role("button", name="Start as a live class").first.click()  # the lecture
         teacher.wait_for_selector("text=students open", timeout=120_000)
-        assert teacher.get_by_text(LECTURE.title).first.is_visible()
+        expect(teacher.get_by_text(LECTURE.title).first).to_be_visible(timeout=60_000)
         code = teacher.url.split("class=")[1][:6]
         proj = teacher.context.new_page()  # the projector: the instructor's browser, a tab
         open_and_wait(proj, f"{server_url}/live_class?class={code}&view=projector&present=1")
@@ -49,7 +50,8 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
 
         teacher.get_by_role("button", name="Next").click()
         teacher.wait_for_selector("text=Your script", timeout=60_000)
-        assert teacher.get_by_text(LECTURE.steps[0].script.ask).first.is_visible()
+        ask = teacher.get_by_text(LECTURE.steps[0].script.ask).first  # in the script box
+        expect(ask).to_be_visible(timeout=60_000)
         for nickname, pick in picks.items():
             s = students[nickname]
             s.wait_for_selector(f"text=Question 1 of {n}", timeout=30_000)
@@ -58,7 +60,7 @@ def test_the_lecture_runs_in_one_click(server_url, browser):
             s.get_by_role("button", name="Send answer").click()
             s.wait_for_selector(f"text=Saved: {pick}", timeout=60_000)
         proj.wait_for_selector(ANSWERS.format(n=len(picks)), timeout=30_000)
-        teacher.get_by_text("Show the answer").click()
+        show_answer(teacher, proj, "Most common wrong answer: Rainman (1 of 3)")
         students["Bo"].wait_for_selector("text=The answer is Ironman", timeout=30_000)
 
         def title(k: int) -> str:  # step k (from 1) as the screens name it

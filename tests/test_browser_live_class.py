@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import DONE, exceptions_shown, open_and_wait
-from tests.live import METRIC, PHONE, join, send_answer, start_class
+from tests.live import METRIC, PHONE, join, send_answer, show_answer, start_class
 from tests.test_browser_a11y import axe_js, violations  # noqa: F401 (axe_js: a fixture)
 
 pytestmark = pytest.mark.browser
@@ -58,10 +58,9 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         ada = students["Ada"]
         ada.get_by_text("Change your nickname").click()
         ada.get_by_placeholder("e.g. Blue Otter").fill("Adele")
-        teacher.get_by_text("Show the answer").click()
+        show_answer(teacher, proj, "Most common wrong answer: Dune (2 of 3)")
         ada.wait_for_selector("text=Right!", timeout=30_000)
         assert ada.get_by_placeholder("e.g. Blue Otter").input_value() == "Adele"
-        proj.wait_for_selector("text=Most common wrong answer: Dune (2 of 3)", timeout=60_000)
         proj.wait_for_selector('[data-testid="stMetric"]:has-text("33%")', timeout=30_000)
         bo.wait_for_selector("text=The answer is Frozen", timeout=30_000)
         for page in (teacher, proj, *students.values()):

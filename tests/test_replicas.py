@@ -29,6 +29,7 @@ from embedding.classroom.identity import COOKIE, person_id
 from embedding.classroom.live import Classroom
 from tests.browser import (
     DONE,
+    ROOT,
     _free_port,
     exceptions_shown,
     open_and_wait,
@@ -36,7 +37,7 @@ from tests.browser import (
     wait_healthy,
     wait_rerun,
 )
-from tests.live import METRIC, PHONE, join, send_answer, start_class
+from tests.live import METRIC, PHONE, join, send_answer, show_answer, start_class
 from tests.pg import fresh_database
 
 # one deployment for the module: under pytest-xdist its tests stay on one worker
@@ -63,6 +64,10 @@ class Deployment:
 
     def replica(self, i: int) -> str:
         return f"127.0.0.1:{self.ports[i]}"
+
+    def logs(self) -> list[Path]:
+        """The replicas' server logs (tests.browser.start_server writes them)."""
+        return [ROOT / ".cache" / f"server-{port}.log" for port in self.ports]
 
     def spawn(self, i: int) -> subprocess.Popen:
         """Start replica ``i`` on its port, with its own data folder; its process."""
@@ -263,9 +268,8 @@ def _class_answered(browser, deploy: Deployment, students: dict[str, tuple[int, 
 def test_a_class_started_on_one_replica_is_answered_on_the_other(deploy, browser):
     # the instructor and the projector on replica 1, the students on replica 2
     with _class_answered(browser, deploy, {"Ada": (1, "Frozen"), "Bo": (1, "Dune")}) as room:
-        room.teacher.get_by_text("Show the answer").click()
-        room.proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 2)",
-                                    timeout=60_000)
+        show_answer(room.teacher, room.proj, "Most common wrong answer: Dune (1 of 2)",
+                    deploy.logs(), deploy.db_url)
         room.proj.wait_for_selector(METRIC.format(label="Correct", n="50%"), timeout=30_000)
         room.phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
         room.phones["Ada"].wait_for_selector("text=Right!", timeout=30_000)
@@ -305,8 +309,8 @@ def test_killing_a_replica_mid_class_moves_its_people_to_the_other(deploy, brows
         teacher.wait_for_selector(METRIC.format(label="Students joined", n=3), timeout=30_000)
         proj.wait_for_selector(METRIC.format(label="Answers", n=3), timeout=30_000)
 
-        teacher.get_by_text("Show the answer").click()
-        proj.wait_for_selector("text=Most common wrong answer: Dune (1 of 3)", timeout=60_000)
+        show_answer(teacher, proj, "Most common wrong answer: Dune (1 of 3)", deploy.logs(),
+                    deploy.db_url)
         proj.wait_for_selector(METRIC.format(label="Correct", n="67%"), timeout=30_000)
         phones["Bo"].wait_for_selector("text=The answer is Frozen", timeout=30_000)
         for nickname in ("Ada", "Cy"):  # Ada's changed answer counts, on the replica she moved to

@@ -171,6 +171,26 @@ def page_report(page, chars: int = 700) -> str:
             f"\n  text: {text}")
 
 
+#: How many times the page's script state changed in 3 s (a page that follows the class every
+#: second runs and stops twice a second or more; 0: it stopped following). For a failure's
+#: report only: it watches for 3 s, it does not wait for anything.
+_RUNS_IN_3S = """() => new Promise(done => {
+  let n = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const watch = new MutationObserver(ms => { n += ms.length; });
+  watch.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  setTimeout(() => { watch.disconnect(); done(n); }, 3000);
+})"""
+
+
+def page_activity(page) -> str:
+    """``runs in 3 s: N`` for a failure's report (see ``_RUNS_IN_3S``)."""
+    try:
+        return f"script state changes in 3 s: {page.evaluate(_RUNS_IN_3S)}"
+    except Exception as exc:  # a report: say what went wrong instead
+        return f"(could not watch it: {exc!r})"
+
+
 def run_coroutine(coro):
     """``asyncio.run(coro)`` in a fresh thread.
 

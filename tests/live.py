@@ -10,7 +10,7 @@ tests/test_replicas.py (the same steps through the proxy, on either replica).
 
 from __future__ import annotations
 
-from tests.browser import PHONE, open_and_wait, page_report, wait_rerun
+from tests.browser import PHONE, open_and_wait, page_activity, page_report, wait_rerun
 
 # PHONE: tests.browser's
 __all__ = ["METRIC", "PHONE", "join", "send_answer", "show_answer", "start_class"]
@@ -58,9 +58,10 @@ def show_answer(teacher, proj, shown: str, logs=(), db_url: str | None = None) -
         state = "" if db_url is None else f"\nin the database: {_class_state(db_url, teacher)}"
         tails = "".join(f"\n{log}:\n" + "".join(open(log, errors="replace").readlines()[-25:])
                         for log in logs)
-        raise AssertionError(f"the projector never showed {shown!r}\nteacher: "
-                             f"{page_report(teacher)}\nprojector: {page_report(proj)}"
-                             f"{state}{tails}") from exc
+        raise AssertionError(
+            f"the projector never showed {shown!r}\nteacher ({page_activity(teacher)}): "
+            f"{page_report(teacher)}\nprojector ({page_activity(proj)}): {page_report(proj)}"
+            f"{state}{tails}") from exc
 
 
 def _class_state(db_url: str, page) -> str:

@@ -110,8 +110,11 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI: `make test` should have installed it")
         pytest.skip("chromium not installed (sudo apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect(...) waits up to a minute by default (Playwright's 5 s is short for a loaded box
+    # running two workers; a test that fails still fails, only later)
+    expect.set_options(timeout=60_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield b

@@ -4,6 +4,7 @@ browser, Back leaves a page in one step, and switching the word-vector source ke
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import exceptions_shown, open_and_wait, wait_rerun
 
@@ -92,7 +93,7 @@ def test_switching_the_vector_source_keeps_the_inputs(server_url, browser):
         page.get_by_text("(built-in)").first.click()
         page.get_by_label("Word", exact=True).wait_for()
         wait_rerun(page)
-        assert page.get_by_label("Word", exact=True).input_value() == "cat"
+        expect(page.get_by_label("Word", exact=True)).to_have_value("cat")
         assert exceptions_shown(page) == []
     finally:
         page.context.close()

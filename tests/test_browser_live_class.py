@@ -5,6 +5,7 @@ without a reload, a reload keeps the student, and the key never shows where stud
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import DONE, exceptions_shown, open_and_wait
 from tests.live import METRIC, PHONE, join, send_answer, show_answer, start_class
@@ -60,7 +61,7 @@ def test_three_students_answer_and_the_projector_updates_live(server_url, browse
         ada.get_by_placeholder("e.g. Blue Otter").fill("Adele")
         show_answer(teacher, proj, "Most common wrong answer: Dune (2 of 3)")
         ada.wait_for_selector("text=Right!", timeout=30_000)
-        assert ada.get_by_placeholder("e.g. Blue Otter").input_value() == "Adele"
+        expect(ada.get_by_placeholder("e.g. Blue Otter")).to_have_value("Adele")
         proj.wait_for_selector('[data-testid="stMetric"]:has-text("33%")', timeout=30_000)
         bo.wait_for_selector("text=The answer is Frozen", timeout=30_000)
         for page in (teacher, proj, *students.values()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import exceptions_shown, open_and_wait, wait_rerun
 
@@ -16,8 +17,8 @@ def test_map_shows_a_plotly_chart_and_a_click_lists_neighbours(server_url, brows
         chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
         chart.wait_for(timeout=180_000)
         assert exceptions_shown(page) == []
-        assert page.locator("g.legend text", has_text="animals").count() == 1
-        assert page.get_by_text("Neighbour preservation (10 nearest)").count() == 1
+        expect(page.locator("g.legend text", has_text="animals")).to_have_count(1)
+        expect(page.get_by_text("Neighbour preservation (10 nearest)")).to_have_count(1)
 
         box = chart.locator("g.trace.scatter path.point").nth(5).bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -25,7 +26,7 @@ def test_map_shows_a_plotly_chart_and_a_click_lists_neighbours(server_url, brows
         page.get_by_text("Nearest to “").first.wait_for(timeout=120_000)
         wait_rerun(page)
         assert "map_find=" in page.url  # the chosen word is in the shareable link
-        assert page.get_by_text("of these 10 true neighbours are also among").count() == 1
+        expect(page.get_by_text("of these 10 true neighbours are also among")).to_have_count(1)
         assert exceptions_shown(page) == []
     finally:
         page.close()

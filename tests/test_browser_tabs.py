@@ -75,6 +75,6 @@ def test_categories_text_survives_a_visit_to_the_genres(server_url, page):
     page.locator('[data-testid="stMetricValue"]', has_text="sport").first.wait_for()
     open_tab(page, "Movie genres from plots", "Accuracy (first genre)")
     open_tab(page, "Your labels", "SBERT says")
-    assert box.input_value() == "The striker scored twice in the final."
-    assert "sport" in page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    expect(box).to_have_value("The striker scored twice in the final.")
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_contain_text("sport")
     assert exceptions_shown(page) == []

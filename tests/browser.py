@@ -162,16 +162,19 @@ def exceptions_shown(page) -> list[str]:
 def page_report(page, chars: int = 700) -> str:
     """What a page shows, for the message of a failed wait: its link, script and connection
     states, exception boxes, alerts, toggles (on or off) and the start of its text."""
-    app = page.locator('[data-testid="stApp"]')
-    boxes = page.locator('input[type="checkbox"]')  # toggles and checkboxes
-    text = " ".join(page.locator("main").first.inner_text().split())[:chars] if page.locator(
-        "main").count() else "(no main)"
-    return (f"url={page.url} script={app.get_attribute('data-test-script-state')} "
-            f"connection={app.get_attribute('data-test-connection-state')} "
-            f"exceptions={exceptions_shown(page)} "
-            f"alerts={page.get_by_role('alert').all_inner_texts()} "
-            f"toggles={[(b.get_attribute('aria-label'), b.is_checked()) for b in boxes.all()]}"
-            f"\n  text: {text}")
+    try:
+        app = page.locator('[data-testid="stApp"]')
+        boxes = page.locator('input[type="checkbox"]')  # toggles and checkboxes
+        main = page.locator("main")
+        text = " ".join(main.first.inner_text().split())[:chars] if main.count() else "(none)"
+        return (f"url={page.url} script={app.get_attribute('data-test-script-state')} "
+                f"connection={app.get_attribute('data-test-connection-state')} "
+                f"exceptions={exceptions_shown(page)} "
+                f"alerts={page.get_by_role('alert').all_inner_texts()} toggles="
+                f"{[(b.get_attribute('aria-label'), b.is_checked()) for b in boxes.all()]}"
+                f"\n  text: {text}")
+    except Exception as exc:  # a report: say what went wrong instead
+        return f"(could not read the page: {exc!r})"
 
 
 #: How many times the page's script state changed in 3 s (a page that follows the class every
@@ -187,7 +190,7 @@ _RUNS_IN_3S = """() => new Promise(done => {
 
 
 def page_activity(page) -> str:
-    """``runs in 3 s: N`` for a failure's report (see ``_RUNS_IN_3S``)."""
+    """``script state changes in 3 s: N``, for a failure's report (see ``_RUNS_IN_3S``)."""
     try:
         return f"script state changes in 3 s: {page.evaluate(_RUNS_IN_3S)}"
     except Exception as exc:  # a report: say what went wrong instead

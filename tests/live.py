@@ -10,9 +10,11 @@ tests/test_replicas.py (the same steps through the proxy, on either replica).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.browser import PHONE, open_and_wait, page_activity, page_report, wait_rerun
 
-# PHONE: tests.browser's
+# (PHONE is tests.browser's, here too for the tests that drive a class)
 __all__ = ["METRIC", "PHONE", "join", "send_answer", "show_answer", "start_class"]
 #: A metric on the instructor's page or the projector, e.g. ``METRIC.format(label="Answers", n=3)``
 METRIC = '[data-testid="stMetric"]:has-text("{label}"):has-text("{n}")'
@@ -56,8 +58,8 @@ def show_answer(teacher, proj, shown: str, logs=(), db_url: str | None = None) -
         proj.wait_for_selector(f"text={shown}", timeout=60_000)
     except Exception as exc:
         state = "" if db_url is None else f"\nin the database: {_class_state(db_url, teacher)}"
-        tails = "".join(f"\n{log}:\n" + "".join(open(log, errors="replace").readlines()[-25:])
-                        for log in logs)
+        tails = "".join(f"\n{log}:\n" + "\n".join(
+            Path(log).read_text(errors="replace").splitlines()[-25:]) for log in logs)
         raise AssertionError(
             f"the projector never showed {shown!r}\nteacher ({page_activity(teacher)}): "
             f"{page_report(teacher)}\nprojector ({page_activity(proj)}): {page_report(proj)}"

@@ -543,17 +543,18 @@ else:
         if len(deletable) < len(names):
             st.caption("An index can be deleted only by the session that built it, or by the "
                        "instructor of the class it was built in.")
-        d1, d2 = st.columns([3, 1])
-        victim = d1.selectbox("Delete an index", deletable, key="search_delete_pick")
-        d2.write("")
-        with d2.popover("Delete…", icon=":material/delete:", disabled=not deletable):
-            st.markdown(f"Delete **{escape_markdown(victim or '')}** for everyone on this "
-                        "server?")
-            if st.button("Yes, delete it", key="search_delete", type="primary") and victim \
-                    and may_delete_index(metas.get(victim, {})):
-                delete_index(victim)
-                st.toast(f"Deleted index {victim}.")
-                st.rerun()
+        if deletable:  # none this person's: no empty, greyed-out delete box (2.6:1)
+            d1, d2 = st.columns([3, 1])
+            victim = d1.selectbox("Delete an index", deletable, key="search_delete_pick")
+            d2.write("")
+            with d2.popover("Delete…", icon=":material/delete:"):
+                st.markdown(f"Delete **{escape_markdown(victim or '')}** for everyone on this "
+                            "server?")
+                if st.button("Yes, delete it", key="search_delete", type="primary") and victim \
+                        and may_delete_index(metas.get(victim, {})):
+                    delete_index(victim)
+                    st.toast(f"Deleted index {victim}.")
+                    st.rerun()
     explain(
         ("Indexes are saved in the server's PostgreSQL database (pgvector), beside the "
          "classes: every replica of the app searches the same indexes, and a new build "

@@ -51,9 +51,9 @@ def axe_js() -> str:
 def violations(page, axe_js: str, wcag: dict = WCAG) -> list[str]:
     """axe-core's violations of ``wcag`` (WCAG 2 A/AA by default) on ``page``, one line per rule
     and element. Waits until the page is drawn and its websocket connected first: while
-    Streamlit reconnects (a heavily loaded server can drop a connection for a moment) it
-    greys out every widget's label, which axe rightly reports as low contrast (#a0a0a0 on
-    white, 2.6:1; seen once on a phone's upload box in a CI-like run with a CPU burner)."""
+    Streamlit reconnects it greys out every widget label (rgba(17,17,17,0.4), #a0a0a0 on
+    white, 2.6:1; checked by stopping the server under an open page), which is not the page a
+    student reads."""
     page.wait_for_selector(READY, timeout=120_000)
     page.add_script_tag(content=axe_js)
     found = page.evaluate(

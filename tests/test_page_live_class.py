@@ -360,7 +360,8 @@ def test_only_the_builder_or_the_instructor_deletes_an_index(kv, model):
     assert owner.selectbox(key="search_delete_pick").options == ["notes"]
 
     stranger = open_page(search, {"search_view": "Your documents"})  # another student
-    assert stranger.selectbox(key="search_delete_pick").options == []
+    # no delete controls at all (they were an empty, greyed-out box: 2.6:1, axe failed it)
+    assert [s.key for s in stranger.selectbox if s.key == "search_delete_pick"] == []
     assert "only by the session that built it" in shown_text(stranger)
     stranger.file_uploader(key="search_upload").upload("notes.txt", b"Other text. Two.",
                                                        "text/plain")

@@ -66,11 +66,16 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None
     raise TimeoutError(f"server at {url} not healthy after {timeout}s")
 
 
+def server_log(port: int) -> Path:
+    """Where :func:`start_server` writes the output of the server on ``port``."""
+    return ROOT / ".cache" / f"server-{port}.log"
+
+
 def start_server(env: dict[str, str] | None = None, port: int | None = None):
     """Start ``streamlit run serve.py`` (the app with its identity cookie, as ``make run``) on
     a free loopback port (or ``port``, e.g. to restart a server); returns (url, process)."""
     port = port or _free_port()
-    log = open(ROOT / ".cache" / f"server-{port}.log", "a")  # noqa: SIM115 - closed by caller
+    log = open(server_log(port), "a")  # noqa: SIM115 - closed by caller
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]

@@ -29,10 +29,10 @@ from embedding.classroom.identity import COOKIE, person_id
 from embedding.classroom.live import Classroom
 from tests.browser import (
     DONE,
-    ROOT,
     _free_port,
     exceptions_shown,
     open_and_wait,
+    server_log,
     start_server,
     wait_healthy,
     wait_rerun,
@@ -67,7 +67,7 @@ class Deployment:
 
     def logs(self) -> list[Path]:
         """The replicas' server logs (tests.browser.start_server writes them)."""
-        return [ROOT / ".cache" / f"server-{port}.log" for port in self.ports]
+        return [server_log(port) for port in self.ports]
 
     def spawn(self, i: int) -> subprocess.Popen:
         """Start replica ``i`` on its port, with its own data folder; its process."""
